@@ -1,0 +1,234 @@
+"""Clients: a Mesa agent per client, with the state of all clients held in arrays.
+
+Every client (and every prospect) is a ``Client`` agent, a light view onto one row of the
+``ClientBook``. The book holds the state of all clients as NumPy arrays so that their daily
+update (orders, payments, satisfaction, hidden dissatisfaction, unmet needs, lapsing) is done in
+bulk, not in a Python loop over clients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa import Agent
+
+from sim import economics as eco
+
+if TYPE_CHECKING:
+    from sim.config.schema import ClientsConfig
+    from sim.model import SalesModel
+    from sim.randomness import RandomStreams
+
+PROSPECT, ACTIVE, DORMANT = 0, 1, 2
+STATE_NAMES = ("prospect", "active", "dormant")
+SEGMENT_NAMES = ("small", "medium", "xl")
+NO_ONE = -1
+NEVER = -(10**9)
+
+
+class ClientBook:
+    """State of every client and prospect, one array per state variable, indexed by client id."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.state = np.zeros(size, dtype=np.int8)
+        self.segment = np.zeros(size, dtype=np.int8)
+        self.consultative = np.zeros(size, dtype=bool)
+        self.value = np.zeros(size)  # usual order value, USD per month
+        self.orders_per_month = np.ones(size)
+        self.payment_days = np.ones(size)  # calendar days to pay when chased
+        self.hidden_growth = np.zeros(size)  # per working day
+        self.need_growth = np.zeros(size)  # per working day
+        self.naps = np.zeros(size, dtype=np.int32)  # dormant spells so far
+        self.satisfaction = np.zeros(size)
+        self.hidden = np.zeros(size)
+        self.need = np.zeros(size)
+        self.receivable = np.zeros(size)
+        self.server = np.full(size, NO_ONE, dtype=np.int32)
+        self.owner = np.full(size, NO_ONE, dtype=np.int32)
+        self.won_day = np.full(size, NEVER, dtype=np.int32)
+        self.last_visit_day = np.full(size, NEVER, dtype=np.int32)
+        self.last_flag_day = np.full(size, NEVER, dtype=np.int32)
+        self.attempts = np.zeros(size, dtype=np.int32)
+        self.blocked_until = np.zeros(size, dtype=np.int32)  # prospects: no call before this day
+        self._active: np.ndarray | None = None
+        self._dormant: np.ndarray | None = None
+
+    def active_ids(self) -> np.ndarray:
+        """Ids of active clients, ascending (cached until a state changes)."""
+        if self._active is None:
+            self._active = np.flatnonzero(self.state == ACTIVE)
+        return self._active
+
+    def dormant_ids(self) -> np.ndarray:
+        """Ids of dormant clients, ascending (cached until a state changes)."""
+        if self._dormant is None:
+            self._dormant = np.flatnonzero(self.state == DORMANT)
+        return self._dormant
+
+    def set_state(self, ids: np.ndarray | int, state: int) -> None:
+        """Move clients to ``state`` and forget the cached id lists."""
+        self.state[ids] = state
+        self._active = None
+        self._dormant = None
+
+
+@dataclass
+class DayFlows:
+    """Money and events of one day's bulk client update."""
+
+    booked: float
+    booked_new: float
+    collected: float
+    paid_by: np.ndarray  # ids that paid something today
+    paid: np.ndarray  # amounts, aligned with paid_by
+    revealed: np.ndarray  # active ids whose hidden state close work uncovered
+    lapsed: np.ndarray  # active ids that stopped ordering
+    reactivated: np.ndarray  # ids due to order again after a dormant spell
+
+
+class ClientDynamics:
+    """The daily bulk update of all clients (pure array work; no wiring)."""
+
+    def __init__(self, cfg: ClientsConfig, days_per_month: int, new_days: float) -> None:
+        self.cfg = cfg
+        self.days = days_per_month
+        self.new_days = new_days
+        self.adjust = 1.0 - (1.0 - cfg.satisfaction_adjust_per_month) ** (1.0 / days_per_month)
+        self.lapse = eco.per_day(cfg.lapse_per_month, days_per_month)
+        self.reactivate = eco.per_day(cfg.dormant_reactivation_per_month, days_per_month)
+        self._wakeups: dict[int, list[int]] = {}
+        self.incident = eco.per_day(cfg.incident_per_month, days_per_month)
+
+    def step(
+        self,
+        book: ClientBook,
+        streams: RandomStreams,
+        day: int,
+        attention: np.ndarray,
+        quality: np.ndarray,
+        reveal_rate: np.ndarray,
+    ) -> DayFlows:
+        """Advance every client by one working day; staff arrays are indexed by ``server``."""
+        ids = book.active_ids()
+        server = book.server[ids]
+        att = attention[server]
+        u = streams.keyed_uniform("client-day", ids[None, :], day * 8 + np.arange(4)[:, None])
+        self._drift(
+            book, ids, eco.service_quality(att, quality[server], self.cfg.unattended_quality)
+        )
+        hit = ids[u[3] < self.incident]
+        book.satisfaction[hit] = np.maximum(
+            0.0, book.satisfaction[hit] - self.cfg.incident_satisfaction_drop
+        )
+        booked, booked_new = self._orders(book, streams, ids, day, u[0])
+        paid_by, paid = self._payments(book, att)
+        revealed = ids[u[1] < reveal_rate[server] * att / self.days]
+        lapse_p = self.lapse * eco.lapse_multiplier(
+            book.satisfaction[ids], self.cfg.lapse_dissatisfaction_weight
+        )
+        lapsed = ids[u[2] < lapse_p]
+        return DayFlows(
+            booked,
+            booked_new,
+            float(paid.sum()),
+            paid_by,
+            paid,
+            revealed,
+            lapsed,
+            self.due_wakeups(day),
+        )
+
+    def schedule_wakeups(
+        self, streams: RandomStreams, ids: np.ndarray, day: int, naps: np.ndarray
+    ) -> None:
+        """Draw the day each newly dormant client will order again unprompted (geometric)."""
+        if ids.size == 0 or self.reactivate <= 0:
+            return
+        u = streams.keyed_uniform("wake", ids, naps)
+        wait = np.ceil(np.log1p(-u) / np.log1p(-self.reactivate)).astype(np.int64)
+        for when, who in zip((day + np.maximum(wait, 1)).tolist(), ids.tolist(), strict=True):
+            self._wakeups.setdefault(when, []).append(who)
+
+    def due_wakeups(self, day: int) -> np.ndarray:
+        """Clients scheduled to wake up today (the model checks they are still dormant)."""
+        return np.array(self._wakeups.pop(day, []), dtype=np.int64)
+
+    def _drift(self, book: ClientBook, ids: np.ndarray, quality: np.ndarray) -> None:
+        sat = book.satisfaction[ids]
+        book.satisfaction[ids] = sat + (quality - sat) * self.adjust
+        book.hidden[ids] = np.minimum(1.0, book.hidden[ids] + book.hidden_growth[ids])
+        book.need[ids] += book.need_growth[ids]
+
+    def _orders(
+        self,
+        book: ClientBook,
+        streams: RandomStreams,
+        ids: np.ndarray,
+        day: int,
+        u_order: np.ndarray,
+    ) -> tuple[float, float]:
+        rate = book.orders_per_month[ids] / self.days
+        usage = eco.usage_factor(book.satisfaction[ids], self.cfg.usage_satisfaction_weight)
+        who = ids[u_order < rate * usage]
+        size = 0.5 + streams.keyed_uniform("order-size", who, day)
+        amount = book.value[who] / book.orders_per_month[who] * size
+        book.receivable[who] += amount
+        is_new = (day - book.won_day[who]) < self.new_days
+        return float(amount.sum()), float(amount[is_new].sum())
+
+    def _payments(
+        self, book: ClientBook, active_attention: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        debtors = np.flatnonzero(book.receivable > 0.005)
+        chaser = np.zeros(debtors.size)
+        is_active = book.state[debtors] == ACTIVE
+        # Active debtors are chased by their server; others by no one.
+        active = book.active_ids()
+        pos = np.searchsorted(active, debtors[is_active])
+        chaser[is_active] = active_attention[pos]
+        share = eco.payment_share_per_day(
+            book.payment_days[debtors], chaser, self.cfg.chase_effect, self.days
+        )
+        amount = book.receivable[debtors] * share
+        book.receivable[debtors] -= amount
+        return debtors, amount
+
+
+class Client(Agent):
+    """A corporate client (or prospect): a view onto its row of the model's ``ClientBook``."""
+
+    def __init__(self, model: SalesModel, client_id: int) -> None:
+        super().__init__(model)
+        self.client_id = client_id
+
+    @property
+    def _book(self) -> ClientBook:
+        return self.model.book
+
+    @property
+    def state(self) -> str:
+        """Lifecycle state: prospect, active or dormant."""
+        return STATE_NAMES[self._book.state[self.client_id]]
+
+    @property
+    def segment(self) -> str:
+        """Size segment: small, medium or xl."""
+        return SEGMENT_NAMES[self._book.segment[self.client_id]]
+
+    @property
+    def value_usd_per_month(self) -> float:
+        """Usual order value per month."""
+        return float(self._book.value[self.client_id])
+
+    @property
+    def satisfaction(self) -> float:
+        """Visible satisfaction, 0-1."""
+        return float(self._book.satisfaction[self.client_id])
+
+    @property
+    def hidden_dissatisfaction(self) -> float:
+        """Dissatisfaction only a personal visit reveals, 0-1."""
+        return float(self._book.hidden[self.client_id])

@@ -1,0 +1,137 @@
+"""Sellers: field people who hunt (calls, meetings, proposals) and visit their clients.
+
+Hunters and generalists are both sellers. Every seller's day runs in the same order: serve the
+own book first, then visits to clients he won (escalations first, then periodic consultative
+visits), then the pipeline (proposals, meetings), and prospecting calls with whatever is left.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.staff import Staff
+
+WEEK = 5  # working days; sellers plan their consultative visits weekly
+
+if TYPE_CHECKING:
+    from sim.model import SalesModel
+
+
+class Seller(Staff):
+    """A field seller: owns the clients he won and works a pipeline of prospects."""
+
+    role = "seller"
+
+    def __init__(self, model: SalesModel, staff_idx: int, load: np.ndarray) -> None:
+        super().__init__(model, staff_idx, load)
+        self.owned: set[int] = set()
+        self._owned_array: np.ndarray | None = None
+        self.escalations: deque[int] = deque()
+        self.planned_visits: deque[int] = deque()
+        self.meetings: deque[tuple[int, int]] = deque()
+        self.proposals: deque[tuple[int, int]] = deque()
+        self.wins = 0
+        self.pipeline_credit = 0.0
+
+    # ---- ownership -------------------------------------------------------------------------
+    def own(self, client_id: int) -> None:
+        """Become the supervising seller of a client (bonuses, escalations, visits)."""
+        self.owned.add(client_id)
+        self._owned_array = None
+
+    def owned_ids(self) -> np.ndarray:
+        """Ids of the clients this seller won, ascending."""
+        if self._owned_array is None:
+            self._owned_array = np.fromiter(
+                sorted(self.owned), dtype=np.int64, count=len(self.owned)
+            )
+        return self._owned_array
+
+    def take(self, client_id: int) -> None:
+        """Add a client to the book, letting the smallest go if the book is over its limit."""
+        super().take(client_id)
+        limit = self.model.scenario.sellers.book_limit_load * self.model.hours_per_day
+        while self.load_hours > limit and len(self.book) > 1:
+            value = self.model.book.value
+            smallest = min((c for c in self.book if c != client_id), key=value.__getitem__)
+            self.model.release(smallest)
+
+    # ---- the day ---------------------------------------------------------------------------
+    def step(self) -> None:
+        """One working day."""
+        day = self.model.day
+        self.start_day()
+        self.before_selling(day)
+        self._visit_escalations(day)
+        self._visit_due_clients(day)
+        if self._work_pipeline(day):
+            self._make_calls(day)
+
+    def before_selling(self, day: int) -> None:
+        """Role-specific work done after serving and before visits (nothing by default)."""
+
+    def _visit_escalations(self, day: int) -> None:
+        hours = self.model.scenario.visits.visit_hours
+        while self.escalations and self.hours_left >= hours:
+            client_id = self.escalations.popleft()
+            if self.model.is_active(client_id) and self.try_spend("visits", hours):
+                self.model.visit(client_id, self, day, escalated=True)
+
+    def _visit_due_clients(self, day: int) -> None:
+        """Plan the week's consultative visits on its first day; make them as time allows."""
+        if day % WEEK == 0:
+            self.planned_visits = deque(self.model.visits_due(self.owned_ids(), day).tolist())
+        hours = self.model.scenario.visits.visit_hours
+        while self.planned_visits and self.hours_left >= hours:
+            client_id = self.planned_visits.popleft()
+            if self.model.is_active(client_id) and self.try_spend("visits", hours):
+                self.model.visit(client_id, self, day, escalated=False)
+
+    def _work_pipeline(self, day: int) -> bool:
+        """Hold the proposals and meetings that are due; return True if none is left waiting.
+
+        A meeting longer than what is left of the day is prepared over several days: the hours
+        are saved (``pipeline_credit``) and no new calls are made while meetings are overdue.
+        """
+        cfg = self.model.scenario.pipeline
+        for queue, hours in (
+            (self.proposals, cfg.proposal_hours),
+            (self.meetings, cfg.meeting_hours),
+        ):
+            while queue and queue[0][0] <= day:
+                if not self._pay_with_credit(hours):
+                    return False
+                client_id = queue.popleft()[1]
+                if queue is self.proposals:
+                    self.model.close_deal(self, client_id, day)
+                elif self.model.meeting_goes_well(client_id):
+                    self.proposals.append((day + cfg.days_to_proposal, client_id))
+                else:
+                    self.model.prospect_declined(client_id, day)
+        return True
+
+    def _pay_with_credit(self, hours: float) -> bool:
+        """Spend ``hours`` on the pipeline from saved hours and today's; save today's if short."""
+        if self.pipeline_credit + self.hours_left + 1e-9 < hours:
+            self.pipeline_credit += self.hours_left
+            self.try_spend("pipeline", self.hours_left)
+            return False
+        from_today = max(0.0, hours - self.pipeline_credit)
+        self.pipeline_credit = max(0.0, self.pipeline_credit - hours)
+        self.try_spend("pipeline", from_today)
+        return True
+
+    def _make_calls(self, day: int) -> None:
+        """Spend the rest of the day on prospecting calls (placed in bulk by the model)."""
+        calls = int(self.hours_left / self.model.scenario.pipeline.call_hours + 1e-9)
+        if calls > 0:
+            self.model.request_calls(self, calls)
+
+    def calls_made(self, leads: list[int], meetings: list[int], day: int) -> None:
+        """Book the time of the calls made today and the meetings they got."""
+        self.try_spend("calls", len(leads) * self.model.scenario.pipeline.call_hours)
+        due = day + self.model.scenario.pipeline.days_to_meeting
+        self.meetings.extend((due, client_id) for client_id in meetings)

@@ -1,0 +1,154 @@
+"""The ``salesim`` command: validate scenarios, run them, list parameters."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.config.loader import ConfigError, load_model
+from sim.config.schema import Scenario
+from sim.output import write_run
+from sim.params import parameter_table
+from sim.run import format_summary, run_scenario
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """A command-line mistake, reported like a bad scenario (exit 2)."""
+
+
+def _bounded_int(low: int, high: int) -> type:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
+        return value
+
+    return parse  # type: ignore[return-value]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="salesim",
+        description="Agent-based simulator of B2B sales departments (hunters, client "
+        "departments, generalist reps, clients and competitors).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    validate = sub.add_parser("validate", help="check scenario files (exit 0 if valid, 2 if not)")
+    validate.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml")
+    _add_set(validate)
+    run = sub.add_parser("run", help="run scenarios and write results/<name>/")
+    run.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml")
+    run.add_argument(
+        "--seed", type=_bounded_int(0, 2**63 - 1), help="root seed (default: the scenario's seed)"
+    )
+    run.add_argument("--years", type=_bounded_int(1, 30), help="horizon in years")
+    run.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default results/<name>; with several scenarios, one sub-folder each)",
+    )
+    _add_set(run)
+    sub.add_parser("params", help="print every parameter with its unit, default and source")
+    return parser
+
+
+def _add_set(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        dest="overrides",
+        help="override a scenario field, e.g. --set market.competitors.count=4 (repeatable)",
+    )
+
+
+def _load(path: Path, overrides: Sequence[str]) -> Scenario:
+    return load_model(Scenario, path, overrides)  # type: ignore[return-value]
+
+
+def _load_all(paths: Sequence[Path], overrides: Sequence[str]) -> list[Scenario]:
+    """Load every file; report the problems of all of them together."""
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(_load(path, overrides))
+        except ConfigError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ConfigError(problems)
+    return loaded
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    for path, scenario in zip(
+        args.scenarios, _load_all(args.scenarios, args.overrides), strict=True
+    ):
+        print(f"{path}: ok ({scenario.name})")
+    return EXIT_OK
+
+
+def _output_dirs(args: argparse.Namespace, scenarios: list[Scenario]) -> list[Path]:
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise UsageError(
+            f"two scenarios share a name ({', '.join(names)}); their results "
+            "would overwrite each other"
+        )
+    if args.out is None:
+        return [Path("results") / n for n in names]
+    if len(scenarios) == 1:
+        return [args.out]
+    return [args.out / n for n in names]
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    overrides = list(args.overrides)
+    if args.years is not None:
+        overrides.append(f"calendar.horizon_years={args.years}")
+    scenarios = _load_all(args.scenarios, overrides)
+    outs = _output_dirs(args, scenarios)
+    for i, (path, scenario, out) in enumerate(zip(args.scenarios, scenarios, outs, strict=True)):
+        seed = scenario.seed if args.seed is None else args.seed
+        print(f"[{i + 1}/{len(scenarios)}] running {path} ...", file=sys.stderr, flush=True)
+        result = run_scenario(scenario, seed)
+        write_run(out, result.frame, scenario, seed, result.wall_time_s, [str(path), *overrides])
+        print(format_summary(scenario.name, seed, result.frame))
+        print(
+            f"  results: {out}/ (timeseries.parquet, scenario.yaml, manifest.json; "
+            f"{result.wall_time_s:.2f} s)\n"
+        )
+    return EXIT_OK
+
+
+def _cmd_params(_: argparse.Namespace) -> int:
+    print(parameter_table())
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``salesim`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    commands = {"validate": _cmd_validate, "run": _cmd_run, "params": _cmd_params}
+    try:
+        return commands[args.command](args)
+    except ConfigError as err:
+        print(err, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except UsageError as err:
+        print(f"salesim: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("salesim: interrupted; folders without manifest.json are incomplete", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

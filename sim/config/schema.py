@@ -1,0 +1,702 @@
+"""The scenario schema: every parameter of the model, with its unit, range and source.
+
+A scenario is validated once, at load, into these frozen objects. Field names carry their unit
+(``_usd_per_month``, ``_hours``, ``_months``, ``_prob``, ``_share``, ``_per_month``); each field's
+description ends with its source: a seed file (``seed 002``) or an outside figure
+(``DOMAIN.md §5``), or says ``assumption`` where no source gives a number.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Section(BaseModel):
+    """Base of every scenario section: frozen, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def param(default: Any, description: str, source: str, **limits: Any) -> Any:
+    """Declare a parameter with its description, source and allowed range."""
+    return Field(
+        default,
+        description=f"{description} Source: {source}.",
+        json_schema_extra={"source": source},
+        **limits,
+    )
+
+
+class CalendarConfig(Section):
+    horizon_years: int = param(
+        5, "Simulated years.", "the 5-year comparison of the product brief", ge=1, le=30
+    )
+    working_days_per_month: int = param(
+        21,
+        "Working days in a month; one model step is one working day.",
+        "about 250 working days a year / 12",
+        ge=10,
+        le=31,
+    )
+    hours_per_day: float = param(
+        8.0, "Working hours of every staff member per day.", "standard full-time day", gt=0, le=16
+    )
+
+
+class OrganisationConfig(Section):
+    hunters: int = param(
+        0,
+        "Field sellers who win clients and hand them to the client department.",
+        "seeds 000, 002",
+        ge=0,
+        le=5000,
+    )
+    generalists: int = param(
+        0,
+        "Reps who hunt and also serve their own book (the unsplit model).",
+        "seeds 001, 002",
+        ge=0,
+        le=5000,
+    )
+    specialists: int = param(
+        0,
+        "Client-department specialists: office only; serve, take orders, collect payments.",
+        "seeds 000, 002",
+        ge=0,
+        le=5000,
+    )
+    billing_system: bool = param(
+        False,
+        "The client department works with a billing system / statistics server.",
+        "seed 002",
+    )
+    travelling_teams: bool = param(
+        False,
+        "Sellers work as regional travelling teams (one desk per two, not three).",
+        "seed 002",
+    )
+
+
+class SellerConfig(Section):
+    """Hunters and generalists: the same people, the same pay; they differ in what they do."""
+
+    salary_usd_per_month: float = param(
+        4750.0,
+        "Base pay of a field seller.",
+        "US median field sales rep $57k a year, BLS OES (DOMAIN.md §5)",
+        ge=0,
+        le=1e6,
+    )
+    capacity_small_clients: float = param(
+        35.0,
+        "Small/medium clients one seller can keep in close work at once.",
+        "seed 002 (30-40)",
+        gt=0,
+        le=1000,
+    )
+    capacity_medium_clients: float = param(
+        12.0,
+        "Medium/large clients one seller can keep in close work at once.",
+        "seed 002 (10-15)",
+        gt=0,
+        le=1000,
+    )
+    capacity_xl_clients: float = param(
+        2.0,
+        "Extra-large clients one seller can keep in close work at once.",
+        "seed 002 (1-3)",
+        gt=0,
+        le=1000,
+    )
+    routine_capacity_clients: float = param(
+        50.0,
+        "Established small clients one seller can keep in routine service (orders, "
+        "invoices, payments) working full time; larger clients weigh clients.routine_load_"
+        "weights.",
+        "seed 003 (six sellers keep in touch with ~50 clients each)",
+        gt=0,
+        le=1e5,
+    )
+    close_work_months: float = param(
+        3.0,
+        "A new client needs close work (seed 002 capacities) for this long, then routine service.",
+        "practitioner guides: first deals in 3-6 months (DOMAIN.md §5)",
+        ge=0,
+        le=36,
+    )
+    consultative_load_factor: float = param(
+        1.3,
+        "Close-work time of a consultative client relative to a transactional one.",
+        "assumption after seed 001 (consultative clients are the hard ones)",
+        ge=1,
+        le=5,
+    )
+    service_quality: float = param(
+        0.8,
+        "Quality of routine service (orders, documents, payments) done by a seller at full "
+        "attention, 0-1.",
+        "seeds 000, 002 (routine work sellers do not do well)",
+        ge=0,
+        le=1,
+    )
+    book_limit_load: float = param(
+        1.0,
+        "A seller keeps clients in his book while their service fits in this many working "
+        "days; beyond it the smallest go unattended.",
+        "seed 003 (sellers keep in touch with as many clients as their time allows)",
+        ge=0.1,
+        le=10,
+    )
+    reveal_per_month: float = param(
+        0.5,
+        "Chance per client-month at full attention that a seller's close personal work "
+        "uncovers hidden dissatisfaction and unmet needs.",
+        "assumption after seed 001",
+        ge=0,
+        le=30,
+    )
+    win_strength: float = param(
+        1.0,
+        "Selling strength against a competitor of strength 1 when both bid.",
+        "assumption (equal footing)",
+        gt=0,
+        le=100,
+    )
+    desks_per_person: float = param(
+        1 / 3, "Fully equipped workplaces per seller.", "seed 002 (one per three)", ge=0, le=1
+    )
+    desks_per_person_travelling: float = param(
+        0.5, "Workplaces per seller in travelling teams.", "seed 002 (one per two)", ge=0, le=1
+    )
+
+
+class PipelineConfig(Section):
+    """The prospect pipeline: lead, meeting, proposal, won or lost."""
+
+    call_hours: float = param(
+        0.25,
+        "Time of one prospecting call, preparation included.",
+        "assumption (Talley workload method, DOMAIN.md §5)",
+        gt=0,
+        le=8,
+    )
+    call_to_meeting_prob: float = param(
+        0.08,
+        "Chance that a prospecting call gets a meeting.",
+        "assumption (practitioner cold-call conversion 5-10 %)",
+        ge=0,
+        le=1,
+    )
+    meeting_hours: float = param(
+        3.0,
+        "Time of a meeting at the prospect's premises, travel included.",
+        "seed 002 (meetings on the client's premises)",
+        gt=0,
+        le=24,
+    )
+    meeting_to_proposal_prob: float = param(
+        0.5, "Chance that a meeting leads to a proposal.", "assumption", ge=0, le=1
+    )
+    proposal_hours: float = param(
+        2.0, "Time to prepare and present a proposal.", "assumption", gt=0, le=40
+    )
+    days_to_meeting: int = param(
+        5, "Working days from the call to the meeting.", "assumption", ge=0, le=120
+    )
+    days_to_proposal: int = param(
+        10, "Working days from the meeting to the proposal.", "assumption", ge=0, le=120
+    )
+    buy_prob: float = param(
+        0.6,
+        "Chance that a prospect given a proposal buys from someone (us or a competitor).",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    recontact_after_months: float = param(
+        12.0,
+        "A prospect who said no is not called again for this long.",
+        "assumption",
+        ge=0,
+        le=120,
+    )
+    first_order_months_of_value: float = param(
+        1.0,
+        "The first deal is worth this many months of the client's usual value.",
+        "assumption",
+        ge=0,
+        le=36,
+    )
+
+
+class HandoffConfig(Section):
+    after_months: float = param(
+        3.0,
+        "Months a hunter serves a new client (the first deals) before the hand-off.",
+        "practitioner guides, 3-6 months (DOMAIN.md §5)",
+        ge=0,
+        le=36,
+    )
+    style: Literal["personal", "cold"] = param(
+        "personal",
+        "Personal introduction of the specialist by the hunter, or a cold transfer.",
+        "seed 000",
+    )
+    intro_hours: float = param(
+        1.0,
+        "Hunter's time for a personal introduction.",
+        "assumption after seed 000",
+        ge=0,
+        le=24,
+    )
+    cold_satisfaction_drop: float = param(
+        0.2,
+        "Satisfaction lost when a client is handed to a stranger (cold transfer), 0-1.",
+        "assumption after seed 000",
+        ge=0,
+        le=1,
+    )
+    cold_hidden_rise: float = param(
+        0.2,
+        "Hidden dissatisfaction added by a cold transfer, 0-1.",
+        "assumption after seed 000",
+        ge=0,
+        le=1,
+    )
+
+
+class SpecialistConfig(Section):
+    salary_usd_per_month: float = param(
+        2400.0,
+        "Base pay of a client-department specialist.",
+        "US customer-service rep ~$29k a year, BLS OES (DOMAIN.md §5)",
+        ge=0,
+        le=1e6,
+    )
+    accuracy_bonus_usd_per_month: float = param(
+        150.0,
+        "Fixed monthly bonus for accuracy (not volume).",
+        "seed 001 (paid for accuracy); amount assumed",
+        ge=0,
+        le=1e6,
+    )
+    capacity_clients: float = param(
+        150.0,
+        "Small clients one specialist serves without strain.",
+        "seed 002 (100-200)",
+        gt=0,
+        le=1e5,
+    )
+    capacity_clients_with_billing: float = param(
+        1500.0,
+        "Small clients one specialist serves with a billing system.",
+        "seed 002 (1,000-2,000)",
+        gt=0,
+        le=1e6,
+    )
+    service_quality: float = param(
+        0.95,
+        "Quality of routine service by a specialist at full attention, 0-1.",
+        "seeds 000, 002 (more operations, higher quality)",
+        ge=0,
+        le=1,
+    )
+    reveal_per_month: float = param(
+        0.05,
+        "Chance per client-month that office contact uncovers hidden dissatisfaction.",
+        "seed 001 (specialists rarely see new needs or hidden dissatisfaction)",
+        ge=0,
+        le=30,
+    )
+    escalation_call_hours: float = param(
+        0.25,
+        "Specialist's time to flag an at-risk client to its hunter.",
+        "assumption",
+        ge=0,
+        le=8,
+    )
+    desks_per_person: float = param(
+        1.0, "Fully equipped workplaces per specialist.", "seed 002 (one each)", ge=0, le=2
+    )
+
+    @model_validator(mode="after")
+    def _billing_not_smaller(self) -> SpecialistConfig:
+        if self.capacity_clients_with_billing < self.capacity_clients:
+            raise ValueError("capacity_clients_with_billing must be >= capacity_clients")
+        return self
+
+
+class EscalationConfig(Section):
+    enabled: bool = param(
+        True,
+        "Specialists call the client's hunter to visit an at-risk client.",
+        "seed 000 ('protect your investments')",
+    )
+    satisfaction_threshold: float = param(
+        0.5,
+        "Visible satisfaction below which a specialist flags a client, 0-1.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    cooldown_months: float = param(
+        3.0, "A client is not flagged again within this time.", "assumption", ge=0, le=60
+    )
+
+
+class VisitsConfig(Section):
+    interval_months: float = param(
+        12.0,
+        "Months between consultative visits by the client's seller; 0 turns them off.",
+        "seed 001 (periodic visits), seed 004 (a yearly pass)",
+        ge=0,
+        le=120,
+    )
+    applies_to: Literal["consultative", "all"] = param(
+        "consultative", "Which clients get periodic consultative visits.", "seed 001"
+    )
+    visit_hours: float = param(
+        3.0, "Time of one visit to a client, travel included.", "assumption", gt=0, le=24
+    )
+    satisfaction_gain: float = param(
+        0.2, "Satisfaction regained at a visit, 0-1.", "assumption after seed 001", ge=0, le=1
+    )
+    protection_months: float = param(
+        3.0,
+        "After a personal visit, competitors' pull decays back over about this long.",
+        "seed 001 (visits build protection against competitors); length assumed",
+        gt=0,
+        le=60,
+    )
+    protection_strength: float = param(
+        0.7,
+        "Share of competitors' pull removed right after a visit, 0-1.",
+        "assumption after seed 001",
+        ge=0,
+        le=1,
+    )
+
+
+class ClientsConfig(Section):
+    value_pareto_shape: float = param(
+        1.33,
+        "Pareto shape of clients' monthly order value (1.33: top 20 % give ~67 %).",
+        "McCarthy & Winer, 339 firms (DOMAIN.md §5)",
+        gt=1.01,
+        le=10,
+    )
+    value_min_usd_per_month: float = param(
+        300.0, "Smallest monthly order value of a client.", "assumption", gt=0, le=1e7
+    )
+    value_cap_multiple: float = param(
+        200.0,
+        "Monthly value is capped at this multiple of the minimum.",
+        "assumption",
+        ge=1,
+        le=1e6,
+    )
+    medium_from_usd_per_month: float = param(
+        2000.0,
+        "Clients worth this much a month or more are medium/large (top ~8 %).",
+        "assumption",
+        gt=0,
+        le=1e8,
+    )
+    xl_from_usd_per_month: float = param(
+        16000.0,
+        "Clients worth this much a month or more are extra-large (top ~0.5 %).",
+        "assumption",
+        gt=0,
+        le=1e9,
+    )
+    routine_load_weights: tuple[float, float, float] = param(
+        (1.0, 2.0, 4.0),
+        "Routine-service workload of a small, medium/large and extra-large "
+        "client, relative to a small one.",
+        "assumption (routine work grows less than field work with client size)",
+    )
+    consultative_share: float = param(
+        0.3,
+        "Share of clients whose buying is consultative (projects, needs analysis).",
+        "assumption after seed 001",
+        ge=0,
+        le=1,
+    )
+    orders_per_month_transactional: float = param(
+        2.0, "Orders a month of a transactional client.", "assumption", gt=0, le=100
+    )
+    orders_per_month_consultative: float = param(
+        0.5, "Orders a month of a consultative client.", "assumption", gt=0, le=100
+    )
+    payment_days_median: float = param(
+        35.0,
+        "Median days a client takes to pay when chased.",
+        "assumption (typical B2B terms 30-45 days)",
+        gt=0,
+        le=365,
+    )
+    chase_effect: float = param(
+        0.5,
+        "Share of payment speed that depends on someone chasing, 0-1.",
+        "seed 002 (the client department collects the payments)",
+        ge=0,
+        le=1,
+    )
+    satisfaction_adjust_per_month: float = param(
+        0.3,
+        "Share of the gap between satisfaction and service quality closed each month.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    initial_satisfaction: float = param(
+        0.8, "Satisfaction of a new or reactivated client, 0-1.", "assumption", ge=0, le=1
+    )
+    unattended_quality: float = param(
+        0.3,
+        "Service quality a client gets when no one attends it, 0-1.",
+        "assumption after seed 003 (90 % of the base gets no attention)",
+        ge=0,
+        le=1,
+    )
+    incident_per_month: float = param(
+        0.08,
+        "Monthly chance of a service incident (a failed delivery, a billing error) that "
+        "the client notices.",
+        "assumption (about one a year)",
+        ge=0,
+        le=1,
+    )
+    incident_satisfaction_drop: float = param(
+        0.3, "Visible satisfaction lost in an incident, 0-1.", "assumption", ge=0, le=1
+    )
+    usage_satisfaction_weight: float = param(
+        0.5,
+        "Orders scale with (1 - w + w * satisfaction).",
+        "seed 004 (better service, more usage)",
+        ge=0,
+        le=1,
+    )
+    hidden_growth_per_month_transactional: float = param(
+        0.02,
+        "Monthly growth of hidden dissatisfaction, transactional client, 0-1.",
+        "assumption after seed 001",
+        ge=0,
+        le=1,
+    )
+    hidden_growth_per_month_consultative: float = param(
+        0.05,
+        "Monthly growth of hidden dissatisfaction, consultative client, 0-1.",
+        "assumption after seed 001",
+        ge=0,
+        le=1,
+    )
+    need_growth_per_month_transactional: float = param(
+        0.005,
+        "Monthly growth of unmet needs (share of monthly value), transactional client.",
+        "assumption after seed 001",
+        ge=0,
+        le=1,
+    )
+    need_growth_per_month_consultative: float = param(
+        0.02,
+        "Monthly growth of unmet needs (share of monthly value), consultative client.",
+        "assumption after seed 001",
+        ge=0,
+        le=1,
+    )
+    project_value_months: float = param(
+        6.0,
+        "A revealed unmet need u books a project worth u x monthly value x this.",
+        "assumption after seed 001 (project bonus)",
+        ge=0,
+        le=120,
+    )
+    need_expansion_share: float = param(
+        0.5,
+        "A revealed unmet need u raises the client's monthly value by u x this.",
+        "seed 001 (visits grow sales with the client)",
+        ge=0,
+        le=10,
+    )
+    lapse_per_month: float = param(
+        0.004,
+        "Monthly chance that a fully satisfied client stops ordering (goes dormant).",
+        "KBCM SaaS survey: median B2B churn ~10 % a year, about half lapse (DOMAIN.md §5)",
+        ge=0,
+        le=1,
+    )
+    lapse_dissatisfaction_weight: float = param(
+        4.0,
+        "Lapse chance is multiplied by (1 + w x (1 - satisfaction)).",
+        "assumption",
+        ge=0,
+        le=100,
+    )
+    dormant_reactivation_per_month: float = param(
+        0.002,
+        "Monthly chance that a dormant client orders again unprompted.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    bad_debt_share_on_loss: float = param(
+        0.3,
+        "Share of a lost client's unpaid invoices written off at the loss.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+
+    @model_validator(mode="after")
+    def _segments_ordered(self) -> ClientsConfig:
+        if min(self.routine_load_weights) <= 0:
+            raise ValueError("routine_load_weights must all be > 0")
+        if self.xl_from_usd_per_month <= self.medium_from_usd_per_month:
+            raise ValueError("xl_from_usd_per_month must exceed medium_from_usd_per_month")
+        return self
+
+
+class CompetitorsConfig(Section):
+    count: int = param(3, "Competitors active in the market.", "assumption", ge=0, le=100)
+    strength: float = param(
+        1.0,
+        "Selling strength of each competitor (ours is sellers.win_strength).",
+        "assumption (equal footing)",
+        gt=0,
+        le=100,
+    )
+    bid_prob: float = param(
+        0.5,
+        "Chance that a competitor also bids on a prospect we make a proposal to.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    poach_per_month: float = param(
+        0.0015,
+        "Monthly chance that one competitor takes a well-served, satisfied client.",
+        "KBCM SaaS survey: median B2B churn ~10 % a year (DOMAIN.md §5)",
+        ge=0,
+        le=1,
+    )
+    neglect_weight: float = param(
+        3.0,
+        "Poaching chance grows by w x (1 - attention).",
+        "seed 001 (neglected clients)",
+        ge=0,
+        le=100,
+    )
+    dissatisfaction_weight: float = param(
+        2.0, "Poaching chance grows by w x (1 - satisfaction).", "seed 001", ge=0, le=100
+    )
+    hidden_weight: float = param(
+        4.0,
+        "Poaching chance grows by w x hidden dissatisfaction.",
+        "seed 001 (quietly unhappy clients)",
+        ge=0,
+        le=100,
+    )
+    need_weight: float = param(
+        2.0,
+        "Poaching chance grows by w x unmet need (competitors may be quicker).",
+        "seed 001",
+        ge=0,
+        le=100,
+    )
+
+
+class MarketConfig(Section):
+    past_clients: int = param(
+        3000,
+        "Clients who have bought before (the client base at the start).",
+        "seed 003 (3,000 names)",
+        ge=0,
+        le=2_000_000,
+    )
+    active_clients: int = param(
+        300,
+        "Of the past clients, those still ordering and served at the start.",
+        "seed 003 (6 sellers x ~50)",
+        ge=0,
+        le=2_000_000,
+    )
+    prospects: int = param(
+        20000,
+        "Companies in the territory that have never bought.",
+        "assumption",
+        ge=0,
+        le=5_000_000,
+    )
+    competitors: CompetitorsConfig = CompetitorsConfig()
+
+    @model_validator(mode="after")
+    def _active_within_past(self) -> MarketConfig:
+        if self.active_clients > self.past_clients:
+            raise ValueError("active_clients cannot exceed past_clients")
+        return self
+
+
+class MoneyConfig(Section):
+    new_client_bonus_share: float = param(
+        0.10,
+        "Seller's bonus: share of a new client's payments in its first months.",
+        "seed 001 (a large bonus for the first half-year); share assumed",
+        ge=0,
+        le=1,
+    )
+    new_client_bonus_months: float = param(
+        6.0,
+        "How long a client counts as new for the bonus.",
+        "seed 001 (first half-year)",
+        ge=0,
+        le=60,
+    )
+    ongoing_bonus_share: float = param(
+        0.02,
+        "Seller's bonus: share of payments from clients he won, after the first months.",
+        "seeds 000, 001 (a small ongoing share); share assumed",
+        ge=0,
+        le=1,
+    )
+    project_bonus_share: float = param(
+        0.05,
+        "Seller's bonus: share of a project he uncovered at a client.",
+        "seed 001 (project bonus); share assumed",
+        ge=0,
+        le=1,
+    )
+    desk_usd_per_month: float = param(
+        600.0, "Cost of one fully equipped workplace.", "assumption", ge=0, le=1e6
+    )
+    billing_system_usd_per_month: float = param(
+        2000.0,
+        "Cost of the billing system when the client department has one.",
+        "assumption",
+        ge=0,
+        le=1e7,
+    )
+
+
+class Scenario(Section):
+    """One company and one way of organising its selling."""
+
+    name: str = Field(
+        description="Short name; used for the output folder.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+    )
+    description: str = Field("", description="What this scenario is for.", max_length=2000)
+    seed: int = Field(1, description="Root seed of the run (--seed overrides).", ge=0, le=2**63 - 1)
+    calendar: CalendarConfig = CalendarConfig()
+    organisation: OrganisationConfig = OrganisationConfig()
+    market: MarketConfig = MarketConfig()
+    clients: ClientsConfig = ClientsConfig()
+    sellers: SellerConfig = SellerConfig()
+    pipeline: PipelineConfig = PipelineConfig()
+    handoff: HandoffConfig = HandoffConfig()
+    specialists: SpecialistConfig = SpecialistConfig()
+    escalation: EscalationConfig = EscalationConfig()
+    visits: VisitsConfig = VisitsConfig()
+    money: MoneyConfig = MoneyConfig()

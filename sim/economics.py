@@ -1,0 +1,112 @@
+"""Pure functions for money and probabilities: numbers in, numbers out.
+
+Every function works on scalars and on NumPy arrays alike.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+CALENDAR_DAYS_PER_MONTH = 365.25 / 12
+
+
+def per_day(per_month: float | np.ndarray, working_days_per_month: int) -> float | np.ndarray:
+    """Convert a monthly probability to the per-working-day probability with the same effect."""
+    return 1.0 - (1.0 - np.clip(per_month, 0.0, 1.0)) ** (1.0 / working_days_per_month)
+
+
+def per_day_small(per_month: np.ndarray, working_days_per_month: int) -> np.ndarray:
+    """``per_day`` for small monthly chances (first-order, exact to within p**2 / 2)."""
+    return np.minimum(per_month, 1.0) / working_days_per_month
+
+
+def pareto_value(u: np.ndarray, shape: float, minimum: float, cap_multiple: float) -> np.ndarray:
+    """Draw Pareto(shape) values above ``minimum`` from uniforms ``u``, capped."""
+    return np.minimum(minimum * (1.0 - u) ** (-1.0 / shape), minimum * cap_multiple)
+
+
+def segment_of(value: np.ndarray, medium_from: float, xl_from: float) -> np.ndarray:
+    """Return 0 (small/medium), 1 (medium/large) or 2 (extra-large) by monthly value."""
+    return (value >= medium_from).astype(np.int8) + (value >= xl_from).astype(np.int8)
+
+
+def attention(demand_hours: float, available_hours: float) -> float:
+    """Share of the demanded service time a server can give (1 when not overloaded)."""
+    if demand_hours <= 0.0:
+        return 1.0
+    return min(1.0, max(0.0, available_hours) / demand_hours)
+
+
+def service_quality(
+    attention_level: np.ndarray, role_quality: np.ndarray, unattended_quality: float
+) -> np.ndarray:
+    """Quality a client gets: from the unattended level up to the server's role quality."""
+    return unattended_quality + (role_quality - unattended_quality) * attention_level
+
+
+def usage_factor(satisfaction: np.ndarray, weight: float) -> np.ndarray:
+    """Multiplier of a client's ordering from its satisfaction."""
+    return 1.0 - weight + weight * satisfaction
+
+
+def win_probability(buy_prob: float, our_strength: float, rival_strength: float) -> float:
+    """Chance we win a proposal when bidding rivals have total strength ``rival_strength``."""
+    return buy_prob * our_strength / (our_strength + rival_strength)
+
+
+def visit_protection(
+    days_since_visit: np.ndarray, protection_days: float, strength: float
+) -> np.ndarray:
+    """Share of competitors' pull removed by a recent personal visit (decays exponentially)."""
+    return strength * np.exp(-np.maximum(days_since_visit, 0) / protection_days)
+
+
+def poach_pull(
+    attention_level: np.ndarray,
+    satisfaction: np.ndarray,
+    hidden: np.ndarray,
+    need: np.ndarray,
+    protection: np.ndarray,
+    weights: tuple[float, float, float, float],
+) -> np.ndarray:
+    """Multiplier of the base poaching chance from neglect, dissatisfaction and protection."""
+    w_neglect, w_dissat, w_hidden, w_need = weights
+    pull = (
+        1.0
+        + w_neglect * (1.0 - attention_level)
+        + w_dissat * (1.0 - satisfaction)
+        + w_hidden * hidden
+        + w_need * np.minimum(need, 1.0)
+    )
+    return pull * (1.0 - protection)
+
+
+def lapse_multiplier(satisfaction: np.ndarray, weight: float) -> np.ndarray:
+    """Multiplier of the base chance to stop ordering, from dissatisfaction."""
+    return 1.0 + weight * (1.0 - satisfaction)
+
+
+def payment_share_per_day(
+    payment_days: np.ndarray,
+    chaser_attention: np.ndarray,
+    chase_effect: float,
+    working_days_per_month: int,
+) -> np.ndarray:
+    """Share of an open invoice balance paid on one working day."""
+    working_days = payment_days * working_days_per_month / CALENDAR_DAYS_PER_MONTH
+    speed = 1.0 - chase_effect + chase_effect * chaser_attention
+    return np.minimum(1.0, speed / np.maximum(working_days, 1.0))
+
+
+def seller_bonus_share(
+    age_days: np.ndarray, new_days: float, new_share: float, ongoing_share: float
+) -> np.ndarray:
+    """Bonus share of a payment: large while the client is new, small afterwards."""
+    return np.where(age_days < new_days, new_share, ongoing_share)
+
+
+def desks_needed(headcount: int, per_person: float) -> int:
+    """Fully equipped workplaces for ``headcount`` people at ``per_person`` desks each."""
+    return math.ceil(headcount * per_person - 1e-9)

@@ -1,0 +1,82 @@
+"""Monthly books: money and event counters summed over the month, then one tidy row.
+
+The column list and units are in ``COLUMNS`` (and in docs/MODEL.md, kept equal by a test).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+ROLES = ("hunter", "generalist", "specialist")
+
+COLUMNS: dict[str, str] = {
+    "month": "month number, 1 = first month [month]",
+    "year": "year number, 1 = first year [year]",
+    "active_clients": "clients ordering and on the books at month end [clients]",
+    "dormant_clients": "past clients who stopped ordering, at month end [clients]",
+    "new_clients": "prospects won this month [clients]",
+    "reactivated_clients": "dormant clients who ordered again this month [clients]",
+    "lost_clients": "clients who left the active state (lapsed + to competitor) [clients]",
+    "lost_lapsed": "clients who stopped ordering (became dormant) this month [clients]",
+    "lost_to_competitor": "clients taken by a competitor this month [clients]",
+    "active_small": "active small/medium clients at month end [clients]",
+    "active_medium": "active medium/large clients at month end [clients]",
+    "active_xl": "active extra-large clients at month end [clients]",
+    "revenue_booked": "orders and projects booked this month [USD]",
+    "revenue_new": "booked from clients in their first bonus months [USD]",
+    "revenue_repeat": "booked from other clients' orders [USD]",
+    "revenue_project": "booked from projects uncovered at visits or close work [USD]",
+    "revenue_collected": "payments received this month [USD]",
+    "bad_debt": "unpaid invoices written off this month [USD]",
+    "receivables": "open invoices at month end [USD]",
+    "salaries": "base pay of all staff this month [USD]",
+    "bonuses": "bonuses of all staff this month [USD]",
+    "desks": "cost of workplaces this month [USD]",
+    "staff_cost": "salaries + bonuses + desks [USD]",
+    "billing_system": "billing system cost this month [USD]",
+    "other_cost": "tools and programmes (billing system) [USD]",
+    "total_cost": "staff_cost + other_cost [USD]",
+    "profit": "revenue_collected - total_cost [USD]",
+    "retention_12m": "share of clients active 12 months ago still active (NaN before) [0-1]",
+    "unattended_share": "share of the client base (active + dormant) that no one serves [0-1]",
+    "mean_attention": "mean attention active clients got at month end, 0-1 [0-1]",
+    "mean_satisfaction": "mean visible satisfaction of active clients at month end [0-1]",
+    "mean_hidden": "mean hidden dissatisfaction of active clients at month end [0-1]",
+    "headcount": "staff at month end [people]",
+    "calls": "prospecting calls made this month [calls]",
+    "meetings": "meetings with prospects held this month [meetings]",
+    "proposals": "proposals presented this month [proposals]",
+    "prospects_to_competitor": "proposals lost to a competitor this month [prospects]",
+    "visits": "personal visits to clients (consultative + escalation) this month [visits]",
+    "escalations": "at-risk clients flagged by specialists to their hunter this month [flags]",
+    "handoffs": "clients handed from a hunter to a specialist this month [clients]",
+    "projects": "unmet needs uncovered and booked as projects this month [projects]",
+    "hunting_hours_per_seller": "hours per seller on calls and pipeline this month [hours]",
+    "new_clients_per_seller": "new clients per seller this month [clients]",
+}
+for _role in ROLES:
+    COLUMNS[f"{_role}_headcount"] = f"{_role}s at month end [people]"
+    COLUMNS[f"{_role}_salaries"] = f"base pay of {_role}s [USD]"
+    COLUMNS[f"{_role}_bonuses"] = f"bonuses of {_role}s [USD]"
+    COLUMNS[f"{_role}_desks"] = f"workplaces of {_role}s [USD]"
+    COLUMNS[f"{_role}_cost"] = f"salaries + bonuses + desks of {_role}s [USD]"
+    COLUMNS[f"{_role}_utilisation"] = (
+        f"hours worked / hours available, {_role}s (NaN if none) [0-1]"
+    )
+    COLUMNS[f"{_role}_clients_served"] = f"clients in {_role}s' books at month end [clients]"
+
+
+class Ledger:
+    """Counters summed over the current month."""
+
+    def __init__(self) -> None:
+        self.month: defaultdict[str, float] = defaultdict(float)
+
+    def add(self, key: str, amount: float) -> None:
+        """Add ``amount`` to this month's counter ``key``."""
+        self.month[key] += amount
+
+    def close(self) -> dict[str, float]:
+        """Return this month's counters and start the next month from zero."""
+        done, self.month = dict(self.month), defaultdict(float)
+        return done

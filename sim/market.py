@@ -1,0 +1,69 @@
+"""The market: past clients and prospects, drawn from streams keyed by stable client ids.
+
+Client ``i`` gets the same size, value, type and payment habits in every scenario run with the
+same seed, whatever the organisation: strategies face the same market.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import economics as eco
+from sim.agents.client import ACTIVE, DORMANT, PROSPECT, ClientBook
+from sim.config.schema import Scenario
+from sim.randomness import RandomStreams
+
+
+def generate_market(scenario: Scenario, streams: RandomStreams) -> ClientBook:
+    """Create the client book: past clients first (ids 0..), then prospects."""
+    market, cfg = scenario.market, scenario.clients
+    days = scenario.calendar.working_days_per_month
+    book = ClientBook(market.past_clients + market.prospects)
+    ids = np.arange(book.size)
+    u = streams.keyed_uniform("market", ids[None, :], np.arange(6)[:, None])
+    book.value[:] = eco.pareto_value(
+        u[0], cfg.value_pareto_shape, cfg.value_min_usd_per_month, cfg.value_cap_multiple
+    )
+    book.segment[:] = eco.segment_of(
+        book.value, cfg.medium_from_usd_per_month, cfg.xl_from_usd_per_month
+    )
+    book.consultative[:] = u[1] < cfg.consultative_share
+    book.orders_per_month[:] = np.where(
+        book.consultative, cfg.orders_per_month_consultative, cfg.orders_per_month_transactional
+    )
+    book.payment_days[:] = cfg.payment_days_median * np.exp(0.4 * (u[2] - 0.5) * 2)
+    hidden = np.where(
+        book.consultative,
+        cfg.hidden_growth_per_month_consultative,
+        cfg.hidden_growth_per_month_transactional,
+    )
+    need = np.where(
+        book.consultative,
+        cfg.need_growth_per_month_consultative,
+        cfg.need_growth_per_month_transactional,
+    )
+    book.hidden_growth[:] = hidden * (0.5 + u[3]) / days
+    book.need_growth[:] = need * (0.5 + u[4]) / days
+    _set_initial_states(book, scenario, u[5])
+    return book
+
+
+def _set_initial_states(book: ClientBook, scenario: Scenario, u: np.ndarray) -> None:
+    market, cfg = scenario.market, scenario.clients
+    past = market.past_clients
+    book.set_state(np.arange(past, book.size), PROSPECT)
+    book.set_state(np.arange(market.active_clients, past), DORMANT)
+    book.set_state(np.arange(market.active_clients), ACTIVE)
+    book.satisfaction[:past] = cfg.initial_satisfaction
+    # Clients already on the books have had some time to build hidden grievances and needs.
+    months_on_books = 12.0 * u[:past]
+    days = scenario.calendar.working_days_per_month
+    book.hidden[:past] = np.minimum(1.0, book.hidden_growth[:past] * days * months_on_books)
+    book.need[:past] = book.need_growth[:past] * days * months_on_books
+
+
+def lead_order(book: ClientBook, streams: RandomStreams, first_prospect: int) -> np.ndarray:
+    """Order in which sellers work through the prospects (the same for every strategy)."""
+    prospects = np.arange(first_prospect, book.size)
+    keys = streams.keyed_uniform("lead-order", prospects, 0)
+    return prospects[np.argsort(keys, kind="stable")]

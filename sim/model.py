@@ -1,0 +1,555 @@
+"""The model wiring: builds the company and its market and defines the working day.
+
+Order of a day (one step):
+
+1. Specialists' escalation flags are computed from yesterday's client state.
+2. Sellers (hunters and generalists), in random order: serve their book, hand off, visit,
+   work the pipeline, make calls.
+3. Specialists, in random order: serve their book, call hunters about at-risk clients.
+4. Competitors, in random order: take clients.
+5. All clients in bulk: satisfaction, hidden dissatisfaction, needs, orders, payments, lapsing,
+   reactivation.
+6. At the end of a month: salaries, desks, tools, and one row of the monthly table.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import pandas as pd
+from mesa import Model
+from mesa.agent import AgentSet
+
+from sim import economics as eco
+from sim.agents.client import ACTIVE, DORMANT, NO_ONE, PROSPECT, Client, ClientDynamics, DayFlows
+from sim.agents.competitor import Competitor
+from sim.agents.generalist import Generalist
+from sim.agents.hunter import Hunter
+from sim.agents.seller import Seller
+from sim.agents.specialist import Specialist
+from sim.agents.staff import Staff
+from sim.config.schema import Scenario
+from sim.ledger import ROLES, Ledger
+from sim.market import generate_market, lead_order
+from sim.randomness import RandomStreams
+from sim.recorder import month_row
+
+IN_PIPELINE = 2**31 - 1
+
+
+class SalesModel(Model):
+    """A B2B sales department, its clients and its competitors.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    seed
+        Root seed; defaults to ``scenario.seed``.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        seed = scenario.seed if seed is None else seed
+        super().__init__(seed=seed)
+        self.scenario = scenario
+        self.root_seed = seed
+        self.streams = RandomStreams(seed)
+        self.days_per_month = scenario.calendar.working_days_per_month
+        self.hours_per_day = scenario.calendar.hours_per_day
+        self.horizon_days = scenario.calendar.horizon_years * 12 * self.days_per_month
+        self.day = 0
+        self.ledger = Ledger()
+        self.rows: list[dict[str, float]] = []
+        self.book = generate_market(scenario, self.streams)
+        self.clients = [Client(self, i) for i in range(self.book.size)]
+        self._leads = lead_order(self.book, self.streams, scenario.market.past_clients)
+        self._lead_pos = 0
+        self._build_staff()
+        self._build_competitors()
+        self._assign_initial_clients()
+        self.dynamics = ClientDynamics(
+            scenario.clients,
+            self.days_per_month,
+            scenario.money.new_client_bonus_months * self.days_per_month,
+        )
+        self.dynamics.schedule_wakeups(
+            self.streams, self.book.dormant_ids(), 0, self.book.naps[self.book.dormant_ids()]
+        )
+        self._flags: dict[int, list[int]] = {}
+        self._call_requests: list[tuple[Seller, int]] = []
+        self._settling: deque[tuple[float, int]] = deque()
+        self._pull_cache: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._history: deque[np.ndarray] = deque([self.book.active_ids().copy()], maxlen=13)
+
+    # ---- construction ----------------------------------------------------------------------
+    def _build_staff(self) -> None:
+        s, org, book = self.scenario, self.scenario.organisation, self.book
+        consult = np.where(book.consultative, s.sellers.consultative_load_factor, 1.0)
+        caps = np.array(
+            [
+                s.sellers.capacity_small_clients,
+                s.sellers.capacity_medium_clients,
+                s.sellers.capacity_xl_clients,
+            ]
+        )
+        weights = np.array(s.clients.routine_load_weights)[book.segment]
+        self.close_load = self.hours_per_day / caps[book.segment] * consult
+        self.routine_load = self.hours_per_day / s.sellers.routine_capacity_clients * weights
+        self.seller_load = self.routine_load.copy()  # close-work load while a client is new
+        spec_cap = (
+            s.specialists.capacity_clients_with_billing
+            if org.billing_system
+            else s.specialists.capacity_clients
+        )
+        spec_load = self.hours_per_day / spec_cap * weights
+        self.staff: list[Staff] = []
+        for cls, count, load in (
+            (Hunter, org.hunters, self.seller_load),
+            (Generalist, org.generalists, self.seller_load),
+            (Specialist, org.specialists, spec_load),
+        ):
+            for _ in range(count):
+                self.staff.append(cls(self, len(self.staff), load))
+        self.hunters = [a for a in self.staff if isinstance(a, Hunter)]
+        self.generalists = [a for a in self.staff if isinstance(a, Generalist)]
+        self.sellers: list[Seller] = [a for a in self.staff if isinstance(a, Seller)]
+        self.specialists = [a for a in self.staff if isinstance(a, Specialist)]
+        self._seller_set = AgentSet(
+            self.sellers, random=self.streams.python_random("order-sellers")
+        )
+        self._specialist_set = AgentSet(
+            self.specialists, random=self.streams.python_random("order-specialists")
+        )
+        self._build_staff_arrays()
+
+    def _build_staff_arrays(self) -> None:
+        """Per-staff arrays with one extra last slot standing for 'no one' (index -1)."""
+        s = self.scenario
+        n = len(self.staff) + 1
+        self.staff_attention = np.zeros(n)
+        self.staff_quality = np.full(n, s.clients.unattended_quality)
+        self.staff_reveal = np.zeros(n)
+        self.staff_is_seller = np.zeros(n, dtype=bool)
+        self.staff_is_specialist = np.zeros(n, dtype=bool)
+        self.staff_role = np.array([a.role for a in self.staff] + ["none"])
+        for a in self.staff:
+            seller = isinstance(a, Seller)
+            cfg = s.sellers if seller else s.specialists
+            self.staff_quality[a.staff_idx] = cfg.service_quality
+            self.staff_reveal[a.staff_idx] = cfg.reveal_per_month
+            self.staff_is_seller[a.staff_idx] = seller
+            self.staff_is_specialist[a.staff_idx] = not seller
+        self._bonus = np.zeros(n)
+
+    def _build_competitors(self) -> None:
+        cfg = self.scenario.market.competitors
+        self.competitors = [Competitor(self, k, cfg.strength) for k in range(cfg.count)]
+        self._competitor_set = AgentSet(
+            self.competitors, random=self.streams.python_random("order-competitors")
+        )
+
+    def _assign_initial_clients(self) -> None:
+        """The clients active at the start: owned round-robin by the sellers, then served."""
+        for client_id in range(self.scenario.market.active_clients):
+            if self.sellers:
+                seller = self.sellers[client_id % len(self.sellers)]
+                self.book.owner[client_id] = seller.staff_idx
+                seller.own(client_id)
+            self.assign_server(client_id, prefer_owner=True)
+        self.staff_attention[:-1] = [a.attention for a in self.staff]
+
+    # ---- running ---------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one working day."""
+        self._flags = self._compute_flags()
+        self._settle_new_clients()
+        self._seller_set.shuffle_do("step")
+        self._place_calls()
+        self._specialist_set.shuffle_do("step")
+        self.staff_attention[:-1] = [a.attention for a in self.staff]
+        self._competitor_set.shuffle_do("step")
+        flows = self.dynamics.step(
+            self.book,
+            self.streams,
+            self.day,
+            self.staff_attention,
+            self.staff_quality,
+            self.staff_reveal,
+        )
+        self._apply_flows(flows)
+        self.day += 1
+        if self.day % self.days_per_month == 0:
+            self.rows.append(month_row(self))
+        if self.day >= self.horizon_days:
+            self.running = False
+
+    def run(self) -> pd.DataFrame:
+        """Run to the horizon and return the monthly table."""
+        while self.day < self.horizon_days:
+            self.step()
+        return self.timeseries()
+
+    def timeseries(self) -> pd.DataFrame:
+        """The monthly table so far."""
+        return pd.DataFrame(self.rows)
+
+    # ---- clients: queries --------------------------------------------------------------------
+    def is_active(self, client_id: int) -> bool:
+        """Whether the client is active."""
+        return bool(self.book.state[client_id] == ACTIVE)
+
+    def seller_of(self, client_id: int) -> Seller | None:
+        """The supervising seller (owner) of a client, if any."""
+        owner = int(self.book.owner[client_id])
+        return self.staff[owner] if owner >= 0 else None  # type: ignore[return-value]
+
+    def visits_due(self, owned: np.ndarray, day: int) -> np.ndarray:
+        """Of a seller's clients, the active ones due a periodic consultative visit."""
+        cfg = self.scenario.visits
+        if cfg.interval_months <= 0 or owned.size == 0:
+            return owned[:0]
+        b = self.book
+        due = (b.state[owned] == ACTIVE) & (
+            day - b.last_visit_day[owned] >= cfg.interval_months * self.days_per_month
+        )
+        if cfg.applies_to == "consultative":
+            due &= b.consultative[owned]
+        return owned[due]
+
+    def flagged_clients(self, staff_idx: int) -> list[int]:
+        """At-risk clients in a specialist's book today."""
+        return self._flags.get(staff_idx, [])
+
+    def _compute_flags(self) -> dict[int, list[int]]:
+        cfg, b = self.scenario.escalation, self.book
+        if not cfg.enabled or not self.specialists:
+            return {}
+        ids = b.active_ids()
+        server = b.server[ids]
+        flagged = (
+            self.staff_is_specialist[server]
+            & (b.owner[ids] >= 0)
+            & (b.satisfaction[ids] < cfg.satisfaction_threshold)
+            & (self.day - b.last_flag_day[ids] >= cfg.cooldown_months * self.days_per_month)
+        )
+        flags: dict[int, list[int]] = {}
+        for client_id, staff_idx in zip(
+            ids[flagged].tolist(), server[flagged].tolist(), strict=True
+        ):
+            flags.setdefault(staff_idx, []).append(client_id)
+        return flags
+
+    # ---- prospects ---------------------------------------------------------------------------
+    def next_leads(self, count: int, day: int) -> np.ndarray:
+        """The next ``count`` prospects free to be called, in the market's lead order."""
+        b, leads = self.book, self._leads
+        taken: list[np.ndarray] = []
+        scanned = 0
+        while count > 0 and scanned < leads.size:
+            width = min(max(64, 4 * count), leads.size - scanned)
+            chunk = np.take(leads, np.arange(self._lead_pos, self._lead_pos + width), mode="wrap")
+            free = np.flatnonzero((b.state[chunk] == PROSPECT) & (b.blocked_until[chunk] <= day))
+            free = free[:count]
+            used = int(free[-1]) + 1 if free.size == count else chunk.size
+            taken.append(chunk[free])
+            count -= free.size
+            scanned += used
+            self._lead_pos = (self._lead_pos + used) % max(leads.size, 1)
+        out = np.concatenate(taken) if taken else leads[:0]
+        b.blocked_until[out] = IN_PIPELINE
+        return out
+
+    def request_calls(self, seller: Seller, count: int) -> None:
+        """A seller will spend the rest of the day on ``count`` calls."""
+        self._call_requests.append((seller, count))
+
+    def _place_calls(self) -> None:
+        """Hand out today's leads to the sellers who asked, in their order; call them in bulk."""
+        if not self._call_requests:
+            return
+        requests, self._call_requests = self._call_requests, []
+        leads = self.next_leads(sum(n for _, n in requests), self.day)
+        b = self.book
+        meet = self.streams.keyed_uniform("call", leads, b.attempts[leads]) < (
+            self.scenario.pipeline.call_to_meeting_prob
+        )
+        self.prospect_declined(leads[~meet], self.day)
+        self.ledger.add("calls", leads.size)
+        start = 0
+        for seller, count in requests:
+            mine, got = leads[start : start + count], meet[start : start + count]
+            start += count
+            if mine.size:
+                seller.calls_made(mine.tolist(), mine[got].tolist(), self.day)
+
+    def meeting_goes_well(self, client_id: int) -> bool:
+        """Whether a meeting leads to a proposal."""
+        self.ledger.add("meetings", 1)
+        u = self.streams.keyed_uniform1("meeting", client_id, self.book.attempts[client_id])
+        return u < self.scenario.pipeline.meeting_to_proposal_prob
+
+    def prospect_declined(self, ids: np.ndarray | int, day: int) -> None:
+        """A prospect said no: try again after the recontact time."""
+        wait = self.scenario.pipeline.recontact_after_months * self.days_per_month
+        self.book.attempts[ids] += 1
+        self.book.blocked_until[ids] = day + round(wait)
+
+    def close_deal(self, seller: Seller, client_id: int, day: int) -> None:
+        """Present a proposal; competitors may bid; the prospect buys from us, a rival or no one."""
+        cfg, b = self.scenario, self.book
+        attempt = b.attempts[client_id]
+        self.ledger.add("proposals", 1)
+        rivals = [
+            c
+            for c in self.competitors
+            if self.streams.keyed_uniform1(f"bid-{c.index}", client_id, attempt)
+            < cfg.market.competitors.bid_prob
+        ]
+        rival_strength = sum(c.strength for c in rivals)
+        p_win = eco.win_probability(cfg.pipeline.buy_prob, cfg.sellers.win_strength, rival_strength)
+        u = self.streams.keyed_uniform1("deal", client_id, attempt)
+        if u < p_win:
+            self.win_client(seller, client_id, day)
+            return
+        if u < cfg.pipeline.buy_prob and rivals:
+            rival = rivals[
+                int((u - p_win) / (cfg.pipeline.buy_prob - p_win) * len(rivals)) % len(rivals)
+            ]
+            rival.prospects_won += 1
+            self.ledger.add("prospects_to_competitor", 1)
+        self.prospect_declined(client_id, day)
+
+    def win_client(self, seller: Seller, client_id: int, day: int) -> None:
+        """A prospect signs: the seller owns and serves it; the first deal is booked."""
+        b, cfg = self.book, self.scenario
+        b.set_state(client_id, ACTIVE)
+        b.won_day[client_id] = day
+        b.last_visit_day[client_id] = day
+        b.satisfaction[client_id] = cfg.clients.initial_satisfaction
+        b.owner[client_id] = seller.staff_idx
+        seller.own(client_id)
+        seller.wins += 1
+        self.seller_load[client_id] = self.close_load[client_id]
+        self._settling.append(
+            (day + cfg.sellers.close_work_months * self.days_per_month, client_id)
+        )
+        seller.take(client_id)
+        first = b.value[client_id] * cfg.pipeline.first_order_months_of_value
+        b.receivable[client_id] += first
+        self._book_revenue(first, "revenue_new")
+        self.ledger.add("new_clients", 1)
+
+    # ---- clients: moves ----------------------------------------------------------------------
+    def _settle_new_clients(self) -> None:
+        """Clients whose close-work months are over need only routine service from a seller."""
+        while self._settling and self._settling[0][0] <= self.day:
+            client_id = self._settling.popleft()[1]
+            change = self.routine_load[client_id] - self.seller_load[client_id]
+            self.seller_load[client_id] = self.routine_load[client_id]
+            server = self.book.server[client_id]
+            if (
+                server >= 0
+                and client_id in self.staff[server].book
+                and self.staff_is_seller[server]
+            ):
+                self.staff[server].load_hours += change
+
+    def assign_server(self, client_id: int, prefer_owner: bool = False) -> None:
+        """Give an active client someone to serve it.
+
+        The client department takes every client. Without one, a client goes to its own seller
+        (at the start) or to the generalist with the most room if it fits in his day; else no
+        one attends to it.
+        """
+        if self.specialists:
+            min(self.specialists, key=Staff.relative_load).take(client_id)
+            return
+        owner = self.seller_of(client_id)
+        if prefer_owner and owner is not None:
+            owner.take(client_id)
+            return
+        self.book.server[client_id] = NO_ONE
+        if self.generalists:
+            roomiest = min(self.generalists, key=Staff.relative_load)
+            limit = self.scenario.sellers.book_limit_load * self.hours_per_day
+            if roomiest.load_hours + self.seller_load[client_id] <= limit:
+                roomiest.take(client_id)
+
+    def hand_off(self, client_id: int, personal: bool) -> None:
+        """Move a client from its hunter to the least-loaded specialist."""
+        b, cfg = self.book, self.scenario.handoff
+        self.staff[b.server[client_id]].drop(client_id)
+        min(self.specialists, key=Staff.relative_load).take(client_id)
+        if not personal:
+            b.satisfaction[client_id] = max(
+                0.0, b.satisfaction[client_id] - cfg.cold_satisfaction_drop
+            )
+            b.hidden[client_id] = min(1.0, b.hidden[client_id] + cfg.cold_hidden_rise)
+        self.ledger.add("handoffs", 1)
+
+    def release(self, client_id: int) -> None:
+        """The server lets a client go: it stays active but no one attends to it."""
+        server = self.book.server[client_id]
+        if server >= 0:
+            self.staff[server].drop(client_id)
+        self.book.server[client_id] = NO_ONE
+
+    def escalate(self, client_id: int) -> None:
+        """A specialist asks the client's hunter to visit."""
+        self.book.last_flag_day[client_id] = self.day
+        seller = self.seller_of(client_id)
+        if seller is not None:
+            seller.escalations.append(client_id)
+            self.ledger.add("escalations", 1)
+
+    def visit(self, client_id: int, seller: Seller, day: int, escalated: bool) -> None:
+        """A seller visits a client: hidden problems and needs come out, the relation warms."""
+        b = self.book
+        b.last_visit_day[client_id] = day
+        b.satisfaction[client_id] = min(
+            1.0, b.satisfaction[client_id] + self.scenario.visits.satisfaction_gain
+        )
+        self._reveal(np.array([client_id]))
+        self.ledger.add("visits", 1)
+
+    def _reveal(self, ids: np.ndarray) -> None:
+        """Personal contact uncovers hidden dissatisfaction (fixed) and unmet needs (a project)."""
+        if ids.size == 0:
+            return
+        b, cfg = self.book, self.scenario.clients
+        need = np.minimum(b.need[ids], 1.0)
+        project = need * b.value[ids] * cfg.project_value_months
+        b.receivable[ids] += project
+        b.value[ids] *= 1.0 + need * cfg.need_expansion_share
+        b.hidden[ids] = 0.0
+        b.need[ids] = 0.0
+        beneficiary = np.where(
+            b.owner[ids] >= 0,
+            b.owner[ids],
+            np.where(self.staff_is_seller[b.server[ids]], b.server[ids], NO_ONE),
+        )
+        np.add.at(self._bonus, beneficiary, project * self.scenario.money.project_bonus_share)
+        self._bonus[-1] = 0.0
+        self._book_revenue(float(project.sum()), "revenue_project")
+        self.ledger.add("projects", int(np.count_nonzero(project > 0)))
+
+    def _lose(self, ids: np.ndarray, cause: str) -> None:
+        """Clients leave the active state: lapsed (dormant) or taken by a competitor."""
+        if ids.size == 0:
+            return
+        b = self.book
+        for client_id in ids.tolist():
+            self.release(client_id)
+        if cause == "competitor":
+            written_off = b.receivable[ids] * self.scenario.clients.bad_debt_share_on_loss
+            b.receivable[ids] -= written_off
+            self.ledger.add("bad_debt", float(written_off.sum()))
+            b.set_state(ids, PROSPECT)
+            self.prospect_declined(ids, self.day)
+            self.ledger.add("lost_to_competitor", ids.size)
+        else:
+            self._fall_asleep(ids)
+            self.ledger.add("lost_lapsed", ids.size)
+
+    def _fall_asleep(self, ids: np.ndarray) -> None:
+        """Clients become dormant; each will order again unprompted some day."""
+        self.book.set_state(ids, DORMANT)
+        self.dynamics.schedule_wakeups(self.streams, ids, self.day, self.book.naps[ids])
+        self.book.naps[ids] += 1
+
+    def _reactivate(self, ids: np.ndarray) -> None:
+        b = self.book
+        ids = ids[b.state[ids] == DORMANT]
+        if ids.size == 0:
+            return
+        b.set_state(ids, ACTIVE)
+        b.satisfaction[ids] = self.scenario.clients.initial_satisfaction
+        for client_id in ids.tolist():
+            self.assign_server(client_id)
+        self.ledger.add("reactivated_clients", ids.size)
+
+    def poach(self, competitor: Competitor) -> int:
+        """Competitor ``competitor`` takes clients today; return how many."""
+        ids, chooser = self._pull_today()
+        taken = ids[chooser == competitor.index]
+        taken = taken[self.book.state[taken] == ACTIVE]
+        self._lose(taken, "competitor")
+        return int(taken.size)
+
+    def _pull_today(self) -> tuple[np.ndarray, np.ndarray]:
+        """Today's active clients and which competitor (index, or -1) takes each."""
+        if self._pull_cache is None or self._pull_cache[0] != self.day:
+            b, comp, vis = self.book, self.scenario.market.competitors, self.scenario.visits
+            ids = b.active_ids()
+            protection = eco.visit_protection(
+                self.day - b.last_visit_day[ids],
+                vis.protection_months * self.days_per_month,
+                vis.protection_strength,
+            )
+            pull = eco.poach_pull(
+                self.staff_attention[b.server[ids]],
+                b.satisfaction[ids],
+                b.hidden[ids],
+                b.need[ids],
+                protection,
+                (
+                    comp.neglect_weight,
+                    comp.dissatisfaction_weight,
+                    comp.hidden_weight,
+                    comp.need_weight,
+                ),
+            )
+            strength = np.array([c.strength for c in self.competitors])
+            p = eco.per_day_small(
+                comp.poach_per_month * np.cumsum(strength)[:, None] * pull, self.days_per_month
+            )
+            u = self.streams.keyed_uniform("poach", ids, self.day)
+            # One draw per client: the first competitor whose cumulative chance exceeds it wins.
+            chooser = np.where(u < p[-1], np.argmax(u < p, axis=0), -1) if p.size else u < 0
+            self._pull_cache = (self.day, ids, chooser)
+        return self._pull_cache[1], self._pull_cache[2]
+
+    # ---- money -------------------------------------------------------------------------------
+    def _book_revenue(self, amount: float, source: str) -> None:
+        self.ledger.add("revenue_booked", amount)
+        self.ledger.add(source, amount)
+
+    def _apply_flows(self, flows: DayFlows) -> None:
+        self.ledger.add("revenue_booked", flows.booked)
+        self.ledger.add("revenue_new", flows.booked_new)
+        self.ledger.add("revenue_repeat", flows.booked - flows.booked_new)
+        self.ledger.add("revenue_collected", flows.collected)
+        self._pay_seller_bonuses(flows.paid_by, flows.paid)
+        self._reveal(flows.revealed[self.book.state[flows.revealed] == ACTIVE])
+        lapsed = flows.lapsed[self.book.state[flows.lapsed] == ACTIVE]
+        self._lose(lapsed, "lapsed")
+        self._reactivate(flows.reactivated)
+
+    def _pay_seller_bonuses(self, ids: np.ndarray, paid: np.ndarray) -> None:
+        b, money = self.book, self.scenario.money
+        owner = b.owner[ids]
+        has = owner >= 0
+        share = eco.seller_bonus_share(
+            self.day - b.won_day[ids[has]],
+            money.new_client_bonus_months * self.days_per_month,
+            money.new_client_bonus_share,
+            money.ongoing_bonus_share,
+        )
+        np.add.at(self._bonus, owner[has], paid[has] * share)
+
+    def take_bonuses(self) -> dict[str, float]:
+        """Bonuses accrued this month by role, and reset them."""
+        by_role = {
+            role: float(self._bonus[:-1][self.staff_role[:-1] == role].sum()) for role in ROLES
+        }
+        self._bonus[:] = 0.0
+        return by_role
+
+    def role_members(self, role: str) -> list[Staff]:
+        """Staff of one role."""
+        return {
+            "hunter": self.hunters,
+            "generalist": self.generalists,
+            "specialist": self.specialists,
+        }[role]

@@ -1,0 +1,123 @@
+"""End-of-month accounting: pay the month's fixed costs and write one row of the table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import economics as eco
+from sim.agents.client import ACTIVE, NO_ONE
+from sim.ledger import COLUMNS, ROLES
+
+if TYPE_CHECKING:
+    from sim.model import SalesModel
+
+HUNTING = ("calls", "pipeline")
+
+
+def month_row(model: SalesModel) -> dict[str, float]:
+    """Close the month: counters, fixed costs, snapshot of clients and staff."""
+    counts = model.ledger.close()
+    month = model.day // model.days_per_month
+    row: dict[str, float] = dict.fromkeys(COLUMNS, 0.0)
+    row.update({k: v for k, v in counts.items() if k in row})
+    row["month"] = month
+    row["year"] = (month - 1) // 12 + 1
+    row.update(_client_snapshot(model))
+    row.update(_staff_costs(model))
+    row["lost_clients"] = row["lost_lapsed"] + row["lost_to_competitor"]
+    row["retention_12m"] = _retention(model)
+    other = (
+        model.scenario.money.billing_system_usd_per_month
+        if (model.scenario.organisation.billing_system and model.specialists)
+        else 0.0
+    )
+    row["billing_system"] = other
+    row["other_cost"] = other
+    row["total_cost"] = row["staff_cost"] + row["other_cost"]
+    row["profit"] = row["revenue_collected"] - row["total_cost"]
+    sellers = len(model.sellers)
+    row["new_clients_per_seller"] = row["new_clients"] / sellers if sellers else np.nan
+    return row
+
+
+def _client_snapshot(model: SalesModel) -> dict[str, float]:
+    b = model.book
+    active = b.active_ids()
+    dormant = b.dormant_ids()
+    server = b.server[active]
+    base = active.size + dormant.size
+    unattended = np.count_nonzero(server == NO_ONE) + dormant.size
+    seg = np.bincount(b.segment[active], minlength=3)
+    mean = (lambda a: float(a.mean())) if active.size else (lambda a: np.nan)
+    return {
+        "active_clients": active.size,
+        "dormant_clients": dormant.size,
+        "active_small": seg[0],
+        "active_medium": seg[1],
+        "active_xl": seg[2],
+        "receivables": float(b.receivable.sum()),
+        "unattended_share": unattended / base if base else np.nan,
+        "mean_attention": mean(model.staff_attention[server]),
+        "mean_satisfaction": mean(b.satisfaction[active]),
+        "mean_hidden": mean(b.hidden[active]),
+    }
+
+
+def _staff_costs(model: SalesModel) -> dict[str, float]:
+    s, money = model.scenario, model.scenario.money
+    bonuses = model.take_bonuses()
+    seller_desks = (
+        s.sellers.desks_per_person_travelling
+        if s.organisation.travelling_teams
+        else s.sellers.desks_per_person
+    )
+    desk_share = {
+        "hunter": seller_desks,
+        "generalist": seller_desks,
+        "specialist": s.specialists.desks_per_person,
+    }
+    salary = {
+        "hunter": s.sellers.salary_usd_per_month,
+        "generalist": s.sellers.salary_usd_per_month,
+        "specialist": s.specialists.salary_usd_per_month,
+    }
+    available = model.hours_per_day * model.days_per_month
+    out: dict[str, float] = {}
+    hunting = 0.0
+    for role in ROLES:
+        members = model.role_members(role)
+        n = len(members)
+        hours = [m.reset_month() for m in members]
+        bonus = bonuses[role] + (
+            s.specialists.accuracy_bonus_usd_per_month * n if role == "specialist" else 0.0
+        )
+        out[f"{role}_headcount"] = n
+        out[f"{role}_salaries"] = salary[role] * n
+        out[f"{role}_bonuses"] = bonus
+        out[f"{role}_desks"] = eco.desks_needed(n, desk_share[role]) * money.desk_usd_per_month
+        out[f"{role}_cost"] = out[f"{role}_salaries"] + bonus + out[f"{role}_desks"]
+        used = sum(sum(h.values()) for h in hours)
+        out[f"{role}_utilisation"] = used / (available * n) if n else np.nan
+        out[f"{role}_clients_served"] = sum(len(m.book) for m in members)
+        hunting += sum(h[a] for h in hours for a in HUNTING)
+    for kind, col in (("salaries", "salaries"), ("bonuses", "bonuses"), ("desks", "desks")):
+        out[col] = sum(out[f"{r}_{kind}"] for r in ROLES)
+    out["staff_cost"] = out["salaries"] + out["bonuses"] + out["desks"]
+    out["headcount"] = sum(out[f"{r}_headcount"] for r in ROLES)
+    sellers = len(model.sellers)
+    out["hunting_hours_per_seller"] = hunting / sellers if sellers else np.nan
+    return out
+
+
+def _retention(model: SalesModel) -> float:
+    """Share of the clients active 12 month-ends ago who are active now."""
+    history = model._history
+    history.append(model.book.active_ids().copy())
+    if len(history) < 13:
+        return np.nan
+    then = history[0]
+    if then.size == 0:
+        return np.nan
+    return float(np.count_nonzero(model.book.state[then] == ACTIVE) / then.size)

@@ -1,0 +1,86 @@
+"""Run one scenario and summarise it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.config.schema import Scenario
+from sim.model import SalesModel
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The monthly table of one run, with what produced it."""
+
+    scenario: Scenario
+    seed: int
+    frame: pd.DataFrame
+    wall_time_s: float
+
+
+def run_scenario(scenario: Scenario, seed: int | None = None) -> RunResult:
+    """Build the model for ``scenario`` and run it to its horizon."""
+    seed = scenario.seed if seed is None else seed
+    start = time.perf_counter()
+    frame = SalesModel(scenario, seed=seed).run()
+    return RunResult(scenario, seed, frame, time.perf_counter() - start)
+
+
+def summary(frame: pd.DataFrame) -> dict[str, float]:
+    """Whole-horizon totals and final-year rates of one run."""
+    last = frame[frame["year"] == frame["year"].max()]
+    active_start = (
+        frame["active_clients"].iloc[0]
+        - frame["new_clients"].iloc[0]
+        - frame["reactivated_clients"].iloc[0]
+        + frame["lost_clients"].iloc[0]
+    )
+    mean_active = last["active_clients"].mean()
+    return {
+        "years": int(frame["year"].max()),
+        "revenue_collected": float(frame["revenue_collected"].sum()),
+        "staff_cost": float(frame["staff_cost"].sum()),
+        "other_cost": float(frame["other_cost"].sum()),
+        "profit": float(frame["profit"].sum()),
+        "new_clients": float(frame["new_clients"].sum()),
+        "lost_clients": float(frame["lost_clients"].sum()),
+        "active_start": float(active_start),
+        "active_end": float(frame["active_clients"].iloc[-1]),
+        "final_year_profit": float(last["profit"].sum()),
+        "final_year_new_clients": float(last["new_clients"].sum()),
+        "final_year_churn": float(last["lost_clients"].sum() / mean_active)
+        if mean_active
+        else np.nan,
+        "retention_12m": float(frame["retention_12m"].iloc[-1]),
+        "unattended_share": float(frame["unattended_share"].iloc[-1]),
+        "headcount": float(frame["headcount"].iloc[-1]),
+    }
+
+
+def format_summary(name: str, seed: int, frame: pd.DataFrame) -> str:
+    """A short readable summary of one run."""
+    s = summary(frame)
+    years = s["years"]
+
+    def money(x: float) -> str:
+        return f"${x / 1e6:,.2f}M" if abs(x) >= 1e6 else f"${x:,.0f}"
+
+    return "\n".join(
+        [
+            f"{name} (seed {seed}, {years} years)",
+            f"  {years}-year totals: revenue collected {money(s['revenue_collected'])}, "
+            f"staff cost {money(s['staff_cost'])}, other cost {money(s['other_cost'])}, "
+            f"profit {money(s['profit'])}",
+            f"  clients: {s['active_start']:.0f} active at start -> {s['active_end']:.0f} at end; "
+            f"{s['new_clients']:.0f} won, {s['lost_clients']:.0f} lost",
+            f"  final year: profit {money(s['final_year_profit'])}, "
+            f"{s['final_year_new_clients']:.0f} new clients, churn {s['final_year_churn']:.1%}, "
+            f"12-month retention {s['retention_12m']:.1%}, "
+            f"unattended share of the base {s['unattended_share']:.1%}, "
+            f"headcount {s['headcount']:.0f}",
+        ]
+    )

@@ -1,0 +1,78 @@
+"""Shared helpers: load scenarios, run them once per (scenario, seed), paired statistics."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.config.loader import load_model
+from sim.config.schema import Scenario
+from sim.model import SalesModel
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+
+# Two-sided 97.5 % quantiles of Student's t by degrees of freedom.
+_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
+         9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 14: 2.145, 15: 2.131, 19: 2.093,
+         24: 2.064, 29: 2.045}
+
+
+def t975(df: int) -> float:
+    """Student-t 97.5 % quantile (nearest tabulated df at or below; normal beyond 29)."""
+    if df > 29:
+        return 1.96
+    return _T975[max(k for k in _T975 if k <= df)]
+
+
+def scenario(name: str, *overrides: str) -> Scenario:
+    """Load ``scenarios/<name>.yaml`` with ``--set`` style overrides."""
+    return load_model(Scenario, SCENARIOS / f"{name}.yaml", overrides)  # type: ignore[return-value]
+
+
+@cache
+def _run_cached(name: str, overrides: tuple[str, ...], seed: int) -> pd.DataFrame:
+    return SalesModel(scenario(name, *overrides), seed=seed).run()
+
+
+def run(name: str, *overrides: str, seed: int = 1) -> pd.DataFrame:
+    """Monthly table of one run (cached for the whole test session)."""
+    return _run_cached(name, tuple(overrides), seed).copy()
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Mean with its 95 % confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.mean:,.4g} [{self.low:,.4g}, {self.high:,.4g}]"
+
+
+def interval(values: Sequence[float]) -> Interval:
+    """Mean and 95 % t-interval of a sample."""
+    x = np.asarray(values, dtype=float)
+    half = t975(x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
+    return Interval(float(x.mean()), float(x.mean() - half), float(x.mean() + half))
+
+
+def paired(
+    a: tuple[str, ...], b: tuple[str, ...], metric: Callable[[pd.DataFrame], float],
+    seeds: Sequence[int],
+) -> Interval:
+    """95 % interval of metric(b) - metric(a) over seeds (common random numbers)."""
+    return interval([metric(run(*b, seed=s)) - metric(run(*a, seed=s)) for s in seeds])
+
+
+def total(column: str) -> Callable[[pd.DataFrame], float]:
+    """Metric: the column summed over the horizon."""
+    return lambda frame: float(frame[column].sum())

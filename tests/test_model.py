@@ -1,0 +1,120 @@
+"""Properties of single runs: reproducibility, common random numbers, books that balance."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import run, scenario
+from mesa import Agent
+
+from sim.agents.client import ACTIVE, DORMANT, PROSPECT, Client
+from sim.agents.competitor import Competitor
+from sim.agents.generalist import Generalist
+from sim.agents.hunter import Hunter
+from sim.agents.specialist import Specialist
+from sim.ledger import COLUMNS, ROLES
+from sim.model import SalesModel
+
+SHORT = ("calendar.horizon_years=2",)
+
+
+def test_same_seed_gives_identical_output_bit_for_bit() -> None:
+    a = SalesModel(scenario("split", *SHORT), seed=42).run()
+    b = SalesModel(scenario("split", *SHORT), seed=42).run()
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    c = SalesModel(scenario("split", *SHORT), seed=43).run()
+    assert not a["revenue_booked"].equals(c["revenue_booked"])
+
+
+def test_output_has_every_documented_column_one_row_a_month() -> None:
+    frame = run("split", *SHORT)
+    assert list(frame.columns) == list(COLUMNS)
+    assert frame["month"].tolist() == list(range(1, 25))
+    assert frame["year"].tolist() == [1] * 12 + [2] * 12
+
+
+def test_strategies_face_the_same_market() -> None:
+    a = SalesModel(scenario("split"), seed=9)
+    b = SalesModel(scenario("unsplit"), seed=9)
+    for name in ("value", "segment", "consultative", "orders_per_month", "payment_days",
+                 "hidden_growth", "need_growth", "state"):
+        assert np.array_equal(getattr(a.book, name), getattr(b.book, name)), name
+    assert np.array_equal(a._leads, b._leads)
+    c = SalesModel(scenario("split"), seed=10)
+    assert not np.array_equal(a.book.value, c.book.value)
+
+
+def test_agents_are_mesa_agents_of_each_role() -> None:
+    model = SalesModel(scenario("split"), seed=1)
+    kinds = {type(a) for a in model.agents}
+    assert {Client, Hunter, Specialist, Competitor} <= kinds
+    assert all(isinstance(a, Agent) for a in model.agents)
+    assert len(model.agents_by_type[Client]) == 3000 + 20000
+    assert len(model.agents_by_type[Hunter]) == 6
+    assert Generalist not in model.agents_by_type
+    client = model.clients[0]
+    assert client.state == "active" and client.segment in ("small", "medium", "xl")
+
+
+@pytest.mark.parametrize("name", ["split", "unsplit", "young_split", "young_unsplit"])
+def test_clients_change_by_new_plus_reactivated_minus_lost(name: str) -> None:
+    frame = run(name)
+    start = scenario(name).market.active_clients
+    before = np.concatenate([[start], frame["active_clients"].to_numpy()[:-1]])
+    change = frame["new_clients"] + frame["reactivated_clients"] - frame["lost_clients"]
+    assert np.array_equal(frame["active_clients"] - before, change)
+    assert (frame["lost_clients"] == frame["lost_lapsed"] + frame["lost_to_competitor"]).all()
+    seg = frame[["active_small", "active_medium", "active_xl"]].sum(axis=1)
+    assert (seg == frame["active_clients"]).all()
+
+
+@pytest.mark.parametrize("name", ["split", "unsplit"])
+def test_money_is_conserved(name: str) -> None:
+    frame = run(name)
+    booked = frame["revenue_booked"].sum()
+    accounted = frame["revenue_collected"].sum() + frame["bad_debt"].sum()
+    assert booked == pytest.approx(accounted + frame["receivables"].iloc[-1], rel=1e-9)
+    parts = frame["revenue_new"] + frame["revenue_repeat"] + frame["revenue_project"]
+    np.testing.assert_allclose(parts, frame["revenue_booked"], rtol=1e-9)
+    np.testing.assert_allclose(frame["staff_cost"],
+                               frame["salaries"] + frame["bonuses"] + frame["desks"], rtol=1e-12)
+    np.testing.assert_allclose(frame["staff_cost"],
+                               sum(frame[f"{r}_cost"] for r in ROLES), rtol=1e-12)
+    np.testing.assert_allclose(frame["total_cost"], frame["staff_cost"] + frame["other_cost"])
+    np.testing.assert_allclose(frame["profit"], frame["revenue_collected"] - frame["total_cost"])
+
+
+def test_every_client_is_somewhere_and_served_by_at_most_one_person() -> None:
+    model = SalesModel(scenario("split", *SHORT), seed=5)
+    model.run()
+    book = model.book
+    assert np.isin(book.state, [PROSPECT, ACTIVE, DORMANT]).all()
+    served = [c for member in model.staff for c in member.book]
+    assert len(served) == len(set(served))
+    for member in model.staff:
+        ids = np.fromiter(member.book, dtype=np.int64)
+        assert (book.server[ids] == member.staff_idx).all()
+        assert (book.state[ids] == ACTIVE).all()
+        expected = member._load[ids].sum() if ids.size else 0.0
+        assert member.load_hours == pytest.approx(expected, abs=1e-6)
+    unserved = np.flatnonzero(book.server == -1)
+    assert not np.isin(unserved, served).any()
+
+
+def test_salaries_and_desks_follow_headcount() -> None:
+    frame = run("split", *SHORT)
+    s = scenario("split")
+    assert (frame["hunter_salaries"] == 6 * s.sellers.salary_usd_per_month).all()
+    assert (frame["specialist_salaries"] == 3 * s.specialists.salary_usd_per_month).all()
+    desks = 2 + 3  # one per three hunters, one per specialist (seed 002)
+    assert (frame["desks"] == desks * s.money.desk_usd_per_month).all()
+    assert (frame["headcount"] == 9).all()
+    assert (frame["generalist_headcount"] == 0).all()
+    assert frame["generalist_utilisation"].isna().all()
+    assert frame["hunter_utilisation"].between(0, 1.0 + 1e-9).all()
+
+
+def test_billing_system_costs_only_when_there_is_a_client_department() -> None:
+    split = run("split", "organisation.billing_system=true", *SHORT)
+    unsplit = run("unsplit", "organisation.billing_system=true", *SHORT)
+    assert (split["other_cost"] == scenario("split").money.billing_system_usd_per_month).all()
+    assert (unsplit["other_cost"] == 0).all()
