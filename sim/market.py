@@ -31,7 +31,7 @@ def generate_market(scenario: Scenario, streams: RandomStreams) -> ClientBook:
     book.orders_per_month[:] = np.where(
         book.consultative, cfg.orders_per_month_consultative, cfg.orders_per_month_transactional
     )
-    book.payment_days[:] = cfg.payment_days_median * np.exp(0.4 * (u[2] - 0.5) * 2)
+    book.payment_days[:] = cfg.payment_days_median * np.exp(cfg.payment_days_spread * (u[2] - 0.5))
     hidden = np.where(
         book.consultative,
         cfg.hidden_growth_per_month_consultative,
@@ -42,8 +42,9 @@ def generate_market(scenario: Scenario, streams: RandomStreams) -> ClientBook:
         cfg.need_growth_per_month_consultative,
         cfg.need_growth_per_month_transactional,
     )
-    book.hidden_growth[:] = hidden * (0.5 + u[3]) / days
-    book.need_growth[:] = need * (0.5 + u[4]) / days
+    spread = cfg.growth_spread
+    book.hidden_growth[:] = hidden * (1 - spread + 2 * spread * u[3]) / days
+    book.need_growth[:] = need * (1 - spread + 2 * spread * u[4]) / days
     _set_initial_states(book, scenario, u[5])
     return book
 
@@ -56,14 +57,18 @@ def _set_initial_states(book: ClientBook, scenario: Scenario, u: np.ndarray) -> 
     book.set_state(np.arange(market.active_clients), ACTIVE)
     book.satisfaction[:past] = cfg.initial_satisfaction
     # Clients already on the books have had some time to build hidden grievances and needs.
-    months_on_books = 12.0 * u[:past]
+    months_on_books = market.initial_months_on_books * u[:past]
     days = scenario.calendar.working_days_per_month
     book.hidden[:past] = np.minimum(1.0, book.hidden_growth[:past] * days * months_on_books)
     book.need[:past] = book.need_growth[:past] * days * months_on_books
 
 
-def lead_order(book: ClientBook, streams: RandomStreams, first_prospect: int) -> np.ndarray:
-    """Order in which sellers work through the prospects (the same for every strategy)."""
-    prospects = np.arange(first_prospect, book.size)
-    keys = streams.keyed_uniform("lead-order", prospects, 0)
-    return prospects[np.argsort(keys, kind="stable")]
+def lead_order(book: ClientBook, streams: RandomStreams) -> np.ndarray:
+    """Order in which sellers go through the market (the same for every strategy).
+
+    It lists every company; sellers call only those that are prospects when their turn
+    comes, so a past client taken by a competitor can be won back.
+    """
+    ids = np.arange(book.size)
+    keys = streams.keyed_uniform("lead-order", ids, 0)
+    return ids[np.argsort(keys, kind="stable")]

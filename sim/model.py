@@ -2,10 +2,11 @@
 
 Order of a day (one step):
 
-1. Specialists' escalation flags are computed from yesterday's client state.
+1. At-risk clients are flagged from yesterday's client state; clients whose close-work months
+   are over settle into routine service.
 2. Sellers (hunters and generalists), in random order: serve their book, hand off, visit,
-   work the pipeline, make calls.
-3. Specialists, in random order: serve their book, call hunters about at-risk clients.
+   work the pipeline, ask for calls; then the day's calls are placed in bulk.
+3. Specialists, in random order: call hunters about at-risk clients, serve their book.
 4. Competitors, in random order: take clients.
 5. All clients in bulk: satisfaction, hidden dissatisfaction, needs, orders, payments, lapsing,
    reactivation.
@@ -63,7 +64,7 @@ class SalesModel(Model):
         self.rows: list[dict[str, float]] = []
         self.book = generate_market(scenario, self.streams)
         self.clients = [Client(self, i) for i in range(self.book.size)]
-        self._leads = lead_order(self.book, self.streams, scenario.market.past_clients)
+        self._leads = lead_order(self.book, self.streams)
         self._lead_pos = 0
         self._build_staff()
         self._build_competitors()
@@ -73,12 +74,12 @@ class SalesModel(Model):
             self.days_per_month,
             scenario.money.new_client_bonus_months * self.days_per_month,
         )
-        self.dynamics.schedule_wakeups(
-            self.streams, self.book.dormant_ids(), 0, self.book.naps[self.book.dormant_ids()]
-        )
+        asleep = self.book.dormant_ids()
+        self.dynamics.schedule_wakeups(self.streams, asleep, 0, self.book.naps[asleep])
+        self.book.naps[asleep] += 1
         self._flags: dict[int, list[int]] = {}
         self._call_requests: list[tuple[Seller, int]] = []
-        self._settling: deque[tuple[float, int]] = deque()
+        self._settling: deque[tuple[float, int, int]] = deque()
         self._pull_cache: tuple[int, np.ndarray, np.ndarray] | None = None
         self._history: deque[np.ndarray] = deque([self.book.active_ids().copy()], maxlen=13)
 
@@ -313,8 +314,10 @@ class SalesModel(Model):
             self.win_client(seller, client_id, day)
             return
         if u < cfg.pipeline.buy_prob and rivals:
+            share = (u - p_win) / (cfg.pipeline.buy_prob - p_win) * rival_strength
+            cumulative = np.cumsum([c.strength for c in rivals])
             rival = rivals[
-                int((u - p_win) / (cfg.pipeline.buy_prob - p_win) * len(rivals)) % len(rivals)
+                min(int(np.searchsorted(cumulative, share, side="right")), len(rivals) - 1)
             ]
             rival.prospects_won += 1
             self.ledger.add("prospects_to_competitor", 1)
@@ -327,12 +330,14 @@ class SalesModel(Model):
         b.won_day[client_id] = day
         b.last_visit_day[client_id] = day
         b.satisfaction[client_id] = cfg.clients.initial_satisfaction
+        b.hidden[client_id] = 0.0
+        b.need[client_id] = 0.0
         b.owner[client_id] = seller.staff_idx
         seller.own(client_id)
         seller.wins += 1
         self.seller_load[client_id] = self.close_load[client_id]
         self._settling.append(
-            (day + cfg.sellers.close_work_months * self.days_per_month, client_id)
+            (day + cfg.sellers.close_work_months * self.days_per_month, client_id, day)
         )
         seller.take(client_id)
         first = b.value[client_id] * cfg.pipeline.first_order_months_of_value
@@ -344,7 +349,9 @@ class SalesModel(Model):
     def _settle_new_clients(self) -> None:
         """Clients whose close-work months are over need only routine service from a seller."""
         while self._settling and self._settling[0][0] <= self.day:
-            client_id = self._settling.popleft()[1]
+            _, client_id, won_day = self._settling.popleft()
+            if self.book.won_day[client_id] != won_day:
+                continue  # lost and won again since: a newer entry follows
             change = self.routine_load[client_id] - self.seller_load[client_id]
             self.seller_load[client_id] = self.routine_load[client_id]
             server = self.book.server[client_id]
@@ -388,6 +395,12 @@ class SalesModel(Model):
             b.hidden[client_id] = min(1.0, b.hidden[client_id] + cfg.cold_hidden_rise)
         self.ledger.add("handoffs", 1)
 
+    def let_go(self, client_id: int) -> None:
+        """A seller's book is full: the client goes to the client department, or unattended."""
+        self.release(client_id)
+        if self.specialists:
+            min(self.specialists, key=Staff.relative_load).take(client_id)
+
     def release(self, client_id: int) -> None:
         """The server lets a client go: it stays active but no one attends to it."""
         server = self.book.server[client_id]
@@ -403,7 +416,7 @@ class SalesModel(Model):
             seller.escalations.append(client_id)
             self.ledger.add("escalations", 1)
 
-    def visit(self, client_id: int, seller: Seller, day: int, escalated: bool) -> None:
+    def visit(self, client_id: int, seller: Seller, day: int) -> None:
         """A seller visits a client: hidden problems and needs come out, the relation warms."""
         b = self.book
         b.last_visit_day[client_id] = day
@@ -442,6 +455,7 @@ class SalesModel(Model):
         for client_id in ids.tolist():
             self.release(client_id)
         if cause == "competitor":
+            self._disown(ids)
             written_off = b.receivable[ids] * self.scenario.clients.bad_debt_share_on_loss
             b.receivable[ids] -= written_off
             self.ledger.add("bad_debt", float(written_off.sum()))
@@ -451,6 +465,14 @@ class SalesModel(Model):
         else:
             self._fall_asleep(ids)
             self.ledger.add("lost_lapsed", ids.size)
+
+    def _disown(self, ids: np.ndarray) -> None:
+        """Clients gone to a competitor no longer belong to the seller who won them."""
+        for client_id in ids.tolist():
+            seller = self.seller_of(client_id)
+            if seller is not None:
+                seller.disown(client_id)
+        self.book.owner[ids] = NO_ONE
 
     def _fall_asleep(self, ids: np.ndarray) -> None:
         """Clients become dormant; each will order again unprompted some day."""

@@ -19,9 +19,25 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
 # Two-sided 97.5 % quantiles of Student's t by degrees of freedom.
-_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
-         9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 14: 2.145, 15: 2.131, 19: 2.093,
-         24: 2.064, 29: 2.045}
+_T975 = {
+    1: 12.706,
+    2: 4.303,
+    3: 3.182,
+    4: 2.776,
+    5: 2.571,
+    6: 2.447,
+    7: 2.365,
+    8: 2.306,
+    9: 2.262,
+    10: 2.228,
+    11: 2.201,
+    12: 2.179,
+    14: 2.145,
+    15: 2.131,
+    19: 2.093,
+    24: 2.064,
+    29: 2.045,
+}
 
 
 def t975(df: int) -> float:
@@ -66,7 +82,9 @@ def interval(values: Sequence[float]) -> Interval:
 
 
 def paired(
-    a: tuple[str, ...], b: tuple[str, ...], metric: Callable[[pd.DataFrame], float],
+    a: tuple[str, ...],
+    b: tuple[str, ...],
+    metric: Callable[[pd.DataFrame], float],
     seeds: Sequence[int],
 ) -> Interval:
     """95 % interval of metric(b) - metric(a) over seeds (common random numbers)."""

@@ -45,12 +45,15 @@ def test_win_probability_falls_with_rivals() -> None:
 
 def test_poach_pull_rises_with_neglect_and_falls_with_protection() -> None:
     weights = (3.0, 2.0, 4.0, 2.0)
-    served = eco.poach_pull(np.array(1.0), np.array(1.0), np.array(0.0), np.array(0.0),
-                            np.array(0.0), weights)
-    neglected = eco.poach_pull(np.array(0.0), np.array(0.5), np.array(0.5), np.array(0.2),
-                               np.array(0.0), weights)
-    visited = eco.poach_pull(np.array(0.0), np.array(0.5), np.array(0.5), np.array(0.2),
-                             np.array(0.7), weights)
+    served = eco.poach_pull(
+        np.array(1.0), np.array(1.0), np.array(0.0), np.array(0.0), np.array(0.0), weights
+    )
+    neglected = eco.poach_pull(
+        np.array(0.0), np.array(0.5), np.array(0.5), np.array(0.2), np.array(0.0), weights
+    )
+    visited = eco.poach_pull(
+        np.array(0.0), np.array(0.5), np.array(0.5), np.array(0.2), np.array(0.7), weights
+    )
     assert served == pytest.approx(1.0)
     assert neglected == pytest.approx(1 + 3 + 1 + 2 + 0.4)
     assert visited == pytest.approx(neglected * 0.3)

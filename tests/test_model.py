@@ -35,8 +35,16 @@ def test_output_has_every_documented_column_one_row_a_month() -> None:
 def test_strategies_face_the_same_market() -> None:
     a = SalesModel(scenario("split"), seed=9)
     b = SalesModel(scenario("unsplit"), seed=9)
-    for name in ("value", "segment", "consultative", "orders_per_month", "payment_days",
-                 "hidden_growth", "need_growth", "state"):
+    for name in (
+        "value",
+        "segment",
+        "consultative",
+        "orders_per_month",
+        "payment_days",
+        "hidden_growth",
+        "need_growth",
+        "state",
+    ):
         assert np.array_equal(getattr(a.book, name), getattr(b.book, name)), name
     assert np.array_equal(a._leads, b._leads)
     c = SalesModel(scenario("split"), seed=10)
@@ -75,10 +83,12 @@ def test_money_is_conserved(name: str) -> None:
     assert booked == pytest.approx(accounted + frame["receivables"].iloc[-1], rel=1e-9)
     parts = frame["revenue_new"] + frame["revenue_repeat"] + frame["revenue_project"]
     np.testing.assert_allclose(parts, frame["revenue_booked"], rtol=1e-9)
-    np.testing.assert_allclose(frame["staff_cost"],
-                               frame["salaries"] + frame["bonuses"] + frame["desks"], rtol=1e-12)
-    np.testing.assert_allclose(frame["staff_cost"],
-                               sum(frame[f"{r}_cost"] for r in ROLES), rtol=1e-12)
+    np.testing.assert_allclose(
+        frame["staff_cost"], frame["salaries"] + frame["bonuses"] + frame["desks"], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        frame["staff_cost"], sum(frame[f"{r}_cost"] for r in ROLES), rtol=1e-12
+    )
     np.testing.assert_allclose(frame["total_cost"], frame["staff_cost"] + frame["other_cost"])
     np.testing.assert_allclose(frame["profit"], frame["revenue_collected"] - frame["total_cost"])
 

@@ -173,7 +173,8 @@ class ClientDynamics:
         rate = book.orders_per_month[ids] / self.days
         usage = eco.usage_factor(book.satisfaction[ids], self.cfg.usage_satisfaction_weight)
         who = ids[u_order < rate * usage]
-        size = 0.5 + streams.keyed_uniform("order-size", who, day)
+        spread = self.cfg.order_size_spread
+        size = 1 - spread + 2 * spread * streams.keyed_uniform("order-size", who, day)
         amount = book.value[who] / book.orders_per_month[who] * size
         book.receivable[who] += amount
         is_new = (day - book.won_day[who]) < self.new_days

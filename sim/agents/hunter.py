@@ -18,7 +18,7 @@ class Hunter(Seller):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._handoffs: deque[tuple[float, int]] = deque()
+        self._handoffs: deque[tuple[float, int, int]] = deque()
 
     def take(self, client_id: int) -> None:
         """Serve a client; a client just won is queued for the hand-off."""
@@ -26,7 +26,7 @@ class Hunter(Seller):
         won_day = int(self.model.book.won_day[client_id])
         if won_day == self.model.day:
             due = won_day + self.model.scenario.handoff.after_months * self.model.days_per_month
-            self._handoffs.append((due, client_id))
+            self._handoffs.append((due, client_id, won_day))
 
     def before_selling(self, day: int) -> None:
         """Hand off the clients whose first months are over, if there is a client department."""
@@ -35,8 +35,8 @@ class Hunter(Seller):
         handoff = self.model.scenario.handoff
         personal = handoff.style == "personal"
         while self._handoffs and self._handoffs[0][0] <= day:
-            client_id = self._handoffs[0][1]
-            if client_id in self.book:
+            _, client_id, won_day = self._handoffs[0]
+            if client_id in self.book and self.model.book.won_day[client_id] == won_day:
                 if personal and not self.try_spend("handoff", handoff.intro_hours):
                     return
                 self.model.hand_off(client_id, personal=personal)

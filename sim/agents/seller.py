@@ -42,6 +42,11 @@ class Seller(Staff):
         self.owned.add(client_id)
         self._owned_array = None
 
+    def disown(self, client_id: int) -> None:
+        """Stop supervising a client (it went to a competitor)."""
+        self.owned.discard(client_id)
+        self._owned_array = None
+
     def owned_ids(self) -> np.ndarray:
         """Ids of the clients this seller won, ascending."""
         if self._owned_array is None:
@@ -57,7 +62,7 @@ class Seller(Staff):
         while self.load_hours > limit and len(self.book) > 1:
             value = self.model.book.value
             smallest = min((c for c in self.book if c != client_id), key=value.__getitem__)
-            self.model.release(smallest)
+            self.model.let_go(smallest)
 
     # ---- the day ---------------------------------------------------------------------------
     def step(self) -> None:
@@ -78,7 +83,7 @@ class Seller(Staff):
         while self.escalations and self.hours_left >= hours:
             client_id = self.escalations.popleft()
             if self.model.is_active(client_id) and self.try_spend("visits", hours):
-                self.model.visit(client_id, self, day, escalated=True)
+                self.model.visit(client_id, self, day)
 
     def _visit_due_clients(self, day: int) -> None:
         """Plan the week's consultative visits on its first day; make them as time allows."""
@@ -87,8 +92,9 @@ class Seller(Staff):
         hours = self.model.scenario.visits.visit_hours
         while self.planned_visits and self.hours_left >= hours:
             client_id = self.planned_visits.popleft()
-            if self.model.is_active(client_id) and self.try_spend("visits", hours):
-                self.model.visit(client_id, self, day, escalated=False)
+            still_due = self.model.visits_due(np.array([client_id]), day).size > 0
+            if still_due and self.try_spend("visits", hours):
+                self.model.visit(client_id, self, day)
 
     def _work_pipeline(self, day: int) -> bool:
         """Hold the proposals and meetings that are due; return True if none is left waiting.

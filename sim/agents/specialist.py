@@ -10,16 +10,20 @@ class Specialist(Staff):
 
     A specialist never visits. When a client's visible satisfaction drops below the escalation
     threshold, the specialist calls the hunter who won it (seed 000, "protect your
-    investments"), if escalation is on and the day leaves time for the call.
+    investments"), if escalation is on. These calls come first; the book gets the rest of the
+    day.
     """
 
     role = "specialist"
 
     def step(self) -> None:
-        """One working day: serve the book, then flag at-risk clients to their hunters."""
-        self.start_day()
+        """One working day: flag at-risk clients to their hunters, then serve the book."""
         call_hours = self.model.scenario.specialists.escalation_call_hours
-        for client_id in self.model.flagged_clients(self.staff_idx):
-            if not self.try_spend("escalation", call_hours):
-                break
+        day = self.model.hours_per_day
+        calls = self.model.flagged_clients(self.staff_idx)
+        if call_hours > 0:
+            calls = calls[: int(day / call_hours)]
+        for client_id in calls:
             self.model.escalate(int(client_id))
+        self.start_day(day - len(calls) * call_hours)
+        self.spend("escalation", len(calls) * call_hours)

@@ -49,9 +49,9 @@ class Staff(Agent):
         """Workload of the book as a share of a working day."""
         return self.load_hours / self.model.hours_per_day
 
-    def start_day(self) -> None:
+    def start_day(self, hours: float | None = None) -> None:
         """Serve the book first: attention is what the day allows of what the book demands."""
-        hours = self.model.hours_per_day
+        hours = self.model.hours_per_day if hours is None else hours
         served = min(self.load_hours, hours)
         self.attention = 1.0 if self.load_hours <= 0 else served / self.load_hours
         self.hours_left = hours - served

@@ -155,7 +155,7 @@ class SellerConfig(Section):
         "uncovers hidden dissatisfaction and unmet needs.",
         "assumption after seed 001",
         ge=0,
-        le=30,
+        le=10,
     )
     win_strength: float = param(
         1.0,
@@ -308,7 +308,7 @@ class SpecialistConfig(Section):
         "Chance per client-month that office contact uncovers hidden dissatisfaction.",
         "seed 001 (specialists rarely see new needs or hidden dissatisfaction)",
         ge=0,
-        le=30,
+        le=10,
     )
     escalation_call_hours: float = param(
         0.25,
@@ -425,10 +425,25 @@ class ClientsConfig(Section):
         le=1,
     )
     orders_per_month_transactional: float = param(
-        2.0, "Orders a month of a transactional client.", "assumption", gt=0, le=100
+        2.0,
+        "Orders a month of a transactional client (at most one a working day).",
+        "assumption",
+        gt=0,
+        le=10,
     )
     orders_per_month_consultative: float = param(
-        0.5, "Orders a month of a consultative client.", "assumption", gt=0, le=100
+        0.5,
+        "Orders a month of a consultative client (at most one a working day).",
+        "assumption",
+        gt=0,
+        le=10,
+    )
+    order_size_spread: float = param(
+        0.5,
+        "An order is worth the usual amount times a uniform factor in [1 - s, 1 + s].",
+        "assumption",
+        ge=0,
+        le=1,
     )
     payment_days_median: float = param(
         35.0,
@@ -436,6 +451,13 @@ class ClientsConfig(Section):
         "assumption (typical B2B terms 30-45 days)",
         gt=0,
         le=365,
+    )
+    payment_days_spread: float = param(
+        0.8,
+        "Clients' payment days are the median times exp(s x (u - 1/2)), u uniform.",
+        "assumption (about 0.7x to 1.5x the median)",
+        ge=0,
+        le=5,
     )
     chase_effect: float = param(
         0.5,
@@ -504,6 +526,14 @@ class ClientsConfig(Section):
         0.02,
         "Monthly growth of unmet needs (share of monthly value), consultative client.",
         "assumption after seed 001",
+        ge=0,
+        le=1,
+    )
+    growth_spread: float = param(
+        0.5,
+        "Each client's growth rates of hidden dissatisfaction and needs are the type's "
+        "rate times a uniform factor in [1 - s, 1 + s].",
+        "assumption",
         ge=0,
         le=1,
     )
@@ -629,6 +659,14 @@ class MarketConfig(Section):
         "assumption",
         ge=0,
         le=5_000_000,
+    )
+    initial_months_on_books: float = param(
+        12.0,
+        "Past clients start with hidden dissatisfaction and needs grown over a uniform "
+        "0 to this many months.",
+        "assumption",
+        ge=0,
+        le=120,
     )
     competitors: CompetitorsConfig = CompetitorsConfig()
 
