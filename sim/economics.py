@@ -83,21 +83,27 @@ def poach_pull(
     return pull * (1.0 - protection)
 
 
+def max_poach_pull(weights: tuple[float, float, float, float]) -> float:
+    """The largest value ``poach_pull`` can take (no attention, no satisfaction, full needs)."""
+    return 1.0 + sum(weights)
+
+
 def lapse_multiplier(satisfaction: np.ndarray, weight: float) -> np.ndarray:
     """Multiplier of the base chance to stop ordering, from dissatisfaction."""
     return 1.0 + weight * (1.0 - satisfaction)
 
 
-def payment_share_per_day(
-    payment_days: np.ndarray,
-    chaser_attention: np.ndarray,
-    chase_effect: float,
-    working_days_per_month: int,
-) -> np.ndarray:
-    """Share of an open invoice balance paid on one working day."""
+def payment_rate(payment_days: np.ndarray, working_days_per_month: int) -> np.ndarray:
+    """Share of an open balance a chased client pays per working day (1 / working days)."""
     working_days = payment_days * working_days_per_month / CALENDAR_DAYS_PER_MONTH
-    speed = 1.0 - chase_effect + chase_effect * chaser_attention
-    return np.minimum(1.0, speed / np.maximum(working_days, 1.0))
+    return 1.0 / np.maximum(working_days, 1.0)
+
+
+def payment_share_per_day(
+    pay_rate: np.ndarray, chaser_attention: np.ndarray, chase_effect: float
+) -> np.ndarray:
+    """Share of an open invoice balance paid on one working day, given who chases it."""
+    return np.minimum(1.0, (1.0 - chase_effect + chase_effect * chaser_attention) * pay_rate)
 
 
 def seller_bonus_share(

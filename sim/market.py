@@ -32,6 +32,7 @@ def generate_market(scenario: Scenario, streams: RandomStreams) -> ClientBook:
         book.consultative, cfg.orders_per_month_consultative, cfg.orders_per_month_transactional
     )
     book.payment_days[:] = cfg.payment_days_median * np.exp(cfg.payment_days_spread * (u[2] - 0.5))
+    book.pay_rate[:] = eco.payment_rate(book.payment_days, days)
     hidden = np.where(
         book.consultative,
         cfg.hidden_growth_per_month_consultative,

@@ -218,6 +218,16 @@ class SalesModel(Model):
             due &= b.consultative[owned]
         return owned[due]
 
+    def visit_due(self, client_id: int, day: int) -> bool:
+        """Whether one client is (still) due a periodic consultative visit."""
+        b, cfg = self.book, self.scenario.visits
+        return bool(
+            cfg.interval_months > 0
+            and b.state[client_id] == ACTIVE
+            and day - b.last_visit_day[client_id] >= cfg.interval_months * self.days_per_month
+            and (cfg.applies_to == "all" or b.consultative[client_id])
+        )
+
     def flagged_clients(self, staff_idx: int) -> list[int]:
         """At-risk clients in a specialist's book today."""
         return self._flags.get(staff_idx, [])
@@ -248,7 +258,7 @@ class SalesModel(Model):
         taken: list[np.ndarray] = []
         scanned = 0
         while count > 0 and scanned < leads.size:
-            width = min(max(64, 4 * count), leads.size - scanned)
+            width = min(max(64, 4 * count) << min(len(taken), 16), leads.size - scanned)
             chunk = np.take(leads, np.arange(self._lead_pos, self._lead_pos + width), mode="wrap")
             free = np.flatnonzero((b.state[chunk] == PROSPECT) & (b.blocked_until[chunk] <= day))
             free = free[:count]
@@ -423,8 +433,24 @@ class SalesModel(Model):
         b.satisfaction[client_id] = min(
             1.0, b.satisfaction[client_id] + self.scenario.visits.satisfaction_gain
         )
-        self._reveal(np.array([client_id]))
+        self._reveal_one(client_id)
         self.ledger.add("visits", 1)
+
+    def _reveal_one(self, client_id: int) -> None:
+        """``_reveal`` for one client, in plain Python."""
+        b, cfg = self.book, self.scenario.clients
+        need = min(float(b.need[client_id]), 1.0)
+        project = need * float(b.value[client_id]) * cfg.project_value_months
+        b.receivable[client_id] += project
+        b.value[client_id] *= 1.0 + need * cfg.need_expansion_share
+        b.hidden[client_id] = 0.0
+        b.need[client_id] = 0.0
+        owner, server = int(b.owner[client_id]), int(b.server[client_id])
+        beneficiary = owner if owner >= 0 else (server if self.staff_is_seller[server] else -1)
+        if beneficiary >= 0:
+            self._bonus[beneficiary] += project * self.scenario.money.project_bonus_share
+        self._book_revenue(project, "revenue_project")
+        self.ledger.add("projects", int(project > 0))
 
     def _reveal(self, ids: np.ndarray) -> None:
         """Personal contact uncovers hidden dissatisfaction (fixed) and unmet needs (a project)."""
@@ -493,43 +519,58 @@ class SalesModel(Model):
 
     def poach(self, competitor: Competitor) -> int:
         """Competitor ``competitor`` takes clients today; return how many."""
-        ids, chooser = self._pull_today()
-        taken = ids[chooser == competitor.index]
+        hit, chooser = self._pull_today()
+        taken = hit[chooser == competitor.index]
         taken = taken[self.book.state[taken] == ACTIVE]
         self._lose(taken, "competitor")
         return int(taken.size)
 
+    def _protection(self, ids: np.ndarray) -> np.ndarray:
+        """Protection from recent visits (computed only where it is not negligible)."""
+        vis = self.scenario.visits
+        span = vis.protection_months * self.days_per_month
+        since = self.day - self.book.last_visit_day[ids]
+        recent = np.flatnonzero(since < 12 * span)  # beyond, protection < 1e-5 of its peak
+        protection = np.zeros(ids.size)
+        protection[recent] = eco.visit_protection(since[recent], span, vis.protection_strength)
+        return protection
+
     def _pull_today(self) -> tuple[np.ndarray, np.ndarray]:
-        """Today's active clients and which competitor (index, or -1) takes each."""
+        """Today's clients that a competitor takes, and which competitor (by index).
+
+        One draw per active client; only clients whose draw is below the largest possible
+        chance are examined further (exact thinning: the result is the same as examining all).
+        """
         if self._pull_cache is None or self._pull_cache[0] != self.day:
-            b, comp, vis = self.book, self.scenario.market.competitors, self.scenario.visits
+            b, comp = self.book, self.scenario.market.competitors
+            weights = (
+                comp.neglect_weight,
+                comp.dissatisfaction_weight,
+                comp.hidden_weight,
+                comp.need_weight,
+            )
+            strength = np.cumsum([c.strength for c in self.competitors])
+            total = strength[-1] if strength.size else 0.0
             ids = b.active_ids()
-            protection = eco.visit_protection(
-                self.day - b.last_visit_day[ids],
-                vis.protection_months * self.days_per_month,
-                vis.protection_strength,
-            )
+            base = comp.poach_per_month * total
+            u = self.streams.keyed_uniform("poach", ids, self.day) if base > 0 else ids[:0]
+            top = eco.per_day_small(base * eco.max_poach_pull(weights), self.days_per_month)
+            near = np.flatnonzero(u < top)
+            cand = ids[near]
             pull = eco.poach_pull(
-                self.staff_attention[b.server[ids]],
-                b.satisfaction[ids],
-                b.hidden[ids],
-                b.need[ids],
-                protection,
-                (
-                    comp.neglect_weight,
-                    comp.dissatisfaction_weight,
-                    comp.hidden_weight,
-                    comp.need_weight,
-                ),
+                self.staff_attention[b.server[cand]],
+                b.satisfaction[cand],
+                b.hidden[cand],
+                b.need[cand],
+                self._protection(cand),
+                weights,
             )
-            strength = np.array([c.strength for c in self.competitors])
-            p = eco.per_day_small(
-                comp.poach_per_month * np.cumsum(strength)[:, None] * pull, self.days_per_month
-            )
-            u = self.streams.keyed_uniform("poach", ids, self.day)
-            # One draw per client: the first competitor whose cumulative chance exceeds it wins.
-            chooser = np.where(u < p[-1], np.argmax(u < p, axis=0), -1) if p.size else u < 0
-            self._pull_cache = (self.day, ids, chooser)
+            p = eco.per_day_small(base * pull, self.days_per_month)
+            hit = np.flatnonzero(u[near] < p)
+            # A hit goes to a competitor in proportion to its strength.
+            share = u[near][hit] / p[hit] * total
+            chooser = np.minimum(np.searchsorted(strength, share, side="right"), strength.size - 1)
+            self._pull_cache = (self.day, cand[hit], chooser)
         return self._pull_cache[1], self._pull_cache[2]
 
     # ---- money -------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ class RandomStreams:
             raise ValueError("root_seed must be non-negative")
         self.root_seed = int(root_seed)
         self._keys: dict[str, np.uint64] = {}
+        self._bases: dict[str, np.ndarray] = {}
 
     def stream_key(self, name: str) -> np.uint64:
         """Return the 64-bit key of the named stream (stable across runs and platforms)."""
@@ -73,6 +74,16 @@ class RandomStreams:
             key = np.uint64(seq.generate_state(1, dtype=np.uint64)[0])
             self._keys[name] = key
         return key
+
+    def _base(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """First hashing round of (stream, id); cached per stream for ids seen so far."""
+        base = self._bases.get(name)
+        top = int(ids.max()) + 1 if ids.size else 0
+        if base is None or base.size < top:
+            size = max(top, 2 * (0 if base is None else base.size), 1024)
+            base = _mix(np.arange(size, dtype=np.uint64) * _GOLDEN + self.stream_key(name))
+            self._bases[name] = base
+        return base[ids]
 
     def keyed_uniform(self, name: str, ids: np.ndarray, counter: np.ndarray | int) -> np.ndarray:
         """Return uniforms in [0, 1) keyed by stream name, entity ids and counter(s)."""
@@ -86,9 +97,11 @@ class RandomStreams:
                     for i, c in zip(ids.tolist(), counters, strict=True)
                 ]
             )
-        x = ids.astype(np.uint64) * _GOLDEN + self.stream_key(name)
-        x = _mix(x) ^ (counter.astype(np.uint64) * _COUNTER_MULT)
-        x = _mix(x)
+        if counter.ndim == 0:
+            scrambled = np.uint64((int(counter) * _COUNTER_MULT_INT) & _MASK)
+        else:
+            scrambled = counter.astype(np.uint64) * _COUNTER_MULT
+        x = _mix(self._base(name, ids) ^ scrambled)
         return (x >> _S11).astype(np.float64) * _TO_UNIT
 
     def keyed_uniform1(self, name: str, key: int, counter: int) -> float:

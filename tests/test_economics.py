@@ -65,8 +65,10 @@ def test_visit_protection_decays() -> None:
 
 
 def test_payment_speed_depends_on_chasing() -> None:
-    chased = eco.payment_share_per_day(np.array(30.0), np.array(1.0), 0.5, 21)
-    ignored = eco.payment_share_per_day(np.array(30.0), np.array(0.0), 0.5, 21)
+    rate = eco.payment_rate(np.array(30.0), 21)
+    assert rate == pytest.approx(1 / (30 * 21 / (365.25 / 12)))
+    chased = eco.payment_share_per_day(rate, np.array(1.0), 0.5)
+    ignored = eco.payment_share_per_day(rate, np.array(0.0), 0.5)
     assert ignored == pytest.approx(chased / 2)
     assert 0 < chased < 1
 

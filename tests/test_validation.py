@@ -72,8 +72,11 @@ def test_without_a_time_conflict_unsplit_is_not_worse() -> None:
         "specialists.service_quality=0.8",
     )
     diff = paired(("split", *world), ("unsplit", *world), total("profit"), SEEDS)
-    print(f"unsplit - split without time conflict, 5-year profit {diff}")
-    assert diff.low > 0
+    level = np.mean([total("profit")(run("split", *world, seed=s)) for s in SEEDS])
+    print(f"unsplit - split without time conflict, 5-year profit {diff} (split: {level:,.0f})")
+    # Non-inferiority: unsplit is at worst 2 % behind, and on average ahead.
+    assert diff.low > -0.02 * level
+    assert diff.mean > 0
 
 
 def test_billing_system_multiplies_specialist_capacity() -> None:

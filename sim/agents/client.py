@@ -26,6 +26,7 @@ STATE_NAMES = ("prospect", "active", "dormant")
 SEGMENT_NAMES = ("small", "medium", "xl")
 NO_ONE = -1
 NEVER = -(10**9)
+ROWS = np.arange(2)[:, None]  # two draws per client-day: ordering and rare events
 
 
 class ClientBook:
@@ -42,6 +43,7 @@ class ClientBook:
         self.hidden_growth = np.zeros(size)  # per working day
         self.need_growth = np.zeros(size)  # per working day
         self.naps = np.zeros(size, dtype=np.int32)  # dormant spells so far
+        self.pay_rate = np.zeros(size)  # share of open invoices paid a working day, chased
         self.satisfaction = np.zeros(size)
         self.hidden = np.zeros(size)
         self.need = np.zeros(size)
@@ -115,21 +117,23 @@ class ClientDynamics:
         ids = book.active_ids()
         server = book.server[ids]
         att = attention[server]
-        u = streams.keyed_uniform("client-day", ids[None, :], day * 8 + np.arange(4)[:, None])
+        u_order, u_event = streams.keyed_uniform("client-day", ids[None, :], day * 64 + ROWS)
         self._drift(
             book, ids, eco.service_quality(att, quality[server], self.cfg.unattended_quality)
         )
-        hit = ids[u[3] < self.incident]
+        # Rare events share one draw: at most one of incident, reveal, lapse a client-day.
+        hit = ids[u_event < self.incident]
         book.satisfaction[hit] = np.maximum(
             0.0, book.satisfaction[hit] - self.cfg.incident_satisfaction_drop
         )
-        booked, booked_new = self._orders(book, streams, ids, day, u[0])
+        booked, booked_new = self._orders(book, streams, ids, day, u_order)
         paid_by, paid = self._payments(book, att)
-        revealed = ids[u[1] < reveal_rate[server] * att / self.days]
-        lapse_p = self.lapse * eco.lapse_multiplier(
+        reveal_to = self.incident + reveal_rate[server] * att / self.days
+        revealed = ids[(u_event >= self.incident) & (u_event < reveal_to)]
+        lapse_to = reveal_to + self.lapse * eco.lapse_multiplier(
             book.satisfaction[ids], self.cfg.lapse_dissatisfaction_weight
         )
-        lapsed = ids[u[2] < lapse_p]
+        lapsed = ids[(u_event >= reveal_to) & (u_event < lapse_to)]
         return DayFlows(
             booked,
             booked_new,
@@ -184,15 +188,11 @@ class ClientDynamics:
         self, book: ClientBook, active_attention: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         debtors = np.flatnonzero(book.receivable > 0.005)
-        chaser = np.zeros(debtors.size)
-        is_active = book.state[debtors] == ACTIVE
         # Active debtors are chased by their server; others by no one.
-        active = book.active_ids()
-        pos = np.searchsorted(active, debtors[is_active])
-        chaser[is_active] = active_attention[pos]
-        share = eco.payment_share_per_day(
-            book.payment_days[debtors], chaser, self.cfg.chase_effect, self.days
-        )
+        chaser_of = np.zeros(book.size)
+        chaser_of[book.active_ids()] = active_attention
+        chaser = chaser_of[debtors]
+        share = eco.payment_share_per_day(book.pay_rate[debtors], chaser, self.cfg.chase_effect)
         amount = book.receivable[debtors] * share
         book.receivable[debtors] -= amount
         return debtors, amount

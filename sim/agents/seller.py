@@ -29,6 +29,8 @@ class Seller(Staff):
         super().__init__(model, staff_idx, load)
         self.owned: set[int] = set()
         self._owned_array: np.ndarray | None = None
+        self._owned_dirty = False
+        self._owned_built = 0
         self.escalations: deque[int] = deque()
         self.planned_visits: deque[int] = deque()
         self.meetings: deque[tuple[int, int]] = deque()
@@ -40,18 +42,21 @@ class Seller(Staff):
     def own(self, client_id: int) -> None:
         """Become the supervising seller of a client (bonuses, escalations, visits)."""
         self.owned.add(client_id)
-        self._owned_array = None
+        self._owned_dirty = True
 
     def disown(self, client_id: int) -> None:
         """Stop supervising a client (it went to a competitor)."""
         self.owned.discard(client_id)
-        self._owned_array = None
+        self._owned_dirty = True
 
     def owned_ids(self) -> np.ndarray:
-        """Ids of the clients this seller won, ascending."""
-        if self._owned_array is None:
-            self._owned_array = np.fromiter(
-                sorted(self.owned), dtype=np.int64, count=len(self.owned)
+        """Ids of the clients this seller won, ascending (refreshed at most every 4 weeks)."""
+        stale = self.model.day - self._owned_built >= 4 * WEEK
+        if self._owned_array is None or (stale and self._owned_dirty):
+            self._owned_built = self.model.day
+            self._owned_dirty = False
+            self._owned_array = np.sort(
+                np.fromiter(self.owned, dtype=np.int64, count=len(self.owned))
             )
         return self._owned_array
 
@@ -88,12 +93,13 @@ class Seller(Staff):
     def _visit_due_clients(self, day: int) -> None:
         """Plan the week's consultative visits on its first day; make them as time allows."""
         if day % WEEK == 0:
-            self.planned_visits = deque(self.model.visits_due(self.owned_ids(), day).tolist())
+            owned = self.owned_ids()
+            mine = owned[self.model.book.owner[owned] == self.staff_idx]
+            self.planned_visits = deque(self.model.visits_due(mine, day).tolist())
         hours = self.model.scenario.visits.visit_hours
         while self.planned_visits and self.hours_left >= hours:
             client_id = self.planned_visits.popleft()
-            still_due = self.model.visits_due(np.array([client_id]), day).size > 0
-            if still_due and self.try_spend("visits", hours):
+            if self.model.visit_due(client_id, day) and self.try_spend("visits", hours):
                 self.model.visit(client_id, self, day)
 
     def _work_pipeline(self, day: int) -> bool:
