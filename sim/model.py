@@ -146,6 +146,18 @@ class SalesModel(Model):
     def _build_competitors(self) -> None:
         cfg = self.scenario.market.competitors
         self.competitors = [Competitor(self, k, cfg.strength) for k in range(cfg.count)]
+        self._rival_strength = np.cumsum([c.strength for c in self.competitors])
+        self._poach_weights = (
+            cfg.neglect_weight,
+            cfg.dissatisfaction_weight,
+            cfg.hidden_weight,
+            cfg.need_weight,
+        )
+        total = self._rival_strength[-1] if self.competitors else 0.0
+        self._poach_top = eco.per_day_small(
+            cfg.poach_per_month * total * eco.max_poach_pull(self._poach_weights),
+            self.scenario.calendar.working_days_per_month,
+        )
         self._competitor_set = AgentSet(
             self.competitors, random=self.streams.python_random("order-competitors")
         )

@@ -26,7 +26,7 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 2.0**-53
 _S11, _S27, _S30, _S31 = (np.uint64(k) for k in (11, 27, 30, 31))
-_SMALL = 24  # below this many ids, plain Python is faster than NumPy
+_SMALL = 4  # below this many ids, plain Python is faster than NumPy
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ def test_scalar_path_equals_array_path() -> None:
     s = RandomStreams(123)
     ids = np.arange(0, 10**6, 9973)
     vec = s.keyed_uniform("deal", ids, 4)
-    assert vec.size > 24  # the NumPy path
+    assert vec.size > 4  # the NumPy path
     assert [s.keyed_uniform1("deal", int(i), 4) for i in ids] == vec.tolist()
 
 
