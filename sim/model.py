@@ -555,19 +555,12 @@ class SalesModel(Model):
         """
         if self._pull_cache is None or self._pull_cache[0] != self.day:
             b, comp = self.book, self.scenario.market.competitors
-            weights = (
-                comp.neglect_weight,
-                comp.dissatisfaction_weight,
-                comp.hidden_weight,
-                comp.need_weight,
-            )
-            strength = np.cumsum([c.strength for c in self.competitors])
+            weights, strength = self._poach_weights, self._rival_strength
             total = strength[-1] if strength.size else 0.0
             ids = b.active_ids()
             base = comp.poach_per_month * total
             u = self.streams.keyed_uniform("poach", ids, self.day) if base > 0 else ids[:0]
-            top = eco.per_day_small(base * eco.max_poach_pull(weights), self.days_per_month)
-            near = np.flatnonzero(u < top)
+            near = np.flatnonzero(u < self._poach_top)
             cand = ids[near]
             pull = eco.poach_pull(
                 self.staff_attention[b.server[cand]],

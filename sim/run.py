@@ -78,7 +78,7 @@ def format_summary(name: str, seed: int, frame: pd.DataFrame) -> str:
             f"  clients: {s['active_start']:.0f} active at start -> {s['active_end']:.0f} at end; "
             f"{s['new_clients']:.0f} won, {s['lost_clients']:.0f} lost",
             f"  final year: profit {money(s['final_year_profit'])}, "
-            f"{s['final_year_new_clients']:.0f} new clients, churn {s['final_year_churn']:.1%}, "
+            f"new clients {s['final_year_new_clients']:.0f}, churn {s['final_year_churn']:.1%}, "
             f"12-month retention {s['retention_12m']:.1%}, "
             f"unattended share of the base {s['unattended_share']:.1%}, "
             f"headcount {s['headcount']:.0f}",
