@@ -271,7 +271,12 @@ class SalesModel(Model):
         scanned = 0
         while count > 0 and scanned < leads.size:
             width = min(max(64, 4 * count) << min(len(taken), 16), leads.size - scanned)
-            chunk = np.take(leads, np.arange(self._lead_pos, self._lead_pos + width), mode="wrap")
+            end = self._lead_pos + width
+            chunk = (
+                leads[self._lead_pos : end]
+                if end <= leads.size
+                else np.take(leads, np.arange(self._lead_pos, end), mode="wrap")
+            )
             free = np.flatnonzero((b.state[chunk] == PROSPECT) & (b.blocked_until[chunk] <= day))
             free = free[:count]
             used = int(free[-1]) + 1 if free.size == count else chunk.size
@@ -589,10 +594,12 @@ class SalesModel(Model):
         self.ledger.add("revenue_repeat", flows.booked - flows.booked_new)
         self.ledger.add("revenue_collected", flows.collected)
         self._pay_seller_bonuses(flows.paid_by, flows.paid)
-        self._reveal(flows.revealed[self.book.state[flows.revealed] == ACTIVE])
-        lapsed = flows.lapsed[self.book.state[flows.lapsed] == ACTIVE]
-        self._lose(lapsed, "lapsed")
-        self._reactivate(flows.reactivated)
+        if flows.revealed.size:
+            self._reveal(flows.revealed[self.book.state[flows.revealed] == ACTIVE])
+        if flows.lapsed.size:
+            self._lose(flows.lapsed[self.book.state[flows.lapsed] == ACTIVE], "lapsed")
+        if flows.reactivated.size:
+            self._reactivate(flows.reactivated)
 
     def _pay_seller_bonuses(self, ids: np.ndarray, paid: np.ndarray) -> None:
         b, money = self.book, self.scenario.money

@@ -26,6 +26,7 @@ STATE_NAMES = ("prospect", "active", "dormant")
 SEGMENT_NAMES = ("small", "medium", "xl")
 NO_ONE = -1
 NEVER = -(10**9)
+PAID_UP = 0.005  # USD: an open balance below this counts as paid
 ROWS = np.arange(2)[:, None]  # two draws per client-day: ordering and rare events
 
 
@@ -57,6 +58,7 @@ class ClientBook:
         self.blocked_until = np.zeros(size, dtype=np.int32)  # prospects: no call before this day
         self._active: np.ndarray | None = None
         self._dormant: np.ndarray | None = None
+        self._others = np.empty(0, dtype=np.int64)  # may owe money though not active
 
     def active_ids(self) -> np.ndarray:
         """Ids of active clients, ascending (cached until a state changes)."""
@@ -72,9 +74,17 @@ class ClientBook:
 
     def set_state(self, ids: np.ndarray | int, state: int) -> None:
         """Move clients to ``state`` and forget the cached id lists."""
+        if state != ACTIVE:
+            self._others = np.concatenate([self._others, np.atleast_1d(ids)])
         self.state[ids] = state
         self._active = None
         self._dormant = None
+
+    def other_debtors(self) -> np.ndarray:
+        """Ids of clients not active who still owe money (ascending, no repeats)."""
+        others = np.unique(self._others)
+        self._others = others[(self.state[others] != ACTIVE) & (self.receivable[others] > PAID_UP)]
+        return self._others
 
 
 @dataclass
@@ -187,11 +197,12 @@ class ClientDynamics:
     def _payments(
         self, book: ClientBook, active_attention: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        debtors = np.flatnonzero(book.receivable > 0.005)
-        # Active debtors are chased by their server; others by no one.
-        chaser_of = np.zeros(book.size)
-        chaser_of[book.active_ids()] = active_attention
-        chaser = chaser_of[debtors]
+        # Active debtors are chased by their server; others (lapsed, lost) by no one.
+        active = book.active_ids()
+        owing = np.flatnonzero(book.receivable[active] > PAID_UP)
+        others = book.other_debtors()
+        debtors = np.concatenate([active[owing], others])
+        chaser = np.concatenate([active_attention[owing], np.zeros(others.size)])
         share = eco.payment_share_per_day(book.pay_rate[debtors], chaser, self.cfg.chase_effect)
         amount = book.receivable[debtors] * share
         book.receivable[debtors] -= amount
