@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -98,9 +99,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _output_dirs(args: argparse.Namespace, scenarios: list[Scenario]) -> list[Path]:
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
+        files = ", ".join(f"{p} ({n})" for p, n in zip(args.scenarios, names, strict=True))
         raise UsageError(
-            f"two scenarios share a name ({', '.join(names)}); their results "
-            "would overwrite each other"
+            f"two scenarios share a name ({files}); their results would overwrite each other"
         )
     if args.out is None:
         return [Path("results") / n for n in names]
@@ -109,12 +110,28 @@ def _output_dirs(args: argparse.Namespace, scenarios: list[Scenario]) -> list[Pa
     return [args.out / n for n in names]
 
 
+def _check_output_dirs(outs: list[Path]) -> None:
+    """Make sure every output folder can be created before any simulation runs."""
+    for out in outs:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out}: exists and is not a folder")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise UsageError(f"--out {out}: cannot create the folder ({err.strerror})") from None
+        if not os.access(out, os.W_OK):
+            raise UsageError(f"--out {out}: the folder is not writable")
+        if (out / "manifest.json").exists():
+            print(f"note: replacing the earlier results in {out}/", file=sys.stderr)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     overrides = list(args.overrides)
     if args.years is not None:
         overrides.append(f"calendar.horizon_years={args.years}")
     scenarios = _load_all(args.scenarios, overrides)
     outs = _output_dirs(args, scenarios)
+    _check_output_dirs(outs)
     for i, (path, scenario, out) in enumerate(zip(args.scenarios, scenarios, outs, strict=True)):
         seed = scenario.seed if args.seed is None else args.seed
         print(f"[{i + 1}/{len(scenarios)}] running {path} ...", file=sys.stderr, flush=True)

@@ -80,3 +80,23 @@ class Ledger:
         """Return this month's counters and start the next month from zero."""
         done, self.month = dict(self.month), defaultdict(float)
         return done
+
+
+COUNT_UNITS = (
+    "[clients]",
+    "[calls]",
+    "[meetings]",
+    "[proposals]",
+    "[prospects]",
+    "[visits]",
+    "[flags]",
+    "[projects]",
+    "[people]",
+    "[month]",
+    "[year]",
+)
+COUNT_COLUMNS = tuple(
+    name
+    for name, text in COLUMNS.items()
+    if text.endswith(COUNT_UNITS) and not name.endswith("_per_seller")
+)

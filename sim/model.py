@@ -31,7 +31,7 @@ from sim.agents.seller import Seller
 from sim.agents.specialist import Specialist
 from sim.agents.staff import Staff
 from sim.config.schema import Scenario
-from sim.ledger import ROLES, Ledger
+from sim.ledger import COLUMNS, COUNT_COLUMNS, ROLES, Ledger
 from sim.market import generate_market, lead_order
 from sim.randomness import RandomStreams
 from sim.recorder import month_row
@@ -204,8 +204,9 @@ class SalesModel(Model):
         return self.timeseries()
 
     def timeseries(self) -> pd.DataFrame:
-        """The monthly table so far."""
-        return pd.DataFrame(self.rows)
+        """The monthly table so far (counts as integers, money and rates as floats)."""
+        frame = pd.DataFrame(self.rows, columns=list(COLUMNS))
+        return frame.astype(dict.fromkeys(COUNT_COLUMNS, "int64"))
 
     # ---- clients: queries --------------------------------------------------------------------
     def is_active(self, client_id: int) -> bool:

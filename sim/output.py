@@ -43,9 +43,17 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        tmp.chmod(0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    """The process's file-creation mask (temporary files are made private; results are not)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_run(
@@ -57,6 +65,7 @@ def write_run(
     sources: list[str],
 ) -> None:
     """Write ``timeseries.parquet``, ``scenario.yaml`` and, last, ``manifest.json``."""
+    scenario = scenario.model_copy(update={"seed": seed})  # the file reproduces the run
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MANIFEST).unlink(missing_ok=True)
     write_atomic(out_dir / TIMESERIES, lambda p: frame.to_parquet(p, index=False))
@@ -80,7 +89,10 @@ def _manifest(
         "sources": sources,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
-        "packages": {name: _version(name) for name in ("mesa", "numpy", "pandas", "pydantic")},
+        "packages": {
+            name: _version(name)
+            for name in ("mesa", "numpy", "pandas", "pydantic", "pyarrow", "PyYAML")
+        },
         "files": [TIMESERIES, SCENARIO],
     }
 

@@ -66,16 +66,31 @@ def _range(info: FieldInfo) -> str:
             if isinstance(meta, kind):
                 value = getattr(meta, kind.__name__.lower())
                 bounds.append(f"{sign} {_default(value)}")
-    literal = getattr(info.annotation, "__args__", ())
-    if not bounds and literal and all(isinstance(a, str) for a in literal):
-        bounds.append(" or ".join(literal))
+    args = getattr(info.annotation, "__args__", ())
+    if not bounds and args and all(isinstance(a, str) for a in args):
+        bounds.append(" or ".join(args))
+    if not bounds and args and hasattr(args[0], "__metadata__"):  # list of constrained numbers
+        item = " and ".join(_range_of(m) for m in args[0].__metadata__[0].metadata)
+        bounds.append(f"{_length(info)} values, each {item}")
     return ", ".join(bounds) or "-"
+
+
+def _range_of(meta: Any) -> str:
+    for kind, sign in ((Ge, ">="), (Gt, ">"), (Le, "<="), (Lt, "<")):
+        if isinstance(meta, kind):
+            return f"{sign} {_default(getattr(meta, kind.__name__.lower()))}"
+    return ""
+
+
+def _length(info: FieldInfo) -> str:
+    lengths = {getattr(m, "min_length", None) for m in info.metadata} - {None}
+    return str(min(lengths)) if lengths else "some"
 
 
 def _default(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
-    if isinstance(value, tuple):
+    if isinstance(value, tuple | list):
         return ", ".join(_default(v) for v in value)
     return str(value)
 
@@ -97,7 +112,7 @@ def iter_parameters(
         yield {
             "parameter": path,
             "default": _default(info.default),
-            "unit": unit_of(name),
+            "unit": str(extra.get("unit") or unit_of(name)),
             "allowed": _range(info),
             "meaning": description[0],
             "source": str(extra.get("source", "-")),

@@ -47,6 +47,7 @@ def summary(frame: pd.DataFrame) -> dict[str, float]:
         "other_cost": float(frame["other_cost"].sum()),
         "profit": float(frame["profit"].sum()),
         "new_clients": float(frame["new_clients"].sum()),
+        "reactivated_clients": float(frame["reactivated_clients"].sum()),
         "lost_clients": float(frame["lost_clients"].sum()),
         "active_start": float(active_start),
         "active_end": float(frame["active_clients"].iloc[-1]),
@@ -64,23 +65,29 @@ def summary(frame: pd.DataFrame) -> dict[str, float]:
 def format_summary(name: str, seed: int, frame: pd.DataFrame) -> str:
     """A short readable summary of one run."""
     s = summary(frame)
-    years = s["years"]
+    years = int(s["years"])
 
     def money(x: float) -> str:
-        return f"${x / 1e6:,.2f}M" if abs(x) >= 1e6 else f"${x:,.0f}"
+        sign = "-" if x < 0 else ""
+        return f"{sign}${abs(x) / 1e6:,.2f}M" if abs(x) >= 1e6 else f"{sign}${abs(x):,.0f}"
+
+    def rate(x: float) -> str:
+        return "n/a" if np.isnan(x) else f"{x:.1%}"
 
     return "\n".join(
         [
-            f"{name} (seed {seed}, {years} years)",
+            f"{name} (seed {seed}, {years} year{'s' if years != 1 else ''})",
             f"  {years}-year totals: revenue collected {money(s['revenue_collected'])}, "
             f"staff cost {money(s['staff_cost'])}, other cost {money(s['other_cost'])}, "
             f"profit {money(s['profit'])}",
             f"  clients: {s['active_start']:.0f} active at start -> {s['active_end']:.0f} at end; "
-            f"{s['new_clients']:.0f} won, {s['lost_clients']:.0f} lost",
+            f"{s['new_clients']:.0f} won, {s['reactivated_clients']:.0f} reactivated, "
+            f"{s['lost_clients']:.0f} lost",
             f"  final year: profit {money(s['final_year_profit'])}, "
-            f"new clients {s['final_year_new_clients']:.0f}, churn {s['final_year_churn']:.1%}, "
-            f"12-month retention {s['retention_12m']:.1%}, "
-            f"unattended share of the base {s['unattended_share']:.1%}, "
+            f"new clients {s['final_year_new_clients']:.0f}, "
+            f"clients lost / mean active {rate(s['final_year_churn'])}, "
+            f"12-month retention {rate(s['retention_12m'])}, "
+            f"unattended share of the base {rate(s['unattended_share'])}, "
             f"headcount {s['headcount']:.0f}",
         ]
     )

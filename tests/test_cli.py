@@ -49,7 +49,7 @@ def test_every_shipped_scenario_validates() -> None:
         ("name: x\nhandoff:\n  style: warm\n", 3, "'personal' or 'cold'"),
         (
             "name: x\nmarket:\n  past_clients: 10\n  active_clients: 20\n",
-            2,
+            4,
             "active_clients cannot exceed past_clients",
         ),
         ("name: x\nseed: !!python/object/apply:os.system ['echo hi']\n", 2, "tag"),
@@ -191,3 +191,53 @@ def test_params_lists_every_parameter_with_a_source() -> None:
         if cells[0] in ("description", "seed"):
             continue
         assert cells[5] not in ("", "-"), f"{cells[0]} has no source"
+
+
+def test_saved_scenario_reproduces_the_run(tmp_path: Path) -> None:
+    first, again = tmp_path / "first", tmp_path / "again"
+    assert (
+        main(
+            [
+                "run",
+                str(SCENARIOS / "young_split.yaml"),
+                "--seed",
+                "7",
+                "--years",
+                "1",
+                "--out",
+                str(first),
+            ]
+        )
+        == 0
+    )
+    assert main(["run", str(first / "scenario.yaml"), "--out", str(again)]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(first / "timeseries.parquet"), pd.read_parquet(again / "timeseries.parquet")
+    )
+    assert (first / "timeseries.parquet").stat().st_mode & 0o044  # readable by others
+
+
+def test_bad_out_is_reported_before_running(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = salesim("run", str(SCENARIOS / "young_split.yaml"), "--out", str(blocker))
+    assert result.returncode == 2
+    assert "not a folder" in result.stderr and "Traceback" not in result.stderr
+    assert "running" not in result.stderr
+
+
+def test_types_are_strict_and_cross_field_errors_point_at_the_field(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "name: x\norganisation:\n  hunters: true\ncalendar:\n  hours_per_day: '8'\n"
+    )
+    result = salesim("validate", str(path))
+    assert result.returncode == 2
+    assert f"{path}:3:3: organisation.hunters" in result.stderr
+    assert f"{path}:5:3: calendar.hours_per_day" in result.stderr
+    cross = salesim(
+        "validate", str(SCENARIOS / "split.yaml"), "--set", "market.active_clients=5000"
+    )
+    assert cross.returncode == 2
+    assert cross.stderr.startswith("--set 'market.active_clients=5000'")
+    assert "active_clients cannot exceed past_clients" in cross.stderr
+    assert "Value error" not in cross.stderr

@@ -64,7 +64,7 @@ def test_split_loses_for_the_small_young_company_and_a_break_even_exists() -> No
 
 def test_without_a_time_conflict_unsplit_is_not_worse() -> None:
     # Generous hours, a base that fits in them, equal routine-service skill: one person can do
-    # both jobs, as the hunter/farmer theory says (DOMAIN.md §5).
+    # both jobs, as the hunter/farmer theory says (Dong, Yao & Cui 2011).
     world = (
         "calendar.hours_per_day=16",
         "market.past_clients=300",

@@ -162,7 +162,10 @@ class ClientDynamics:
         if ids.size == 0 or self.reactivate <= 0:
             return
         u = streams.keyed_uniform("wake", ids, naps)
-        wait = np.ceil(np.log1p(-u) / np.log1p(-self.reactivate)).astype(np.int64)
+        if self.reactivate >= 1.0:
+            wait = np.ones(ids.size, dtype=np.int64)
+        else:
+            wait = np.ceil(np.log1p(-u) / np.log1p(-self.reactivate)).astype(np.int64)
         for when, who in zip((day + np.maximum(wait, 1)).tolist(), ids.tolist(), strict=True):
             self._wakeups.setdefault(when, []).append(who)
 

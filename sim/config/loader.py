@@ -772,8 +772,27 @@ def _unknown_field_message(name: str, allowed: list[str]) -> str:
     return f"{message}; allowed fields: {listed}{more}"
 
 
+def _named_field(data: Any, positions: Positions, path: PathKey, message: str) -> PathKey:
+    """For a check across fields, point at the field the message names first.
+
+    Of the fields named, prefer one set by an override, then the latest in the documents.
+    """
+    node: Any = data
+    for key in path:
+        node = node[key] if isinstance(node, dict | list) else None
+    if not isinstance(node, dict):
+        return path
+    named = [(*path, key) for key in node if f"{key} " in f"{message} " or f"{key}," in message]
+    located = [p for p in named if p in positions]
+    if not located:
+        return path
+    return max(located, key=lambda p: (positions[p].file.startswith("--set"), positions[p].line))
+
+
 def _error_message(error: Any, path: PathKey, model_cls: type[BaseModel]) -> str:
     """Turn one pydantic error into a message."""
+    if error["type"] == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden" and path:
         return _unknown_field_message(str(path[-1]), _allowed_fields(model_cls, path[:-1]))
     if error["type"] == "missing":
@@ -818,6 +837,8 @@ def validate(
         problems = []
         for error in exc.errors():
             path = _data_path(data, error["loc"])
+            if error["type"] == "value_error":
+                path = _named_field(data, positions, path, error["msg"])
             message = _error_message(error, path, model_cls)
             problems.append(Problem(_locate(positions, path, source), _dotted(path), message))
         problems.sort(key=Problem.sort_key)

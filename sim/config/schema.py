@@ -3,12 +3,12 @@
 A scenario is validated once, at load, into these frozen objects. Field names carry their unit
 (``_usd_per_month``, ``_hours``, ``_months``, ``_prob``, ``_share``, ``_per_month``); each field's
 description ends with its source: a seed file (``seed 002``) or an outside figure
-(``DOMAIN.md §5``), or says ``assumption`` where no source gives a number.
+(the references of docs/MODEL.md), or says ``assumption`` where no source gives a number.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,22 +16,28 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 class Section(BaseModel):
     """Base of every scenario section: frozen, unknown keys rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
-def param(default: Any, description: str, source: str, **limits: Any) -> Any:
-    """Declare a parameter with its description, source and allowed range."""
+def param(default: Any, description: str, source: str, unit: str = "", **limits: Any) -> Any:
+    """Declare a parameter with its description, source, unit (if not in its name) and range."""
+    extra = {"source": source, "unit": unit} if unit else {"source": source}
     return Field(
         default,
         description=f"{description} Source: {source}.",
-        json_schema_extra={"source": source},
+        json_schema_extra=extra,
         **limits,
     )
 
 
 class CalendarConfig(Section):
     horizon_years: int = param(
-        5, "Simulated years.", "the 5-year comparison of the product brief", ge=1, le=30
+        5,
+        "Simulated years.",
+        "the usual 5-year comparison",
+        ge=1,
+        le=30,
+        unit="years",
     )
     working_days_per_month: int = param(
         21,
@@ -85,7 +91,7 @@ class SellerConfig(Section):
     salary_usd_per_month: float = param(
         4750.0,
         "Base pay of a field seller.",
-        "US median field sales rep $57k a year, BLS OES (DOMAIN.md §5)",
+        "US median field sales rep $57k a year, BLS OES",
         ge=0,
         le=1e6,
     )
@@ -122,7 +128,7 @@ class SellerConfig(Section):
     close_work_months: float = param(
         3.0,
         "A new client needs close work (seed 002 capacities) for this long, then routine service.",
-        "practitioner guides: first deals in 3-6 months (DOMAIN.md §5)",
+        "practitioner guides: first deals in 3-6 months",
         ge=0,
         le=36,
     )
@@ -148,6 +154,7 @@ class SellerConfig(Section):
         "seed 003 (sellers keep in touch with as many clients as their time allows)",
         ge=0.1,
         le=10,
+        unit="working days",
     )
     reveal_per_month: float = param(
         0.5,
@@ -178,7 +185,7 @@ class PipelineConfig(Section):
     call_hours: float = param(
         0.25,
         "Time of one prospecting call, preparation included.",
-        "assumption (Talley workload method, DOMAIN.md §5)",
+        "assumption (Talley workload method)",
         gt=0,
         le=8,
     )
@@ -203,10 +210,20 @@ class PipelineConfig(Section):
         2.0, "Time to prepare and present a proposal.", "assumption", gt=0, le=40
     )
     days_to_meeting: int = param(
-        5, "Working days from the call to the meeting.", "assumption", ge=0, le=120
+        5,
+        "Working days from the call to the meeting.",
+        "assumption",
+        ge=0,
+        le=120,
+        unit="working days",
     )
     days_to_proposal: int = param(
-        10, "Working days from the meeting to the proposal.", "assumption", ge=0, le=120
+        10,
+        "Working days from the meeting to the proposal.",
+        "assumption",
+        ge=0,
+        le=120,
+        unit="working days",
     )
     buy_prob: float = param(
         0.6,
@@ -228,6 +245,7 @@ class PipelineConfig(Section):
         "assumption",
         ge=0,
         le=36,
+        unit="months of value",
     )
 
 
@@ -235,7 +253,7 @@ class HandoffConfig(Section):
     after_months: float = param(
         3.0,
         "Months a hunter serves a new client (the first deals) before the hand-off.",
-        "practitioner guides, 3-6 months (DOMAIN.md §5)",
+        "practitioner guides, 3-6 months",
         ge=0,
         le=36,
     )
@@ -271,7 +289,7 @@ class SpecialistConfig(Section):
     salary_usd_per_month: float = param(
         2400.0,
         "Base pay of a client-department specialist.",
-        "US customer-service rep ~$29k a year, BLS OES (DOMAIN.md §5)",
+        "US customer-service rep ~$29k a year, BLS OES",
         ge=0,
         le=1e6,
     )
@@ -383,7 +401,7 @@ class ClientsConfig(Section):
     value_pareto_shape: float = param(
         1.33,
         "Pareto shape of clients' monthly order value (1.33: top 20 % give ~67 %).",
-        "McCarthy & Winer, 339 firms (DOMAIN.md §5)",
+        "McCarthy & Winer, 339 firms",
         gt=1.01,
         le=10,
     )
@@ -411,11 +429,14 @@ class ClientsConfig(Section):
         gt=0,
         le=1e9,
     )
-    routine_load_weights: tuple[float, float, float] = param(
-        (1.0, 2.0, 4.0),
+    routine_load_weights: list[Annotated[float, Field(gt=0, le=1000)]] = param(
+        [1.0, 2.0, 4.0],
         "Routine-service workload of a small, medium/large and extra-large "
         "client, relative to a small one.",
         "assumption (routine work grows less than field work with client size)",
+        unit="relative load",
+        min_length=3,
+        max_length=3,
     )
     consultative_share: float = param(
         0.3,
@@ -444,6 +465,7 @@ class ClientsConfig(Section):
         "assumption",
         ge=0,
         le=1,
+        unit="share 0-1",
     )
     payment_days_median: float = param(
         35.0,
@@ -451,6 +473,7 @@ class ClientsConfig(Section):
         "assumption (typical B2B terms 30-45 days)",
         gt=0,
         le=365,
+        unit="calendar days",
     )
     payment_days_spread: float = param(
         0.8,
@@ -458,6 +481,7 @@ class ClientsConfig(Section):
         "assumption (about 0.7x to 1.5x the median)",
         ge=0,
         le=5,
+        unit="log spread",
     )
     chase_effect: float = param(
         0.5,
@@ -536,6 +560,7 @@ class ClientsConfig(Section):
         "assumption",
         ge=0,
         le=1,
+        unit="share 0-1",
     )
     project_value_months: float = param(
         6.0,
@@ -543,6 +568,7 @@ class ClientsConfig(Section):
         "assumption after seed 001 (project bonus)",
         ge=0,
         le=120,
+        unit="months of value",
     )
     need_expansion_share: float = param(
         0.5,
@@ -550,11 +576,12 @@ class ClientsConfig(Section):
         "seed 001 (visits grow sales with the client)",
         ge=0,
         le=10,
+        unit="multiplier",
     )
     lapse_per_month: float = param(
         0.004,
         "Monthly chance that a fully satisfied client stops ordering (goes dormant).",
-        "KBCM SaaS survey: median B2B churn ~10 % a year, about half lapse (DOMAIN.md §5)",
+        "KBCM SaaS survey: median B2B churn ~10 % a year, about half lapse",
         ge=0,
         le=1,
     )
@@ -582,8 +609,6 @@ class ClientsConfig(Section):
 
     @model_validator(mode="after")
     def _segments_ordered(self) -> ClientsConfig:
-        if min(self.routine_load_weights) <= 0:
-            raise ValueError("routine_load_weights must all be > 0")
         if self.xl_from_usd_per_month <= self.medium_from_usd_per_month:
             raise ValueError("xl_from_usd_per_month must exceed medium_from_usd_per_month")
         return self
@@ -608,7 +633,7 @@ class CompetitorsConfig(Section):
     poach_per_month: float = param(
         0.0015,
         "Monthly chance that one competitor takes a well-served, satisfied client.",
-        "KBCM SaaS survey: median B2B churn ~10 % a year (DOMAIN.md §5)",
+        "KBCM SaaS survey: median B2B churn ~10 % a year",
         ge=0,
         le=1,
     )
