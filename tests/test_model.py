@@ -61,6 +61,9 @@ def test_agents_are_mesa_agents_of_each_role() -> None:
     assert Generalist not in model.agents_by_type
     client = model.clients[0]
     assert client.state == "active" and client.segment in ("small", "medium", "xl")
+    assert 0 <= client.satisfaction <= 1 and 0 <= client.hidden_dissatisfaction <= 1
+    assert client.value_usd_per_month >= scenario("split").clients.value_min_usd_per_month
+    assert model.clients[5000].state == "prospect"
 
 
 @pytest.mark.parametrize("name", ["split", "unsplit", "young_split", "young_unsplit"])

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from sim.economics import attention
+
 if TYPE_CHECKING:
     from sim.model import SalesModel
 
@@ -53,7 +55,7 @@ class Staff(Agent):
         """Serve the book first: attention is what the day allows of what the book demands."""
         hours = self.model.hours_per_day if hours is None else hours
         served = min(self.load_hours, hours)
-        self.attention = 1.0 if self.load_hours <= 0 else served / self.load_hours
+        self.attention = attention(self.load_hours, hours)
         self.hours_left = hours - served
         self.spend("serving", served)
 
