@@ -15,6 +15,8 @@ Order of a day (one step):
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import deque
 
 import numpy as np
@@ -24,7 +26,7 @@ from mesa.agent import AgentSet
 
 from sim import economics as eco
 from sim.agents.client import ACTIVE, DORMANT, NO_ONE, PROSPECT, Client, ClientDynamics, DayFlows
-from sim.agents.competitor import Competitor
+from sim.agents.competitor import Competitor, Poaching
 from sim.agents.generalist import Generalist
 from sim.agents.hunter import Hunter
 from sim.agents.seller import Seller
@@ -35,6 +37,8 @@ from sim.ledger import COLUMNS, COUNT_COLUMNS, ROLES, Ledger
 from sim.market import generate_market, lead_order
 from sim.randomness import RandomStreams
 from sim.recorder import month_row
+
+SMALL = 8  # below this many clients, per-client Python is faster than array calls
 
 IN_PIPELINE = 2**31 - 1
 
@@ -73,6 +77,7 @@ class SalesModel(Model):
             scenario.clients,
             self.days_per_month,
             scenario.money.new_client_bonus_months * self.days_per_month,
+            self.poaching,
         )
         asleep = self.book.dormant_ids()
         self.dynamics.schedule_wakeups(self.streams, asleep, 0, self.book.naps[asleep])
@@ -80,7 +85,7 @@ class SalesModel(Model):
         self._flags: dict[int, list[int]] = {}
         self._call_requests: list[tuple[Seller, int]] = []
         self._settling: deque[tuple[float, int, int]] = deque()
-        self._pull_cache: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._flows: DayFlows | None = None
         self._history: deque[np.ndarray] = deque([self.book.active_ids().copy()], maxlen=13)
 
     # ---- construction ----------------------------------------------------------------------
@@ -146,17 +151,20 @@ class SalesModel(Model):
     def _build_competitors(self) -> None:
         cfg = self.scenario.market.competitors
         self.competitors = [Competitor(self, k, cfg.strength) for k in range(cfg.count)]
-        self._rival_strength = np.cumsum([c.strength for c in self.competitors])
-        self._poach_weights = (
-            cfg.neglect_weight,
-            cfg.dissatisfaction_weight,
-            cfg.hidden_weight,
-            cfg.need_weight,
-        )
-        total = self._rival_strength[-1] if self.competitors else 0.0
-        self._poach_top = eco.per_day_small(
-            cfg.poach_per_month * total * eco.max_poach_pull(self._poach_weights),
-            self.scenario.calendar.working_days_per_month,
+        self._bid_streams = [f"bid-{c.index}" for c in self.competitors]
+        visits = self.scenario.visits
+        self.poaching = Poaching(
+            per_month=cfg.poach_per_month,
+            weights=(
+                cfg.neglect_weight,
+                cfg.dissatisfaction_weight,
+                cfg.hidden_weight,
+                cfg.need_weight,
+            ),
+            strength_cum=np.cumsum([c.strength for c in self.competitors]),
+            protection_days=visits.protection_months * self.days_per_month,
+            protection_strength=visits.protection_strength,
+            days_per_month=self.days_per_month,
         )
         self._competitor_set = AgentSet(
             self.competitors, random=self.streams.python_random("order-competitors")
@@ -181,8 +189,7 @@ class SalesModel(Model):
         self._place_calls()
         self._specialist_set.shuffle_do("step")
         self.staff_attention[:-1] = [a.attention for a in self.staff]
-        self._competitor_set.shuffle_do("step")
-        flows = self.dynamics.step(
+        self._flows = self.dynamics.step(
             self.book,
             self.streams,
             self.day,
@@ -190,7 +197,8 @@ class SalesModel(Model):
             self.staff_quality,
             self.staff_reveal,
         )
-        self._apply_flows(flows)
+        self._competitor_set.shuffle_do("step")
+        self._apply_flows(self._flows)
         self.day += 1
         if self.day % self.days_per_month == 0:
             self.rows.append(month_row(self))
@@ -250,11 +258,11 @@ class SalesModel(Model):
         if not cfg.enabled or not self.specialists:
             return {}
         ids = b.active_ids()
+        ids = ids[b.satisfaction[ids] < cfg.satisfaction_threshold]
         server = b.server[ids]
         flagged = (
             self.staff_is_specialist[server]
             & (b.owner[ids] >= 0)
-            & (b.satisfaction[ids] < cfg.satisfaction_threshold)
             & (self.day - b.last_flag_day[ids] >= cfg.cooldown_months * self.days_per_month)
         )
         flags: dict[int, list[int]] = {}
@@ -278,7 +286,7 @@ class SalesModel(Model):
                 if end <= leads.size
                 else np.take(leads, np.arange(self._lead_pos, end), mode="wrap")
             )
-            free = np.flatnonzero((b.state[chunk] == PROSPECT) & (b.blocked_until[chunk] <= day))
+            free = ((b.state[chunk] == PROSPECT) & (b.blocked_until[chunk] <= day)).nonzero()[0]
             free = free[:count]
             used = int(free[-1]) + 1 if free.size == count else chunk.size
             taken.append(chunk[free])
@@ -327,13 +335,13 @@ class SalesModel(Model):
     def close_deal(self, seller: Seller, client_id: int, day: int) -> None:
         """Present a proposal; competitors may bid; the prospect buys from us, a rival or no one."""
         cfg, b = self.scenario, self.book
-        attempt = b.attempts[client_id]
+        attempt = int(b.attempts[client_id])
         self.ledger.add("proposals", 1)
+        bid_prob, draw = cfg.market.competitors.bid_prob, self.streams.keyed_uniform1
         rivals = [
             c
-            for c in self.competitors
-            if self.streams.keyed_uniform1(f"bid-{c.index}", client_id, attempt)
-            < cfg.market.competitors.bid_prob
+            for c, stream in zip(self.competitors, self._bid_streams, strict=True)
+            if draw(stream, client_id, attempt) < bid_prob
         ]
         rival_strength = sum(c.strength for c in rivals)
         p_win = eco.win_probability(cfg.pipeline.buy_prob, cfg.sellers.win_strength, rival_strength)
@@ -343,10 +351,8 @@ class SalesModel(Model):
             return
         if u < cfg.pipeline.buy_prob and rivals:
             share = (u - p_win) / (cfg.pipeline.buy_prob - p_win) * rival_strength
-            cumulative = np.cumsum([c.strength for c in rivals])
-            rival = rivals[
-                min(int(np.searchsorted(cumulative, share, side="right")), len(rivals) - 1)
-            ]
+            cumulative = list(itertools.accumulate(c.strength for c in rivals))
+            rival = rivals[min(bisect.bisect_right(cumulative, share), len(rivals) - 1)]
             rival.prospects_won += 1
             self.ledger.add("prospects_to_competitor", 1)
         self.prospect_declined(client_id, day)
@@ -472,7 +478,9 @@ class SalesModel(Model):
 
     def _reveal(self, ids: np.ndarray) -> None:
         """Personal contact uncovers hidden dissatisfaction (fixed) and unmet needs (a project)."""
-        if ids.size == 0:
+        if ids.size < SMALL:
+            for client_id in ids.tolist():
+                self._reveal_one(client_id)
             return
         b, cfg = self.book, self.scenario.clients
         need = np.minimum(b.need[ids], 1.0)
@@ -536,53 +544,13 @@ class SalesModel(Model):
         self.ledger.add("reactivated_clients", ids.size)
 
     def poach(self, competitor: Competitor) -> int:
-        """Competitor ``competitor`` takes clients today; return how many."""
-        hit, chooser = self._pull_today()
-        taken = hit[chooser == competitor.index]
+        """Competitor ``competitor`` takes the clients that chose it today; return how many."""
+        if self._flows is None or self._flows.poached.size == 0:
+            return 0
+        taken = self._flows.poached[self._flows.rival == competitor.index]
         taken = taken[self.book.state[taken] == ACTIVE]
         self._lose(taken, "competitor")
         return int(taken.size)
-
-    def _protection(self, ids: np.ndarray) -> np.ndarray:
-        """Protection from recent visits (computed only where it is not negligible)."""
-        vis = self.scenario.visits
-        span = vis.protection_months * self.days_per_month
-        since = self.day - self.book.last_visit_day[ids]
-        recent = np.flatnonzero(since < 12 * span)  # beyond, protection < 1e-5 of its peak
-        protection = np.zeros(ids.size)
-        protection[recent] = eco.visit_protection(since[recent], span, vis.protection_strength)
-        return protection
-
-    def _pull_today(self) -> tuple[np.ndarray, np.ndarray]:
-        """Today's clients that a competitor takes, and which competitor (by index).
-
-        One draw per active client; only clients whose draw is below the largest possible
-        chance are examined further (exact thinning: the result is the same as examining all).
-        """
-        if self._pull_cache is None or self._pull_cache[0] != self.day:
-            b, comp = self.book, self.scenario.market.competitors
-            weights, strength = self._poach_weights, self._rival_strength
-            total = strength[-1] if strength.size else 0.0
-            ids = b.active_ids()
-            base = comp.poach_per_month * total
-            u = self.streams.keyed_uniform("poach", ids, self.day) if base > 0 else ids[:0]
-            near = np.flatnonzero(u < self._poach_top)
-            cand = ids[near]
-            pull = eco.poach_pull(
-                self.staff_attention[b.server[cand]],
-                b.satisfaction[cand],
-                b.hidden[cand],
-                b.need[cand],
-                self._protection(cand),
-                weights,
-            )
-            p = eco.per_day_small(base * pull, self.days_per_month)
-            hit = np.flatnonzero(u[near] < p)
-            # A hit goes to a competitor in proportion to its strength.
-            share = u[near][hit] / p[hit] * total
-            chooser = np.minimum(np.searchsorted(strength, share, side="right"), strength.size - 1)
-            self._pull_cache = (self.day, cand[hit], chooser)
-        return self._pull_cache[1], self._pull_cache[2]
 
     # ---- money -------------------------------------------------------------------------------
     def _book_revenue(self, amount: float, source: str) -> None:
@@ -604,15 +572,14 @@ class SalesModel(Model):
 
     def _pay_seller_bonuses(self, ids: np.ndarray, paid: np.ndarray) -> None:
         b, money = self.book, self.scenario.money
-        owner = b.owner[ids]
-        has = owner >= 0
         share = eco.seller_bonus_share(
-            self.day - b.won_day[ids[has]],
+            self.day - b.won_day[ids],
             money.new_client_bonus_months * self.days_per_month,
             money.new_client_bonus_share,
             money.ongoing_bonus_share,
         )
-        np.add.at(self._bonus, owner[has], paid[has] * share)
+        np.add.at(self._bonus, b.owner[ids], paid * share)  # no owner: the last slot
+        self._bonus[-1] = 0.0
 
     def take_bonuses(self) -> dict[str, float]:
         """Bonuses accrued this month by role, and reset them."""

@@ -64,6 +64,7 @@ class RandomStreams:
             raise ValueError("root_seed must be non-negative")
         self.root_seed = int(root_seed)
         self._keys: dict[str, np.uint64] = {}
+        self._int_keys: dict[str, int] = {}
         self._bases: dict[str, np.ndarray] = {}
 
     def stream_key(self, name: str) -> np.uint64:
@@ -106,7 +107,10 @@ class RandomStreams:
 
     def keyed_uniform1(self, name: str, key: int, counter: int) -> float:
         """Return the same number as ``keyed_uniform`` for one id, in plain Python (faster)."""
-        x = (int(key) * _GOLDEN_INT + int(self.stream_key(name))) & _MASK
+        stream = self._int_keys.get(name)
+        if stream is None:
+            stream = self._int_keys[name] = int(self.stream_key(name))
+        x = (int(key) * _GOLDEN_INT + stream) & _MASK
         x = _mix_int(x) ^ ((int(counter) * _COUNTER_MULT_INT) & _MASK)
         return (_mix_int(x) >> 11) * _TO_UNIT
 

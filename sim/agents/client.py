@@ -17,6 +17,7 @@ from mesa import Agent
 from sim import economics as eco
 
 if TYPE_CHECKING:
+    from sim.agents.competitor import Poaching
     from sim.config.schema import ClientsConfig
     from sim.model import SalesModel
     from sim.randomness import RandomStreams
@@ -27,7 +28,8 @@ SEGMENT_NAMES = ("small", "medium", "xl")
 NO_ONE = -1
 NEVER = -(10**9)
 PAID_UP = 0.005  # USD: an open balance below this counts as paid
-ROWS = np.arange(2)[:, None]  # two draws per client-day: ordering and rare events
+# Three draws per client-day: ordering (and the order's size), rare events, rivals.
+ROWS = np.arange(3)[:, None]
 
 
 class ClientBook:
@@ -59,32 +61,40 @@ class ClientBook:
         self._active: np.ndarray | None = None
         self._dormant: np.ndarray | None = None
         self._others = np.empty(0, dtype=np.int64)  # may owe money though not active
+        self._is_other = np.zeros(size, dtype=bool)  # membership of _others
 
     def active_ids(self) -> np.ndarray:
         """Ids of active clients, ascending (cached until a state changes)."""
         if self._active is None:
-            self._active = np.flatnonzero(self.state == ACTIVE)
+            self._active = (self.state == ACTIVE).nonzero()[0]
         return self._active
 
     def dormant_ids(self) -> np.ndarray:
         """Ids of dormant clients, ascending (cached until a state changes)."""
         if self._dormant is None:
-            self._dormant = np.flatnonzero(self.state == DORMANT)
+            self._dormant = (self.state == DORMANT).nonzero()[0]
         return self._dormant
 
     def set_state(self, ids: np.ndarray | int, state: int) -> None:
         """Move clients to ``state`` and forget the cached id lists."""
         if state != ACTIVE:
-            self._others = np.concatenate([self._others, np.atleast_1d(ids)])
+            ids = np.atleast_1d(ids)
+            new = ids[~self._is_other[ids]]
+            self._is_other[new] = True
+            self._others = np.concatenate([self._others, new])
         self.state[ids] = state
         self._active = None
         self._dormant = None
 
     def other_debtors(self) -> np.ndarray:
-        """Ids of clients not active who still owe money (ascending, no repeats)."""
-        others = np.unique(self._others)
-        self._others = others[(self.state[others] != ACTIVE) & (self.receivable[others] > PAID_UP)]
-        return self._others
+        """Ids of clients not active who still owe money (no repeats)."""
+        others = self._others
+        if others.size:
+            owe = (self.state[others] != ACTIVE) & (self.receivable[others] > PAID_UP)
+            if not owe.all():
+                self._is_other[others[~owe]] = False
+                self._others = others = others[owe]
+        return others
 
 
 @dataclass
@@ -99,13 +109,19 @@ class DayFlows:
     revealed: np.ndarray  # active ids whose hidden state close work uncovered
     lapsed: np.ndarray  # active ids that stopped ordering
     reactivated: np.ndarray  # ids due to order again after a dormant spell
+    poached: np.ndarray  # active ids a rival takes today
+    rival: np.ndarray  # index of the rival taking each, aligned with poached
 
 
 class ClientDynamics:
     """The daily bulk update of all clients (pure array work; no wiring)."""
 
-    def __init__(self, cfg: ClientsConfig, days_per_month: int, new_days: float) -> None:
+    def __init__(
+        self, cfg: ClientsConfig, days_per_month: int, new_days: float, poaching: Poaching
+    ) -> None:
         self.cfg = cfg
+        self.poaching = poaching
+        self.poach_top = poaching.top
         self.days = days_per_month
         self.new_days = new_days
         self.adjust = 1.0 - (1.0 - cfg.satisfaction_adjust_per_month) ** (1.0 / days_per_month)
@@ -127,7 +143,9 @@ class ClientDynamics:
         ids = book.active_ids()
         server = book.server[ids]
         att = attention[server]
-        u_order, u_event = streams.keyed_uniform("client-day", ids[None, :], day * 64 + ROWS)
+        u_order, u_event, u_rival = streams.keyed_uniform(
+            "client-day", ids[None, :], day * 64 + ROWS
+        )
         self._drift(
             book, ids, eco.service_quality(att, quality[server], self.cfg.unattended_quality)
         )
@@ -136,7 +154,7 @@ class ClientDynamics:
         book.satisfaction[hit] = np.maximum(
             0.0, book.satisfaction[hit] - self.cfg.incident_satisfaction_drop
         )
-        booked, booked_new = self._orders(book, streams, ids, day, u_order)
+        booked, booked_new = self._orders(book, ids, day, u_order)
         paid_by, paid = self._payments(book, att)
         reveal_to = self.incident + reveal_rate[server] * att / self.days
         revealed = ids[(u_event >= self.incident) & (u_event < reveal_to)]
@@ -144,6 +162,7 @@ class ClientDynamics:
             book.satisfaction[ids], self.cfg.lapse_dissatisfaction_weight
         )
         lapsed = ids[(u_event >= reveal_to) & (u_event < lapse_to)]
+        poached, rival = self._rivals(book, ids, day, u_rival, att)
         return DayFlows(
             booked,
             booked_new,
@@ -153,7 +172,27 @@ class ClientDynamics:
             revealed,
             lapsed,
             self.due_wakeups(day),
+            poached,
+            rival,
         )
+
+    def _rivals(
+        self, book: ClientBook, ids: np.ndarray, day: int, u: np.ndarray, att: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Clients a rival takes today (examining only draws below the largest chance)."""
+        near = (u < self.poach_top).nonzero()[0]
+        if near.size == 0:
+            return near, near
+        cand = ids[near]
+        hit, rival = self.poaching.taken(
+            u[near],
+            att[near],
+            book.satisfaction[cand],
+            book.hidden[cand],
+            book.need[cand],
+            day - book.last_visit_day[cand],
+        )
+        return cand[hit], rival
 
     def schedule_wakeups(
         self, streams: RandomStreams, ids: np.ndarray, day: int, naps: np.ndarray
@@ -182,16 +221,17 @@ class ClientDynamics:
     def _orders(
         self,
         book: ClientBook,
-        streams: RandomStreams,
         ids: np.ndarray,
         day: int,
         u_order: np.ndarray,
     ) -> tuple[float, float]:
         rate = book.orders_per_month[ids] / self.days
-        usage = eco.usage_factor(book.satisfaction[ids], self.cfg.usage_satisfaction_weight)
-        who = ids[u_order < rate * usage]
+        chance = rate * eco.usage_factor(book.satisfaction[ids], self.cfg.usage_satisfaction_weight)
+        ordering = (u_order < chance).nonzero()[0]
+        who = ids[ordering]
+        # Below the chance, u / chance is again uniform: it sets the order's size.
         spread = self.cfg.order_size_spread
-        size = 1 - spread + 2 * spread * streams.keyed_uniform("order-size", who, day)
+        size = 1 - spread + 2 * spread * (u_order[ordering] / chance[ordering])
         amount = book.value[who] / book.orders_per_month[who] * size
         book.receivable[who] += amount
         is_new = (day - book.won_day[who]) < self.new_days
@@ -202,7 +242,7 @@ class ClientDynamics:
     ) -> tuple[np.ndarray, np.ndarray]:
         # Active debtors are chased by their server; others (lapsed, lost) by no one.
         active = book.active_ids()
-        owing = np.flatnonzero(book.receivable[active] > PAID_UP)
+        owing = (book.receivable[active] > PAID_UP).nonzero()[0]
         others = book.other_debtors()
         debtors = np.concatenate([active[owing], others])
         chaser = np.concatenate([active_attention[owing], np.zeros(others.size)])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa import Agent
+
+from sim import economics as eco
 
 if TYPE_CHECKING:
     from sim.model import SalesModel
@@ -26,5 +30,65 @@ class Competitor(Agent):
         self.clients_taken = 0
 
     def step(self) -> None:
-        """Try to take clients today."""
+        """Take the clients that chose this rival today."""
         self.clients_taken += self.model.poach(self)
+
+
+@dataclass(frozen=True)
+class Poaching:
+    """How likely each active client is to be taken by a rival today (pure array work).
+
+    ``strength_cum`` is the cumulative strength of the rivals; a client taken goes to a rival in
+    proportion to its strength. ``top`` is the largest possible daily chance, used to examine
+    only the few clients whose draw falls below it (exact thinning: same result as examining
+    every client).
+    """
+
+    per_month: float  # base chance a month per unit of rival strength
+    weights: tuple[float, float, float, float]  # neglect, dissatisfaction, hidden, needs
+    strength_cum: np.ndarray
+    protection_days: float
+    protection_strength: float
+    days_per_month: int
+
+    @property
+    def base(self) -> float:
+        """Base chance a month that some rival takes a client."""
+        return self.per_month * float(self.strength_cum[-1]) if self.strength_cum.size else 0.0
+
+    @property
+    def top(self) -> float:
+        """The largest daily chance any client can have."""
+        return eco.per_day_small(self.base * eco.max_poach_pull(self.weights), self.days_per_month)
+
+    def protection(self, days_since_visit: np.ndarray) -> np.ndarray:
+        """Protection from recent visits (computed only where it is not negligible)."""
+        recent = (days_since_visit < 12 * self.protection_days).nonzero()[0]
+        out = np.zeros(days_since_visit.size)
+        out[recent] = eco.visit_protection(
+            days_since_visit[recent], self.protection_days, self.protection_strength
+        )
+        return out
+
+    def taken(
+        self,
+        u: np.ndarray,
+        attention: np.ndarray,
+        satisfaction: np.ndarray,
+        hidden: np.ndarray,
+        need: np.ndarray,
+        days_since_visit: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the candidates taken today, and the index of the rival taking each.
+
+        ``u`` are the candidates' uniform draws (only those below ``top`` can be taken); the
+        other arrays are the candidates' state.
+        """
+        pull = eco.poach_pull(
+            attention, satisfaction, hidden, need, self.protection(days_since_visit), self.weights
+        )
+        p = eco.per_day_small(self.base * pull, self.days_per_month)
+        hit = (u < p).nonzero()[0]
+        share = u[hit] / p[hit] * self.strength_cum[-1]
+        rival = np.searchsorted(self.strength_cum, share, side="right")
+        return hit, np.minimum(rival, self.strength_cum.size - 1)
