@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sim import economics as eco
+from sim.agents.competitor import Poaching
 from sim.randomness import RandomStreams
 
 
@@ -83,3 +84,27 @@ def test_desks() -> None:
     assert eco.desks_needed(7, 1 / 3) == 3
     assert eco.desks_needed(3, 0.5) == 2
     assert eco.desks_needed(0, 1.0) == 0
+
+
+def test_poaching_one_at_a_time_matches_arrays() -> None:
+    """The few-candidates path and the array path take the same clients, by the same rivals."""
+    rule = Poaching(0.02, (1.0, 2.0, 1.0, 0.5), np.cumsum([1.0, 2.0, 0.5]), 63.0, 0.7, 21)
+    rng = np.random.default_rng(3)
+    n = 400
+    columns = (
+        rng.uniform(0, rule.top, n),
+        rng.uniform(0, 1, n),
+        rng.uniform(0, 1, n),
+        rng.uniform(0, 1, n),
+        rng.uniform(0, 2, n),
+        rng.integers(0, 400, n),
+    )
+    hit, rival = rule.taken(*columns)
+    assert 0 < hit.size < n
+    assert set(rival.tolist()) == {0, 1, 2}
+    for start in range(0, n, 5):
+        few = [c[start : start + 5] for c in columns]
+        few_hit, few_rival = rule.taken(*few)
+        inside = (hit >= start) & (hit < start + 5)
+        assert few_hit.tolist() == (hit[inside] - start).tolist()
+        assert few_rival.tolist() == rival[inside].tolist()
