@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-ROLES = ("hunter", "generalist", "specialist")
+ROLES = ("hunter", "generalist", "specialist", "writer")
 
 COLUMNS: dict[str, str] = {
     "month": "month number, 1 = first month [month]",
@@ -26,6 +26,7 @@ COLUMNS: dict[str, str] = {
     "revenue_new": "booked from clients in their first bonus months [USD]",
     "revenue_repeat": "booked from other clients' orders [USD]",
     "revenue_project": "booked from projects uncovered at visits or close work [USD]",
+    "letter_revenue": "booked from orders that followed a letter (or call) [USD]",
     "revenue_collected": "payments received this month [USD]",
     "bad_debt": "unpaid invoices written off this month [USD]",
     "receivables": "open invoices at month end [USD]",
@@ -34,7 +35,8 @@ COLUMNS: dict[str, str] = {
     "desks": "cost of workplaces this month [USD]",
     "staff_cost": "salaries + bonuses + desks [USD]",
     "billing_system": "billing system cost this month [USD]",
-    "other_cost": "tools and programmes (billing system) [USD]",
+    "letters_postage": "postage of letters (or call charges, phone variant) [USD]",
+    "other_cost": "tools and programmes (billing system, postage) [USD]",
     "total_cost": "staff_cost + other_cost [USD]",
     "profit": "revenue_collected - total_cost [USD]",
     "retention_12m": "share of clients active 12 months ago still active (NaN before) [0-1]",
@@ -53,6 +55,11 @@ COLUMNS: dict[str, str] = {
     "projects": "unmet needs uncovered and booked as projects this month [projects]",
     "hunting_hours_per_seller": "hours per seller on calls and pipeline this month [hours]",
     "new_clients_per_seller": "new clients per seller this month [clients]",
+    "letters_sent": "letters sent (or calls made) by the letter-sales section [letters]",
+    "letter_responses": "clients who answered a letter (or call) [responses]",
+    "letter_responses_lapsed": "responses no seller followed up in time [responses]",
+    "letter_orders": "followed-up responses that became an order [orders]",
+    "letters_cost": "writers' salaries, bonuses and desks + postage [USD]",
 }
 for _role in ROLES:
     COLUMNS[f"{_role}_headcount"] = f"{_role}s at month end [people]"
@@ -91,6 +98,9 @@ COUNT_UNITS = (
     "[visits]",
     "[flags]",
     "[projects]",
+    "[letters]",
+    "[responses]",
+    "[orders]",
     "[people]",
     "[month]",
     "[year]",

@@ -25,10 +25,20 @@ from mesa import Model
 from mesa.agent import AgentSet
 
 from sim import economics as eco
-from sim.agents.client import ACTIVE, DORMANT, NO_ONE, PROSPECT, Client, ClientDynamics, DayFlows
+from sim.agents.client import (
+    ACTIVE,
+    DORMANT,
+    NEVER,
+    NO_ONE,
+    PROSPECT,
+    Client,
+    ClientDynamics,
+    DayFlows,
+)
 from sim.agents.competitor import Competitor, Poaching
 from sim.agents.generalist import Generalist
 from sim.agents.hunter import Hunter
+from sim.agents.letter_writer import LetterWriter
 from sim.agents.seller import Seller
 from sim.agents.specialist import Specialist
 from sim.agents.staff import Staff
@@ -114,6 +124,7 @@ class SalesModel(Model):
             (Hunter, org.hunters, self.seller_load),
             (Generalist, org.generalists, self.seller_load),
             (Specialist, org.specialists, spec_load),
+            (LetterWriter, org.letter_writers, spec_load),
         ):
             for _ in range(count):
                 self.staff.append(cls(self, len(self.staff), load))
@@ -121,11 +132,15 @@ class SalesModel(Model):
         self.generalists = [a for a in self.staff if isinstance(a, Generalist)]
         self.sellers: list[Seller] = [a for a in self.staff if isinstance(a, Seller)]
         self.specialists = [a for a in self.staff if isinstance(a, Specialist)]
+        self.writers = [a for a in self.staff if isinstance(a, LetterWriter)]
         self._seller_set = AgentSet(
             self.sellers, random=self.streams.python_random("order-sellers")
         )
         self._specialist_set = AgentSet(
             self.specialists, random=self.streams.python_random("order-specialists")
+        )
+        self._writer_set = AgentSet(
+            self.writers, random=self.streams.python_random("order-writers")
         )
         self._build_staff_arrays()
 
@@ -188,6 +203,8 @@ class SalesModel(Model):
         self._seller_set.shuffle_do("step")
         self._place_calls()
         self._specialist_set.shuffle_do("step")
+        if self.writers:
+            self._writer_set.shuffle_do("step")
         self.staff_attention[:-1] = [a.attention for a in self.staff]
         self._flows = self.dynamics.step(
             self.book,
@@ -552,6 +569,63 @@ class SalesModel(Model):
         self._lose(taken, "competitor")
         return int(taken.size)
 
+    # ---- letters (or calls) to clients no one in sales works with -----------------------------
+    def next_contacts(self, count: int) -> np.ndarray:
+        """The ``count`` dormant or unattended clients contacted longest ago (never first).
+
+        Ties go by client id, so the section cycles through the base round-robin.
+        """
+        b = self.book
+        if count <= 0:
+            return b.active_ids()[:0]
+        active = b.active_ids()
+        targets = np.concatenate([b.dormant_ids(), active[b.server[active] == NO_ONE]])
+        targets = targets[b.last_contact_day[targets] < self.day]
+        if targets.size > count:
+            key = (b.last_contact_day[targets].astype(np.int64) - NEVER) * b.size + targets
+            pick = np.argpartition(key, count - 1)[:count]
+            targets = targets[pick[np.argsort(key[pick])]]
+        return targets
+
+    def contact(self, ids: np.ndarray) -> None:
+        """Letters (or calls) go out; clients reachable at the address on file may answer."""
+        cfg, b = self.scenario.letters, self.book
+        b.last_contact_day[ids] = self.day
+        b.contacts[ids] += 1
+        self.ledger.add("letters_sent", ids.size)
+        self.ledger.add("letters_postage", ids.size * cfg.usd_each())
+        u = self.streams.keyed_uniform("letter", ids, b.contacts[ids])
+        answered = ids[~b.stale_contact[ids] & (u < cfg.reply_prob())]
+        self.ledger.add("letter_responses", answered.size)
+        expiry = self.day + cfg.response_expiry_days
+        for client_id in answered.tolist():
+            seller = self.seller_of(client_id)
+            if seller is None:
+                if not self.sellers:
+                    self.ledger.add("letter_responses_lapsed", 1)
+                    continue
+                seller = min(self.sellers, key=lambda s: len(s.responses))
+            seller.responses.append((expiry, client_id))
+
+    def follow_up(self, client_id: int, seller: Seller) -> None:
+        """A seller follows up a response: it may become an order (and wake a dormant client)."""
+        cfg, b = self.scenario.letters, self.book
+        state = b.state[client_id]
+        if state == PROSPECT:
+            return  # gone to a rival meanwhile
+        u = self.streams.keyed_uniform1("letter-order", client_id, int(b.contacts[client_id]))
+        if u >= cfg.order_prob:
+            return
+        if state == DORMANT:
+            if b.owner[client_id] < 0:
+                b.owner[client_id] = seller.staff_idx
+                seller.own(client_id)
+            self._reactivate(np.array([client_id]))
+        amount = float(b.value[client_id]) * cfg.order_months_of_value
+        b.receivable[client_id] += amount
+        self._book_revenue(amount, "letter_revenue")
+        self.ledger.add("letter_orders", 1)
+
     # ---- money -------------------------------------------------------------------------------
     def _book_revenue(self, amount: float, source: str) -> None:
         self.ledger.add("revenue_booked", amount)
@@ -595,4 +669,5 @@ class SalesModel(Model):
             "hunter": self.hunters,
             "generalist": self.generalists,
             "specialist": self.specialists,
+            "writer": self.writers,
         }[role]

@@ -34,7 +34,8 @@ def month_row(model: SalesModel) -> dict[str, float]:
         else 0.0
     )
     row["billing_system"] = other
-    row["other_cost"] = other
+    row["other_cost"] = other + row["letters_postage"]
+    row["letters_cost"] = row["writer_cost"] + row["letters_postage"]
     row["total_cost"] = row["staff_cost"] + row["other_cost"]
     row["profit"] = row["revenue_collected"] - row["total_cost"]
     sellers = len(model.sellers)
@@ -77,11 +78,13 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
         "hunter": seller_desks,
         "generalist": seller_desks,
         "specialist": s.specialists.desks_per_person,
+        "writer": s.letters.desks_per_person,
     }
     salary = {
         "hunter": s.sellers.salary_usd_per_month,
         "generalist": s.sellers.salary_usd_per_month,
         "specialist": s.specialists.salary_usd_per_month,
+        "writer": s.letters.writer_salary_usd_per_month,
     }
     available = model.hours_per_day * model.days_per_month
     out: dict[str, float] = {}

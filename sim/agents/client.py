@@ -58,6 +58,9 @@ class ClientBook:
         self.last_flag_day = np.full(size, NEVER, dtype=np.int32)
         self.attempts = np.zeros(size, dtype=np.int32)
         self.blocked_until = np.zeros(size, dtype=np.int32)  # prospects: no call before this day
+        self.stale_contact = np.zeros(size, dtype=bool)  # address / phone on file out of date
+        self.last_contact_day = np.full(size, NEVER, dtype=np.int32)  # letter or call
+        self.contacts = np.zeros(size, dtype=np.int32)  # letters or calls so far
         self._active: np.ndarray | None = None
         self._dormant: np.ndarray | None = None
         self._others = np.empty(0, dtype=np.int64)  # may owe money though not active

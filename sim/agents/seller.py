@@ -35,6 +35,7 @@ class Seller(Staff):
         self.planned_visits: deque[int] = deque()
         self.meetings: deque[tuple[int, int]] = deque()
         self.proposals: deque[tuple[int, int]] = deque()
+        self.responses: deque[tuple[int, int]] = deque()  # (last day, client) from letters
         self.wins = 0
         self.pipeline_credit = 0.0
 
@@ -76,6 +77,7 @@ class Seller(Staff):
         self.start_day()
         self.before_selling(day)
         self._visit_escalations(day)
+        self._follow_up_responses(day)
         self._visit_due_clients(day)
         if self._work_pipeline(day):
             self._make_calls(day)
@@ -89,6 +91,18 @@ class Seller(Staff):
             client_id = self.escalations.popleft()
             if self.model.is_active(client_id) and self.try_spend("visits", hours):
                 self.model.visit(client_id, self, day)
+
+    def _follow_up_responses(self, day: int) -> None:
+        """Follow up clients who answered a letter, oldest first; stale ones are lost."""
+        if not self.responses:
+            return
+        hours = self.model.scenario.letters.response_hours
+        while self.responses and (self.responses[0][0] < day or self.hours_left >= hours):
+            last_day, client_id = self.responses.popleft()
+            if last_day < day:
+                self.model.ledger.add("letter_responses_lapsed", 1)
+            elif self.try_spend("responses", hours):
+                self.model.follow_up(client_id, self)
 
     def _visit_due_clients(self, day: int) -> None:
         """Plan the week's consultative visits on its first day; make them as time allows."""

@@ -12,7 +12,16 @@ from sim.economics import attention
 if TYPE_CHECKING:
     from sim.model import SalesModel
 
-ACTIVITIES = ("serving", "handoff", "visits", "pipeline", "calls", "escalation")
+ACTIVITIES = (
+    "serving",
+    "handoff",
+    "visits",
+    "responses",
+    "pipeline",
+    "calls",
+    "escalation",
+    "letters",
+)
 
 
 class Staff(Agent):

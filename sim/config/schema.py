@@ -83,6 +83,13 @@ class OrganisationConfig(Section):
         "Sellers work as regional travelling teams (one desk per two, not three).",
         "seed 002",
     )
+    letter_writers: int = param(
+        0,
+        "Letter-sales section: non-sellers who write to clients no one in sales works with.",
+        "seed 003",
+        ge=0,
+        le=1000,
+    )
 
 
 class SellerConfig(Section):
@@ -395,6 +402,125 @@ class VisitsConfig(Section):
         ge=0,
         le=1,
     )
+
+
+class LettersConfig(Section):
+    """The letter-sales section (seed 003) and its phone variant."""
+
+    channel: Literal["letter", "phone"] = param(
+        "letter", "Write personal letters, or phone the same clients instead.", "seed 003"
+    )
+    letters_per_day: float = param(
+        40.0, "Letters one writer sends a day.", "seed 003 (about 40)", gt=0, le=1000
+    )
+    share_of_day: float = param(
+        0.5,
+        "Share of the writer's day spent writing letters.",
+        "seed 003 (half the working day)",
+        gt=0,
+        le=1,
+    )
+    postage_usd_per_letter: float = param(
+        1.2,
+        "Stamp, envelope and paper per letter.",
+        "assumption (USPS first-class stamp $0.73 in 2025 plus materials)",
+        ge=0,
+        le=100,
+    )
+    response_prob: float = param(
+        0.10,
+        "Chance a letter that reaches the client gets an answer.",
+        "seed 003 (about 10 %); ANA/DMA 2018: median 9 % for a firm's own list",
+        ge=0,
+        le=1,
+    )
+    phone_calls_per_day: float = param(
+        8.0,
+        "Phone variant: calls one person makes a day (as many as fit in the day).",
+        "assumption (half a day at phone_call_hours)",
+        gt=0,
+        le=1000,
+    )
+    phone_call_hours: float = param(
+        0.5,
+        "Phone variant: time per call to a past client, redials and notes included.",
+        "assumption",
+        gt=0,
+        le=8,
+    )
+    phone_response_prob: float = param(
+        0.15,
+        "Phone variant: chance a call to a valid number ends with a client who wants to talk.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    phone_usd_per_call: float = param(
+        0.1, "Phone variant: call charges per call.", "assumption", ge=0, le=100
+    )
+    stale_contact_share: float = param(
+        0.2,
+        "Share of past clients whose address or phone number on file is out of date.",
+        "seed 003 (CRM section); assumption",
+        ge=0,
+        le=1,
+    )
+    response_hours: float = param(
+        1.0,
+        "Seller's time to follow up one response (call, offer, order).",
+        "assumption",
+        ge=0,
+        le=8,
+    )
+    response_expiry_days: int = param(
+        10,
+        "Working days a response waits for a seller before the client loses interest.",
+        "assumption",
+        ge=1,
+        le=250,
+    )
+    order_prob: float = param(
+        0.5,
+        "Chance a followed-up response turns into an order.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    order_months_of_value: float = param(
+        1.0,
+        "Size of that order, in months of the client's usual value.",
+        "assumption",
+        ge=0,
+        le=120,
+    )
+    writer_salary_usd_per_month: float = param(
+        2400.0,
+        "Base pay of a letter writer (not a seller).",
+        "seed 003 (a non-seller); US customer-service rep ~$29k a year, BLS OES",
+        ge=0,
+        le=1e6,
+    )
+    desks_per_person: float = param(
+        1.0, "Fully equipped workplaces per writer.", "assumption (office work)", ge=0, le=2
+    )
+
+    def per_day(self) -> float:
+        """Contacts one person makes a day on the chosen channel."""
+        return self.letters_per_day if self.channel == "letter" else self.phone_calls_per_day
+
+    def hours_each(self, hours_per_day: float) -> float:
+        """Time per contact on the chosen channel."""
+        if self.channel == "letter":
+            return self.share_of_day * hours_per_day / self.letters_per_day
+        return self.phone_call_hours
+
+    def reply_prob(self) -> float:
+        """Chance a contact that reaches the client gets a response."""
+        return self.response_prob if self.channel == "letter" else self.phone_response_prob
+
+    def usd_each(self) -> float:
+        """Postage or call charges per contact."""
+        return self.postage_usd_per_letter if self.channel == "letter" else self.phone_usd_per_call
 
 
 class ClientsConfig(Section):
@@ -762,4 +888,5 @@ class Scenario(Section):
     specialists: SpecialistConfig = SpecialistConfig()
     escalation: EscalationConfig = EscalationConfig()
     visits: VisitsConfig = VisitsConfig()
+    letters: LettersConfig = LettersConfig()
     money: MoneyConfig = MoneyConfig()
