@@ -6,8 +6,11 @@ Every function works on scalars and on NumPy arrays alike.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
+
+_STANDARD_NORMAL = NormalDist()
 
 CALENDAR_DAYS_PER_MONTH = 365.25 / 12
 
@@ -116,3 +119,30 @@ def seller_bonus_share(
 def desks_needed(headcount: int, per_person: float) -> int:
     """Fully equipped workplaces for ``headcount`` people at ``per_person`` desks each."""
     return math.ceil(headcount * per_person - 1e-9)
+
+
+def value_tiers(values: np.ndarray, key_share: float, top_share: float) -> np.ndarray:
+    """Pareto tiers by value: 2 = most valuable, 1 = key, 0 = the rest.
+
+    Clients are taken largest first; a client is in a tier while the value of the clients before
+    it is less than the tier's share of the total (so the tier gives at least that share).
+    """
+    tiers = np.zeros(values.size, dtype=np.int8)
+    total = float(values.sum())
+    if total <= 0:
+        return tiers
+    order = np.argsort(-values, kind="stable")
+    before = (np.cumsum(values[order]) - values[order]) / total
+    tiers[order] = (before < key_share).astype(np.int8) + (before < top_share)
+    return tiers
+
+
+def lognormal(u: float, median: float, sigma: float) -> float:
+    """The ``u``-quantile of a log-normal with this median and log-sd."""
+    u = min(max(u, 1e-12), 1 - 1e-12)
+    return median * math.exp(sigma * _STANDARD_NORMAL.inv_cdf(u))
+
+
+def fix_pays(cost_usd: float, uplift_usd_per_month: float, payback_months: float) -> bool:
+    """A bottleneck is worth fixing if the extra usage repays the cost within the payback."""
+    return uplift_usd_per_month * payback_months >= cost_usd

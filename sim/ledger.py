@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-ROLES = ("hunter", "generalist", "specialist", "writer")
+ROLES = ("hunter", "generalist", "specialist", "writer", "vip_lead")
 
 COLUMNS: dict[str, str] = {
     "month": "month number, 1 = first month [month]",
@@ -27,6 +27,8 @@ COLUMNS: dict[str, str] = {
     "revenue_repeat": "booked from other clients' orders [USD]",
     "revenue_project": "booked from projects uncovered at visits or close work [USD]",
     "letter_revenue": "booked from orders that followed a letter (or call) [USD]",
+    "vip_pitch_revenue": "booked from sales pitched at VIP meetings [USD]",
+    "vip_uplift_revenue": "part of orders booked due to fixed bottlenecks (in new/repeat) [USD]",
     "revenue_collected": "payments received this month [USD]",
     "bad_debt": "unpaid invoices written off this month [USD]",
     "receivables": "open invoices at month end [USD]",
@@ -36,7 +38,8 @@ COLUMNS: dict[str, str] = {
     "staff_cost": "salaries + bonuses + desks [USD]",
     "billing_system": "billing system cost this month [USD]",
     "letters_postage": "postage of letters (or call charges, phone variant) [USD]",
-    "other_cost": "tools and programmes (billing system, postage) [USD]",
+    "vip_fixes_cost": "one-off cost of bottlenecks fixed by the VIP programme [USD]",
+    "other_cost": "tools and programmes (billing system, postage, VIP fixes) [USD]",
     "total_cost": "staff_cost + other_cost [USD]",
     "profit": "revenue_collected - total_cost [USD]",
     "retention_12m": "share of clients active 12 months ago still active (NaN before) [0-1]",
@@ -60,6 +63,17 @@ COLUMNS: dict[str, str] = {
     "letter_responses_lapsed": "responses no seller followed up in time [responses]",
     "letter_orders": "followed-up responses that became an order [orders]",
     "letters_cost": "writers' salaries, bonuses and desks + postage [USD]",
+    "key_clients": "active key clients at month end (tiers by value set at month start) [clients]",
+    "key_clients_lost": "key clients who left the active state this month [clients]",
+    "vip_meetings": "relationship meetings with key clients this month [meetings]",
+    "vip_pitches": "VIP meetings with a sales pitch this month [meetings]",
+    "vip_questionnaires": "questionnaires and service checks of the yearly pass [visits]",
+    "vip_pass_missed": "active clients the yearly pass did not reach in its window [clients]",
+    "vip_bottlenecks_found": "service bottlenecks found by the service checks [bottlenecks]",
+    "vip_fixes": "bottlenecks fixed [bottlenecks]",
+    "vip_seconded_hours": "sellers' hours given to the yearly pass [hours]",
+    "vip_seconded_cost": "those hours valued at the sellers' salary (inside salaries) [USD]",
+    "vip_cost": "VIP leads' cost + fixes + seconded sellers' time at salary [USD]",
 }
 for _role in ROLES:
     COLUMNS[f"{_role}_headcount"] = f"{_role}s at month end [people]"
@@ -101,6 +115,7 @@ COUNT_UNITS = (
     "[letters]",
     "[responses]",
     "[orders]",
+    "[bottlenecks]",
     "[people]",
     "[month]",
     "[year]",

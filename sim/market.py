@@ -20,7 +20,7 @@ def generate_market(scenario: Scenario, streams: RandomStreams) -> ClientBook:
     days = scenario.calendar.working_days_per_month
     book = ClientBook(market.past_clients + market.prospects)
     ids = np.arange(book.size)
-    u = streams.keyed_uniform("market", ids[None, :], np.arange(7)[:, None])
+    u = streams.keyed_uniform("market", ids[None, :], np.arange(8)[:, None])
     book.value[:] = eco.pareto_value(
         u[0], cfg.value_pareto_shape, cfg.value_min_usd_per_month, cfg.value_cap_multiple
     )
@@ -47,6 +47,7 @@ def generate_market(scenario: Scenario, streams: RandomStreams) -> ClientBook:
     book.hidden_growth[:] = hidden * (1 - spread + 2 * spread * u[3]) / days
     book.need_growth[:] = need * (1 - spread + 2 * spread * u[4]) / days
     book.stale_contact[:] = u[6] < scenario.letters.stale_contact_share
+    book.bottleneck[:] = u[7] < scenario.vip.bottleneck_share
     _set_initial_states(book, scenario, u[5])
     return book
 

@@ -42,6 +42,7 @@ from sim.agents.letter_writer import LetterWriter
 from sim.agents.seller import Seller
 from sim.agents.specialist import Specialist
 from sim.agents.staff import Staff
+from sim.agents.vip_lead import VipLead
 from sim.config.schema import Scenario
 from sim.ledger import COLUMNS, COUNT_COLUMNS, ROLES, Ledger
 from sim.market import generate_market, lead_order
@@ -96,6 +97,8 @@ class SalesModel(Model):
         self._call_requests: list[tuple[Seller, int]] = []
         self._settling: deque[tuple[float, int, int]] = deque()
         self._flows: DayFlows | None = None
+        self._pass: deque[int] = deque()  # clients the yearly VIP pass has still to reach
+        self._pass_open = False
         self._history: deque[np.ndarray] = deque([self.book.active_ids().copy()], maxlen=13)
 
     # ---- construction ----------------------------------------------------------------------
@@ -125,6 +128,7 @@ class SalesModel(Model):
             (Generalist, org.generalists, self.seller_load),
             (Specialist, org.specialists, spec_load),
             (LetterWriter, org.letter_writers, spec_load),
+            (VipLead, org.vip_leads, spec_load),
         ):
             for _ in range(count):
                 self.staff.append(cls(self, len(self.staff), load))
@@ -133,12 +137,16 @@ class SalesModel(Model):
         self.sellers: list[Seller] = [a for a in self.staff if isinstance(a, Seller)]
         self.specialists = [a for a in self.staff if isinstance(a, Specialist)]
         self.writers = [a for a in self.staff if isinstance(a, LetterWriter)]
+        self.vip_leads = [a for a in self.staff if isinstance(a, VipLead)]
+        full_time = self.scenario.vip.seconded_full_time
+        self._seconded_full = {a.staff_idx for a in self.sellers[:full_time]}
         self._seller_set = AgentSet(
             self.sellers, random=self.streams.python_random("order-sellers")
         )
         self._specialist_set = AgentSet(
             self.specialists, random=self.streams.python_random("order-specialists")
         )
+        self._vip_set = AgentSet(self.vip_leads, random=self.streams.python_random("order-vip"))
         self._writer_set = AgentSet(
             self.writers, random=self.streams.python_random("order-writers")
         )
@@ -198,11 +206,17 @@ class SalesModel(Model):
     # ---- running ---------------------------------------------------------------------------
     def step(self) -> None:
         """Advance one working day."""
+        if self.day % self.days_per_month == 0:
+            self._update_tiers()
+        if self.vip_leads:
+            self._open_or_close_pass()
         self._flags = self._compute_flags()
         self._settle_new_clients()
         self._seller_set.shuffle_do("step")
         self._place_calls()
         self._specialist_set.shuffle_do("step")
+        if self.vip_leads:
+            self._vip_set.shuffle_do("step")
         if self.writers:
             self._writer_set.shuffle_do("step")
         self.staff_attention[:-1] = [a.attention for a in self.staff]
@@ -469,13 +483,20 @@ class SalesModel(Model):
 
     def visit(self, client_id: int, seller: Seller, day: int) -> None:
         """A seller visits a client: hidden problems and needs come out, the relation warms."""
-        b = self.book
-        b.last_visit_day[client_id] = day
-        b.satisfaction[client_id] = min(
-            1.0, b.satisfaction[client_id] + self.scenario.visits.satisfaction_gain
-        )
-        self._reveal_one(client_id)
+        self._meet(client_id, day, self.scenario.visits.satisfaction_gain, protect=True)
         self.ledger.add("visits", 1)
+
+    def _meet(self, client_id: int, day: int, gain: float, protect: bool) -> None:
+        """A personal meeting: satisfaction moves by ``gain``; hidden problems and needs come out.
+
+        A meeting that builds the relationship (``protect``) also protects the client from
+        competitors for a while (7.8).
+        """
+        b = self.book
+        if protect:
+            b.last_visit_day[client_id] = day
+        b.satisfaction[client_id] = min(1.0, max(0.0, b.satisfaction[client_id] + gain))
+        self._reveal_one(client_id)
 
     def _reveal_one(self, client_id: int) -> None:
         """``_reveal`` for one client, in plain Python."""
@@ -523,6 +544,7 @@ class SalesModel(Model):
         b = self.book
         for client_id in ids.tolist():
             self.release(client_id)
+        self.ledger.add("key_clients_lost", int(np.count_nonzero(b.tier[ids] > 0)))
         if cause == "competitor":
             self._disown(ids)
             written_off = b.receivable[ids] * self.scenario.clients.bad_debt_share_on_loss
@@ -626,6 +648,139 @@ class SalesModel(Model):
         self._book_revenue(amount, "letter_revenue")
         self.ledger.add("letter_orders", 1)
 
+    # ---- the VIP programme (seed 004) ---------------------------------------------------------
+    def _update_tiers(self) -> None:
+        """Month start: Pareto tiers of the active clients by value (2 top, 1 key, 0 other)."""
+        cfg, b = self.scenario.vip, self.book
+        active = b.active_ids()
+        b.tier[:] = 0
+        b.tier[active] = eco.value_tiers(
+            b.value[active], cfg.key_revenue_share, cfg.top_revenue_share
+        )
+
+    def _meeting_interval_days(self, tier: np.ndarray | int) -> np.ndarray | float:
+        cfg = self.scenario.vip
+        months = np.where(
+            tier == 2, cfg.top_meeting_interval_months, cfg.key_meeting_interval_months
+        )
+        return months * self.days_per_month
+
+    def vip_meetings_due(self, lead: VipLead, day: int) -> np.ndarray:
+        """Key clients due a relationship meeting, most valuable first, shared among the leads."""
+        b = self.book
+        active = b.active_ids()
+        keys = active[b.tier[active] > 0]
+        due = keys[day - b.last_vip_day[keys] >= self._meeting_interval_days(b.tier[keys])]
+        due = due[np.lexsort((-b.value[due], -b.tier[due]))]
+        return due[self.vip_leads.index(lead) :: len(self.vip_leads)]
+
+    def vip_meeting_due(self, client_id: int, day: int) -> bool:
+        """Whether a key client is (still) due a relationship meeting."""
+        b = self.book
+        tier = int(b.tier[client_id])
+        return bool(
+            b.state[client_id] == ACTIVE
+            and tier > 0
+            and day - b.last_vip_day[client_id] >= self._meeting_interval_days(tier)
+        )
+
+    def vip_meeting(self, client_id: int, day: int) -> None:
+        """A relationship meeting with a key client; with a pitch it sells but spoils the mood."""
+        cfg, b = self.scenario.vip, self.book
+        b.last_vip_day[client_id] = day
+        b.vip_meetings[client_id] += 1
+        count = int(b.vip_meetings[client_id])
+        self.ledger.add("vip_meetings", 1)
+        gain = self.scenario.visits.satisfaction_gain
+        if self.streams.keyed_uniform1("vip-pitch", client_id, count) >= cfg.pitch_share:
+            self._meet(client_id, day, gain, protect=True)
+            return
+        self.ledger.add("vip_pitches", 1)
+        self._meet(client_id, day, gain - cfg.pitch_satisfaction_cost, protect=False)
+        if self.streams.keyed_uniform1("vip-sale", client_id, count) < cfg.pitch_sale_prob:
+            amount = float(b.value[client_id]) * cfg.pitch_order_months_of_value
+            b.receivable[client_id] += amount
+            self._book_revenue(amount, "vip_pitch_revenue")
+
+    def _open_or_close_pass(self) -> None:
+        """Open the yearly pass over all active clients (most valuable first), or close it."""
+        cfg, d = self.scenario.vip, self.days_per_month
+        in_year = self.day % (12 * d)
+        start = (cfg.pass_start_month - 1) * d
+        end = min(start + round(cfg.pass_window_months * d), 12 * d)
+        if in_year == start:
+            active = self.book.active_ids()
+            self._pass = deque(active[np.argsort(-self.book.value[active], kind="stable")].tolist())
+            self._pass_open = True
+        elif in_year == end % (12 * d) and self._pass_open:
+            self.ledger.add("vip_pass_missed", len(self._pass))
+            self._pass.clear()
+            self._pass_open = False
+
+    def secondment_hours(self, seller: Seller) -> float:
+        """Hours a seller gives to the yearly pass today.
+
+        Sellers seconded full-time give all the hours their book leaves; the others give whole
+        days, one in every ``1 / vip.seconded_part_share`` (staggered by staff index).
+        """
+        if not self._pass_open or not self._pass:
+            return 0.0
+        if seller.staff_idx in self._seconded_full:
+            return seller.hours_left
+        share = self.scenario.vip.seconded_part_share
+        if share <= 0:
+            return 0.0
+        every = max(1, round(1 / share))
+        return seller.hours_left if (self.day + seller.staff_idx) % every == 0 else 0.0
+
+    def work_on_pass(self, person: Staff, hours: float) -> None:
+        """Questionnaires and service checks of the yearly pass, within ``hours``."""
+        if not self._pass_open or hours <= 0:
+            return
+        cfg = self.scenario.vip
+        budget = min(hours, person.hours_left)
+        seller = self.staff_is_seller[person.staff_idx]
+        while self._pass and budget + 1e-9 >= cfg.questionnaire_hours:
+            client_id = self._pass.popleft()
+            if self.book.state[client_id] != ACTIVE:
+                continue
+            person.try_spend("vip", cfg.questionnaire_hours)
+            budget -= cfg.questionnaire_hours
+            if seller:
+                self.ledger.add("vip_seconded_hours", cfg.questionnaire_hours)
+            self.questionnaire(client_id)
+        if seller and person.staff_idx in self._seconded_full and self._pass:
+            self.ledger.add("vip_seconded_hours", person.hours_left)
+            person.try_spend("vip", person.hours_left)  # switched to the pass for the whole day
+
+    def questionnaire(self, client_id: int) -> None:
+        """The yearly questionnaire and service check: a meeting; bottlenecks found and fixed."""
+        cfg, b = self.scenario.vip, self.book
+        self.ledger.add("vip_questionnaires", 1)
+        self._meet(client_id, self.day, self.scenario.visits.satisfaction_gain, protect=True)
+        if not b.bottleneck[client_id]:
+            return
+        self.ledger.add("vip_bottlenecks_found", 1)
+        cost = eco.lognormal(
+            self.streams.keyed_uniform1("fix-cost", client_id, 0),
+            cfg.fix_cost_median_usd,
+            cfg.fix_cost_spread,
+        )
+        uplift = eco.lognormal(
+            self.streams.keyed_uniform1("fix-uplift", client_id, 0),
+            cfg.fix_uplift_median_share,
+            cfg.fix_uplift_spread,
+        )
+        value = float(b.value[client_id])
+        if not eco.fix_pays(cost, uplift * value, cfg.fix_payback_months):
+            return
+        b.bottleneck[client_id] = False
+        b.value[client_id] = value * (1.0 + uplift)
+        b.uplift_share[client_id] = 1.0 - (1.0 - b.uplift_share[client_id]) / (1.0 + uplift)
+        self.dynamics.track_uplift = True
+        self.ledger.add("vip_fixes", 1)
+        self.ledger.add("vip_fixes_cost", cost)
+
     # ---- money -------------------------------------------------------------------------------
     def _book_revenue(self, amount: float, source: str) -> None:
         self.ledger.add("revenue_booked", amount)
@@ -636,6 +791,7 @@ class SalesModel(Model):
         self.ledger.add("revenue_new", flows.booked_new)
         self.ledger.add("revenue_repeat", flows.booked - flows.booked_new)
         self.ledger.add("revenue_collected", flows.collected)
+        self.ledger.add("vip_uplift_revenue", flows.booked_uplift)
         self._pay_seller_bonuses(flows.paid_by, flows.paid)
         if flows.revealed.size:
             self._reveal(flows.revealed[self.book.state[flows.revealed] == ACTIVE])
@@ -670,4 +826,5 @@ class SalesModel(Model):
             "generalist": self.generalists,
             "specialist": self.specialists,
             "writer": self.writers,
+            "vip_lead": self.vip_leads,
         }[role]

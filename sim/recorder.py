@@ -34,8 +34,13 @@ def month_row(model: SalesModel) -> dict[str, float]:
         else 0.0
     )
     row["billing_system"] = other
-    row["other_cost"] = other + row["letters_postage"]
+    row["other_cost"] = other + row["letters_postage"] + row["vip_fixes_cost"]
     row["letters_cost"] = row["writer_cost"] + row["letters_postage"]
+    hourly = model.scenario.sellers.salary_usd_per_month / (
+        model.hours_per_day * model.days_per_month
+    )
+    row["vip_seconded_cost"] = row["vip_seconded_hours"] * hourly
+    row["vip_cost"] = row["vip_lead_cost"] + row["vip_fixes_cost"] + row["vip_seconded_cost"]
     row["total_cost"] = row["staff_cost"] + row["other_cost"]
     row["profit"] = row["revenue_collected"] - row["total_cost"]
     sellers = len(model.sellers)
@@ -63,6 +68,7 @@ def _client_snapshot(model: SalesModel) -> dict[str, float]:
         "mean_attention": mean(model.staff_attention[server]),
         "mean_satisfaction": mean(b.satisfaction[active]),
         "mean_hidden": mean(b.hidden[active]),
+        "key_clients": int(np.count_nonzero(b.tier[active] > 0)),
     }
 
 
@@ -79,12 +85,14 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
         "generalist": seller_desks,
         "specialist": s.specialists.desks_per_person,
         "writer": s.letters.desks_per_person,
+        "vip_lead": s.vip.desks_per_person,
     }
     salary = {
         "hunter": s.sellers.salary_usd_per_month,
         "generalist": s.sellers.salary_usd_per_month,
         "specialist": s.specialists.salary_usd_per_month,
         "writer": s.letters.writer_salary_usd_per_month,
+        "vip_lead": s.vip.lead_salary_usd_per_month,
     }
     available = model.hours_per_day * model.days_per_month
     out: dict[str, float] = {}

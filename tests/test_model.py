@@ -66,7 +66,10 @@ def test_agents_are_mesa_agents_of_each_role() -> None:
     assert model.clients[5000].state == "prospect"
 
 
-@pytest.mark.parametrize("name", ["split", "unsplit", "young_split", "young_unsplit"])
+@pytest.mark.parametrize(
+    "name",
+    ["split", "unsplit", "young_split", "young_unsplit", "split_letters_vip", "unsplit_letters"],
+)
 def test_clients_change_by_new_plus_reactivated_minus_lost(name: str) -> None:
     frame = run(name)
     start = scenario(name).market.active_clients
@@ -78,14 +81,33 @@ def test_clients_change_by_new_plus_reactivated_minus_lost(name: str) -> None:
     assert (seg == frame["active_clients"]).all()
 
 
-@pytest.mark.parametrize("name", ["split", "unsplit"])
-def test_money_is_conserved(name: str) -> None:
-    frame = run(name)
+REVENUE_PARTS = (
+    "revenue_new",
+    "revenue_repeat",
+    "revenue_project",
+    "letter_revenue",
+    "vip_pitch_revenue",
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "overrides"),
+    [
+        ("split", ()),
+        ("unsplit", ()),
+        ("split_letters_vip", ("calendar.horizon_years=3", "vip.pitch_share=0.5")),
+        ("unsplit_letters", ("calendar.horizon_years=3", "organisation.vip_leads=1")),
+    ],
+)
+def test_money_is_conserved(name: str, overrides: tuple[str, ...]) -> None:
+    frame = run(name, *overrides)
     booked = frame["revenue_booked"].sum()
     accounted = frame["revenue_collected"].sum() + frame["bad_debt"].sum()
     assert booked == pytest.approx(accounted + frame["receivables"].iloc[-1], rel=1e-9)
-    parts = frame["revenue_new"] + frame["revenue_repeat"] + frame["revenue_project"]
+    parts = sum(frame[p] for p in REVENUE_PARTS)
     np.testing.assert_allclose(parts, frame["revenue_booked"], rtol=1e-9)
+    for part in REVENUE_PARTS:
+        assert (frame[part] >= 0).all(), part
     np.testing.assert_allclose(
         frame["staff_cost"], frame["salaries"] + frame["bonuses"] + frame["desks"], rtol=1e-12
     )

@@ -61,6 +61,11 @@ class ClientBook:
         self.stale_contact = np.zeros(size, dtype=bool)  # address / phone on file out of date
         self.last_contact_day = np.full(size, NEVER, dtype=np.int32)  # letter or call
         self.contacts = np.zeros(size, dtype=np.int32)  # letters or calls so far
+        self.bottleneck = np.zeros(size, dtype=bool)  # service bottleneck a service check finds
+        self.uplift_share = np.zeros(size)  # share of value added by fixed bottlenecks
+        self.tier = np.zeros(size, dtype=np.int8)  # 2 most valuable, 1 key, 0 other (monthly)
+        self.last_vip_day = np.full(size, NEVER, dtype=np.int32)  # last VIP meeting
+        self.vip_meetings = np.zeros(size, dtype=np.int32)  # VIP meetings so far
         self._active: np.ndarray | None = None
         self._dormant: np.ndarray | None = None
         self._others = np.empty(0, dtype=np.int64)  # may owe money though not active
@@ -114,6 +119,7 @@ class DayFlows:
     reactivated: np.ndarray  # ids due to order again after a dormant spell
     poached: np.ndarray  # active ids a rival takes today
     rival: np.ndarray  # index of the rival taking each, aligned with poached
+    booked_uplift: float  # part of ``booked`` due to fixed bottlenecks (VIP programme)
 
 
 class ClientDynamics:
@@ -124,6 +130,7 @@ class ClientDynamics:
     ) -> None:
         self.cfg = cfg
         self.poaching = poaching
+        self.track_uplift = False  # set once a bottleneck has been fixed
         self.poach_top = poaching.top
         self.days = days_per_month
         self.new_days = new_days
@@ -157,7 +164,7 @@ class ClientDynamics:
         book.satisfaction[hit] = np.maximum(
             0.0, book.satisfaction[hit] - self.cfg.incident_satisfaction_drop
         )
-        booked, booked_new = self._orders(book, ids, day, u_order)
+        booked, booked_new, booked_uplift = self._orders(book, ids, day, u_order)
         paid_by, paid = self._payments(book, att)
         reveal_to = self.incident + reveal_rate[server] * att / self.days
         revealed = ids[(u_event >= self.incident) & (u_event < reveal_to)]
@@ -177,6 +184,7 @@ class ClientDynamics:
             self.due_wakeups(day),
             poached,
             rival,
+            booked_uplift,
         )
 
     def _rivals(
@@ -227,7 +235,7 @@ class ClientDynamics:
         ids: np.ndarray,
         day: int,
         u_order: np.ndarray,
-    ) -> tuple[float, float]:
+    ) -> tuple[float, float, float]:
         rate = book.orders_per_month[ids] / self.days
         chance = rate * eco.usage_factor(book.satisfaction[ids], self.cfg.usage_satisfaction_weight)
         ordering = (u_order < chance).nonzero()[0]
@@ -238,7 +246,8 @@ class ClientDynamics:
         amount = book.value[who] / book.orders_per_month[who] * size
         book.receivable[who] += amount
         is_new = (day - book.won_day[who]) < self.new_days
-        return float(amount.sum()), float(amount[is_new].sum())
+        uplift = float((amount * book.uplift_share[who]).sum()) if self.track_uplift else 0.0
+        return float(amount.sum()), float(amount[is_new].sum()), uplift
 
     def _payments(
         self, book: ClientBook, active_attention: np.ndarray

@@ -78,6 +78,7 @@ class Seller(Staff):
         self.before_selling(day)
         self._visit_escalations(day)
         self._follow_up_responses(day)
+        self.model.work_on_pass(self, self.model.secondment_hours(self))
         self._visit_due_clients(day)
         if self._work_pipeline(day):
             self._make_calls(day)

@@ -21,6 +21,7 @@ ACTIVITIES = (
     "calls",
     "escalation",
     "letters",
+    "vip",
 )
 
 

@@ -83,6 +83,13 @@ class OrganisationConfig(Section):
         "Sellers work as regional travelling teams (one desk per two, not three).",
         "seed 002",
     )
+    vip_leads: int = param(
+        0,
+        "VIP-programme leads: run the yearly pass and meet the key clients (0 = no programme).",
+        "seed 004 (one permanent person)",
+        ge=0,
+        le=1000,
+    )
     letter_writers: int = param(
         0,
         "Letter-sales section: non-sellers who write to clients no one in sales works with.",
@@ -402,6 +409,156 @@ class VisitsConfig(Section):
         ge=0,
         le=1,
     )
+
+
+class VipConfig(Section):
+    """The VIP programme (seed 004): a yearly pass over all clients, key-client meetings."""
+
+    key_revenue_share: float = param(
+        0.8,
+        "Key clients: the most valuable clients that together give this share of the value.",
+        "seed 004 (20 % of clients give 80 % of revenue)",
+        ge=0,
+        le=1,
+    )
+    top_revenue_share: float = param(
+        0.3,
+        "Most valuable clients (met monthly): the top clients giving this share of the value.",
+        "seed 004 (the most valuable met monthly); share assumed",
+        ge=0,
+        le=1,
+    )
+    key_meeting_interval_months: float = param(
+        3.0, "Months between meetings with a key client.", "seed 004 (quarterly)", gt=0, le=60
+    )
+    top_meeting_interval_months: float = param(
+        1.0,
+        "Months between meetings with one of the most valuable clients.",
+        "seed 004 (monthly)",
+        gt=0,
+        le=60,
+    )
+    meeting_hours: float = param(
+        3.0,
+        "Time of one relationship meeting (a meal, an outing), travel included.",
+        "assumption (as a visit)",
+        gt=0,
+        le=24,
+    )
+    pitch_share: float = param(
+        0.0,
+        "Share of relationship meetings at which something is pitched.",
+        "seed 004 (do not pitch at every meeting)",
+        ge=0,
+        le=1,
+    )
+    pitch_satisfaction_cost: float = param(
+        0.3,
+        "Satisfaction a pitch costs (against the meeting's gain); a pitched meeting builds no "
+        "protection against competitors.",
+        "seed 004 ('lousy friendship'); size assumed",
+        ge=0,
+        le=1,
+    )
+    pitch_sale_prob: float = param(
+        0.25, "Chance a pitch sells something extra.", "assumption", ge=0, le=1
+    )
+    pitch_order_months_of_value: float = param(
+        0.5,
+        "Size of that extra sale, in months of the client's value.",
+        "assumption",
+        ge=0,
+        le=120,
+    )
+    pass_start_month: int = param(
+        2,
+        "Month of each year in which the yearly pass over all clients starts.",
+        "seed 004 (once a year); month assumed",
+        ge=1,
+        le=12,
+    )
+    pass_window_months: float = param(
+        2.5,
+        "Length of the yearly pass; clients not reached by its end wait for the next year.",
+        "seed 004 (two to three months)",
+        gt=0,
+        le=12,
+    )
+    questionnaire_hours: float = param(
+        3.0,
+        "Time of one questionnaire interview and service check at a client, travel included.",
+        "assumption (as a visit)",
+        gt=0,
+        le=24,
+    )
+    seconded_full_time: int = param(
+        3,
+        "Sellers who work only on the pass during its window (after serving their book).",
+        "seed 004 (three people switch 100 %)",
+        ge=0,
+        le=5000,
+    )
+    seconded_part_share: float = param(
+        0.25,
+        "Share of their days the other sellers give to the pass during its window.",
+        "seed 004 (the rest part-time); share assumed",
+        ge=0,
+        le=1,
+    )
+    bottleneck_share: float = param(
+        0.3,
+        "Share of clients whose service has a bottleneck only the service check finds.",
+        "seed 004 (bottlenecks found at clients); share assumed",
+        ge=0,
+        le=1,
+    )
+    fix_cost_median_usd: float = param(
+        500.0,
+        "Median one-off cost of fixing a bottleneck (log-normal).",
+        "seed 004 (equipment worth a few hundred dollars)",
+        ge=0,
+        le=1e7,
+    )
+    fix_cost_spread: float = param(
+        1.0,
+        "Log-normal sigma of the fix cost.",
+        "seed 004 (a few hundred dollars to rented fibre channels)",
+        ge=0,
+        le=5,
+    )
+    fix_uplift_median_share: float = param(
+        0.15,
+        "Median rise of the client's usage after a fix, as a share of its value (log-normal).",
+        "seed 004 (several thousand dollars a month more from a large client); share assumed",
+        ge=0,
+        le=10,
+    )
+    fix_uplift_spread: float = param(
+        0.8, "Log-normal sigma of the usage rise.", "assumption", ge=0, le=5
+    )
+    fix_payback_months: float = param(
+        12.0,
+        "A bottleneck is fixed if the rise in monthly value repays the cost within this time.",
+        "assumption",
+        ge=0,
+        le=600,
+    )
+    lead_salary_usd_per_month: float = param(
+        4750.0,
+        "Base pay of a VIP-programme lead.",
+        "assumption (as a seller)",
+        ge=0,
+        le=1e6,
+    )
+    desks_per_person: float = param(
+        0.5, "Workplaces per VIP lead (field and office).", "assumption", ge=0, le=2
+    )
+
+    @model_validator(mode="after")
+    def _top_within_key(self) -> VipConfig:
+        if self.top_revenue_share > self.key_revenue_share:
+            raise ValueError("top_revenue_share must be <= key_revenue_share")
+        return self
 
 
 class LettersConfig(Section):
@@ -889,4 +1046,5 @@ class Scenario(Section):
     escalation: EscalationConfig = EscalationConfig()
     visits: VisitsConfig = VisitsConfig()
     letters: LettersConfig = LettersConfig()
+    vip: VipConfig = VipConfig()
     money: MoneyConfig = MoneyConfig()
