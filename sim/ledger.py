@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-ROLES = ("hunter", "generalist", "specialist", "writer", "vip_lead")
+ROLES = ("hunter", "generalist", "specialist", "account_manager", "writer", "vip_lead")
 
 COLUMNS: dict[str, str] = {
     "month": "month number, 1 = first month [month]",
@@ -55,6 +55,7 @@ COLUMNS: dict[str, str] = {
     "visits": "personal visits to clients (consultative + escalation) this month [visits]",
     "escalations": "at-risk clients flagged by specialists to their hunter this month [flags]",
     "handoffs": "clients handed from a hunter to a specialist this month [clients]",
+    "account_transfers": "clients given to an account manager this month [clients]",
     "projects": "unmet needs uncovered and booked as projects this month [projects]",
     "hunting_hours_per_seller": "hours per seller on calls and pipeline this month [hours]",
     "new_clients_per_seller": "new clients per seller this month [clients]",

@@ -25,6 +25,7 @@ from mesa import Model
 from mesa.agent import AgentSet
 
 from sim import economics as eco
+from sim.agents.account_manager import AccountManager
 from sim.agents.client import (
     ACTIVE,
     DORMANT,
@@ -127,6 +128,7 @@ class SalesModel(Model):
             (Hunter, org.hunters, self.seller_load),
             (Generalist, org.generalists, self.seller_load),
             (Specialist, org.specialists, spec_load),
+            (AccountManager, org.account_managers, self.close_load),
             (LetterWriter, org.letter_writers, spec_load),
             (VipLead, org.vip_leads, spec_load),
         ):
@@ -134,7 +136,10 @@ class SalesModel(Model):
                 self.staff.append(cls(self, len(self.staff), load))
         self.hunters = [a for a in self.staff if isinstance(a, Hunter)]
         self.generalists = [a for a in self.staff if isinstance(a, Generalist)]
-        self.sellers: list[Seller] = [a for a in self.staff if isinstance(a, Seller)]
+        self.sellers: list[Seller] = [a for a in self.staff if isinstance(a, Hunter | Generalist)]
+        self.account_managers = [a for a in self.staff if isinstance(a, AccountManager)]
+        names = ("small", "medium", "xl")
+        self._account_segment = np.array([n in s.accounts.segments for n in names])
         self.specialists = [a for a in self.staff if isinstance(a, Specialist)]
         self.writers = [a for a in self.staff if isinstance(a, LetterWriter)]
         self.vip_leads = [a for a in self.staff if isinstance(a, VipLead)]
@@ -145,6 +150,9 @@ class SalesModel(Model):
         )
         self._specialist_set = AgentSet(
             self.specialists, random=self.streams.python_random("order-specialists")
+        )
+        self._account_set = AgentSet(
+            self.account_managers, random=self.streams.python_random("order-accounts")
         )
         self._vip_set = AgentSet(self.vip_leads, random=self.streams.python_random("order-vip"))
         self._writer_set = AgentSet(
@@ -214,6 +222,8 @@ class SalesModel(Model):
         self._settle_new_clients()
         self._seller_set.shuffle_do("step")
         self._place_calls()
+        if self.account_managers:
+            self._account_set.shuffle_do("step")
         self._specialist_set.shuffle_do("step")
         if self.vip_leads:
             self._vip_set.shuffle_do("step")
@@ -417,10 +427,11 @@ class SalesModel(Model):
             _, client_id, won_day = self._settling.popleft()
             if self.book.won_day[client_id] != won_day:
                 continue  # lost and won again since: a newer entry follows
+            moved = self._to_account_manager(client_id)  # leaves its seller at close-work load
             change = self.routine_load[client_id] - self.seller_load[client_id]
             self.seller_load[client_id] = self.routine_load[client_id]
             server = self.book.server[client_id]
-            if (
+            if not moved and (
                 server >= 0
                 and client_id in self.staff[server].book
                 and self.staff_is_seller[server]
@@ -432,8 +443,11 @@ class SalesModel(Model):
 
         The client department takes every client. Without one, a client goes to its own seller
         (at the start) or to the generalist with the most room if it fits in his day; else no
-        one attends to it.
+        one attends to it. A client of an account segment goes to an account manager with room
+        first.
         """
+        if self._to_account_manager(client_id):
+            return
         if self.specialists:
             min(self.specialists, key=Staff.relative_load).take(client_id)
             return
@@ -447,6 +461,28 @@ class SalesModel(Model):
             limit = self.scenario.sellers.book_limit_load * self.hours_per_day
             if roomiest.load_hours + self.seller_load[client_id] <= limit:
                 roomiest.take(client_id)
+
+    def _to_account_manager(self, client_id: int) -> bool:
+        """Give a client of an account segment to the account manager with the most room.
+
+        The account manager becomes its owner and server; return whether the client moved.
+        """
+        b = self.book
+        if not self.account_managers or not self._account_segment[b.segment[client_id]]:
+            return False
+        manager = min(self.account_managers, key=Staff.relative_load)
+        if not manager.has_room(float(self.close_load[client_id])):
+            return False
+        if b.server[client_id] >= 0:
+            self.staff[b.server[client_id]].drop(client_id)
+        owner = self.seller_of(client_id)
+        if owner is not None:
+            owner.disown(client_id)
+        b.owner[client_id] = manager.staff_idx
+        manager.own(client_id)
+        manager.take(client_id)
+        self.ledger.add("account_transfers", 1)
+        return True
 
     def hand_off(self, client_id: int, personal: bool) -> None:
         """Move a client from its hunter to the least-loaded specialist."""
@@ -463,6 +499,8 @@ class SalesModel(Model):
     def let_go(self, client_id: int) -> None:
         """A seller's book is full: the client goes to the client department, or unattended."""
         self.release(client_id)
+        if self._to_account_manager(client_id):
+            return
         if self.specialists:
             min(self.specialists, key=Staff.relative_load).take(client_id)
 
@@ -827,4 +865,5 @@ class SalesModel(Model):
             "specialist": self.specialists,
             "writer": self.writers,
             "vip_lead": self.vip_leads,
+            "account_manager": self.account_managers,
         }[role]

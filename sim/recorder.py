@@ -84,6 +84,7 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
         "hunter": seller_desks,
         "generalist": seller_desks,
         "specialist": s.specialists.desks_per_person,
+        "account_manager": s.accounts.desks_per_person,
         "writer": s.letters.desks_per_person,
         "vip_lead": s.vip.desks_per_person,
     }
@@ -91,6 +92,7 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
         "hunter": s.sellers.salary_usd_per_month,
         "generalist": s.sellers.salary_usd_per_month,
         "specialist": s.specialists.salary_usd_per_month,
+        "account_manager": s.accounts.salary_usd_per_month,
         "writer": s.letters.writer_salary_usd_per_month,
         "vip_lead": s.vip.lead_salary_usd_per_month,
     }

@@ -90,6 +90,13 @@ class OrganisationConfig(Section):
         ge=0,
         le=1000,
     )
+    account_managers: int = param(
+        0,
+        "Account managers: one person who both sells to and serves a large client.",
+        "seed 003 (corporate-sales section)",
+        ge=0,
+        le=5000,
+    )
     letter_writers: int = param(
         0,
         "Letter-sales section: non-sellers who write to clients no one in sales works with.",
@@ -408,6 +415,36 @@ class VisitsConfig(Section):
         "assumption after seed 001",
         ge=0,
         le=1,
+    )
+
+
+class AccountsConfig(Section):
+    """Account managers (seed 003): large clients get one person for everything."""
+
+    segments: list[Literal["small", "medium", "xl"]] = param(
+        ["medium", "xl"],
+        "Segments whose clients go to an account manager once their close work is over.",
+        "seed 003 (large corporate clients)",
+        max_length=3,
+    )
+    book_limit_load: float = param(
+        1.0,
+        "An account manager takes clients while their close-work service fits in this many "
+        "working days (seed 002: 10-15 medium/large or 1-3 extra-large clients).",
+        "seed 002",
+        gt=0,
+        le=10,
+        unit="working days",
+    )
+    salary_usd_per_month: float = param(
+        4750.0,
+        "Base pay of an account manager.",
+        "seed 003 (a seller); as sellers.salary_usd_per_month",
+        ge=0,
+        le=1e6,
+    )
+    desks_per_person: float = param(
+        0.5, "Workplaces per account manager (field and office).", "assumption", ge=0, le=2
     )
 
 
@@ -1047,4 +1084,5 @@ class Scenario(Section):
     visits: VisitsConfig = VisitsConfig()
     letters: LettersConfig = LettersConfig()
     vip: VipConfig = VipConfig()
+    accounts: AccountsConfig = AccountsConfig()
     money: MoneyConfig = MoneyConfig()
