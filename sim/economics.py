@@ -146,3 +146,14 @@ def lognormal(u: float, median: float, sigma: float) -> float:
 def fix_pays(cost_usd: float, uplift_usd_per_month: float, payback_months: float) -> bool:
     """A bottleneck is worth fixing if the extra usage repays the cost within the payback."""
     return uplift_usd_per_month * payback_months >= cost_usd
+
+
+def skill(experience_months: float, green_factor: float, ramp_months: float) -> float:
+    """Share of an experienced seller's effect a seller has after some months on the job."""
+    learned = 1.0 - math.exp(-max(experience_months, 0.0) / ramp_months)
+    return green_factor + (1.0 - green_factor) * learned
+
+
+def quit_chance(base_per_month: float, morale: float, weight: float) -> float:
+    """Chance a seller quits this month: low morale raises it."""
+    return min(1.0, base_per_month * (1.0 + weight * (1.0 - morale)))

@@ -100,6 +100,7 @@ class SalesModel(Model):
         self._flows: DayFlows | None = None
         self._pass: deque[int] = deque()  # clients the yearly VIP pass has still to reach
         self._pass_open = False
+        self._vacant: list[int] = []  # staff indices of empty seats
         self._history: deque[np.ndarray] = deque([self.book.active_ids().copy()], maxlen=13)
 
     # ---- construction ----------------------------------------------------------------------
@@ -159,6 +160,8 @@ class SalesModel(Model):
             self.writers, random=self.streams.python_random("order-writers")
         )
         self._build_staff_arrays()
+        for seller in self.sellers:
+            self._update_skill(seller)
 
     def _build_staff_arrays(self) -> None:
         """Per-staff arrays with one extra last slot standing for 'no one' (index -1)."""
@@ -241,8 +244,11 @@ class SalesModel(Model):
         self._competitor_set.shuffle_do("step")
         self._apply_flows(self._flows)
         self.day += 1
+        if self._vacant:
+            self._bonus[self._vacant] = 0.0  # no one in the seat earns bonuses
         if self.day % self.days_per_month == 0:
             self.rows.append(month_row(self))
+            self._staffing_month()
         if self.day >= self.horizon_days:
             self.running = False
 
@@ -385,11 +391,14 @@ class SalesModel(Model):
             if draw(stream, client_id, attempt) < bid_prob
         ]
         rival_strength = sum(c.strength for c in rivals)
-        p_win = eco.win_probability(cfg.pipeline.buy_prob, cfg.sellers.win_strength, rival_strength)
+        ours = cfg.sellers.win_strength * seller.win_skill
+        p_win = eco.win_probability(cfg.pipeline.buy_prob, ours, rival_strength)
         u = self.streams.keyed_uniform1("deal", client_id, attempt)
         if u < p_win:
+            seller.cheer(cfg.staffing.morale_gain_per_win)
             self.win_client(seller, client_id, day)
             return
+        seller.cheer(-cfg.staffing.morale_loss_per_lost_proposal)
         if u < cfg.pipeline.buy_prob and rivals:
             share = (u - p_win) / (cfg.pipeline.buy_prob - p_win) * rival_strength
             cumulative = list(itertools.accumulate(c.strength for c in rivals))
@@ -431,12 +440,10 @@ class SalesModel(Model):
             change = self.routine_load[client_id] - self.seller_load[client_id]
             self.seller_load[client_id] = self.routine_load[client_id]
             server = self.book.server[client_id]
-            if not moved and (
-                server >= 0
-                and client_id in self.staff[server].book
-                and self.staff_is_seller[server]
-            ):
-                self.staff[server].load_hours += change
+            # Only hunters and generalists serve at close-work load while a client is new.
+            person = self.staff[server] if server >= 0 else None
+            if not moved and isinstance(person, Hunter | Generalist) and client_id in person.book:
+                person.load_hours += change
 
     def assign_server(self, client_id: int, prefer_owner: bool = False) -> None:
         """Give an active client someone to serve it.
@@ -470,6 +477,8 @@ class SalesModel(Model):
         b = self.book
         if not self.account_managers or not self._account_segment[b.segment[client_id]]:
             return False
+        if b.server[client_id] >= 0 and isinstance(self.staff[b.server[client_id]], AccountManager):
+            return True  # already with one
         manager = min(self.account_managers, key=Staff.relative_load)
         if not manager.has_room(float(self.close_load[client_id])):
             return False
@@ -580,9 +589,13 @@ class SalesModel(Model):
         if ids.size == 0:
             return
         b = self.book
-        for client_id in ids.tolist():
+        loss = self.scenario.staffing.morale_loss_per_lost_client
+        for client_id, server in zip(ids.tolist(), b.server[ids].tolist(), strict=True):
+            if server >= 0 and self.staff_is_seller[server]:
+                self.staff[server].cheer(-loss)  # type: ignore[attr-defined]
             self.release(client_id)
         self.ledger.add("key_clients_lost", int(np.count_nonzero(b.tier[ids] > 0)))
+        self.ledger.add("consultative_lost", int(np.count_nonzero(b.consultative[ids])))
         if cause == "competitor":
             self._disown(ids)
             written_off = b.receivable[ids] * self.scenario.clients.bad_debt_share_on_loss
@@ -818,6 +831,111 @@ class SalesModel(Model):
         self.dynamics.track_uplift = True
         self.ledger.add("vip_fixes", 1)
         self.ledger.add("vip_fixes_cost", cost)
+
+    # ---- people: skill, morale, turnover (seed 001) --------------------------------------------
+    def _update_skill(self, seller: Seller) -> None:
+        """Skill follows experience: selling strength and service quality."""
+        cfg = self.scenario.staffing
+        months = seller.experience_months()
+        seller.win_skill = eco.skill(months, cfg.green_win_factor, cfg.ramp_months)
+        seller.quality_skill = eco.skill(months, cfg.green_quality_factor, cfg.ramp_months)
+        base = self.scenario.sellers.service_quality
+        self.staff_quality[seller.staff_idx] = base * seller.quality_skill
+
+    def _staffing_month(self) -> None:
+        """Month end: morale recovers, skill grows, and some sellers quit."""
+        cfg = self.scenario.staffing
+        month = self.day // self.days_per_month
+        for seller in self.sellers:
+            if seller.vacant:
+                continue
+            seller.cheer(cfg.morale_recovery_per_month * (1.0 - seller.morale))
+            self._update_skill(seller)
+            chance = eco.quit_chance(cfg.quit_per_month, seller.morale, cfg.quit_morale_weight)
+            if self.streams.keyed_uniform1("quit", seller.staff_idx, month) < chance:
+                self._quit(seller)
+
+    def _quit(self, seller: Seller) -> None:
+        """A seller leaves: his book is let go, his pipeline dropped; the seat waits for a hire."""
+        cfg = self.scenario.staffing
+        self.ledger.add("quits", 1)
+        if seller.experience_months() < cfg.ramp_months:
+            self.ledger.add("newcomer_quits", 1)
+        seller.vacant_until = self.day + round(cfg.hire_delay_months * self.days_per_month)
+        self._vacant.append(seller.staff_idx)
+        prospects = [c for _, c in seller.meetings] + [c for _, c in seller.proposals]
+        self.book.blocked_until[prospects] = self.day  # free to be called by others
+        seller.meetings.clear()
+        seller.proposals.clear()
+        seller.escalations.clear()
+        seller.planned_visits.clear()
+        self.ledger.add("letter_responses_lapsed", len(seller.responses))
+        seller.responses.clear()
+        seller.pipeline_credit = 0.0
+        if isinstance(seller, Hunter):
+            seller.handoffs_clear()
+        for client_id in sorted(seller.book):
+            self.let_go(client_id)
+
+    def hire(self, seller: Seller) -> None:
+        """A replacement takes the empty seat: green, in good spirits, and given a book."""
+        self.ledger.add("hires", 1)
+        seller.hired_day = self.day
+        seller.morale = 1.0
+        seller.vacant_until = None
+        self._vacant.remove(seller.staff_idx)
+        self._update_skill(seller)
+        self._seat_newcomer(seller)
+
+    def _seat_newcomer(self, newcomer: Seller) -> None:
+        """Give a newcomer his book: his predecessor's clients, or the seniors' hard ones.
+
+        With ``staffing.newcomer_gets = consultative`` (unsplit), senior generalists hand their
+        consultative clients to the newcomer and take his predecessor's transactional ones, as
+        far as books allow (seed 001).
+        """
+        b, cfg = self.book, self.scenario.staffing
+        inherited = [
+            c for c in sorted(newcomer.owned) if b.state[c] == ACTIVE and b.server[c] == NO_ONE
+        ]
+        if isinstance(newcomer, Generalist) and cfg.newcomer_gets == "consultative":
+            seniors = [
+                g
+                for g in self.generalists
+                if g is not newcomer and not g.vacant and g.experience_months() >= cfg.ramp_months
+            ]
+            for senior in seniors:
+                for c in sorted(senior.book):
+                    mine = b.consultative[c] and b.owner[c] == senior.staff_idx
+                    if mine and self._fits(newcomer, c):
+                        self._move_client(c, newcomer)
+            for c in inherited:
+                if not b.consultative[c] and seniors:
+                    roomiest = min(seniors, key=Staff.relative_load)
+                    if self._fits(roomiest, c):
+                        self._move_client(c, roomiest)
+        for c in inherited:
+            if (
+                b.server[c] == NO_ONE
+                and b.owner[c] == newcomer.staff_idx
+                and self._fits(newcomer, c)
+            ):
+                newcomer.take(c)
+
+    def _fits(self, seller: Seller, client_id: int) -> bool:
+        limit = self.scenario.sellers.book_limit_load * self.hours_per_day
+        return seller.load_hours + float(self.seller_load[client_id]) <= limit + 1e-9
+
+    def _move_client(self, client_id: int, seller: Seller) -> None:
+        """A client changes seller: the new one owns and serves it."""
+        b = self.book
+        self.release(client_id)
+        owner = self.seller_of(client_id)
+        if owner is not None:
+            owner.disown(client_id)
+        b.owner[client_id] = seller.staff_idx
+        seller.own(client_id)
+        seller.take(client_id)
 
     # ---- money -------------------------------------------------------------------------------
     def _book_revenue(self, amount: float, source: str) -> None:

@@ -69,6 +69,7 @@ def _client_snapshot(model: SalesModel) -> dict[str, float]:
         "mean_satisfaction": mean(b.satisfaction[active]),
         "mean_hidden": mean(b.hidden[active]),
         "key_clients": int(np.count_nonzero(b.tier[active] > 0)),
+        "active_consultative": int(np.count_nonzero(b.consultative[active])),
     }
 
 
@@ -100,7 +101,7 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
     out: dict[str, float] = {}
     hunting = 0.0
     for role in ROLES:
-        members = model.role_members(role)
+        members = [m for m in model.role_members(role) if not getattr(m, "vacant", False)]
         n = len(members)
         hours = [m.reset_month() for m in members]
         bonus = bonuses[role] + (
@@ -121,6 +122,11 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
     out["headcount"] = sum(out[f"{r}_headcount"] for r in ROLES)
     sellers = len(model.sellers)
     out["hunting_hours_per_seller"] = hunting / sellers if sellers else np.nan
+    on_staff = [s for s in model.sellers if not s.vacant]
+    ramp = model.scenario.staffing.ramp_months
+    out["vacancies"] = sellers - len(on_staff)
+    out["newcomers"] = sum(s.experience_months() < ramp for s in on_staff)
+    out["mean_morale"] = float(np.mean([s.morale for s in on_staff])) if on_staff else np.nan
     return out
 
 

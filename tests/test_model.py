@@ -136,13 +136,19 @@ def test_every_client_is_somewhere_and_served_by_at_most_one_person() -> None:
 
 
 def test_salaries_and_desks_follow_headcount() -> None:
-    frame = run("split", *SHORT)
+    frame = run("split", *SHORT, "staffing.quit_per_month=0")
     s = scenario("split")
     assert (frame["hunter_salaries"] == 6 * s.sellers.salary_usd_per_month).all()
     assert (frame["specialist_salaries"] == 3 * s.specialists.salary_usd_per_month).all()
     desks = 2 + 3  # one per three hunters, one per specialist (seed 002)
     assert (frame["desks"] == desks * s.money.desk_usd_per_month).all()
     assert (frame["headcount"] == 9).all()
+    turnover = run("split", *SHORT)
+    assert turnover["vacancies"].max() > 0
+    assert (turnover["hunter_headcount"] + turnover["vacancies"] == 6).all()
+    np.testing.assert_allclose(
+        turnover["hunter_salaries"], turnover["hunter_headcount"] * s.sellers.salary_usd_per_month
+    )
     assert (frame["generalist_headcount"] == 0).all()
     assert frame["generalist_utilisation"].isna().all()
     assert frame["hunter_utilisation"].between(0, 1.0 + 1e-9).all()

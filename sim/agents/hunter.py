@@ -28,6 +28,10 @@ class Hunter(Seller):
             due = won_day + self.model.scenario.handoff.after_months * self.model.days_per_month
             self._handoffs.append((due, client_id, won_day))
 
+    def handoffs_clear(self) -> None:
+        """Forget the planned hand-offs (the hunter left)."""
+        self._handoffs.clear()
+
     def before_selling(self, day: int) -> None:
         """Hand off the clients whose first months are over, if there is a client department."""
         if not self.model.specialists:

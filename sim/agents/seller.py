@@ -38,6 +38,26 @@ class Seller(Staff):
         self.responses: deque[tuple[int, int]] = deque()  # (last day, client) from letters
         self.wins = 0
         self.pipeline_credit = 0.0
+        months = model.scenario.staffing.initial_experience_months
+        self.hired_day = -round(months * model.days_per_month)
+        self.morale = 1.0
+        self.vacant_until: int | None = None  # the seat is empty until this day
+        self.win_skill = 1.0  # share of an experienced seller's selling strength
+        self.quality_skill = 1.0  # share of an experienced seller's service quality
+
+    # ---- people ----------------------------------------------------------------------------
+    @property
+    def vacant(self) -> bool:
+        """Whether the seat is empty (the seller quit; a replacement is being hired)."""
+        return self.vacant_until is not None
+
+    def experience_months(self) -> float:
+        """Months on the job."""
+        return (self.model.day - self.hired_day) / self.model.days_per_month
+
+    def cheer(self, change: float) -> None:
+        """Morale moves by ``change`` (a win, a lost proposal, a lost client), within 0-1."""
+        self.morale = min(1.0, max(0.0, self.morale + change))
 
     # ---- ownership -------------------------------------------------------------------------
     def own(self, client_id: int) -> None:
@@ -74,6 +94,11 @@ class Seller(Staff):
     def step(self) -> None:
         """One working day."""
         day = self.model.day
+        if self.vacant_until is not None:
+            if day < self.vacant_until:
+                self.start_day(0.0)  # no one in the seat
+                return
+            self.model.hire(self)
         self.start_day()
         self.before_selling(day)
         self._visit_escalations(day)

@@ -418,6 +418,82 @@ class VisitsConfig(Section):
     )
 
 
+class StaffingConfig(Section):
+    """Sellers' skill, morale and turnover (seed 001)."""
+
+    initial_experience_months: float = param(
+        36.0, "Experience of the sellers on staff at the start.", "assumption", ge=0, le=600
+    )
+    ramp_months: float = param(
+        9.0,
+        "Time constant of a new seller's learning; a seller is a newcomer for this long.",
+        "assumption (B2B ramp-up of six to twelve months is commonly quoted)",
+        gt=0,
+        le=120,
+    )
+    green_win_factor: float = param(
+        0.5,
+        "A newcomer's selling strength as a share of an experienced seller's.",
+        "seed 001 (experience raises win rates); size assumed",
+        gt=0,
+        le=1,
+    )
+    green_quality_factor: float = param(
+        0.8,
+        "A newcomer's service quality as a share of an experienced seller's.",
+        "seed 001; size assumed",
+        gt=0,
+        le=1,
+    )
+    morale_gain_per_win: float = param(
+        0.05, "Morale a seller gains with a won client, 0-1.", "assumption", ge=0, le=1
+    )
+    morale_loss_per_lost_proposal: float = param(
+        0.005,
+        "Morale a seller loses with a proposal that does not sell, 0-1.",
+        "assumption (lost proposals are everyday work)",
+        ge=0,
+        le=1,
+    )
+    morale_loss_per_lost_client: float = param(
+        0.1,
+        "Morale a seller loses when a client he serves lapses or goes to a rival, 0-1.",
+        "seed 001 (a newcomer who fails with hard clients loses heart); size assumed",
+        ge=0,
+        le=1,
+    )
+    morale_recovery_per_month: float = param(
+        0.1,
+        "Share of the gap to full morale that closes each month.",
+        "assumption",
+        ge=0,
+        le=1,
+    )
+    quit_per_month: float = param(
+        0.01,
+        "Chance a seller at full morale quits in a month; 0 turns turnover off.",
+        "assumption (about 11 % a year at full morale)",
+        ge=0,
+        le=1,
+    )
+    quit_morale_weight: float = param(
+        4.0,
+        "How much low morale raises quitting: chance x (1 + weight x (1 - morale)).",
+        "seed 001 (demotivated newcomers leave); size assumed",
+        ge=0,
+        le=100,
+    )
+    hire_delay_months: float = param(
+        2.0, "Time to hire a replacement; the seat is empty meanwhile.", "assumption", ge=0, le=24
+    )
+    newcomer_gets: Literal["consultative", "even"] = param(
+        "consultative",
+        "Unsplit model: a newcomer takes the seniors' consultative clients and they take his "
+        "transactional ones (consultative), or he keeps his predecessor's book (even).",
+        "seed 001",
+    )
+
+
 class AccountsConfig(Section):
     """Account managers (seed 003): large clients get one person for everything."""
 
@@ -1085,4 +1161,5 @@ class Scenario(Section):
     letters: LettersConfig = LettersConfig()
     vip: VipConfig = VipConfig()
     accounts: AccountsConfig = AccountsConfig()
+    staffing: StaffingConfig = StaffingConfig()
     money: MoneyConfig = MoneyConfig()

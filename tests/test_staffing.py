@@ -1,0 +1,93 @@
+"""Skill, morale and turnover (seed 001): experience, losing heart, quitting, green replacements."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from conftest import paired, run, scenario
+
+from sim import economics as eco
+from sim.agents.client import ACTIVE, NO_ONE
+from sim.model import SalesModel
+
+SEEDS = tuple(range(1, 11))
+
+
+def consultative_loss_rate(frame: pd.DataFrame) -> float:
+    """Consultative clients lost per year per active consultative client."""
+    years = len(frame) / 12
+    return float(frame["consultative_lost"].sum() / years / frame["active_consultative"].mean())
+
+
+def quits_per_seller_year(frame: pd.DataFrame) -> float:
+    """Sellers who quit per seller-year."""
+    return float(frame["quits"].sum() / (len(frame) / 12) / 6)
+
+
+def test_skill_grows_from_green_to_full() -> None:
+    assert eco.skill(0, 0.5, 9) == 0.5
+    assert eco.skill(9, 0.5, 9) < eco.skill(18, 0.5, 9) < 1.0
+    assert eco.skill(600, 0.5, 9) == 1.0
+    assert eco.quit_chance(0.01, 1.0, 4) == 0.01
+    assert eco.quit_chance(0.01, 0.0, 4) == 0.05
+
+
+def test_a_quit_empties_the_seat_and_a_green_replacement_takes_a_book() -> None:
+    model = SalesModel(scenario("unsplit", "calendar.horizon_years=1"), seed=2)
+    for _ in range(3):
+        model.step()
+    b = model.book
+    leaver, senior = model.generalists[0], model.generalists[1]
+    book = sorted(leaver.book)
+    model._quit(leaver)
+    assert leaver.vacant and not leaver.book and not leaver.meetings
+    assert (b.server[book] == NO_ONE).all()  # no client department: unattended
+    assert (b.owner[book] == leaver.staff_idx).all()
+    model.step()
+    assert model.staff_attention[leaver.staff_idx] == 1.0  # an empty seat serves no one
+    while leaver.vacant:
+        model.step()
+    assert leaver.experience_months() < 0.1 and leaver.morale == 1.0
+    assert leaver.win_skill == model.scenario.staffing.green_win_factor
+    mine = np.fromiter(leaver.book, dtype=np.int64)
+    assert mine.size > 0
+    assert b.consultative[mine].mean() > b.consultative[book].mean()  # seed 001
+    assert (b.state[mine] == ACTIVE).all()
+    assert np.isin(b.owner[mine], [leaver.staff_idx, NO_ONE]).all()  # woken clients: no owner
+    assert not b.consultative[np.fromiter(senior.book, dtype=np.int64)].all()
+    frame = model.run()
+    assert frame["quits"].sum() >= 0 and frame["hires"].sum() >= 1
+
+
+def test_unsplit_sellers_lose_heart_and_quit_more_than_hunters() -> None:
+    morale = paired(("split",), ("unsplit",), lambda f: float(f["mean_morale"].mean()), SEEDS)
+    assert morale.high < 0, morale
+    quits = paired(("split",), ("unsplit",), quits_per_seller_year, SEEDS)
+    assert quits.low > 0, quits
+
+
+def test_unsplit_with_newcomers_loses_consultative_clients_more_often_than_split() -> None:
+    more = paired(("split",), ("unsplit",), consultative_loss_rate, SEEDS)
+    assert more.low > 0, more
+
+
+def test_giving_newcomers_the_hard_clients_loses_more_of_them() -> None:
+    even = ("unsplit", "staffing.newcomer_gets=even")
+    more = paired(even, ("unsplit",), consultative_loss_rate, SEEDS[:5])
+    assert more.low > 0, more
+
+
+def test_turnover_off_means_no_quits_and_no_learning_curve() -> None:
+    frame = run("unsplit", "staffing.quit_per_month=0")
+    assert frame["quits"].sum() == 0 and frame["hires"].sum() == 0
+    assert (frame["vacancies"] == 0).all() and (frame["newcomers"] == 0).all()
+    assert (frame["generalist_headcount"] == 6).all()
+
+
+def test_an_empty_seat_costs_no_salary() -> None:
+    frame = run("unsplit")
+    filled = frame["generalist_headcount"] + frame["vacancies"]
+    assert (filled == 6).all()
+    assert frame["vacancies"].max() > 0
+    salary = scenario("unsplit").sellers.salary_usd_per_month
+    np.testing.assert_allclose(frame["generalist_salaries"], frame["generalist_headcount"] * salary)
