@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES: dict[str, tuple[str, list[str], int]] = {
     "reference unsplit": ("unsplit.yaml", [], 5),
     "reference split": ("split.yaml", [], 5),
+    "reference split + letters + VIP": ("split_letters_vip.yaml", [], 3),
     "100k clients, 10k active, split": (
         "split.yaml",
         [
