@@ -59,6 +59,14 @@ def summary(frame: pd.DataFrame) -> dict[str, float]:
         "retention_12m": float(frame["retention_12m"].iloc[-1]),
         "unattended_share": float(frame["unattended_share"].iloc[-1]),
         "headcount": float(frame["headcount"].iloc[-1]),
+        "quits": float(frame["quits"].sum()),
+        "hires": float(frame["hires"].sum()),
+        "letters_sent": float(frame["letters_sent"].sum()),
+        "letter_responses": float(frame["letter_responses"].sum()),
+        "letter_revenue": float(frame["letter_revenue"].sum()),
+        "vip_meetings": float(frame["vip_meetings"].sum()),
+        "vip_fixes": float(frame["vip_fixes"].sum()),
+        "vip_uplift_revenue": float(frame["vip_uplift_revenue"].sum()),
     }
 
 
@@ -74,6 +82,18 @@ def format_summary(name: str, seed: int, frame: pd.DataFrame) -> str:
     def rate(x: float) -> str:
         return "n/a" if np.isnan(x) else f"{x:.1%}"
 
+    extras = [f"  people: {s['quits']:.0f} sellers quit, {s['hires']:.0f} replacements hired"]
+    if s["letters_sent"]:
+        extras.append(
+            f"  letters: {s['letters_sent']:,.0f} sent, {s['letter_responses']:,.0f} answered, "
+            f"{money(s['letter_revenue'])} booked from the answers"
+        )
+    if s["vip_meetings"]:
+        extras.append(
+            f"  VIP programme: {s['vip_meetings']:,.0f} key-client meetings, "
+            f"{s['vip_fixes']:.0f} bottlenecks fixed, "
+            f"{money(s['vip_uplift_revenue'])} of extra usage"
+        )
     return "\n".join(
         [
             f"{name} (seed {seed}, {years} year{'s' if years != 1 else ''})",
@@ -89,5 +109,6 @@ def format_summary(name: str, seed: int, frame: pd.DataFrame) -> str:
             f"12-month retention {rate(s['retention_12m'])}, "
             f"unattended share of the base {rate(s['unattended_share'])}, "
             f"headcount {s['headcount']:.0f}",
+            *extras,
         ]
     )

@@ -241,3 +241,18 @@ def test_types_are_strict_and_cross_field_errors_point_at_the_field(tmp_path: Pa
     assert cross.stderr.startswith("--set 'market.active_clients=5000'")
     assert "active_clients cannot exceed past_clients" in cross.stderr
     assert "Value error" not in cross.stderr
+
+
+def test_summary_reports_turnover_letters_and_the_vip_programme(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    result = salesim(
+        "run", str(SCENARIOS / "split_letters_vip.yaml"), "--years", "1", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "people:" in result.stdout and "sellers quit" in result.stdout
+    assert "letters:" in result.stdout and "answered" in result.stdout
+    assert "VIP programme:" in result.stdout and "bottlenecks fixed" in result.stdout
+    plain = salesim(
+        "run", str(SCENARIOS / "split.yaml"), "--years", "1", "--out", str(tmp_path / "p")
+    )
+    assert "letters:" not in plain.stdout and "VIP programme:" not in plain.stdout
