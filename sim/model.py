@@ -79,7 +79,8 @@ class SalesModel(Model):
         self.ledger = Ledger()
         self.rows: list[dict[str, float]] = []
         self.book = generate_market(scenario, self.streams)
-        self.clients = [Client(self, i) for i in range(self.book.size)]
+        # Past clients are agents from the start; a prospect becomes one when it is won.
+        self.clients = {i: Client(self, i) for i in range(scenario.market.past_clients)}
         self._leads = lead_order(self.book, self.streams)
         self._lead_pos = 0
         self._build_staff()
@@ -411,6 +412,8 @@ class SalesModel(Model):
         """A prospect signs: the seller owns and serves it; the first deal is booked."""
         b, cfg = self.book, self.scenario
         b.set_state(client_id, ACTIVE)
+        if client_id not in self.clients:
+            self.clients[client_id] = Client(self, client_id)
         b.won_day[client_id] = day
         b.last_visit_day[client_id] = day
         b.satisfaction[client_id] = cfg.clients.initial_satisfaction

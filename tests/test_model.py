@@ -56,14 +56,20 @@ def test_agents_are_mesa_agents_of_each_role() -> None:
     kinds = {type(a) for a in model.agents}
     assert {Client, Hunter, Specialist, Competitor} <= kinds
     assert all(isinstance(a, Agent) for a in model.agents)
-    assert len(model.agents_by_type[Client]) == 3000 + 20000
+    assert len(model.agents_by_type[Client]) == 3000  # past clients; prospects join when won
     assert len(model.agents_by_type[Hunter]) == 6
     assert Generalist not in model.agents_by_type
     client = model.clients[0]
     assert client.state == "active" and client.segment in ("small", "medium", "xl")
     assert 0 <= client.satisfaction <= 1 and 0 <= client.hidden_dissatisfaction <= 1
     assert client.value_usd_per_month >= scenario("split").clients.value_min_usd_per_month
-    assert model.clients[5000].state == "prospect"
+    assert 5000 not in model.clients and model.book.state[5000] == PROSPECT
+    for _ in range(120):
+        model.step()
+    won = np.flatnonzero(model.book.won_day >= 0)
+    assert won.size > 0 and all(int(i) in model.clients for i in won)
+    assert len(model.agents_by_type[Client]) == 3000 + np.count_nonzero(won >= 3000)
+    assert model.clients[int(won[-1])].state in ("active", "dormant", "prospect")
 
 
 @pytest.mark.parametrize(

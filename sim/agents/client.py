@@ -1,9 +1,9 @@
 """Clients: a Mesa agent per client, with the state of all clients held in arrays.
 
-Every client (and every prospect) is a ``Client`` agent, a light view onto one row of the
-``ClientBook``. The book holds the state of all clients as NumPy arrays so that their daily
-update (orders, payments, satisfaction, hidden dissatisfaction, unmet needs, lapsing) is done in
-bulk, not in a Python loop over clients.
+Every client is a ``Client`` agent (past clients from the start, prospects once won), a light
+view onto one row of the ``ClientBook``. The book holds the state of all clients and prospects
+as NumPy arrays so that their daily update (orders, payments, satisfaction, hidden
+dissatisfaction, unmet needs, lapsing) is done in bulk, not in a Python loop over clients.
 """
 
 from __future__ import annotations
