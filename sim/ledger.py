@@ -57,6 +57,7 @@ COLUMNS: dict[str, str] = {
     "handoffs": "clients handed from a hunter to a specialist this month [clients]",
     "account_transfers": "clients given to an account manager this month [clients]",
     "projects": "unmet needs uncovered and booked as projects this month [projects]",
+    "projects_lost": "uncovered needs the seller failed to develop into a project [projects]",
     "hunting_hours_per_seller": "hours per seller on calls and pipeline this month [hours]",
     "new_clients_per_seller": "new clients per seller this month [clients]",
     "letters_sent": "letters sent (or calls made) by the letter-sales section [letters]",

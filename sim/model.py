@@ -182,6 +182,7 @@ class SalesModel(Model):
             self.staff_is_seller[a.staff_idx] = seller
             self.staff_is_specialist[a.staff_idx] = not seller
         self._bonus = np.zeros(n)
+        self.staff_win_skill = np.ones(n)  # sellers' skill at developing a project (7.20)
 
     def _build_competitors(self) -> None:
         cfg = self.scenario.market.competitors
@@ -553,16 +554,31 @@ class SalesModel(Model):
         b, cfg = self.book, self.scenario.clients
         need = min(float(b.need[client_id]), 1.0)
         project = need * float(b.value[client_id]) * cfg.project_value_months
-        b.receivable[client_id] += project
-        b.value[client_id] *= 1.0 + need * cfg.need_expansion_share
         b.hidden[client_id] = 0.0
         b.need[client_id] = 0.0
+        if project <= 0:
+            return
         owner, server = int(b.owner[client_id]), int(b.server[client_id])
         beneficiary = owner if owner >= 0 else (server if self.staff_is_seller[server] else -1)
+        attempt = int(b.projects[client_id])
+        b.projects[client_id] += 1
+        skill = self.staff_win_skill[beneficiary]
+        if self.streams.keyed_uniform1("project", client_id, attempt) >= skill:
+            self._project_lost(beneficiary)
+            return
+        b.receivable[client_id] += project
+        b.value[client_id] *= 1.0 + need * cfg.need_expansion_share
         if beneficiary >= 0:
             self._bonus[beneficiary] += project * self.scenario.money.project_bonus_share
         self._book_revenue(project, "revenue_project")
-        self.ledger.add("projects", int(project > 0))
+        self.ledger.add("projects", 1)
+
+    def _project_lost(self, seller_idx: int) -> None:
+        """A green (or absent) seller fails to develop a need into a project (seed 001)."""
+        self.ledger.add("projects_lost", 1)
+        if seller_idx >= 0 and not self.staff[seller_idx].vacant:  # type: ignore[attr-defined]
+            loss = self.scenario.staffing.morale_loss_per_lost_project
+            self.staff[seller_idx].cheer(-loss)  # type: ignore[attr-defined]
 
     def _reveal(self, ids: np.ndarray) -> None:
         """Personal contact uncovers hidden dissatisfaction (fixed) and unmet needs (a project)."""
@@ -573,8 +589,6 @@ class SalesModel(Model):
         b, cfg = self.book, self.scenario.clients
         need = np.minimum(b.need[ids], 1.0)
         project = need * b.value[ids] * cfg.project_value_months
-        b.receivable[ids] += project
-        b.value[ids] *= 1.0 + need * cfg.need_expansion_share
         b.hidden[ids] = 0.0
         b.need[ids] = 0.0
         beneficiary = np.where(
@@ -582,10 +596,19 @@ class SalesModel(Model):
             b.owner[ids],
             np.where(self.staff_is_seller[b.server[ids]], b.server[ids], NO_ONE),
         )
+        tried = project > 0
+        u = self.streams.keyed_uniform("project", ids, b.projects[ids])
+        b.projects[ids] += tried
+        sold = tried & (u < self.staff_win_skill[beneficiary])
+        for seller_idx in beneficiary[tried & ~sold].tolist():
+            self._project_lost(seller_idx)
+        ids, need, project, beneficiary = ids[sold], need[sold], project[sold], beneficiary[sold]
+        b.receivable[ids] += project
+        b.value[ids] *= 1.0 + need * cfg.need_expansion_share
         np.add.at(self._bonus, beneficiary, project * self.scenario.money.project_bonus_share)
         self._bonus[-1] = 0.0
         self._book_revenue(float(project.sum()), "revenue_project")
-        self.ledger.add("projects", int(np.count_nonzero(project > 0)))
+        self.ledger.add("projects", int(ids.size))
 
     def _lose(self, ids: np.ndarray, cause: str) -> None:
         """Clients leave the active state: lapsed (dormant) or taken by a competitor."""
@@ -841,6 +864,7 @@ class SalesModel(Model):
         cfg = self.scenario.staffing
         months = seller.experience_months()
         seller.win_skill = eco.skill(months, cfg.green_win_factor, cfg.ramp_months)
+        self.staff_win_skill[seller.staff_idx] = seller.win_skill
         seller.quality_skill = eco.skill(months, cfg.green_quality_factor, cfg.ramp_months)
         base = self.scenario.sellers.service_quality
         self.staff_quality[seller.staff_idx] = base * seller.quality_skill
@@ -866,6 +890,7 @@ class SalesModel(Model):
             self.ledger.add("newcomer_quits", 1)
         seller.vacant_until = self.day + round(cfg.hire_delay_months * self.days_per_month)
         self._vacant.append(seller.staff_idx)
+        self.staff_win_skill[seller.staff_idx] = 0.0  # no one to develop a project
         prospects = [c for _, c in seller.meetings] + [c for _, c in seller.proposals]
         self.book.blocked_until[prospects] = self.day  # free to be called by others
         seller.meetings.clear()

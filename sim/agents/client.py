@@ -66,6 +66,7 @@ class ClientBook:
         self.tier = np.zeros(size, dtype=np.int8)  # 2 most valuable, 1 key, 0 other (monthly)
         self.last_vip_day = np.full(size, NEVER, dtype=np.int32)  # last VIP meeting
         self.vip_meetings = np.zeros(size, dtype=np.int32)  # VIP meetings so far
+        self.projects = np.zeros(size, dtype=np.int32)  # needs uncovered so far (project tries)
         self._active: np.ndarray | None = None
         self._dormant: np.ndarray | None = None
         self._others = np.empty(0, dtype=np.int64)  # may owe money though not active

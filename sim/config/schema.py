@@ -462,6 +462,13 @@ class StaffingConfig(Section):
         ge=0,
         le=1,
     )
+    morale_loss_per_lost_project: float = param(
+        0.05,
+        "Morale a seller loses when he fails to develop an uncovered need into a project, 0-1.",
+        "seed 001 (newcomers fail again and again at developing consultative clients)",
+        ge=0,
+        le=1,
+    )
     morale_recovery_per_month: float = param(
         0.1,
         "Share of the gap to full morale that closes each month.",
