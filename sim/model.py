@@ -486,14 +486,7 @@ class SalesModel(Model):
         manager = min(self.account_managers, key=Staff.relative_load)
         if not manager.has_room(float(self.close_load[client_id])):
             return False
-        if b.server[client_id] >= 0:
-            self.staff[b.server[client_id]].drop(client_id)
-        owner = self.seller_of(client_id)
-        if owner is not None:
-            owner.disown(client_id)
-        b.owner[client_id] = manager.staff_idx
-        manager.own(client_id)
-        manager.take(client_id)
+        self._move_client(client_id, manager)
         self.ledger.add("account_transfers", 1)
         return True
 
@@ -697,13 +690,14 @@ class SalesModel(Model):
         answered = ids[~b.stale_contact[ids] & (u < cfg.reply_prob())]
         self.ledger.add("letter_responses", answered.size)
         expiry = self.day + cfg.response_expiry_days
+        on_staff = [s for s in self.sellers if not s.vacant]
         for client_id in answered.tolist():
             seller = self.seller_of(client_id)
-            if seller is None:
-                if not self.sellers:
+            if seller is None or seller.vacant:
+                if not on_staff:
                     self.ledger.add("letter_responses_lapsed", 1)
                     continue
-                seller = min(self.sellers, key=lambda s: len(s.responses))
+                seller = min(on_staff, key=lambda s: len(s.responses))
             seller.responses.append((expiry, client_id))
 
     def follow_up(self, client_id: int, seller: Seller) -> None:
