@@ -82,7 +82,12 @@ def format_summary(name: str, seed: int, frame: pd.DataFrame) -> str:
     def rate(x: float) -> str:
         return "n/a" if np.isnan(x) else f"{x:.1%}"
 
-    extras = [f"  people: {s['quits']:.0f} sellers quit, {s['hires']:.0f} replacements hired"]
+    def count(n: float, noun: str) -> str:
+        return f"{n:,.0f} {noun}{'' if n == 1 else 's'}"
+
+    extras = [
+        f"  people: {count(s['quits'], 'seller')} quit, {count(s['hires'], 'replacement')} hired"
+    ]
     if s["letters_sent"]:
         extras.append(
             f"  letters: {s['letters_sent']:,.0f} sent, {s['letter_responses']:,.0f} answered, "
