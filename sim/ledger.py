@@ -67,6 +67,9 @@ COLUMNS: dict[str, str] = {
     "letters_cost": "writers' salaries, bonuses and desks + postage [USD]",
     "quits": "sellers who quit this month [people]",
     "newcomer_quits": "sellers who quit within staffing.ramp_months of joining [people]",
+    "newcomer_quit_risk": (
+        "the newcomers' quit chances summed: expected newcomer_quits [expected people]"
+    ),
     "hires": "replacements who started this month [people]",
     "vacancies": "empty sellers' seats at month end [people]",
     "newcomers": "sellers within staffing.ramp_months of joining, at month end [people]",

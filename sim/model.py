@@ -873,6 +873,8 @@ class SalesModel(Model):
             seller.cheer(cfg.morale_recovery_per_month * (1.0 - seller.morale))
             self._update_skill(seller)
             chance = eco.quit_chance(cfg.quit_per_month, seller.morale, cfg.quit_morale_weight)
+            if seller.experience_months() < cfg.ramp_months:
+                self.ledger.add("newcomer_quit_risk", chance)
             if self.streams.keyed_uniform1("quit", seller.staff_idx, month) < chance:
                 self._quit(seller)
 

@@ -16,7 +16,15 @@ COST_COLUMNS = {
     "new_clients_per_seller",
 }
 # A seller who keeps failing may quit (seed 001): turnover changes headcount and cost only.
-TURNOVER_COLUMNS = {"mean_morale", "quits", "newcomer_quits", "hires", "vacancies", "newcomers"}
+TURNOVER_COLUMNS = {
+    "mean_morale",
+    "quits",
+    "newcomer_quits",
+    "newcomer_quit_risk",
+    "hires",
+    "vacancies",
+    "newcomers",
+}
 # A base of dormant past clients who come back on their own, served by one specialist.
 QUIET = (
     "organisation.generalists=0",

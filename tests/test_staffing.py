@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import paired, run, scenario
 
 from sim import economics as eco
@@ -68,6 +69,27 @@ def test_unsplit_sellers_lose_heart_and_quit_more_than_hunters() -> None:
     assert morale.high < 0, morale
     quits = paired(("split",), ("unsplit",), quits_per_seller_year, SEEDS)
     assert quits.low > 0, quits
+
+
+def newcomer_quit_risk(frame: pd.DataFrame) -> float:
+    """Newcomers' quit chance per newcomer-month (each month's risk is taken at its month end)."""
+    return float(frame["newcomer_quit_risk"].sum() / frame["newcomers"].iloc[:-1].sum())
+
+
+def test_newcomer_quit_risk_is_the_chance_each_newcomer_quits() -> None:
+    flat = run("unsplit", "staffing.quit_morale_weight=0")  # the chance ignores morale
+    assert flat["newcomers"].sum() > 0
+    assert newcomer_quit_risk(flat) == pytest.approx(0.01)
+    frames = [run(name, seed=s) for name in ("split", "unsplit") for s in SEEDS]
+    expected = sum(f["newcomer_quit_risk"].sum() for f in frames)
+    realised = sum(f["newcomer_quits"].sum() for f in frames)
+    assert abs(realised - expected) < 3 * np.sqrt(expected), (realised, expected)  # Poisson
+
+
+def test_unsplit_newcomers_are_more_likely_to_quit_than_split_ones() -> None:
+    """Seed 001: the newcomer given the hard consultative clients fails and loses heart."""
+    more = paired(("split",), ("unsplit",), newcomer_quit_risk, SEEDS)
+    assert more.low > 0, more
 
 
 def test_unsplit_with_newcomers_loses_consultative_clients_more_often_than_split() -> None:
