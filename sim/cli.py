@@ -8,11 +8,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.config.loader import ConfigError, load_model
+from sim.config.loader import ConfigError, load_model, load_yaml
 from sim.config.schema import Scenario
 from sim.output import write_run
 from sim.params import parameter_table
 from sim.run import format_summary, run_scenario
+from sim.study.execute import SCHEDULER_ENV, SchedulerError, default_workers
+from sim.study.plan import Plan
+from sim.study.result import report_text
+from sim.study.runner import StudyError, plan_compare, plan_study, run_plan
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -41,8 +45,10 @@ def _parser() -> argparse.ArgumentParser:
         "departments, generalist reps, clients and competitors).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    validate = sub.add_parser("validate", help="check scenario files (exit 0 if valid, 2 if not)")
-    validate.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml")
+    validate = sub.add_parser(
+        "validate", help="check scenario or study files (exit 0 if valid, 2 if not)"
+    )
+    validate.add_argument("scenarios", nargs="+", type=Path, metavar="FILE.yaml")
     _add_set(validate)
     run = sub.add_parser("run", help="run scenarios and write results/<name>/")
     run.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml")
@@ -56,8 +62,51 @@ def _parser() -> argparse.ArgumentParser:
         help="output folder (default results/<name>; with several scenarios, one sub-folder each)",
     )
     _add_set(run)
+    compare = sub.add_parser(
+        "compare",
+        help="run scenarios many times with the same seeds and compare them with the first",
+    )
+    compare.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml")
+    compare.add_argument(
+        "--replications", type=_bounded_int(1, 10_000), default=30, help="runs of each (30)"
+    )
+    compare.add_argument(
+        "--seed", type=_bounded_int(0, 2**62), default=1, help="replication r uses seed + r (1)"
+    )
+    compare.add_argument("--years", type=_bounded_int(1, 30), help="horizon in years")
+    compare.add_argument(
+        "--out", type=Path, help="results folder (default results/compare_<file names>)"
+    )
+    _add_set(compare)
+    _add_cluster(compare)
+    study = sub.add_parser(
+        "study", help="run a study file (scenarios x replications x sweeps); resumes if stopped"
+    )
+    study.add_argument("study", type=Path, metavar="STUDY.yaml")
+    study.add_argument(
+        "--replications",
+        type=_bounded_int(1, 10_000),
+        help="runs of each scenario (default: the study's)",
+    )
+    study.add_argument("--out", type=Path, help="results folder (default results/<study name>)")
+    _add_cluster(study)
     sub.add_parser("params", help="print every parameter with its unit, default and source")
     return parser
+
+
+def _add_cluster(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=_bounded_int(1, 512),
+        help=f"local worker processes (default: one per core, {default_workers()} here; "
+        "1 runs in this process)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help=f"an existing Dask scheduler, e.g. tcp://host:8786 (default ${SCHEDULER_ENV})",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
 
 
 def _add_set(parser: argparse.ArgumentParser) -> None:
@@ -88,11 +137,31 @@ def _load_all(paths: Sequence[Path], overrides: Sequence[str]) -> list[Scenario]
     return loaded
 
 
+def _is_study(path: Path) -> bool:
+    """A study file lists scenarios; a scenario file never has that key."""
+    try:
+        data, _ = load_yaml(path)
+    except ConfigError:
+        return False
+    return "scenarios" in data
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
-    for path, scenario in zip(
-        args.scenarios, _load_all(args.scenarios, args.overrides), strict=True
-    ):
-        print(f"{path}: ok ({scenario.name})")
+    problems = []
+    for path in args.scenarios:
+        try:
+            if _is_study(path):
+                plan = plan_study(path)
+                print(
+                    f"{path}: ok (study {plan.study.name}: {len(plan.variants)} scenario "
+                    f"variants, {len(plan.tasks)} runs)"
+                )
+            else:
+                print(f"{path}: ok ({_load(path, args.overrides).name})")
+        except ConfigError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ConfigError(problems)
     return EXIT_OK
 
 
@@ -145,6 +214,35 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    plan = plan_compare(
+        args.scenarios, args.overrides, args.replications, args.seed, years=args.years
+    )
+    return _run_study(plan, args)
+
+
+def _cmd_study(args: argparse.Namespace) -> int:
+    return _run_study(plan_study(args.study, replications=args.replications), args)
+
+
+def _run_study(plan: Plan, args: argparse.Namespace) -> int:
+    out = args.out or Path("results") / plan.study.name
+    scheduler = args.scheduler or os.environ.get(SCHEDULER_ENV) or None
+    try:
+        result = run_plan(
+            plan, out, workers=args.workers, scheduler=scheduler, progress=not args.quiet
+        )
+    except KeyboardInterrupt:
+        print(
+            f"salesim: interrupted; the finished runs are kept in {out}/. "
+            "Run the same command again to resume.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    print(report_text(result))
+    return EXIT_OK if result.failures.empty else EXIT_FAILED
+
+
 def _cmd_params(_: argparse.Namespace) -> int:
     print(parameter_table())
     return EXIT_OK
@@ -153,13 +251,19 @@ def _cmd_params(_: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``salesim`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    commands = {"validate": _cmd_validate, "run": _cmd_run, "params": _cmd_params}
+    commands = {
+        "validate": _cmd_validate,
+        "run": _cmd_run,
+        "compare": _cmd_compare,
+        "study": _cmd_study,
+        "params": _cmd_params,
+    }
     try:
         return commands[args.command](args)
     except ConfigError as err:
         print(err, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except UsageError as err:
+    except (UsageError, StudyError, SchedulerError) as err:
         print(f"salesim: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -44,6 +44,7 @@ __all__ = [
     "load_model",
     "load_with_extends",
     "load_yaml",
+    "set_values",
     "validate",
 ]
 
@@ -574,11 +575,12 @@ def _parse_override(override: str) -> tuple[list[str], Any, Location]:
     return parts, value, _override_location(override, col)
 
 
-def _child_key(container: Any, part: str, path: PathKey, override: str) -> str | int:
+def _child_key(
+    container: Any, part: str, path: PathKey, override: str, where: Location
+) -> str | int:
     """Return the key or index selecting ``part`` in ``container``."""
     if isinstance(container, dict):
         return part
-    where = _override_location(override)
     if not isinstance(container, list):
         kind = type(container).__name__
         message = f"cannot apply '{override}': '{_dotted(path)}' is a {kind}, not a mapping"
@@ -600,24 +602,86 @@ def _value_paths(value: Any, prefix: PathKey) -> Iterator[PathKey]:
             yield from _value_paths(child, (*prefix, index))
 
 
-def _apply_one(data: dict[str, Any], positions: Positions, override: str) -> Positions:
-    """Apply one override in place to ``data``; return the new positions."""
-    parts, value, location = _parse_override(override)
+def _set_value(
+    data: dict[str, Any],
+    positions: Positions,
+    parts: Sequence[str],
+    value: Any,
+    location: Location,
+    label: str,
+    where: Location | None = None,
+) -> Positions:
+    """Set ``value`` at ``parts`` in place; ``label`` and ``where`` name the setting in errors."""
+    where = location if where is None else where
     container: Any = data
     path: PathKey = ()
     for part in parts[:-1]:
-        key = _child_key(container, part, path, override)
+        key = _child_key(container, part, path, label, where)
         if isinstance(container, dict) and key not in container:
             container[key] = {}
             positions[(*path, key)] = location
         container = container[key]
         path = (*path, key)
-    key = _child_key(container, parts[-1], path, override)
+    key = _child_key(container, parts[-1], path, label, where)
     container[key] = value
     path = (*path, key)
     positions = _without_subtree(positions, path)
     positions.update(dict.fromkeys(_value_paths(value, path), location))
     return positions
+
+
+def _apply_one(data: dict[str, Any], positions: Positions, override: str) -> Positions:
+    """Apply one override in place to ``data``; return the new positions."""
+    parts, value, location = _parse_override(override)
+    return _set_value(
+        data, positions, parts, value, location, override, _override_location(override)
+    )
+
+
+def set_values(
+    data: dict[str, Any], positions: Positions, values: Sequence[tuple[str, Any, Location]]
+) -> tuple[dict[str, Any], Positions]:
+    """Set ``dotted.path`` fields to values given in another document (a study file, say).
+
+    Like :func:`apply_overrides`, but each value is already parsed and is located where it was
+    written, so that a problem with it points there.
+
+    Parameters
+    ----------
+    data : dict
+        The document; it is not modified.
+    positions : dict
+        Its positions; they are not modified.
+    values : sequence of (str, Any, Location)
+        Dotted path, value and the value's location, applied in order.
+
+    Returns
+    -------
+    data : dict
+        The updated document.
+    positions : dict
+        The updated positions.
+
+    Raises
+    ------
+    ConfigError
+        With one problem per path that cannot be set.
+    """
+    data = copy.deepcopy(data)
+    positions = dict(positions)
+    problems: list[Problem] = []
+    for dotted, value, location in values:
+        parts = [part.strip() for part in dotted.split(".")]
+        if not all(parts):
+            problems.append(Problem(location, dotted, "the field path has an empty part"))
+            continue
+        try:
+            positions = _set_value(data, positions, parts, value, location, dotted)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return data, positions
 
 
 def apply_overrides(

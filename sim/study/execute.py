@@ -1,0 +1,171 @@
+"""Running a study's runs: in this process, on a local Dask cluster, or on a remote one.
+
+The parent process submits runs and stores each result as it completes; workers only simulate.
+A run that raises comes back as an error (it is not retried: the same seed would fail again);
+a worker that dies is replaced, and its run is retried by the Dask scheduler
+(``distributed.scheduler.allowed-failures`` times, then recorded as failed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+import sim
+from sim.config.schema import Scenario
+from sim.model import SalesModel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from distributed import Client
+
+    from sim.study.plan import RunTask
+
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+CONNECT_TIMEOUT_S = 20
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run gives back: its monthly table, or the error it raised."""
+
+    frame: pd.DataFrame | None
+    error: str | None
+    wall_time_s: float
+
+
+Simulate = Callable[[Scenario, int], Outcome]
+OnDone = Callable[["RunTask", Outcome], None]
+
+
+class SchedulerError(Exception):
+    """The Dask scheduler cannot be reached or its workers cannot run salesim."""
+
+
+def simulate(scenario: Scenario, seed: int) -> Outcome:
+    """Run one scenario with one seed; an exception becomes an error record."""
+    start = time.perf_counter()
+    try:
+        frame = SalesModel(scenario, seed=seed).run()
+    except Exception as exc:  # every failure of a run is recorded, not fatal
+        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        error = f"{text} (at {os.path.basename(where.filename)}:{where.lineno})"
+        return Outcome(None, error, time.perf_counter() - start)
+    return Outcome(frame, None, time.perf_counter() - start)
+
+
+def default_workers() -> int:
+    """One worker per CPU core."""
+    return max(1, os.cpu_count() or 1)
+
+
+def execute(
+    tasks: Sequence[RunTask],
+    on_done: OnDone,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    run: Simulate = simulate,
+    on_ready: Callable[[], None] | None = None,
+) -> None:
+    """Run every task and call ``on_done`` in this process as each one completes.
+
+    ``on_ready`` is called once the workers are up (at once when running in this process).
+    """
+    if not tasks:
+        return
+    if scheduler is None and workers == 1:
+        if on_ready is not None:
+            on_ready()
+        for task in tasks:
+            on_done(task, run(task.variant.scenario, task.seed))
+        return
+    with _client(workers, scheduler) as client:
+        if on_ready is not None:
+            on_ready()
+        _run_on_dask(client, tasks, on_done, run)
+
+
+def _run_on_dask(client: Client, tasks: Sequence[RunTask], on_done: OnDone, run: Simulate) -> None:
+    from distributed import as_completed
+
+    pending = {client.submit(run, t.variant.scenario, t.seed, pure=False): t for t in tasks}
+    try:
+        for future in as_completed(pending):
+            task = pending.pop(future)
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a lost worker fails one run, not the study
+                outcome = Outcome(None, f"{type(exc).__name__}: {exc}", 0.0)
+            future.release()
+            on_done(task, outcome)
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+@contextmanager
+def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
+    """A client of the given scheduler, or of a local cluster of ``workers`` processes."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
+        with client:
+            _check_workers(client, scheduler)
+            yield client
+        return
+    try:
+        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",  # any free port: never clash with another cluster
+                silence_logs=logging.ERROR,
+            )
+    except RuntimeError as err:
+        raise SchedulerError(
+            f"could not start {workers} local worker processes ({err}). In a Python script, "
+            "start studies under `if __name__ == '__main__':`, or use workers=1"
+        ) from None
+    with cluster, Client(cluster) as client:
+        _check_workers(client, "the local cluster")  # also imports salesim on every worker
+        yield client
+
+
+def _salesim_version() -> str:
+    return sim.__version__
+
+
+def _check_workers(client: Client, scheduler: str) -> None:
+    """Refuse a cluster whose workers lack salesim or run another version of it."""
+    try:
+        versions: dict[str, Any] = client.run(_salesim_version)
+    except Exception as err:  # anything here means the workers cannot run us
+        raise SchedulerError(
+            f"the workers of {scheduler} cannot run salesim ({type(err).__name__}: {err}); "
+            "install the same salesim on every worker"
+        ) from None
+    if not versions:
+        raise SchedulerError(f"the Dask scheduler at {scheduler} has no workers")
+    other = {v for v in versions.values() if v != sim.__version__}
+    if other:
+        raise SchedulerError(
+            f"the workers of {scheduler} run salesim {', '.join(sorted(other))}, "
+            f"this is {sim.__version__}; install the same version on every worker"
+        )

@@ -1,0 +1,395 @@
+"""Resolve a study into variants (scenario x sweep point) and the runs to do.
+
+Every problem found while resolving (a missing scenario file, a field that does not exist, a
+swept value out of range) is reported with its location in the study or scenario file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.config.loader import (
+    ConfigError,
+    Location,
+    PathKey,
+    Positions,
+    Problem,
+    apply_overrides,
+    load_with_extends,
+    load_yaml,
+    set_values,
+    validate,
+)
+from sim.config.schema import Scenario
+from sim.output import config_hash
+from sim.study.spec import Study, Sweep
+
+MAX_RUNS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Source:
+    """A scenario before the study's settings: its document, positions and label."""
+
+    label: str | None
+    data: dict[str, Any]
+    positions: Positions
+    file: str
+    settings: tuple[tuple[str, Any, Location], ...] = ()
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One scenario at one sweep point, fully resolved."""
+
+    index: int
+    label: str
+    point: int
+    values: dict[str, Any]
+    scenario: Scenario
+    hash: str
+    baseline: bool
+
+    @property
+    def title(self) -> str:
+        """The label with the sweep values, for messages and tables."""
+        if not self.values:
+            return self.label
+        shown = ", ".join(f"{k}={_short(v)}" for k, v in self.values.items())
+        return f"{self.label} ({shown})"
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One replication of one variant."""
+
+    variant: Variant
+    replication: int
+    seed: int
+
+    @property
+    def key(self) -> str:
+        """File stem of the run: scenario hash and replication."""
+        return f"{self.variant.hash[:16]}-r{self.replication:04d}"
+
+
+@dataclass
+class Plan:
+    """Everything a study will run."""
+
+    study: Study
+    variants: list[Variant]
+    tasks: list[RunTask] = field(default_factory=list)
+    study_file: str | None = None
+    study_text: str | None = None
+    sweep_names: list[str] = field(default_factory=list)
+
+    @property
+    def baseline_label(self) -> str:
+        return next(v.label for v in self.variants if v.baseline)
+
+
+def _short(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _study_location(positions: Positions, path: PathKey, file: str) -> Location:
+    for size in range(len(path), -1, -1):
+        location = positions.get(path[:size])
+        if location is not None:
+            return location
+    return Location(file, 1, 1)
+
+
+def load_study_file(path: str | Path) -> tuple[Study, Positions, str]:
+    """Read and validate a study file; return it with its positions and text."""
+    data, positions = load_yaml(path)
+    study = validate(Study, data, positions, source=os.fspath(path))
+    return study, positions, Path(path).read_text(encoding="utf-8")
+
+
+def sources_from_study(study: Study, positions: Positions, study_path: Path) -> list[Source]:
+    """Load every scenario file a study names, with the entry's settings located in the study."""
+    file = os.fspath(study_path)
+    sources, problems = [], []
+    for i, entry in enumerate(study.entries()):
+        plain = isinstance(study.scenarios[i], str)
+        where: PathKey = ("scenarios", i) if plain else ("scenarios", i, "path")
+        scenario_path = study_path.parent / entry.path
+        if not scenario_path.is_file():
+            location = _study_location(positions, where, file)
+            problems.append(
+                Problem(location, _dotted(where), f"scenario file not found: {scenario_path}")
+            )
+            continue
+        try:
+            data, scenario_positions = load_with_extends(scenario_path)
+        except ConfigError as err:
+            problems.extend(err.problems)
+            continue
+        settings = tuple(
+            (key, value, _study_location(positions, ("scenarios", i, "set", key), file))
+            for key, value in entry.set.items()
+        )
+        sources.append(
+            Source(entry.label, data, scenario_positions, os.fspath(scenario_path), settings)
+        )
+    if problems:
+        raise ConfigError(problems)
+    return sources
+
+
+def sources_from_files(paths: Sequence[Path], overrides: Sequence[str]) -> list[Source]:
+    """Scenario files with command-line ``--set`` overrides (``salesim compare``)."""
+    sources, problems = [], []
+    for path in paths:
+        try:
+            data, positions = load_with_extends(path)
+            data, positions = apply_overrides(data, positions, overrides)
+        except ConfigError as err:
+            problems.extend(err.problems)
+            continue
+        sources.append(Source(None, data, positions, os.fspath(path)))
+    if problems:
+        raise ConfigError(problems)
+    return sources
+
+
+def _dotted(path: PathKey) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def sweep_points(sweep: Sweep | None, seed: int) -> list[dict[str, Any]]:
+    """The sweep's points: every grid combination, or a Latin hypercube sample."""
+    if sweep is None:
+        return [{}]
+    names = list(sweep.variables)
+    if sweep.method == "grid":
+        grids = [sweep.variables[n].values or [] for n in names]
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*grids)]
+    n = sweep.samples or 0
+    rng = np.random.default_rng([seed, 0x1A7E])
+    points: list[dict[str, Any]] = [{} for _ in range(n)]
+    for name in names:
+        low, high = sweep.variables[name].range or (0.0, 1.0)
+        strata = (rng.permutation(n) + rng.random(n)) / n
+        for point, u in zip(points, strata.tolist(), strict=True):
+            point[name] = low + (high - low) * u
+    return points
+
+
+def _field_value(dump: dict[str, Any], dotted: str) -> Any:
+    node: Any = dump
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(dotted)
+        node = node[part]
+    return node
+
+
+def _fit(current: Any, value: float) -> Any:
+    """A number for a field that now holds ``current``: whole fields stay whole."""
+    if isinstance(current, bool) or not isinstance(current, int | float):
+        raise TypeError
+    if isinstance(current, int):
+        return round(value)
+    return float(value)
+
+
+def _sweep_settings(
+    base: Scenario, point: dict[str, Any], sweep: Sweep, positions: Positions, file: str
+) -> list[tuple[str, Any, Location]]:
+    """Field settings of one sweep point for one scenario (scaled fields from its values)."""
+    dump = base.model_dump(mode="json")
+    settings: list[tuple[str, Any, Location]] = []
+    problems: list[Problem] = []
+    for name, value in point.items():
+        here = ("sweep", "variables", name)
+        scales = sweep.variables[name].scales
+        if not scales:
+            location = _study_location(positions, here, file)
+            try:
+                current = _field_value(dump, name)
+            except KeyError:
+                problems.append(Problem(location, _dotted(here), f"no scenario field {name}"))
+                continue
+            if isinstance(value, float) and isinstance(current, int | float):
+                value = _fit(current, value)
+            settings.append((name, value, location))
+            continue
+        for j, target in enumerate(scales):
+            at = _study_location(positions, (*here, "scales", j), file)
+            try:
+                current = _field_value(dump, target)
+                scaled = _fit(current, current * float(value))
+            except KeyError:
+                problems.append(Problem(at, target, f"no scenario field {target}"))
+                continue
+            except TypeError:
+                problems.append(Problem(at, target, "only a numeric field can be scaled"))
+                continue
+            if isinstance(scaled, int) and current > 0:
+                scaled = max(1, scaled)
+            settings.append((target, scaled, at))
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def _base_settings(
+    source: Source, study: Study, positions: Positions, file: str
+) -> list[tuple[str, Any, Location]]:
+    """The entry's own settings, then the study's horizon."""
+    settings = list(source.settings)
+    if study.horizon_years is not None:
+        at = _study_location(positions, ("horizon_years",), file)
+        settings.append(("calendar.horizon_years", study.horizon_years, at))
+    return settings
+
+
+def build_plan(
+    study: Study,
+    sources: list[Source],
+    positions: Positions,
+    study_file: str,
+    study_text: str | None = None,
+) -> Plan:
+    """Resolve every scenario at every sweep point; list the runs with their seeds."""
+    problems: list[Problem] = []
+    bases: list[tuple[Source, Scenario]] = []
+    for source in sources:
+        settings = _base_settings(source, study, positions, study_file)
+        try:
+            data, where = set_values(source.data, source.positions, settings)
+            bases.append((source, validate(Scenario, data, where, source=source.file)))
+        except ConfigError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ConfigError(problems)
+    labels = [source.label or scenario.name for source, scenario in bases]
+    _check_labels(study, labels, positions, study_file)
+    baseline = study.baseline or labels[0]
+    points = sweep_points(study.sweep, study.seed)
+    variants: list[Variant] = []
+    for point_index, point in enumerate(points):
+        for (source, base), label in zip(bases, labels, strict=True):
+            try:
+                scenario = _at_point(source, base, point, positions, study_file, study)
+            except ConfigError as err:
+                problems.extend(err.problems)
+                continue
+            variants.append(
+                Variant(
+                    index=len(variants),
+                    label=label,
+                    point=point_index,
+                    values=dict(point),
+                    scenario=scenario,
+                    hash=config_hash(scenario.model_copy(update={"seed": 0})),
+                    baseline=label == baseline,
+                )
+            )
+    if problems:
+        raise ConfigError(_unique(problems))
+    plan = Plan(study, variants, study_file=study_file, study_text=study_text)
+    plan.sweep_names = list(study.sweep.variables) if study.sweep else []
+    plan.tasks = _tasks(study, variants, positions, study_file)
+    return plan
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """The same problem at many sweep points is reported once."""
+    return list(dict.fromkeys(problems))
+
+
+def _at_point(
+    source: Source,
+    base: Scenario,
+    point: dict[str, Any],
+    positions: Positions,
+    study_file: str,
+    study: Study,
+) -> Scenario:
+    if not point or study.sweep is None:
+        return base
+    settings = _base_settings(source, study, positions, study_file)
+    settings += _sweep_settings(base, point, study.sweep, positions, study_file)
+    data, where = set_values(source.data, source.positions, settings)
+    return validate(Scenario, data, where, source=source.file)
+
+
+def _check_labels(study: Study, labels: list[str], positions: Positions, file: str) -> None:
+    problems = []
+    seen: set[str] = set()
+    for i, label in enumerate(labels):
+        if label in seen:
+            location = _study_location(positions, ("scenarios", i), file)
+            message = (
+                f"two scenarios are labelled {label!r}; give this entry a path and a "
+                "different label"
+            )
+            problems.append(Problem(location, f"scenarios.{i}", message))
+        seen.add(label)
+    if study.baseline is not None and study.baseline not in labels:
+        location = _study_location(positions, ("baseline",), file)
+        allowed = ", ".join(labels)
+        message = f"{study.baseline!r} is not a scenario of this study (labels: {allowed})"
+        problems.append(Problem(location, "baseline", message))
+    if problems:
+        raise ConfigError(problems)
+
+
+def replication_seed(study: Study, scenario_hash: str, replication: int) -> int:
+    """Seed of one run: shared by all scenarios (common random numbers) unless turned off.
+
+    Without common random numbers the seed also depends on the scenario, so two identical
+    scenarios (say, two sweep points that round to the same value) still share their runs.
+    """
+    if study.common_random_numbers:
+        return study.seed + replication
+    scenario_key = int(scenario_hash[:15], 16)
+    state = np.random.SeedSequence([study.seed, scenario_key, replication])
+    return int(state.generate_state(1, dtype=np.uint64)[0] >> np.uint64(2))
+
+
+def _tasks(study: Study, variants: list[Variant], positions: Positions, file: str) -> list[RunTask]:
+    total = len(variants) * study.replications
+    if total > MAX_RUNS:
+        location = _study_location(positions, ("replications",), file)
+        message = f"{total:,} runs is more than the {MAX_RUNS:,} a study may hold"
+        raise ConfigError([Problem(location, "replications", message)])
+    return [
+        RunTask(v, r, replication_seed(study, v.hash, r))
+        for v in variants
+        for r in range(study.replications)
+    ]
+
+
+def plan_json(plan: Plan) -> list[dict[str, Any]]:
+    """The variants as JSON-ready records (for the manifest)."""
+    return [
+        {
+            "label": v.label,
+            "point": v.point,
+            "values": v.values,
+            "scenario": v.scenario.name,
+            "hash": v.hash,
+            "baseline": v.baseline,
+            "horizon_years": v.scenario.calendar.horizon_years,
+            "runs": [t.key for t in plan.tasks if t.variant is v],
+            "seeds": [t.seed for t in plan.tasks if t.variant is v],
+        }
+        for v in plan.variants
+    ]
+
+
+def canonical(record: Any) -> str:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,204 @@
+"""A study's results as tidy frames, and the table printed at its end."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim.output import write_atomic
+from sim.run import summary
+from sim.study import store
+from sim.study.plan import Plan
+from sim.study.stats import summarise
+
+# The headline metrics: column of the per-run table, label, and how to show a value.
+KEY_METRICS: dict[str, tuple[str, str]] = {
+    "revenue_collected": ("revenue", "money"),
+    "staff_cost": ("staff cost", "money"),
+    "profit": ("profit", "money"),
+    "retention_12m": ("retention", "share"),
+    "active_end": ("clients", "count"),
+}
+
+
+@dataclass
+class StudyResult:
+    """Everything a study produced, as tidy frames.
+
+    Attributes
+    ----------
+    name, path, baseline
+        The study's name, its results folder and the baseline scenario's label.
+    sweep
+        Names of the swept variables (columns of the frames below).
+    runs
+        One row per stored run: ``scenario``, ``point``, the sweep variables, ``replication``,
+        ``seed``, ``wall_time_s`` and the run's whole-horizon metrics (``sim.run.summary``).
+    timeseries
+        One row per run and month: the same keys and every monthly output column.
+    summary
+        One row per scenario, point and metric: ``n``, ``mean``, ``low``, ``high`` (95 %
+        interval) and the paired difference to the baseline ``diff``, ``diff_low``,
+        ``diff_high`` (over ``pairs`` replications).
+    failures
+        One row per run that raised or whose worker died: the keys and the ``error``.
+    planned
+        Number of runs the study asks for.
+    """
+
+    name: str
+    path: Path
+    baseline: str
+    sweep: list[str]
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+    failures: pd.DataFrame
+    planned: int
+    horizons: list[int] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every planned run is stored."""
+        return len(self.runs) == self.planned
+
+    def table(self, metrics: dict[str, tuple[str, str]] | None = None) -> str:
+        """The headline table: scenarios x key metrics, with intervals and differences."""
+        return format_table(self, metrics or KEY_METRICS)
+
+
+def collect(out: Path, plan: Plan) -> StudyResult:
+    """Read every stored run of the plan into tidy frames and compute the statistics."""
+    keys = ["scenario", "point", *plan.sweep_names]
+    runs, series, failures = [], [], []
+    for task in plan.tasks:
+        ident = {
+            "scenario": task.variant.label,
+            "point": task.variant.point,
+            **task.variant.values,
+            "replication": task.replication,
+            "seed": task.seed,
+        }
+        if store.is_done(out, task):
+            frame, meta = store.read_run(out, task)
+            runs.append({**ident, "wall_time_s": meta.get("wall_time_s"), **summary(frame)})
+            series.append(frame.assign(**ident))
+            continue
+        error = store.read_error(out, task)
+        if error is not None:
+            failures.append({**ident, "error": error})
+    runs_frame = pd.DataFrame(runs)
+    columns = [*keys, "replication", "seed"]
+    timeseries = (
+        pd.concat(series, ignore_index=True)[[*columns, *series[0].columns.drop(columns)]]
+        if series
+        else pd.DataFrame()
+    )
+    metrics = [c for c in runs_frame.columns if c not in {*columns, "wall_time_s", "years"}]
+    stats = (
+        summarise(runs_frame, metrics, plan.baseline_label, keys=["point", *plan.sweep_names])
+        if len(runs_frame)
+        else pd.DataFrame()
+    )
+    return StudyResult(
+        name=plan.study.name,
+        path=out,
+        baseline=plan.baseline_label,
+        sweep=plan.sweep_names,
+        runs=runs_frame,
+        timeseries=timeseries,
+        summary=stats,
+        failures=pd.DataFrame(failures),
+        planned=len(plan.tasks),
+        horizons=sorted({v.scenario.calendar.horizon_years for v in plan.variants}),
+    )
+
+
+def write_tables(result: StudyResult) -> None:
+    """``summary.csv`` (statistics) and ``runs.csv`` (per-run metrics), written atomically."""
+    for name, frame in (("summary.csv", result.summary), ("runs.csv", result.runs)):
+        write_atomic(result.path / name, lambda p, f=frame: f.to_csv(p, index=False))
+
+
+def _value(x: float, kind: str, signed: bool = False) -> str:
+    if math.isnan(x):
+        return "n/a"
+    sign = "+" if signed and x > 0 else ""
+    if kind == "money":
+        return f"{sign}{x / 1e6:,.2f}"
+    if kind == "share":
+        return f"{sign}{x * 100:.1f}"
+    return f"{sign}{x:,.0f}"
+
+
+def _cell(mean: float, low: float, high: float, kind: str, signed: bool = False) -> str:
+    if math.isnan(low):
+        return _value(mean, kind, signed)
+    return f"{_value(mean, kind, signed)} [{_value(low, kind)}, {_value(high, kind)}]"
+
+
+def _unit(kind: str) -> str:
+    return {"money": " $M", "share": " %", "count": ""}[kind]
+
+
+def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> str:
+    """Scenarios x metrics as text: mean [95 % interval], and a paired-difference line."""
+    if result.summary.empty:
+        return f"{result.name}: no finished runs"
+    stats = result.summary.set_index(["scenario", "point", "metric"])
+    header = ["scenario", *(f"{label}{_unit(kind)}" for label, kind in metrics.values())]
+    rows: list[list[str]] = []
+    points = result.runs.drop_duplicates("point").sort_values("point")
+    for _, point in points.iterrows():
+        if result.sweep:
+            shown = ", ".join(f"{n}={_short(point[n])}" for n in result.sweep)
+            rows.append([f"-- {shown}"] + [""] * len(metrics))
+        order = list(dict.fromkeys(result.runs["scenario"]))
+        for scenario in order:
+            if (scenario, point["point"], next(iter(metrics))) not in stats.index:
+                continue
+            base = scenario == result.baseline
+            line = [scenario + (" (baseline)" if base else "")]
+            diff = [f"  vs {result.baseline}"]
+            for metric, (_, kind) in metrics.items():
+                s = stats.loc[(scenario, point["point"], metric)]
+                line.append(_cell(s["mean"], s["low"], s["high"], kind))
+                diff.append(_cell(s["diff"], s["diff_low"], s["diff_high"], kind, signed=True))
+            rows.append(line)
+            if not base:
+                rows.append(diff)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _short(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def report_text(result: StudyResult) -> str:
+    """What the command prints at the end: the table, failures and where the results are."""
+    years = ", ".join(str(y) for y in result.horizons)
+    plural = "" if result.horizons == [1] else "s"
+    lines = [
+        "",
+        f"{result.name}: {len(result.runs)} of {result.planned} runs; totals over {years} "
+        f"year{plural}; mean [95 % interval]; 'vs' lines: paired difference to "
+        f"{result.baseline} [95 % interval]",
+        "",
+        result.table(),
+    ]
+    if not result.failures.empty:
+        count = len(result.failures)
+        lines += ["", f"{count} runs failed (their errors are in runs/*.error.json):"]
+        for _, failure in result.failures.head(10).iterrows():
+            lines.append(
+                f"  {failure['scenario']} replication {failure['replication']} "
+                f"(seed {failure['seed']}): {failure['error']}"
+            )
+    lines += ["", f"results: {result.path}/ (summary.csv, runs.csv, runs/*.parquet, manifest.json)"]
+    return "\n".join(lines)

@@ -1,0 +1,210 @@
+"""Run a study: plan it, skip the runs already stored, run the rest, and summarise."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+
+from sim.config.loader import ConfigError
+from sim.config.schema import Scenario
+from sim.study import store
+from sim.study.execute import Outcome, Simulate, default_workers, execute, simulate
+from sim.study.plan import (
+    Plan,
+    RunTask,
+    Variant,
+    build_plan,
+    load_study_file,
+    sources_from_files,
+    sources_from_study,
+)
+from sim.study.progress import Progress
+from sim.study.result import StudyResult, collect, write_tables
+from sim.study.spec import Study
+
+RESULTS = Path("results")
+
+
+class StudyError(Exception):
+    """A study cannot run as asked (an unusable output folder, say); exit 2 on the command."""
+
+
+def plan_study(
+    study: str | Path | Study, base_dir: Path | None = None, replications: int | None = None
+) -> Plan:
+    """Resolve a study file (or a ``Study`` object, scenario paths relative to ``base_dir``).
+
+    ``replications`` replaces the study's own number (the runs already stored still count).
+    """
+    if isinstance(study, Study):
+        path, positions, text = (base_dir or Path.cwd()) / f"{study.name}.yaml", {}, None
+    else:
+        path = Path(study)
+        study, positions, text = load_study_file(path)
+    if replications is not None:
+        study = study.model_copy(update={"replications": replications})
+    sources = sources_from_study(study, positions, path)
+    return build_plan(study, sources, positions, os.fspath(path), text)
+
+
+def plan_compare(
+    paths: Sequence[Path],
+    overrides: Sequence[str] = (),
+    replications: int = 30,
+    seed: int = 1,
+    years: int | None = None,
+) -> Plan:
+    """A study of scenario files as given on the command line; the first is the baseline."""
+    sources = sources_from_files(paths, overrides)
+    name = "compare_" + "_".join(p.stem for p in paths)
+    study = Study(
+        name=_safe_name(name),
+        scenarios=[os.fspath(p) for p in paths],
+        replications=replications,
+        seed=seed,
+        horizon_years=years,
+    )
+    return build_plan(study, sources, {}, "<command line>")
+
+
+def _safe_name(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "_.-" else "_" for c in name)
+    return cleaned[:64]
+
+
+def prepare_output(out: Path, plan: Plan) -> None:
+    """Create the results folder; refuse one that holds another study."""
+    if out.exists() and not out.is_dir():
+        raise StudyError(f"{out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StudyError(f"{out}: cannot create the folder ({err.strerror})") from None
+    if not os.access(out, os.W_OK):
+        raise StudyError(f"{out}: the folder is not writable")
+    manifest = out / store.MANIFEST
+    if manifest.exists():
+        try:
+            other = store.read_manifest(out).get("study")
+        except (OSError, ValueError):
+            other = None
+        if other != plan.study.name:
+            raise StudyError(
+                f"{out} holds the results of another study ({other!r}); "
+                "choose another folder with --out or remove it"
+            )
+
+
+def run_plan(
+    plan: Plan,
+    out: Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    stream: TextIO | None = None,
+    run: Simulate = simulate,
+) -> StudyResult:
+    """Run the plan's missing runs into ``out`` and return the results."""
+    stream = sys.stderr if stream is None else stream
+    prepare_output(out, plan)
+    store.write_scenarios(out, plan)
+    todo = [t for t in _balanced(plan.tasks) if not store.is_done(out, t)]
+    total = len(plan.tasks)
+    already = total - len(todo)
+    store.write_manifest(out, plan, {"planned": total, "stored": already, "state": "running"})
+    if progress:
+        where = f" on {scheduler}" if scheduler else ""
+        resumed = f", {already} already stored" if already else ""
+        print(
+            f"{plan.study.name}: {len(plan.variants)} scenario variants x "
+            f"{plan.study.replications} replications = {total} runs{resumed}{where}",
+            file=stream,
+            flush=True,
+        )
+    bar = Progress(total, already, stream=stream, enabled=progress)
+
+    def on_done(task: RunTask, outcome: Outcome) -> None:
+        if outcome.frame is not None:
+            store.write_run(out, task, outcome.frame, outcome.wall_time_s)
+        else:
+            store.write_error(out, task, outcome.error or "unknown error")
+        bar.advance(failed=outcome.frame is None)
+
+    state = "interrupted"
+    try:
+        execute(
+            todo,
+            on_done,
+            workers=workers or default_workers(),
+            scheduler=scheduler,
+            run=run,
+            on_ready=bar.ready,
+        )
+        state = "done"
+    finally:
+        bar.close()
+        stored = sum(store.is_done(out, t) for t in plan.tasks)
+        store.write_manifest(out, plan, {"planned": total, "stored": stored, "state": state})
+    result = collect(out, plan)
+    write_tables(result)
+    return result
+
+
+def _balanced(tasks: Sequence[RunTask]) -> list[RunTask]:
+    """Replication by replication, so that an interrupted study still has paired runs."""
+    return sorted(tasks, key=lambda t: (t.replication, t.variant.index))
+
+
+def run(
+    study: str | Path | Study,
+    *,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    progress: bool = True,
+) -> StudyResult:
+    """Run a study (a file or a ``Study``) and return its results as tidy frames.
+
+    Runs already stored in the output folder (default ``results/<study name>``) are reused, so
+    calling it again after an interruption resumes. ``workers=1`` runs in this process; more
+    start a local Dask cluster; ``scheduler`` sends the runs to an existing Dask cluster.
+    """
+    plan = plan_study(study)
+    folder = Path(out) if out is not None else RESULTS / plan.study.name
+    return run_plan(plan, folder, workers=workers, scheduler=scheduler, progress=progress)
+
+
+def load(folder: str | Path) -> StudyResult:
+    """Read a study's stored results (complete or not) without running anything."""
+    out = Path(folder)
+    if not (out / store.MANIFEST).is_file():
+        raise StudyError(f"{out}: no study results here ({store.MANIFEST} is missing)")
+    manifest = store.read_manifest(out)
+    study = Study.model_validate(manifest["study_resolved"])
+    variants, tasks = [], []
+    for index, record in enumerate(manifest["variants"]):
+        scenario_file = out / "scenarios" / f"{record['hash'][:16]}.yaml"
+        scenario = Scenario.model_validate(yaml.safe_load(scenario_file.read_text("utf-8")))
+        variant = Variant(
+            index=index,
+            label=record["label"],
+            point=record["point"],
+            values=record["values"],
+            scenario=scenario,
+            hash=record["hash"],
+            baseline=record["baseline"],
+        )
+        variants.append(variant)
+        tasks += [RunTask(variant, r, seed) for r, seed in enumerate(record["seeds"])]
+    plan = Plan(study, variants, tasks, manifest.get("study_file"), manifest.get("study_text"))
+    plan.sweep_names = list(manifest.get("sweep", []))
+    return collect(out, plan)
+
+
+__all__ = ["ConfigError", "StudyError", "load", "plan_compare", "plan_study", "run", "run_plan"]

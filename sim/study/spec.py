@@ -1,0 +1,135 @@
+"""The study file schema: which scenarios to compare, how often, and over which sweeps.
+
+A study file (``studies/*.yaml``) is validated like a scenario: unknown keys, wrong types and
+cross-field mistakes are reported with their file, line and column.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.schema import Section
+
+SweepValue = bool | int | float | str
+
+
+class ScenarioEntry(Section):
+    """One scenario of a study: a file, an optional label and optional field settings."""
+
+    path: str = Field(
+        description="Scenario file, relative to the study file.", min_length=1, max_length=1000
+    )
+    label: str | None = Field(
+        None,
+        description="Name of this scenario in the results (default: the scenario's name).",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+    )
+    set: dict[str, Any] = Field(
+        {},
+        description="Scenario fields to change, as dotted paths: {organisation.hunters: 8}.",
+    )
+
+
+class SweepVariable(Section):
+    """One swept quantity: a scenario field, or a factor that scales several fields."""
+
+    values: list[SweepValue] | None = Field(
+        None, description="Grid: the values to try, in order.", min_length=1, max_length=1000
+    )
+    range: list[float] | None = Field(
+        None,
+        description="Latin hypercube: [low, high], the range to sample.",
+        min_length=2,
+        max_length=2,
+    )
+    scales: list[str] = Field(
+        [],
+        description="Scenario fields multiplied by the value (whole-number fields are rounded "
+        "and a positive one stays at least 1). Without it, the variable's name is the field "
+        "it sets.",
+        max_length=100,
+    )
+
+    @model_validator(mode="after")
+    def _range_ordered(self) -> SweepVariable:
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError("range must be [low, high] with low < high")
+        return self
+
+
+class Sweep(Section):
+    """Sweeps applied to every scenario of the study."""
+
+    method: Literal["grid", "latin_hypercube"] = Field(
+        "grid",
+        description="grid: every combination of the variables' values; latin_hypercube: "
+        "`samples` points spread over the variables' ranges.",
+    )
+    samples: int | None = Field(
+        None, description="Latin hypercube: number of points.", ge=2, le=10_000
+    )
+    variables: dict[str, SweepVariable] = Field(
+        description="Swept variables by name: a dotted scenario field, or any name with `scales`.",
+        min_length=1,
+        max_length=10,
+    )
+
+    @model_validator(mode="after")
+    def _fits_method(self) -> Sweep:
+        grid = self.method == "grid"
+        for name, variable in self.variables.items():
+            if grid and variable.values is None:
+                raise ValueError(f"variables {name}: a grid needs values")
+            if not grid and variable.range is None:
+                raise ValueError(f"variables {name}: a latin_hypercube needs range: [low, high]")
+            if "." not in name and not variable.scales:
+                raise ValueError(
+                    f"variables {name}: name a scenario field (like organisation.hunters) "
+                    "or list the fields it scales"
+                )
+        if not grid and self.samples is None:
+            raise ValueError("samples is required for method latin_hypercube")
+        if grid and self.samples is not None:
+            raise ValueError("samples is only for method latin_hypercube")
+        return self
+
+
+class Study(Section):
+    """Scenarios compared over replications with common random numbers."""
+
+    name: str = Field(
+        description="Short name; the results go to results/<name>/.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+    )
+    description: str = Field("", description="What the study asks.", max_length=2000)
+    scenarios: list[str | ScenarioEntry] = Field(
+        description="Scenario files (relative to the study file), or entries with a path, a "
+        "label and settings.",
+        min_length=1,
+        max_length=200,
+    )
+    baseline: str | None = Field(
+        None, description="Label of the scenario the others are compared with (default: the first)."
+    )
+    replications: int = Field(30, description="Runs of each scenario.", ge=1, le=10_000)
+    seed: int = Field(
+        1,
+        description="Root seed: replication r of every scenario runs with seed + r.",
+        ge=0,
+        le=2**62,
+    )
+    horizon_years: int | None = Field(
+        None, description="Simulated years of every run (default: each scenario's).", ge=1, le=30
+    )
+    common_random_numbers: bool = Field(
+        True,
+        description="Replication r of every scenario uses the same seed, so that differences "
+        "are paired. false gives each scenario its own seeds (only to show what pairing buys).",
+    )
+    sweep: Sweep | None = Field(None, description="Optional sweep over scenario fields.")
+
+    def entries(self) -> list[ScenarioEntry]:
+        """The scenario entries, with plain paths turned into entries."""
+        return [ScenarioEntry(path=e) if isinstance(e, str) else e for e in self.scenarios]

@@ -1,0 +1,203 @@
+"""A study's results folder: one Parquet file per finished run, written atomically.
+
+Layout of ``<out>/``:
+
+- ``runs/<hash>-r<replication>.parquet``: the monthly table of one run; its schema metadata
+  (key ``salesim``) holds the scenario label, hash, sweep point, replication and seed.
+- ``runs/<hash>-r<replication>.error.json``: a run that raised, with its error.
+- ``scenarios/<hash>.yaml``: each resolved scenario (seed 0; the seeds are in the manifest).
+- ``manifest.json``: the study file, the variants, seeds, package versions and git revision.
+- ``summary.csv`` and ``runs.csv``: the statistics and per-run metrics, when the study ends.
+
+A run counts as done only when its Parquet file exists and its metadata matches the plan, so an
+interrupted study resumes where it stopped and a changed scenario (a new hash) runs again.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from sim import __version__
+from sim.output import write_atomic
+from sim.study.plan import Plan, RunTask, plan_json
+
+META_KEY = b"salesim"
+RUNS = "runs"
+MANIFEST = "manifest.json"
+PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic", "dask", "distributed")
+
+
+def run_path(out: Path, task: RunTask) -> Path:
+    return out / RUNS / f"{task.key}.parquet"
+
+
+def error_path(out: Path, task: RunTask) -> Path:
+    return out / RUNS / f"{task.key}.error.json"
+
+
+def run_metadata(task: RunTask) -> dict[str, Any]:
+    """What identifies a stored run."""
+    v = task.variant
+    return {
+        "scenario": v.label,
+        "scenario_name": v.scenario.name,
+        "hash": v.hash,
+        "point": v.point,
+        "values": v.values,
+        "replication": task.replication,
+        "seed": task.seed,
+    }
+
+
+def write_run(out: Path, task: RunTask, frame: pd.DataFrame, wall_time_s: float) -> None:
+    """Store one finished run atomically (and drop an earlier error record of it)."""
+    meta = {**run_metadata(task), "wall_time_s": round(wall_time_s, 4), "salesim": __version__}
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), META_KEY: json.dumps(meta).encode()}
+    )
+    write_atomic(run_path(out, task), lambda p: pq.write_table(table, p))
+    error_path(out, task).unlink(missing_ok=True)
+
+
+def write_error(out: Path, task: RunTask, error: str) -> None:
+    """Record a run that failed, with its error."""
+    record = {**run_metadata(task), "error": error, "when_utc": _now()}
+    text = json.dumps(record, indent=2) + "\n"
+    write_atomic(error_path(out, task), lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def read_metadata(path: Path) -> dict[str, Any] | None:
+    """The salesim metadata of a stored run, or None if the file is not a readable run."""
+    try:
+        schema = pq.read_schema(path)
+        return json.loads((schema.metadata or {})[META_KEY])
+    except (OSError, KeyError, ValueError, pa.ArrowException):
+        return None
+
+
+def is_done(out: Path, task: RunTask) -> bool:
+    """Whether this run is stored with the seed and scenario the plan asks for."""
+    path = run_path(out, task)
+    if not path.exists():
+        return False
+    meta = read_metadata(path)
+    return (
+        meta is not None
+        and meta.get("hash") == task.variant.hash
+        and meta.get("seed") == task.seed
+        and meta.get("replication") == task.replication
+    )
+
+
+def read_run(out: Path, task: RunTask) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A stored run's monthly table and metadata."""
+    path = run_path(out, task)
+    table = pq.read_table(path)
+    meta = json.loads((table.schema.metadata or {})[META_KEY])
+    return table.to_pandas(), meta
+
+
+def read_error(out: Path, task: RunTask) -> str | None:
+    path = error_path(out, task)
+    if not path.exists():
+        return None
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["error"])
+    except (OSError, ValueError, KeyError):
+        return "unreadable error record"
+
+
+def write_scenarios(out: Path, plan: Plan) -> None:
+    """The resolved scenarios, one file per hash."""
+    for v in plan.variants:
+        path = out / "scenarios" / f"{v.hash[:16]}.yaml"
+        if path.exists():
+            continue
+        text = yaml.safe_dump(v.scenario.model_copy(update={"seed": 0}).model_dump(mode="json"))
+        write_atomic(path, lambda p, text=text: p.write_text(text, encoding="utf-8"))
+
+
+def write_manifest(out: Path, plan: Plan, status: dict[str, Any]) -> None:
+    """The study's provenance and plan (rewritten as the study progresses)."""
+    manifest = {
+        "study": plan.study.name,
+        "study_file": plan.study_file,
+        "study_text": plan.study_text,
+        "study_resolved": plan.study.model_dump(mode="json"),
+        "baseline": plan.baseline_label,
+        "sweep": plan.sweep_names,
+        "replications": plan.study.replications,
+        "common_random_numbers": plan.study.common_random_numbers,
+        "seed_rule": "replication r runs with seed + r"
+        if plan.study.common_random_numbers
+        else "each scenario has its own seeds",
+        "variants": plan_json(plan),
+        "status": status,
+        "updated_utc": _now(),
+        "salesim_version": __version__,
+        "git_revision": git_revision(*([Path(plan.study_file).parent] if plan.study_file else [])),
+        "python": platform.python_version(),
+        "packages": {name: _version(name) for name in PACKAGES},
+    }
+    text = json.dumps(manifest, indent=2) + "\n"
+    write_atomic(out / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+
+
+def git_revision(*folders: Path) -> str:
+    """The git commit of the package's source tree, or else of the first folder given that is
+    in a checkout (the study file's), with ``+modified`` for uncommitted changes."""
+    for folder in (Path(__file__).resolve().parent, *folders):
+        revision = _git_head(folder)
+        if revision != "unknown":
+            return revision
+    return "unknown"
+
+
+def _git_head(here: Path) -> str:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if result.returncode != 0:
+        return "unknown"
+    return result.stdout.strip() + ("+modified" if dirty.stdout.strip() else "")
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

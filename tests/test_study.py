@@ -1,0 +1,587 @@
+"""Studies: paired replications, resuming, Dask execution, failures, the study file."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dask
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT, SCENARIOS
+from study_helpers import always_die, die_once
+
+from sim.config.loader import ConfigError
+from sim.model import SalesModel
+from sim.study import Study, load, plan_study, run_plan
+from sim.study import run as run_study
+from sim.study.execute import simulate
+from sim.study.plan import sweep_points
+from sim.study.spec import Sweep
+
+FAST = {"market.prospects": 2000}
+
+
+def small_study(tmp_path: Path, **changes: object) -> Path:
+    """A study file of unsplit vs split, one year, three replications."""
+    data = {
+        "name": "small",
+        "baseline": "unsplit",
+        "replications": 3,
+        "horizon_years": 1,
+        "scenarios": [
+            {"path": str(SCENARIOS / "unsplit.yaml"), "set": FAST},
+            {"path": str(SCENARIOS / "split.yaml"), "set": FAST},
+        ],
+        **changes,
+    }
+    path = tmp_path / "small.yaml"
+    path.write_text(json.dumps(data), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def quiet(path: Path, out: Path, **kwargs: object) -> pd.DataFrame:
+    plan = plan_study(path)
+    return run_plan(plan, out, progress=False, **kwargs)  # type: ignore[arg-type]
+
+
+def stored(out: Path) -> list[str]:
+    return sorted(p.name for p in (out / "runs").glob("*.parquet"))
+
+
+def salesim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+# ---- common random numbers ------------------------------------------------------------------
+def test_replication_r_of_every_scenario_runs_with_the_same_seed(tmp_path: Path) -> None:
+    plan = plan_study(small_study(tmp_path, seed=7))
+    seeds = {v.label: [t.seed for t in plan.tasks if t.variant is v] for v in plan.variants}
+    assert seeds == {"unsplit": [7, 8, 9], "split": [7, 8, 9]}
+    independent = plan_study(small_study(tmp_path, seed=7, common_random_numbers=False))
+    by_label = {v.label: v for v in independent.variants}
+    first = [t.seed for t in independent.tasks if t.variant is by_label["unsplit"]]
+    second = [t.seed for t in independent.tasks if t.variant is by_label["split"]]
+    assert len(set(first) | set(second)) == 6
+
+
+def test_a_stored_run_is_the_run_of_its_scenario_and_seed(tmp_path: Path) -> None:
+    result = quiet(small_study(tmp_path), tmp_path / "out", workers=1)
+    plan = plan_study(small_study(tmp_path))
+    task = plan.tasks[-1]
+    direct = SalesModel(task.variant.scenario, seed=task.seed).run()
+    mine = result.timeseries[
+        (result.timeseries["scenario"] == task.variant.label)
+        & (result.timeseries["replication"] == task.replication)
+    ]
+    pd.testing.assert_frame_equal(
+        mine[direct.columns].reset_index(drop=True), direct, check_dtype=False
+    )
+
+
+def test_pairing_shrinks_the_interval_of_the_difference(tmp_path: Path) -> None:
+    """Common random numbers: the same clients and dice in both scenarios."""
+    study = small_study(tmp_path, replications=8)
+    paired = quiet(study, tmp_path / "paired", workers=1).summary
+    apart = small_study(tmp_path, replications=8, common_random_numbers=False)
+    independent = quiet(apart, tmp_path / "independent", workers=1).summary
+
+    def width(summary: pd.DataFrame, metric: str) -> float:
+        row = summary[(summary["scenario"] == "split") & (summary["metric"] == metric)].iloc[0]
+        return float(row["diff_high"] - row["diff_low"])
+
+    for metric in ("profit", "revenue_collected"):
+        ratio = width(paired, metric) / width(independent, metric)
+        print(f"{metric}: paired interval / independent interval = {ratio:.2f}")
+        assert ratio < 0.5, metric
+
+
+def test_summary_has_means_intervals_and_paired_differences(tmp_path: Path) -> None:
+    result = quiet(small_study(tmp_path), tmp_path / "out", workers=1)
+    profit = result.runs.pivot(index="replication", columns="scenario", values="profit")
+    row = result.summary.set_index(["scenario", "metric"]).loc[("split", "profit")]
+    assert row["n"] == 3 and row["pairs"] == 3
+    assert row["mean"] == pytest.approx(profit["split"].mean())
+    assert row["diff"] == pytest.approx((profit["split"] - profit["unsplit"]).mean())
+    assert row["low"] < row["mean"] < row["high"]
+    assert row["diff_low"] < row["diff"] < row["diff_high"]
+    base = result.summary.set_index(["scenario", "metric"]).loc[("unsplit", "profit")]
+    assert np.isnan(base["diff"])
+    written = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert len(written) == len(result.summary)
+    assert set(result.timeseries["scenario"]) == {"unsplit", "split"}
+    assert len(result.timeseries) == 6 * 12
+
+
+# ---- results store and resuming ---------------------------------------------------------
+def test_each_run_is_one_parquet_file_named_by_scenario_hash_and_replication(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    quiet(small_study(tmp_path), out, workers=1)
+    names = stored(out)
+    assert len(names) == 6
+    hashes = {n.split("-r")[0] for n in names}
+    assert len(hashes) == 2
+    assert {n.split("-r")[1] for n in names} == {"0000.parquet", "0001.parquet", "0002.parquet"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == {"planned": 6, "stored": 6, "state": "done"}
+    assert manifest["packages"]["mesa"].startswith("3.3")
+    assert manifest["git_revision"]
+    assert {v["label"] for v in manifest["variants"]} == {"unsplit", "split"}
+    assert all(v["seeds"] == [1, 2, 3] for v in manifest["variants"])
+    assert '"horizon_years": 1' in manifest["study_text"]
+    assert len(list((out / "scenarios").glob("*.yaml"))) == 2
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_resume_after_an_interruption_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    study = small_study(tmp_path)
+    clean = quiet(study, tmp_path / "clean", workers=1)
+    out, calls = tmp_path / "out", []
+
+    def interrupted(scenario: object, seed: int) -> object:
+        calls.append(seed)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return simulate(scenario, seed)  # type: ignore[arg-type]
+
+    with pytest.raises(KeyboardInterrupt):
+        quiet(study, out, workers=1, run=interrupted)
+    assert len(stored(out)) == 3
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"]["state"] == "interrupted"
+    calls.clear()
+    resumed = quiet(
+        study, out, workers=1, run=lambda s, seed: calls.append(seed) or simulate(s, seed)
+    )
+    assert len(calls) == 3  # only the missing runs
+    assert stored(out) == stored(tmp_path / "clean")
+    pd.testing.assert_frame_equal(resumed.summary, clean.summary)
+    pd.testing.assert_frame_equal(
+        resumed.runs.drop(columns="wall_time_s"), clean.runs.drop(columns="wall_time_s")
+    )
+
+
+def test_a_killed_study_resumes_from_the_command_line(tmp_path: Path) -> None:
+    study = small_study(tmp_path, replications=12)
+    out = tmp_path / "out"
+    args = ["study", str(study), "--out", str(out), "--workers", "1", "--quiet"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", *args], cwd=tmp_path, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while len(list((out / "runs").glob("*.parquet"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    before = stored(out)
+    assert 3 <= len(before) < 24
+    again = salesim(*args, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    after = stored(out)
+    assert len(after) == 24 and set(before) <= set(after)
+    assert load(out).complete
+
+
+def test_ctrl_c_stops_the_study_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
+    study = small_study(tmp_path, replications=12)
+    out = tmp_path / "out"
+    args = ["study", str(study), "--out", str(out), "--workers", "1", "--quiet"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", *args],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list((out / "runs").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Run the same command again to resume" in err
+    assert "Traceback" not in err
+    assert json.loads((out / "manifest.json").read_text())["status"]["state"] == "interrupted"
+
+
+def test_a_changed_scenario_invalidates_only_its_own_runs(tmp_path: Path) -> None:
+    out, calls = tmp_path / "out", []
+    quiet(small_study(tmp_path), out, workers=1)
+    first = stored(out)
+    changed = small_study(
+        tmp_path,
+        scenarios=[
+            {"path": str(SCENARIOS / "unsplit.yaml"), "set": FAST},
+            {"path": str(SCENARIOS / "split.yaml"), "set": {**FAST, "organisation.hunters": 5}},
+        ],
+    )
+
+    def counting(scenario: object, seed: int) -> object:
+        calls.append(scenario.organisation.hunters)  # type: ignore[attr-defined]
+        return simulate(scenario, seed)  # type: ignore[arg-type]
+
+    result = quiet(changed, out, workers=1, run=counting)
+    assert calls == [5, 5, 5]
+    assert len(set(stored(out)) - set(first)) == 3
+    assert result.complete and len(result.runs) == 6
+
+
+def test_more_replications_reuse_the_runs_already_stored(tmp_path: Path) -> None:
+    out, calls = tmp_path / "out", []
+    quiet(small_study(tmp_path, replications=2), out, workers=1)
+    plan = plan_study(small_study(tmp_path, replications=2), replications=3)
+    run_plan(
+        plan,
+        out,
+        progress=False,
+        workers=1,
+        run=lambda s, seed: calls.append(seed) or simulate(s, seed),
+    )
+    assert calls == [3, 3]
+
+
+def test_a_folder_of_another_study_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    quiet(small_study(tmp_path), out, workers=1)
+    other = small_study(tmp_path, name="other")
+    result = salesim("study", str(other), "--out", str(out), "--workers", "1", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "holds the results of another study ('small')" in result.stderr
+
+
+# ---- failures --------------------------------------------------------------------------
+def test_a_failing_run_is_reported_and_the_study_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = SalesModel.run
+
+    def broken(self: SalesModel) -> pd.DataFrame:
+        if self.scenario.organisation.hunters and self.root_seed == 2:
+            raise ZeroDivisionError("a broken run")
+        return original(self)
+
+    monkeypatch.setattr(SalesModel, "run", broken)
+    out = tmp_path / "out"
+    result = quiet(small_study(tmp_path), out, workers=1)
+    assert len(result.runs) == 5 and not result.complete
+    failure = result.failures.iloc[0]
+    assert (failure["scenario"], failure["replication"]) == ("split", 1)
+    assert "ZeroDivisionError: a broken run" in failure["error"]
+    assert len(list((out / "runs").glob("*.error.json"))) == 1
+    assert result.summary.set_index(["scenario", "metric"]).loc[("split", "profit"), "pairs"] == 2
+    monkeypatch.setattr(SalesModel, "run", original)
+    fixed = quiet(small_study(tmp_path), out, workers=1)
+    assert fixed.complete and fixed.failures.empty
+    assert not list((out / "runs").glob("*.error.json"))
+
+
+# ---- Dask ------------------------------------------------------------------------------
+def test_one_and_two_workers_give_identical_summaries(tmp_path: Path) -> None:
+    study = small_study(tmp_path)
+    one = quiet(study, tmp_path / "one", workers=1)
+    two = quiet(study, tmp_path / "two", workers=2)
+    pd.testing.assert_frame_equal(one.summary, two.summary)
+    pd.testing.assert_frame_equal(
+        one.timeseries.sort_values(["scenario", "replication", "month"]).reset_index(drop=True),
+        two.timeseries.sort_values(["scenario", "replication", "month"]).reset_index(drop=True),
+    )
+
+
+def test_a_worker_that_dies_is_replaced_and_its_run_retried(tmp_path: Path) -> None:
+    marker = tmp_path / "died"
+    run = functools.partial(die_once, str(marker), 2)
+    result = quiet(small_study(tmp_path), tmp_path / "out", workers=2, run=run)
+    assert marker.exists()
+    assert result.complete and result.failures.empty
+
+
+def test_a_run_that_kills_every_worker_is_recorded_as_failed(tmp_path: Path) -> None:
+    run = functools.partial(always_die, 3)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        result = quiet(small_study(tmp_path), tmp_path / "out", workers=2, run=run)
+    assert len(result.runs) == 4
+    assert set(result.failures["replication"]) == {2}
+    assert result.failures["error"].str.contains("KilledWorker").all()
+
+
+def test_an_existing_scheduler_runs_the_study(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    study = small_study(tmp_path, replications=2)
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster:
+        env = {**os.environ, "DASK_SCHEDULER_ADDRESS": cluster.scheduler_address}
+        result = subprocess.run(
+            [sys.executable, "-m", "sim.cli", "study", str(study), "--quiet"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=300,
+        )
+    assert result.returncode == 0, result.stderr
+    assert len(stored(tmp_path / "results" / "small")) == 4
+    assert "split" in result.stdout and "vs unsplit" in result.stdout
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+    study = small_study(tmp_path)
+    result = salesim("study", str(study), "--scheduler", "tcp://127.0.0.1:9", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# ---- the commands and the Python API ------------------------------------------------------
+def test_compare_prints_the_table_and_writes_the_summary(tmp_path: Path) -> None:
+    result = salesim(
+        "compare",
+        str(SCENARIOS / "unsplit.yaml"),
+        str(SCENARIOS / "split.yaml"),
+        "--replications",
+        "2",
+        "--years",
+        "1",
+        "--workers",
+        "1",
+        "--set",
+        "market.prospects=2000",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "results" / "compare_unsplit_split"
+    assert "unsplit (baseline)" in result.stdout and "vs unsplit" in result.stdout
+    assert "profit $M" in result.stdout and "retention %" in result.stdout
+    assert "runs 4/4" in result.stderr
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["scenario"]) == {"unsplit", "split"}
+
+
+def test_the_python_api_returns_tidy_frames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    study = Study(
+        name="api",
+        scenarios=[
+            {"path": "unsplit.yaml", "set": FAST},  # type: ignore[list-item]
+            {"path": "split.yaml", "set": FAST},  # type: ignore[list-item]
+        ],
+        replications=2,
+        horizon_years=1,
+    )
+    for name in ("reference.yaml", "unsplit.yaml", "split.yaml"):
+        (tmp_path / name).write_text((SCENARIOS / name).read_text())
+    result = run_study(study, progress=False)
+    assert result.path == Path("results") / "api" and result.complete
+    assert {"scenario", "point", "replication", "seed", "profit"} <= set(result.runs.columns)
+    assert {"scenario", "replication", "month", "active_clients"} <= set(result.timeseries.columns)
+    assert {"scenario", "metric", "mean", "low", "high", "diff"} <= set(result.summary.columns)
+    again = load(tmp_path / "results" / "api")
+    pd.testing.assert_frame_equal(again.summary, result.summary)
+
+
+# ---- sweeps and the study file -------------------------------------------------------------
+def test_a_grid_sweep_runs_every_combination_and_compares_within_each_point(
+    tmp_path: Path,
+) -> None:
+    sweep = {
+        "variables": {
+            "size": {"values": [0.5, 1], "scales": ["market.active_clients", "market.prospects"]},
+            "calendar.horizon_years": {"values": [1, 2]},
+        }
+    }
+    path = small_study(tmp_path, replications=2, sweep=sweep)
+    plan = plan_study(path)
+    assert len(plan.variants) == 8 and len(plan.tasks) == 16
+    actives = {(v.values["size"], v.scenario.market.active_clients) for v in plan.variants}
+    assert actives == {(0.5, 150), (1, 300)}
+    prospects = {v.scenario.market.prospects for v in plan.variants}
+    assert prospects == {1000, 2000}
+    result = quiet(path, tmp_path / "out", workers=1)
+    profit = result.summary[result.summary["metric"] == "profit"]
+    assert len(profit) == 8 and profit["pairs"].dropna().max() == 2
+    assert set(profit.columns) >= {"size", "calendar.horizon_years"}
+
+
+def test_a_latin_hypercube_puts_one_point_in_each_stratum() -> None:
+    sweep = Sweep(
+        method="latin_hypercube",
+        samples=10,
+        variables={  # type: ignore[arg-type]
+            "money.ongoing_bonus_share": {"range": [0.0, 0.1]},
+            "organisation.hunters": {"range": [2, 12]},
+        },
+    )
+    points = sweep_points(sweep, seed=3)
+    assert points == sweep_points(sweep, seed=3)
+    for name, (low, high) in (
+        ("money.ongoing_bonus_share", (0, 0.1)),
+        ("organisation.hunters", (2, 12)),
+    ):
+        strata = sorted(int((p[name] - low) / (high - low) * 10) for p in points)
+        assert strata == list(range(10))
+
+
+def test_whole_number_fields_of_a_sweep_are_rounded(tmp_path: Path) -> None:
+    sweep = {
+        "method": "latin_hypercube",
+        "samples": 4,
+        "variables": {"organisation.hunters": {"range": [2, 9]}},
+    }
+    plan = plan_study(
+        small_study(
+            tmp_path, sweep=sweep, scenarios=[str(SCENARIOS / "split.yaml")], baseline="split"
+        )
+    )
+    hunters = [v.scenario.organisation.hunters for v in plan.variants]
+    assert all(isinstance(h, int) and 2 <= h <= 9 for h in hunters)
+
+
+@pytest.mark.parametrize(
+    ("changes", "line", "expect"),
+    [
+        ({"replications": 0}, "replications", "greater than or equal to 1"),
+        (
+            {"baseline": "nope"},
+            "baseline",
+            "'nope' is not a scenario of this study (labels: unsplit, split)",
+        ),
+        ({"scenarios": ["missing.yaml"]}, "missing.yaml", "scenario file not found"),
+        ({"replicatons": 3}, "replicatons", "did you mean 'replications'"),
+        (
+            {
+                "scenarios": [
+                    {"path": str(SCENARIOS / "split.yaml"), "set": {"organisation.hunterz": 3}}
+                ]
+            },
+            "organisation.hunterz",
+            "did you mean 'hunters'",
+        ),
+        (
+            {
+                "scenarios": [
+                    {"path": str(SCENARIOS / "split.yaml"), "set": {"organisation.hunters": -1}}
+                ]
+            },
+            "organisation.hunters",
+            "greater than or equal to 0",
+        ),
+        (
+            {"sweep": {"variables": {"size": {"values": [1, 2]}}}},
+            "variables",
+            "name a scenario field",
+        ),
+        (
+            {"sweep": {"variables": {"organisation.hunterz": {"values": [1, 2]}}}},
+            "organisation.hunterz",
+            "no scenario field organisation.hunterz",
+        ),
+        (
+            {"sweep": {"variables": {"s": {"values": [2], "scales": ["handoff.style"]}}}},
+            "handoff.style",
+            "only a numeric field can be scaled",
+        ),
+        (
+            {"sweep": {"variables": {"organisation.hunters": {"values": [-3]}}}},
+            "organisation.hunters",
+            "greater than or equal to 0",
+        ),
+        (
+            {
+                "sweep": {
+                    "method": "latin_hypercube",
+                    "variables": {"organisation.hunters": {"range": [1, 3]}},
+                }
+            },
+            "method",
+            "samples is required",
+        ),
+    ],
+)
+def test_a_bad_study_file_is_a_located_error(
+    tmp_path: Path, changes: dict[str, object], line: str, expect: str
+) -> None:
+    path = write_yaml(tmp_path, changes)
+    with pytest.raises(ConfigError) as caught:
+        plan_study(path)
+    text = str(caught.value)
+    assert expect in text, text
+    line_no = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if line in t)
+    assert f"{path}:{line_no}:" in text, text
+    result = salesim("study", str(path), cwd=tmp_path)
+    assert result.returncode == 2 and expect in result.stderr and "Traceback" not in result.stderr
+
+
+def write_yaml(tmp_path: Path, changes: dict[str, object]) -> Path:
+    """A block-style study file (one field per line, so that errors have distinct lines)."""
+    import yaml
+
+    data = {
+        "name": "bad",
+        "baseline": "unsplit",
+        "replications": 2,
+        "scenarios": [str(SCENARIOS / "unsplit.yaml"), str(SCENARIOS / "split.yaml")],
+    }
+    data.update(changes)  # type: ignore[arg-type]
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, default_flow_style=False))
+    return path
+
+
+def test_two_scenarios_with_one_label_are_refused(tmp_path: Path) -> None:
+    path = write_yaml(
+        tmp_path, {"scenarios": [str(SCENARIOS / "split.yaml")] * 2, "baseline": "split"}
+    )
+    with pytest.raises(ConfigError, match="two scenarios are labelled 'split'"):
+        plan_study(path)
+
+
+def test_the_shipped_studies_are_valid() -> None:
+    studies = sorted((ROOT / "studies").glob("*.yaml"))
+    assert {p.name for p in studies} >= {"strategies.yaml", "breakeven.yaml"}
+    strategies = plan_study(ROOT / "studies" / "strategies.yaml")
+    assert strategies.study.replications == 30 and len(strategies.variants) == 8
+    assert strategies.baseline_label == "unsplit"
+    breakeven = plan_study(ROOT / "studies" / "breakeven.yaml")
+    assert {v.label for v in breakeven.variants} == {"young_unsplit", "young_split"}
+    assert len({v.point for v in breakeven.variants}) == 20
+
+
+def test_validate_checks_study_files_too(tmp_path: Path) -> None:
+    good = ROOT / "studies" / "strategies.yaml"
+    result = salesim("validate", str(good), str(SCENARIOS / "split.yaml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ok (study strategies: 8 scenario variants, 240 runs)" in result.stdout
+    bad = write_yaml(tmp_path, {"replications": 0})
+    result = salesim("validate", str(bad), cwd=tmp_path)
+    assert result.returncode == 2 and f"{bad}:3:" in result.stderr
+
+
+def test_identical_scenarios_share_their_runs(tmp_path: Path) -> None:
+    twice = [
+        {"path": str(SCENARIOS / "unsplit.yaml"), "label": label, "set": FAST}
+        for label in ("first", "second")
+    ]
+    for crn in (True, False):
+        path = small_study(
+            tmp_path, scenarios=twice, baseline="first", replications=2, common_random_numbers=crn
+        )
+        out = tmp_path / f"out-{crn}"
+        result = quiet(path, out, workers=1)
+        assert len(stored(out)) == 2 and result.complete
+        second = result.summary.set_index(["scenario", "metric"]).loc[("second", "profit")]
+        assert second["diff"] == 0
