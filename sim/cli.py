@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sim.config.loader import ConfigError, load_model, load_yaml
 from sim.config.schema import Scenario
-from sim.output import write_run
+from sim.output import folder_problem, write_run
 from sim.params import parameter_table
 from sim.run import format_summary, run_scenario
 from sim.study.execute import SCHEDULER_ENV, SchedulerError, default_workers
@@ -182,14 +182,9 @@ def _output_dirs(args: argparse.Namespace, scenarios: list[Scenario]) -> list[Pa
 def _check_output_dirs(outs: list[Path]) -> None:
     """Make sure every output folder can be created before any simulation runs."""
     for out in outs:
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out {out}: exists and is not a folder")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise UsageError(f"--out {out}: cannot create the folder ({err.strerror})") from None
-        if not os.access(out, os.W_OK):
-            raise UsageError(f"--out {out}: the folder is not writable")
+        problem = folder_problem(out)
+        if problem is not None:
+            raise UsageError(f"--out {problem}")
         if (out / "manifest.json").exists():
             print(f"note: replacing the earlier results in {out}/", file=sys.stderr)
 

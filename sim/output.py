@@ -35,6 +35,19 @@ def config_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def folder_problem(out: Path) -> str | None:
+    """Create an output folder; say what is wrong if it cannot be written (else None)."""
+    if out.exists() and not out.is_dir():
+        return f"{out}: exists and is not a folder"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        return f"{out}: cannot create the folder ({err.strerror})"
+    if not os.access(out, os.W_OK):
+        return f"{out}: the folder is not writable"
+    return None
+
+
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)

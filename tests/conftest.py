@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -45,6 +47,17 @@ def t975(df: int) -> float:
     if df > 29:
         return 1.96
     return _T975[max(k for k in _T975 if k <= df)]
+
+
+def salesim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
 
 
 def scenario(name: str, *overrides: str) -> Scenario:

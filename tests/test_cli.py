@@ -1,29 +1,16 @@
 """The salesim command: validate, run, params; bad input is located and exits 2."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SCENARIOS
+from conftest import SCENARIOS, salesim
 
 from sim import output
 from sim.cli import main
 
 SMALL = ["--years", "1", "--set", "market.prospects=300"]
-
-
-def salesim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the command in a subprocess, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def write(tmp_path: Path, text: str, name: str = "bad.yaml") -> Path:

@@ -15,7 +15,7 @@ import dask
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, SCENARIOS
+from conftest import ROOT, SCENARIOS, salesim
 from study_helpers import always_die, die_once
 
 from sim.config.loader import ConfigError
@@ -54,16 +54,6 @@ def quiet(path: Path, out: Path, **kwargs: object) -> pd.DataFrame:
 
 def stored(out: Path) -> list[str]:
     return sorted(p.name for p in (out / "runs").glob("*.parquet"))
-
-
-def salesim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=600,
-    )
 
 
 # ---- common random numbers ------------------------------------------------------------------

@@ -44,6 +44,7 @@ __all__ = [
     "load_model",
     "load_with_extends",
     "load_yaml",
+    "locate",
     "set_values",
     "validate",
 ]
@@ -760,7 +761,7 @@ def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
     return tuple(path)
 
 
-def _locate(positions: Positions, path: PathKey, source: str) -> Location:
+def locate(positions: Positions, path: PathKey, source: str) -> Location:
     """Return the location of the deepest prefix of ``path`` with a position."""
     for size in range(len(path), -1, -1):
         location = positions.get(path[:size])
@@ -904,7 +905,7 @@ def validate(
             if error["type"] == "value_error":
                 path = _named_field(data, positions, path, error["msg"])
             message = _error_message(error, path, model_cls)
-            problems.append(Problem(_locate(positions, path, source), _dotted(path), message))
+            problems.append(Problem(locate(positions, path, source), _dotted(path), message))
         problems.sort(key=Problem.sort_key)
         raise ConfigError(problems) from None
 

@@ -7,7 +7,6 @@ swept value out of range) is reported with its location in the study or scenario
 from __future__ import annotations
 
 import itertools
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from sim.config.loader import (
     apply_overrides,
     load_with_extends,
     load_yaml,
+    locate,
     set_values,
     validate,
 )
@@ -58,14 +58,6 @@ class Variant:
     hash: str
     baseline: bool
 
-    @property
-    def title(self) -> str:
-        """The label with the sweep values, for messages and tables."""
-        if not self.values:
-            return self.label
-        shown = ", ".join(f"{k}={_short(v)}" for k, v in self.values.items())
-        return f"{self.label} ({shown})"
-
 
 @dataclass(frozen=True)
 class RunTask:
@@ -97,18 +89,6 @@ class Plan:
         return next(v.label for v in self.variants if v.baseline)
 
 
-def _short(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def _study_location(positions: Positions, path: PathKey, file: str) -> Location:
-    for size in range(len(path), -1, -1):
-        location = positions.get(path[:size])
-        if location is not None:
-            return location
-    return Location(file, 1, 1)
-
-
 def load_study_file(path: str | Path) -> tuple[Study, Positions, str]:
     """Read and validate a study file; return it with its positions and text."""
     data, positions = load_yaml(path)
@@ -125,7 +105,7 @@ def sources_from_study(study: Study, positions: Positions, study_path: Path) -> 
         where: PathKey = ("scenarios", i) if plain else ("scenarios", i, "path")
         scenario_path = study_path.parent / entry.path
         if not scenario_path.is_file():
-            location = _study_location(positions, where, file)
+            location = locate(positions, where, file)
             problems.append(
                 Problem(location, _dotted(where), f"scenario file not found: {scenario_path}")
             )
@@ -136,7 +116,7 @@ def sources_from_study(study: Study, positions: Positions, study_path: Path) -> 
             problems.extend(err.problems)
             continue
         settings = tuple(
-            (key, value, _study_location(positions, ("scenarios", i, "set", key), file))
+            (key, value, locate(positions, ("scenarios", i, "set", key), file))
             for key, value in entry.set.items()
         )
         sources.append(
@@ -215,7 +195,7 @@ def _sweep_settings(
         here = ("sweep", "variables", name)
         scales = sweep.variables[name].scales
         if not scales:
-            location = _study_location(positions, here, file)
+            location = locate(positions, here, file)
             try:
                 current = _field_value(dump, name)
             except KeyError:
@@ -226,7 +206,7 @@ def _sweep_settings(
             settings.append((name, value, location))
             continue
         for j, target in enumerate(scales):
-            at = _study_location(positions, (*here, "scales", j), file)
+            at = locate(positions, (*here, "scales", j), file)
             try:
                 current = _field_value(dump, target)
                 scaled = _fit(current, current * float(value))
@@ -250,7 +230,7 @@ def _base_settings(
     """The entry's own settings, then the study's horizon."""
     settings = list(source.settings)
     if study.horizon_years is not None:
-        at = _study_location(positions, ("horizon_years",), file)
+        at = locate(positions, ("horizon_years",), file)
         settings.append(("calendar.horizon_years", study.horizon_years, at))
     return settings
 
@@ -331,7 +311,7 @@ def _check_labels(study: Study, labels: list[str], positions: Positions, file: s
     seen: set[str] = set()
     for i, label in enumerate(labels):
         if label in seen:
-            location = _study_location(positions, ("scenarios", i), file)
+            location = locate(positions, ("scenarios", i), file)
             message = (
                 f"two scenarios are labelled {label!r}; give this entry a path and a "
                 "different label"
@@ -339,7 +319,7 @@ def _check_labels(study: Study, labels: list[str], positions: Positions, file: s
             problems.append(Problem(location, f"scenarios.{i}", message))
         seen.add(label)
     if study.baseline is not None and study.baseline not in labels:
-        location = _study_location(positions, ("baseline",), file)
+        location = locate(positions, ("baseline",), file)
         allowed = ", ".join(labels)
         message = f"{study.baseline!r} is not a scenario of this study (labels: {allowed})"
         problems.append(Problem(location, "baseline", message))
@@ -363,7 +343,7 @@ def replication_seed(study: Study, scenario_hash: str, replication: int) -> int:
 def _tasks(study: Study, variants: list[Variant], positions: Positions, file: str) -> list[RunTask]:
     total = len(variants) * study.replications
     if total > MAX_RUNS:
-        location = _study_location(positions, ("replications",), file)
+        location = locate(positions, ("replications",), file)
         message = f"{total:,} runs is more than the {MAX_RUNS:,} a study may hold"
         raise ConfigError([Problem(location, "replications", message)])
     return [
@@ -389,7 +369,3 @@ def plan_json(plan: Plan) -> list[dict[str, Any]]:
         }
         for v in plan.variants
     ]
-
-
-def canonical(record: Any) -> str:
-    return json.dumps(record, sort_keys=True, separators=(",", ":"))

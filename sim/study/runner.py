@@ -12,6 +12,7 @@ import yaml
 
 from sim.config.loader import ConfigError
 from sim.config.schema import Scenario
+from sim.output import folder_problem
 from sim.study import store
 from sim.study.execute import Outcome, Simulate, default_workers, execute, simulate
 from sim.study.plan import (
@@ -79,14 +80,9 @@ def _safe_name(name: str) -> str:
 
 def prepare_output(out: Path, plan: Plan) -> None:
     """Create the results folder; refuse one that holds another study."""
-    if out.exists() and not out.is_dir():
-        raise StudyError(f"{out}: exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise StudyError(f"{out}: cannot create the folder ({err.strerror})") from None
-    if not os.access(out, os.W_OK):
-        raise StudyError(f"{out}: the folder is not writable")
+    problem = folder_problem(out)
+    if problem is not None:
+        raise StudyError(problem)
     manifest = out / store.MANIFEST
     if manifest.exists():
         try:

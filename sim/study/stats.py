@@ -65,10 +65,6 @@ class Interval:
     high: float
     n: int
 
-    @property
-    def half_width(self) -> float:
-        return 0.5 * (self.high - self.low)
-
 
 def mean_interval(values: Sequence[float] | np.ndarray) -> Interval:
     """Mean and 95 % t-interval of independent values (NaNs dropped)."""
