@@ -88,7 +88,11 @@ def _parser() -> argparse.ArgumentParser:
         type=_bounded_int(1, 10_000),
         help="runs of each scenario (default: the study's)",
     )
+    study.add_argument(
+        "--years", type=_bounded_int(1, 30), help="horizon in years (default: the study's)"
+    )
     study.add_argument("--out", type=Path, help="results folder (default results/<study name>)")
+    _add_set(study)
     _add_cluster(study)
     sub.add_parser("params", help="print every parameter with its unit, default and source")
     return parser
@@ -104,7 +108,8 @@ def _add_cluster(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help=f"an existing Dask scheduler, e.g. tcp://host:8786 (default ${SCHEDULER_ENV})",
+        help="an existing Dask scheduler, e.g. tcp://host:8786 (without --workers, the "
+        f"default is ${SCHEDULER_ENV} if set)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress line")
 
@@ -217,12 +222,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_study(args: argparse.Namespace) -> int:
-    return _run_study(plan_study(args.study, replications=args.replications), args)
+    plan = plan_study(
+        args.study, replications=args.replications, years=args.years, overrides=args.overrides
+    )
+    return _run_study(plan, args)
 
 
 def _run_study(plan: Plan, args: argparse.Namespace) -> int:
     out = args.out or Path("results") / plan.study.name
-    scheduler = args.scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if args.scheduler and args.workers:
+        raise UsageError("give --workers (a local cluster) or --scheduler (an existing one)")
+    scheduler = args.scheduler
+    if scheduler is None and args.workers is None:
+        scheduler = os.environ.get(SCHEDULER_ENV) or None
     try:
         result = run_plan(
             plan, out, workers=args.workers, scheduler=scheduler, progress=not args.quiet

@@ -187,22 +187,26 @@ def test_a_killed_study_resumes_from_the_command_line(tmp_path: Path) -> None:
     assert load(out).complete
 
 
-def test_ctrl_c_stops_the_study_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_the_study_cleanly_and_says_how_to_resume(
+    tmp_path: Path, workers: str
+) -> None:
     study = small_study(tmp_path, replications=12)
     out = tmp_path / "out"
-    args = ["study", str(study), "--out", str(out), "--workers", "1", "--quiet"]
+    args = ["study", str(study), "--out", str(out), "--workers", workers, "--quiet"]
     process = subprocess.Popen(
         [sys.executable, "-m", "sim.cli", *args],
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 120
     while len(list((out / "runs").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the parent and its workers
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == 130, err
     assert "Run the same command again to resume" in err
     assert "Traceback" not in err
     assert json.loads((out / "manifest.json").read_text())["status"]["state"] == "interrupted"
@@ -327,12 +331,29 @@ def test_an_existing_scheduler_runs_the_study(tmp_path: Path) -> None:
     assert "split" in result.stdout and "vs unsplit" in result.stdout
 
 
-def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+def test_an_unreachable_scheduler_is_a_clear_error_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
     study = small_study(tmp_path)
     result = salesim("study", str(study), "--scheduler", "tcp://127.0.0.1:9", cwd=tmp_path)
     assert result.returncode == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_workers_on_the_command_line_win_over_the_scheduler_variable(tmp_path: Path) -> None:
+    study = small_study(tmp_path, replications=1)
+    env = {**os.environ, "DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:9"}
+    args = [sys.executable, "-m", "sim.cli", "study", str(study), "--quiet"]
+    local = subprocess.run(
+        [*args, "--workers", "1"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert local.returncode == 0, local.stderr
+    remote = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert remote.returncode == 2 and "tcp://127.0.0.1:9" in remote.stderr
+    both = salesim("study", str(study), "--workers", "2", "--scheduler", "tcp://x:1", cwd=tmp_path)
+    assert both.returncode == 2 and "--workers" in both.stderr
 
 
 # ---- the commands and the Python API ------------------------------------------------------
@@ -375,8 +396,9 @@ def test_the_python_api_returns_tidy_frames(
     )
     for name in ("reference.yaml", "unsplit.yaml", "split.yaml"):
         (tmp_path / name).write_text((SCENARIOS / name).read_text())
-    result = run_study(study, progress=False)
+    result = run_study(study, progress=False, replications=3)
     assert result.path == Path("results") / "api" and result.complete
+    assert len(result.runs) == 6
     assert {"scenario", "point", "replication", "seed", "profit"} <= set(result.runs.columns)
     assert {"scenario", "replication", "month", "active_clients"} <= set(result.timeseries.columns)
     assert {"scenario", "metric", "mean", "low", "high", "diff"} <= set(result.summary.columns)
@@ -394,7 +416,7 @@ def test_a_grid_sweep_runs_every_combination_and_compares_within_each_point(
             "calendar.horizon_years": {"values": [1, 2]},
         }
     }
-    path = small_study(tmp_path, replications=2, sweep=sweep)
+    path = small_study(tmp_path, replications=2, sweep=sweep, horizon_years=None)
     plan = plan_study(path)
     assert len(plan.variants) == 8 and len(plan.tasks) == 16
     actives = {(v.values["size"], v.scenario.market.active_clients) for v in plan.variants}
@@ -405,6 +427,17 @@ def test_a_grid_sweep_runs_every_combination_and_compares_within_each_point(
     profit = result.summary[result.summary["metric"] == "profit"]
     assert len(profit) == 8 and profit["pairs"].dropna().max() == 2
     assert set(profit.columns) >= {"size", "calendar.horizon_years"}
+
+
+def test_a_sweep_shows_the_values_used_and_merges_points_that_round_alike(
+    tmp_path: Path,
+) -> None:
+    sweep = {"variables": {"market.competitors.count": {"values": [1.4, 1.2, 2.6]}}}
+    plan = plan_study(small_study(tmp_path, sweep=sweep))
+    used = sorted({v.values["market.competitors.count"] for v in plan.variants})
+    assert used == [1, 3]
+    assert {v.scenario.market.competitors.count for v in plan.variants} == {1, 3}
+    assert len(plan.variants) == 4 and len(plan.tasks) == 12
 
 
 def test_a_latin_hypercube_puts_one_point_in_each_stratum() -> None:
@@ -478,7 +511,34 @@ def test_whole_number_fields_of_a_sweep_are_rounded(tmp_path: Path) -> None:
         (
             {"sweep": {"variables": {"organisation.hunterz": {"values": [1, 2]}}}},
             "organisation.hunterz",
-            "no scenario field organisation.hunterz",
+            "no scenario field organisation.hunterz; did you mean 'hunters'?",
+        ),
+        (
+            {"sweep": {"variables": {"organisation.hunters": {"values": [1], "range": [1, 2]}}}},
+            "variables",
+            "a grid takes values (and no range)",
+        ),
+        (
+            {
+                "scenarios": [
+                    {
+                        "path": str(SCENARIOS / "split.yaml"),
+                        "label": "unsplit",
+                        "set": {"organisation.hunters": 3},
+                    }
+                ],
+                "sweep": {"variables": {"organisation.hunters": {"values": [1, 2]}}},
+            },
+            "hunters: 3",
+            "organisation.hunters is also swept (sweep.variables); set it in one place",
+        ),
+        (
+            {
+                "horizon_years": 2,
+                "sweep": {"variables": {"calendar.horizon_years": {"values": [1, 2]}}},
+            },
+            "horizon_years: 2",
+            "calendar.horizon_years is also swept; remove one of the two",
         ),
         (
             {"sweep": {"variables": {"s": {"values": [2], "scales": ["handoff.style"]}}}},
@@ -575,3 +635,36 @@ def test_identical_scenarios_share_their_runs(tmp_path: Path) -> None:
         assert len(stored(out)) == 2 and result.complete
         second = result.summary.set_index(["scenario", "metric"]).loc[("second", "profit")]
         assert second["diff"] == 0
+
+
+def test_study_takes_years_replications_and_set_from_the_command_line(tmp_path: Path) -> None:
+    study = small_study(tmp_path, horizon_years=None, scenarios=[str(SCENARIOS / "unsplit.yaml")])
+    args = ["--years", "1", "--replications", "2", "--set", "market.prospects=2000"]
+    result = salesim("study", str(study), *args, "--workers", "1", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    loaded = load(tmp_path / "results" / "small")
+    assert len(loaded.runs) == 2 and (loaded.runs["years"] == 1).all()
+    bad = salesim("study", str(study), "--set", "market.prospectz=1", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.count("did you mean 'prospects'") == 1
+    swept = small_study(tmp_path, sweep={"variables": {"market.prospects": {"values": [900]}}})
+    clash = salesim("study", str(swept), "--set", "market.prospects=1", cwd=tmp_path)
+    assert clash.returncode == 2 and "cannot also be --set" in clash.stderr
+
+
+def test_compare_of_one_scenario_with_itself_says_so(tmp_path: Path) -> None:
+    split = str(SCENARIOS / "split.yaml")
+    result = salesim("compare", split, split, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "compare scenarios with different names" in result.stderr
+
+
+def test_small_money_is_shown_in_thousands_and_few_replications_are_flagged(
+    tmp_path: Path,
+) -> None:
+    young = [str(SCENARIOS / "young_unsplit.yaml"), str(SCENARIOS / "young_split.yaml")]
+    args = ["--replications", "2", "--years", "1", "--workers", "1", "--quiet"]
+    result = salesim("compare", *young, *args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "profit $k" in result.stdout and "profit $M" not in result.stdout
+    assert "note: only 2 replications per scenario" in result.stdout
+    assert "-0 " not in result.stdout and "+0.0 " not in result.stdout

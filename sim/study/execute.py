@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import socket
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -114,6 +117,21 @@ def _run_on_dask(client: Client, tasks: Sequence[RunTask], on_done: OnDone, run:
             future.cancel()
 
 
+def check_scheduler(address: str) -> None:
+    """Fail fast, before anything is written, if nothing listens at a tcp:// address."""
+    host_port = address.removeprefix("tcp://")
+    if "://" in host_port:
+        return  # another protocol: leave it to Dask
+    host, _, port = host_port.rpartition(":")
+    if not host or not port.isdigit():
+        raise SchedulerError(f"{address}: expected a scheduler address like tcp://host:8786")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as err:
+        reason = err.strerror or str(err) or type(err).__name__
+        raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+
+
 @contextmanager
 def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
     """A client of the given scheduler, or of a local cluster of ``workers`` processes."""
@@ -130,7 +148,7 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
             yield client
         return
     try:
-        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}), _no_sigint():
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
@@ -146,6 +164,19 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
     with cluster, Client(cluster) as client:
         _check_workers(client, "the local cluster")  # also imports salesim on every worker
         yield client
+
+
+@contextmanager
+def _no_sigint() -> Iterator[None]:
+    """Start worker processes that ignore Ctrl-C: the parent stops them when it is interrupted."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _salesim_version() -> str:

@@ -6,6 +6,7 @@ swept value out of range) is reported with its location in the study or scenario
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import os
 from collections.abc import Sequence
@@ -44,6 +45,7 @@ class Source:
     positions: Positions
     file: str
     settings: tuple[tuple[str, Any, Location], ...] = ()
+    overrides: tuple[str, ...] = ()  # command-line --set, applied last
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,11 @@ def load_study_file(path: str | Path) -> tuple[Study, Positions, str]:
     return study, positions, Path(path).read_text(encoding="utf-8")
 
 
-def sources_from_study(study: Study, positions: Positions, study_path: Path) -> list[Source]:
-    """Load every scenario file a study names, with the entry's settings located in the study."""
+def sources_from_study(
+    study: Study, positions: Positions, study_path: Path, overrides: Sequence[str] = ()
+) -> list[Source]:
+    """Load every scenario file a study names, with the entry's settings located in the study
+    (and the command line's ``--set`` overrides, applied last)."""
     file = os.fspath(study_path)
     sources, problems = [], []
     for i, entry in enumerate(study.entries()):
@@ -119,8 +124,9 @@ def sources_from_study(study: Study, positions: Positions, study_path: Path) -> 
             (key, value, locate(positions, ("scenarios", i, "set", key), file))
             for key, value in entry.set.items()
         )
+        scenario_file = os.fspath(scenario_path)
         sources.append(
-            Source(entry.label, data, scenario_positions, os.fspath(scenario_path), settings)
+            Source(entry.label, data, scenario_positions, scenario_file, settings, tuple(overrides))
         )
     if problems:
         raise ConfigError(problems)
@@ -133,11 +139,10 @@ def sources_from_files(paths: Sequence[Path], overrides: Sequence[str]) -> list[
     for path in paths:
         try:
             data, positions = load_with_extends(path)
-            data, positions = apply_overrides(data, positions, overrides)
         except ConfigError as err:
             problems.extend(err.problems)
             continue
-        sources.append(Source(None, data, positions, os.fspath(path)))
+        sources.append(Source(None, data, positions, os.fspath(path), (), tuple(overrides)))
     if problems:
         raise ConfigError(problems)
     return sources
@@ -166,11 +171,21 @@ def sweep_points(sweep: Sweep | None, seed: int) -> list[dict[str, Any]]:
     return points
 
 
+class UnknownFieldError(KeyError):
+    """A dotted path names no scenario field; carries a suggestion."""
+
+    def __init__(self, dotted: str, hint: str) -> None:
+        super().__init__(dotted)
+        self.message = f"no scenario field {dotted}{hint}"
+
+
 def _field_value(dump: dict[str, Any], dotted: str) -> Any:
     node: Any = dump
     for part in dotted.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise KeyError(dotted)
+            close = difflib.get_close_matches(part, list(node) if isinstance(node, dict) else [])
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise UnknownFieldError(dotted, hint)
         node = node[part]
     return node
 
@@ -184,25 +199,31 @@ def _fit(current: Any, value: float) -> Any:
     return float(value)
 
 
+Setting = tuple[str, Any, Location]
+
+
 def _sweep_settings(
     base: Scenario, point: dict[str, Any], sweep: Sweep, positions: Positions, file: str
-) -> list[tuple[str, Any, Location]]:
-    """Field settings of one sweep point for one scenario (scaled fields from its values)."""
+) -> tuple[list[Setting], dict[str, Any]]:
+    """Field settings of one sweep point for one scenario, and the values actually used
+    (a whole-number field gets its value rounded)."""
     dump = base.model_dump(mode="json")
-    settings: list[tuple[str, Any, Location]] = []
+    settings: list[Setting] = []
+    used: dict[str, Any] = {}
     problems: list[Problem] = []
     for name, value in point.items():
         here = ("sweep", "variables", name)
+        used[name] = value
         scales = sweep.variables[name].scales
         if not scales:
             location = locate(positions, here, file)
             try:
                 current = _field_value(dump, name)
-            except KeyError:
-                problems.append(Problem(location, _dotted(here), f"no scenario field {name}"))
+            except UnknownFieldError as err:
+                problems.append(Problem(location, _dotted(here), err.message))
                 continue
             if isinstance(value, float) and isinstance(current, int | float):
-                value = _fit(current, value)
+                value = used[name] = _fit(current, value)
             settings.append((name, value, location))
             continue
         for j, target in enumerate(scales):
@@ -210,8 +231,8 @@ def _sweep_settings(
             try:
                 current = _field_value(dump, target)
                 scaled = _fit(current, current * float(value))
-            except KeyError:
-                problems.append(Problem(at, target, f"no scenario field {target}"))
+            except UnknownFieldError as err:
+                problems.append(Problem(at, target, err.message))
                 continue
             except TypeError:
                 problems.append(Problem(at, target, "only a numeric field can be scaled"))
@@ -221,12 +242,10 @@ def _sweep_settings(
             settings.append((target, scaled, at))
     if problems:
         raise ConfigError(problems)
-    return settings
+    return settings, used
 
 
-def _base_settings(
-    source: Source, study: Study, positions: Positions, file: str
-) -> list[tuple[str, Any, Location]]:
+def _base_settings(source: Source, study: Study, positions: Positions, file: str) -> list[Setting]:
     """The entry's own settings, then the study's horizon."""
     settings = list(source.settings)
     if study.horizon_years is not None:
@@ -235,43 +254,86 @@ def _base_settings(
     return settings
 
 
+def _resolve(source: Source, settings: list[Setting]) -> Scenario:
+    """The source with the study's settings, then the command line's ``--set``."""
+    data, where = set_values(source.data, source.positions, settings)
+    data, where = apply_overrides(data, where, source.overrides)
+    return validate(Scenario, data, where, source=source.file)
+
+
+def _check_conflicts(study: Study, sources: list[Source], positions: Positions, file: str) -> None:
+    """A field swept must not also be set elsewhere: one of the two would silently lose."""
+    if study.sweep is None:
+        return
+    swept = {name for name, v in study.sweep.variables.items() if not v.scales}
+    problems = []
+    for source in sources:
+        for key, _, location in source.settings:
+            if key in swept:
+                message = f"{key} is also swept (sweep.variables); set it in one place"
+                problems.append(Problem(location, key, message))
+        for override in source.overrides:
+            key = override.split("=", 1)[0].strip()
+            if key in swept:
+                message = f"{key} is swept by the study; it cannot also be --set"
+                problems.append(Problem(None, key, message))
+    if study.horizon_years is not None and "calendar.horizon_years" in swept:
+        location = locate(positions, ("horizon_years",), file)
+        message = "calendar.horizon_years is also swept; remove one of the two"
+        problems.append(Problem(location, "horizon_years", message))
+    if problems:
+        raise ConfigError(_unique(problems))
+
+
 def build_plan(
     study: Study,
     sources: list[Source],
     positions: Positions,
     study_file: str,
     study_text: str | None = None,
+    relabel: str = "give this entry a path and a different label",
 ) -> Plan:
-    """Resolve every scenario at every sweep point; list the runs with their seeds."""
+    """Resolve every scenario at every sweep point; list the runs with their seeds.
+
+    ``relabel`` tells the user how to tell two scenarios with one label apart.
+    """
+    _check_conflicts(study, sources, positions, study_file)
     problems: list[Problem] = []
     bases: list[tuple[Source, Scenario]] = []
     for source in sources:
-        settings = _base_settings(source, study, positions, study_file)
         try:
-            data, where = set_values(source.data, source.positions, settings)
-            bases.append((source, validate(Scenario, data, where, source=source.file)))
+            bases.append(
+                (source, _resolve(source, _base_settings(source, study, positions, study_file)))
+            )
         except ConfigError as err:
             problems.extend(err.problems)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(_unique(problems))
     labels = [source.label or scenario.name for source, scenario in bases]
-    _check_labels(study, labels, positions, study_file)
+    _check_labels(study, labels, positions, study_file, relabel)
     baseline = study.baseline or labels[0]
-    points = sweep_points(study.sweep, study.seed)
     variants: list[Variant] = []
-    for point_index, point in enumerate(points):
+    seen_points: set[str] = set()
+    for point in sweep_points(study.sweep, study.seed):
+        point_variants = []
         for (source, base), label in zip(bases, labels, strict=True):
             try:
-                scenario = _at_point(source, base, point, positions, study_file, study)
+                scenario, used = _at_point(source, base, point, positions, study_file, study)
             except ConfigError as err:
                 problems.extend(err.problems)
                 continue
+            point_variants.append((label, scenario, used))
+        key = repr(sorted(point_variants[0][2].items())) if point_variants else ""
+        if key in seen_points:
+            continue  # rounding made this point the same as an earlier one
+        seen_points.add(key)
+        for label, scenario, used in point_variants:
             variants.append(
                 Variant(
                     index=len(variants),
                     label=label,
-                    point=point_index,
-                    values=dict(point),
+                    point=len(seen_points) - 1,
+                    values=used,
                     scenario=scenario,
                     hash=config_hash(scenario.model_copy(update={"seed": 0})),
                     baseline=label == baseline,
@@ -286,7 +348,7 @@ def build_plan(
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
-    """The same problem at many sweep points is reported once."""
+    """The same problem at many sweep points (or for many scenarios) is reported once."""
     return list(dict.fromkeys(problems))
 
 
@@ -297,25 +359,23 @@ def _at_point(
     positions: Positions,
     study_file: str,
     study: Study,
-) -> Scenario:
+) -> tuple[Scenario, dict[str, Any]]:
     if not point or study.sweep is None:
-        return base
+        return base, {}
     settings = _base_settings(source, study, positions, study_file)
-    settings += _sweep_settings(base, point, study.sweep, positions, study_file)
-    data, where = set_values(source.data, source.positions, settings)
-    return validate(Scenario, data, where, source=source.file)
+    swept, used = _sweep_settings(base, point, study.sweep, positions, study_file)
+    return _resolve(source, settings + swept), used
 
 
-def _check_labels(study: Study, labels: list[str], positions: Positions, file: str) -> None:
+def _check_labels(
+    study: Study, labels: list[str], positions: Positions, file: str, relabel: str
+) -> None:
     problems = []
     seen: set[str] = set()
     for i, label in enumerate(labels):
         if label in seen:
             location = locate(positions, ("scenarios", i), file)
-            message = (
-                f"two scenarios are labelled {label!r}; give this entry a path and a "
-                "different label"
-            )
+            message = f"two scenarios are labelled {label!r}; {relabel}"
             problems.append(Problem(location, f"scenarios.{i}", message))
         seen.add(label)
     if study.baseline is not None and study.baseline not in labels:

@@ -14,6 +14,8 @@ from sim.study import store
 from sim.study.plan import Plan
 from sim.study.stats import summarise
 
+FEW = 5  # below this many replications, the table warns that its intervals are wide
+
 # The headline metrics: column of the per-run table, label, and how to show a value.
 KEY_METRICS: dict[str, tuple[str, str]] = {
     "revenue_collected": ("revenue", "money"),
@@ -123,25 +125,38 @@ def write_tables(result: StudyResult) -> None:
         write_atomic(result.path / name, lambda p, f=frame: f.to_csv(p, index=False))
 
 
-def _value(x: float, kind: str, signed: bool = False) -> str:
+# Money is shown in millions, or in thousands when every mean of the column is below a million.
+MONEY_UNITS = ((1e6, " $M", 2), (1e3, " $k", 1))
+DECIMALS = {"share": 1, "count": 0}
+
+
+def _scale(kind: str, means: pd.Series) -> tuple[float, str, int]:
+    """Divisor, unit label and decimals of a column."""
+    if kind == "money":
+        big = means.abs().max() >= 1e6 if len(means) else True
+        return MONEY_UNITS[0] if big else MONEY_UNITS[1]
+    if kind == "share":
+        return 0.01, " %", DECIMALS["share"]
+    return 1.0, "", DECIMALS["count"]
+
+
+def _value(x: float, scale: tuple[float, str, int], signed: bool = False) -> str:
     if math.isnan(x):
         return "n/a"
-    sign = "+" if signed and x > 0 else ""
-    if kind == "money":
-        return f"{sign}{x / 1e6:,.2f}"
-    if kind == "share":
-        return f"{sign}{x * 100:.1f}"
-    return f"{sign}{x:,.0f}"
+    divisor, _, decimals = scale
+    shown = round(x / divisor, decimals)
+    if shown == 0:
+        return f"{0:.{decimals}f}"  # never "-0" or "+0.00"
+    sign = "+" if signed and shown > 0 else ""
+    return f"{sign}{shown:,.{decimals}f}"
 
 
-def _cell(mean: float, low: float, high: float, kind: str, signed: bool = False) -> str:
+def _cell(
+    mean: float, low: float, high: float, scale: tuple[float, str, int], signed: bool = False
+) -> str:
     if math.isnan(low):
-        return _value(mean, kind, signed)
-    return f"{_value(mean, kind, signed)} [{_value(low, kind)}, {_value(high, kind)}]"
-
-
-def _unit(kind: str) -> str:
-    return {"money": " $M", "share": " %", "count": ""}[kind]
+        return _value(mean, scale, signed)
+    return f"{_value(mean, scale, signed)} [{_value(low, scale)}, {_value(high, scale)}]"
 
 
 def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> str:
@@ -149,7 +164,11 @@ def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> st
     if result.summary.empty:
         return f"{result.name}: no finished runs"
     stats = result.summary.set_index(["scenario", "point", "metric"])
-    header = ["scenario", *(f"{label}{_unit(kind)}" for label, kind in metrics.values())]
+    scales = {
+        metric: _scale(kind, result.summary.loc[result.summary["metric"] == metric, "mean"])
+        for metric, (_, kind) in metrics.items()
+    }
+    header = ["scenario", *(f"{label}{scales[m][1]}" for m, (label, _) in metrics.items())]
     rows: list[list[str]] = []
     points = result.runs.drop_duplicates("point").sort_values("point")
     for _, point in points.iterrows():
@@ -163,10 +182,10 @@ def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> st
             base = scenario == result.baseline
             line = [scenario + (" (baseline)" if base else "")]
             diff = [f"  vs {result.baseline}"]
-            for metric, (_, kind) in metrics.items():
-                s = stats.loc[(scenario, point["point"], metric)]
-                line.append(_cell(s["mean"], s["low"], s["high"], kind))
-                diff.append(_cell(s["diff"], s["diff_low"], s["diff_high"], kind, signed=True))
+            for metric in metrics:
+                s, scale = stats.loc[(scenario, point["point"], metric)], scales[metric]
+                line.append(_cell(s["mean"], s["low"], s["high"], scale))
+                diff.append(_cell(s["diff"], s["diff_low"], s["diff_high"], scale, signed=True))
             rows.append(line)
             if not base:
                 rows.append(diff)
@@ -192,6 +211,13 @@ def report_text(result: StudyResult) -> str:
         "",
         result.table(),
     ]
+    fewest = int(result.summary["n"].min()) if not result.summary.empty else 0
+    if 0 < fewest < FEW:
+        lines += [
+            "",
+            f"note: only {fewest} replication{'s' if fewest != 1 else ''} per scenario: the "
+            "intervals are wide (they may even pass 0 % or 100 %); use 10 or more to compare",
+        ]
     if not result.failures.empty:
         count = len(result.failures)
         lines += ["", f"{count} runs failed (their errors are in runs/*.error.json):"]

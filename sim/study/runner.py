@@ -10,11 +10,18 @@ from typing import TextIO
 
 import yaml
 
-from sim.config.loader import ConfigError
+from sim.config.loader import ConfigError, Location, Positions
 from sim.config.schema import Scenario
 from sim.output import folder_problem
 from sim.study import store
-from sim.study.execute import Outcome, Simulate, default_workers, execute, simulate
+from sim.study.execute import (
+    Outcome,
+    Simulate,
+    check_scheduler,
+    default_workers,
+    execute,
+    simulate,
+)
 from sim.study.plan import (
     Plan,
     RunTask,
@@ -36,20 +43,28 @@ class StudyError(Exception):
 
 
 def plan_study(
-    study: str | Path | Study, base_dir: Path | None = None, replications: int | None = None
+    study: str | Path | Study,
+    base_dir: Path | None = None,
+    replications: int | None = None,
+    years: int | None = None,
+    overrides: Sequence[str] = (),
 ) -> Plan:
     """Resolve a study file (or a ``Study`` object, scenario paths relative to ``base_dir``).
 
-    ``replications`` replaces the study's own number (the runs already stored still count).
+    ``replications`` and ``years`` replace the study's own (the runs already stored still
+    count); ``overrides`` (``--set PATH=VALUE``) change every scenario of the study.
     """
-    if isinstance(study, Study):
-        path, positions, text = (base_dir or Path.cwd()) / f"{study.name}.yaml", {}, None
+    if isinstance(study, Study):  # built in Python: errors name the study, paths are from cwd
+        path, text = (base_dir or Path.cwd()) / f"{study.name}.yaml", None
+        positions: Positions = {(): Location(f"<study {study.name}>", 1, 1)}
     else:
         path = Path(study)
         study, positions, text = load_study_file(path)
     if replications is not None:
         study = study.model_copy(update={"replications": replications})
-    sources = sources_from_study(study, positions, path)
+    if years is not None:
+        study = study.model_copy(update={"horizon_years": years})
+    sources = sources_from_study(study, positions, path, overrides)
     return build_plan(study, sources, positions, os.fspath(path), text)
 
 
@@ -70,7 +85,9 @@ def plan_compare(
         seed=seed,
         horizon_years=years,
     )
-    return build_plan(study, sources, {}, "<command line>")
+    return build_plan(
+        study, sources, {}, "<command line>", relabel="compare scenarios with different names"
+    )
 
 
 def _safe_name(name: str) -> str:
@@ -108,6 +125,8 @@ def run_plan(
 ) -> StudyResult:
     """Run the plan's missing runs into ``out`` and return the results."""
     stream = sys.stderr if stream is None else stream
+    if scheduler is not None:
+        check_scheduler(scheduler)
     prepare_output(out, plan)
     store.write_scenarios(out, plan)
     todo = [t for t in _balanced(plan.tasks) if not store.is_done(out, t)]
@@ -164,14 +183,17 @@ def run(
     scheduler: str | None = None,
     out: str | Path | None = None,
     progress: bool = True,
+    replications: int | None = None,
+    years: int | None = None,
 ) -> StudyResult:
     """Run a study (a file or a ``Study``) and return its results as tidy frames.
 
     Runs already stored in the output folder (default ``results/<study name>``) are reused, so
-    calling it again after an interruption resumes. ``workers=1`` runs in this process; more
-    start a local Dask cluster; ``scheduler`` sends the runs to an existing Dask cluster.
+    calling it again after an interruption resumes. ``workers=1`` (the default here) runs in
+    this process; more start a local Dask cluster; ``scheduler`` sends the runs to an existing
+    Dask cluster. ``replications`` and ``years`` replace the study's own.
     """
-    plan = plan_study(study)
+    plan = plan_study(study, replications=replications, years=years)
     folder = Path(out) if out is not None else RESULTS / plan.study.name
     return run_plan(plan, folder, workers=workers, scheduler=scheduler, progress=progress)
 

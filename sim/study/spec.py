@@ -80,10 +80,12 @@ class Sweep(Section):
     def _fits_method(self) -> Sweep:
         grid = self.method == "grid"
         for name, variable in self.variables.items():
-            if grid and variable.values is None:
-                raise ValueError(f"variables {name}: a grid needs values")
-            if not grid and variable.range is None:
-                raise ValueError(f"variables {name}: a latin_hypercube needs range: [low, high]")
+            if grid and (variable.values is None or variable.range is not None):
+                raise ValueError(f"variables {name}: a grid takes values (and no range)")
+            if not grid and (variable.range is None or variable.values is not None):
+                raise ValueError(
+                    f"variables {name}: a latin_hypercube takes range: [low, high] (and no values)"
+                )
             if "." not in name and not variable.scales:
                 raise ValueError(
                     f"variables {name}: name a scenario field (like organisation.hunters) "
