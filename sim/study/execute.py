@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT_S = 20
+WORKER_SATURATION = 1.0  # a local worker holds one run at a time: a dying one takes only its own
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
             yield client
         return
     try:
-        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}), _no_sigint():
+        saturation = {"distributed.scheduler.worker-saturation": WORKER_SATURATION}
+        with dask.config.set(saturation), _no_sigint():
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
