@@ -1,0 +1,175 @@
+"""A workshop session: the current settings played month by month against a frozen baseline.
+
+Both runs use the same seed, so the difference between them is the decision (common random
+numbers). A change of settings restarts the current run from month 0; the baseline keeps the
+months it has already simulated. Rounds are settings the facilitator commits: each is run to
+the scenario's horizon and compared with the baseline's full run.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sim.config.schema import Scenario
+from sim.model import SalesModel
+from sim.run import summary
+from sim.workshop.levers import LEVERS, apply, changed, settings_of
+
+# Columns drawn live, and what the rounds table reports.
+LIVE_COLUMNS = (
+    "active_clients",
+    "new_clients",
+    "lost_clients",
+    "revenue_collected",
+    "staff_cost",
+    "profit",
+)
+ROUND_METRICS = ("revenue_collected", "staff_cost", "profit", "retention_12m", "active_end")
+
+
+class Run:
+    """One model advanced a month at a time; its months so far as a table."""
+
+    def __init__(self, scenario: Scenario, seed: int) -> None:
+        self.scenario = scenario
+        self.model = SalesModel(scenario, seed=seed)
+        self.months_total = scenario.calendar.horizon_years * 12
+
+    @property
+    def months(self) -> int:
+        return len(self.model.rows)
+
+    def advance_to(self, month: int) -> None:
+        """Simulate until ``month`` months are done (or the horizon)."""
+        model = self.model
+        while len(model.rows) < min(month, self.months_total):
+            model.step()
+
+    def frame(self, months: int | None = None) -> pd.DataFrame:
+        """The monthly table of the first ``months`` months (all done so far by default)."""
+        frame = self.model.timeseries()
+        return frame if months is None else frame.iloc[:months]
+
+
+@dataclass(frozen=True)
+class Round:
+    """Settings committed by the facilitator, with their results over the whole horizon."""
+
+    name: str
+    changes: dict[str, Any]
+    results: dict[str, float]
+    baseline: dict[str, float]
+
+    def row(self) -> dict[str, Any]:
+        """One line of the rounds table."""
+        out: dict[str, Any] = {"round": self.name}
+        out["changes"] = "; ".join(f"{k}={v}" for k, v in self.changes.items()) or "(baseline)"
+        for metric in ROUND_METRICS:
+            out[metric] = self.results[metric]
+            out[f"{metric}_vs_baseline"] = self.results[metric] - self.baseline[metric]
+        return out
+
+
+@dataclass
+class Workshop:
+    """The state of one browser session."""
+
+    scenario: Scenario
+    seed: int
+    settings: dict[str, Any] = field(default_factory=dict)
+    baseline_settings: dict[str, Any] = field(default_factory=dict)
+    rounds: list[Round] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.settings = self.settings or settings_of(self.scenario)
+        self.baseline_settings = self.baseline_settings or dict(self.settings)
+        self.month = 0
+        self.baseline = Run(apply(self.scenario, self.baseline_settings), self.seed)
+        self.current = Run(apply(self.scenario, self.settings), self.seed)
+        self._baseline_result: dict[str, float] | None = None
+
+    @property
+    def horizon_months(self) -> int:
+        return self.current.months_total
+
+    @property
+    def finished(self) -> bool:
+        return self.month >= self.horizon_months
+
+    def change(self, path: str, value: Any) -> None:
+        """Set one lever; the current run starts again from month 0 with it."""
+        if path not in {lever.path for lever in LEVERS}:
+            raise KeyError(f"no lever {path}")
+        settings = {**self.settings, path: value}
+        scenario = apply(self.scenario, settings)  # raises if the value is not allowed
+        self.settings = settings
+        self.current = Run(scenario, self.seed)
+        self.month = 0
+
+    def step(self, months: int = 1) -> None:
+        """Advance both runs by ``months`` months (not past the horizon)."""
+        self.month = min(self.month + months, self.horizon_months)
+        self.current.advance_to(self.month)
+        self.baseline.advance_to(self.month)
+
+    def reset(self) -> None:
+        """Back to month 0 with the same settings."""
+        self.current = Run(apply(self.scenario, self.settings), self.seed)
+        self.month = 0
+
+    def freeze_baseline(self) -> None:
+        """Make the current settings the baseline."""
+        self.baseline_settings = dict(self.settings)
+        self.baseline = Run(apply(self.scenario, self.baseline_settings), self.seed)
+        self.baseline.advance_to(self.month)
+        self._baseline_result = None
+
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Current and baseline months so far (the same months)."""
+        return self.current.frame(self.month), self.baseline.frame(self.month)
+
+    def difference(self) -> dict[str, float]:
+        """Running difference, current - baseline: cumulative profit and 12-month retention."""
+        current, baseline = self.frames()
+        if current.empty:
+            return {"profit": 0.0, "retention_12m": 0.0, "months": 0}
+        return {
+            "profit": float(current["profit"].sum() - baseline["profit"].sum()),
+            "retention_12m": float(
+                current["retention_12m"].iloc[-1] - baseline["retention_12m"].iloc[-1]
+            ),
+            "months": len(current),
+        }
+
+    def _full(self, settings: dict[str, Any]) -> dict[str, float]:
+        frame = SalesModel(apply(self.scenario, settings), seed=self.seed).run()
+        return summary(frame)
+
+    def commit(self, name: str) -> Round:
+        """Run the current settings to the horizon and add them to the rounds table."""
+        name = name.strip() or f"Round {len(self.rounds) + 1}"
+        if self._baseline_result is None:
+            self._baseline_result = self._full(self.baseline_settings)
+        results = self._full(self.settings)
+        done = Round(
+            name,
+            changed(self.baseline_settings, self.settings),
+            results,
+            self._baseline_result,
+        )
+        self.rounds.append(done)
+        return done
+
+    def rounds_table(self) -> pd.DataFrame:
+        """One row per committed round."""
+        return pd.DataFrame([r.row() for r in self.rounds])
+
+    def rounds_csv(self) -> str:
+        """The rounds table as CSV text."""
+        buffer = io.StringIO()
+        self.rounds_table().to_csv(buffer, index=False)
+        return buffer.getvalue()

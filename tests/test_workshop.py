@@ -1,0 +1,117 @@
+"""The workshop session: levers from the schema, a run against a frozen baseline, rounds."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pandas as pd
+import pytest
+from conftest import scenario
+from pydantic import ValidationError
+
+from sim.model import SalesModel
+from sim.run import summary
+from sim.workshop.levers import LEVERS, _field, _limits, apply, settings_of
+from sim.workshop.session import Workshop
+
+SMALL = ("calendar.horizon_years=1", "market.prospects=2000")
+
+
+def workshop(name: str = "split", seed: int = 3) -> Workshop:
+    return Workshop(scenario(name, *SMALL), seed=seed)
+
+
+def test_every_lever_is_a_scenario_field_within_the_schema_limits() -> None:
+    base = scenario("split")
+    values = settings_of(base)
+    assert len(values) == len(LEVERS) >= 15
+    for lever in LEVERS:
+        low, high = _limits(_field(lever.path))
+        if lever.kind in ("int", "float"):
+            assert low is None or lever.low >= low, lever
+            assert high is None or lever.high <= high, lever
+            assert lever.low <= values[lever.path] <= lever.high, lever
+        if lever.kind == "choice":
+            assert values[lever.path] in lever.choices
+        assert lever.help, lever.path
+    assert apply(base, values) == base
+
+
+def test_with_the_baseline_settings_both_runs_are_the_same() -> None:
+    w = workshop()
+    w.step(6)
+    current, baseline = w.frames()
+    assert len(current) == 6
+    pd.testing.assert_frame_equal(current, baseline)
+    assert w.difference()["profit"] == 0.0
+    assert math.isnan(w.difference()["retention_12m"])  # needs 12 months of history
+    w.step(6)
+    assert w.difference() == {"profit": 0.0, "retention_12m": 0.0, "months": 12}
+
+
+def test_a_change_restarts_the_current_run_and_the_difference_is_the_decision() -> None:
+    w = workshop()
+    w.step(4)
+    before = w.baseline.frame().copy()
+    w.change("organisation.hunters", 2)
+    assert w.month == 0 and w.frames()[0].empty
+    w.step(6)
+    current, baseline = w.frames()
+    pd.testing.assert_frame_equal(baseline.iloc[:4], before)
+    direct = SalesModel(apply(w.scenario, w.settings), seed=3)
+    for _ in range(6 * w.scenario.calendar.working_days_per_month):
+        direct.step()
+    pd.testing.assert_frame_equal(current, direct.timeseries())
+    assert (current["hunter_headcount"] == 2).all()
+    assert w.difference()["profit"] == pytest.approx(
+        current["profit"].sum() - baseline["profit"].sum()
+    )
+    assert w.difference()["profit"] != 0
+
+
+def test_a_value_outside_the_schema_is_refused_and_nothing_changes() -> None:
+    w = workshop()
+    w.step(2)
+    with pytest.raises(ValidationError):
+        w.change("organisation.hunters", -1)
+    with pytest.raises(KeyError):
+        w.change("market.prospects", 10)
+    assert w.month == 2 and w.settings["organisation.hunters"] == 6
+
+
+def test_the_runs_stop_at_the_horizon_and_reset_starts_again() -> None:
+    w = workshop()
+    w.step(100)
+    assert w.month == 12 and w.finished and len(w.frames()[0]) == 12
+    w.reset()
+    assert w.month == 0 and not w.finished
+
+
+def test_a_committed_round_reports_its_full_run_against_the_baseline() -> None:
+    w = workshop()
+    w.commit("as is")
+    w.change("organisation.specialists", 1)
+    w.change("handoff.style", "cold")
+    done = w.commit("  ")
+    assert done.name == "Round 2"
+    assert done.changes == {"organisation.specialists": 1, "handoff.style": "cold"}
+    full = summary(SalesModel(apply(w.scenario, w.settings), seed=3).run())
+    assert done.results["profit"] == full["profit"]
+    table = pd.read_csv(io.StringIO(w.rounds_csv()))
+    assert list(table["round"]) == ["as is", "Round 2"]
+    assert table.loc[0, "profit_vs_baseline"] == 0
+    assert table.loc[1, "profit_vs_baseline"] == pytest.approx(
+        full["profit"] - table.loc[0, "profit"]
+    )
+    assert table.loc[0, "changes"] == "(baseline)"
+
+
+def test_freezing_makes_the_current_settings_the_baseline() -> None:
+    w = workshop()
+    w.change("organisation.hunters", 4)
+    w.step(3)
+    w.freeze_baseline()
+    current, baseline = w.frames()
+    pd.testing.assert_frame_equal(current, baseline)
+    assert w.commit("frozen").results == w.commit("again").baseline
