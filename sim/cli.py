@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,6 +95,26 @@ def _parser() -> argparse.ArgumentParser:
     study.add_argument("--out", type=Path, help="results folder (default results/<study name>)")
     _add_set(study)
     _add_cluster(study)
+    workshop = sub.add_parser(
+        "workshop", help="serve the workshop dashboard: play strategies live in a browser"
+    )
+    workshop.add_argument(
+        "--scenario",
+        type=Path,
+        default=Path("scenarios/reference.yaml"),
+        help="the scenario to start with; the others in its folder can be picked "
+        "(default scenarios/reference.yaml)",
+    )
+    workshop.add_argument("--port", type=_bounded_int(1, 65535), default=8765, help="(8765)")
+    workshop.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 exposes it "
+        "to the network)",
+    )
+    workshop.add_argument(
+        "--seed", type=_bounded_int(0, 2**62), default=1, help="seed of both runs (1)"
+    )
     sub.add_parser("params", help="print every parameter with its unit, default and source")
     return parser
 
@@ -250,6 +271,43 @@ def _run_study(plan: Plan, args: argparse.Namespace) -> int:
     return EXIT_OK if result.failures.empty else EXIT_FAILED
 
 
+def _cmd_workshop(args: argparse.Namespace) -> int:
+    scenario = _load(args.scenario, [])  # a bad scenario is reported before the server starts
+    env = {
+        **os.environ,
+        "SALESIM_SCENARIOS": str(args.scenario.resolve().parent),
+        "SALESIM_SCENARIO": args.scenario.name,
+        "SALESIM_SEED": str(args.seed),
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # nothing leaves this machine
+        "PYTHONWARNINGS": "ignore:Cookies with samesite=none require https",  # plain http is fine
+    }
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(
+        f"salesim workshop: {scenario.name} on http://{shown}:{args.port} (Ctrl-C to stop)",
+        flush=True,
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "sim.workshop.app",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+        "--log-level",
+        "warning",
+    ]
+    try:
+        return subprocess.run(command, env=env, check=False).returncode
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
 def _cmd_params(_: argparse.Namespace) -> int:
     print(parameter_table())
     return EXIT_OK
@@ -263,6 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _cmd_run,
         "compare": _cmd_compare,
         "study": _cmd_study,
+        "workshop": _cmd_workshop,
         "params": _cmd_params,
     }
     try:

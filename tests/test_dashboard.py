@@ -1,0 +1,145 @@
+"""The workshop dashboard in a real browser (Playwright driving Debian's Chromium)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SCENARIOS
+
+CHROMIUM = os.environ.get("SALESIM_CHROMIUM", "/usr/bin/chromium")
+MONTH = re.compile(r"Month (\d+) of (\d+)")
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("SALESIM_REQUIRE_BROWSER"):
+        raise RuntimeError(f"SALESIM_REQUIRE_BROWSER is set but {CHROMIUM} is missing")
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt install chromium)", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``salesim workshop`` as a user starts it, on a free port."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("workshop") / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sim.cli",
+                "workshop",
+                "--scenario",
+                str(SCENARIOS / "reference.yaml"),
+                "--port",
+                str(port),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    process.kill()
+                    raise RuntimeError(f"the workshop did not start:\n{log.read_text()}") from None
+                time.sleep(0.3)
+        yield url
+        process.terminate()
+        process.wait(timeout=30)
+    assert f"http://127.0.0.1:{port}" in log.read_text()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser: object, url: str) -> Page:
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(url)
+    expect(page.get_by_text("Month 0 of 60")).to_be_visible(timeout=60_000)
+    return page
+
+
+def month(page: Page) -> int:
+    return int(MONTH.search(page.get_by_text(MONTH).inner_text()).group(1))  # type: ignore[union-attr]
+
+
+def chart(page: Page) -> str:
+    return page.locator("img").first.get_attribute("src") or ""
+
+
+def test_a_change_plays_against_the_baseline_and_the_numbers_move(
+    server: str, browser: object, tmp_path: Path
+) -> None:
+    page = open_page(browser, server)
+    first_chart = chart(page)
+    hunters = page.get_by_role("slider").first
+    hunters.focus()
+    for _ in range(3):
+        hunters.press("ArrowRight")
+    expect(page.get_by_text("Hunters: 3")).to_be_visible()
+    page.get_by_role("button", name="Play").click()
+    deadline = time.monotonic() + 60
+    while month(page) < 4 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    page.get_by_role("button", name="Pause").click()
+    assert month(page) >= 4
+    assert chart(page) != first_chart
+    profit = page.get_by_text(re.compile("Profit so far")).inner_text()
+    assert "current − baseline: $0k" not in profit, profit
+    page.screenshot(path=str(tmp_path / "playing.png"), full_page=True)
+    page.close()
+
+
+def test_two_tabs_are_two_sessions(server: str, browser: object) -> None:
+    first, second = open_page(browser, server), open_page(browser, server)
+    slider = first.get_by_role("slider").first
+    slider.focus()
+    slider.press("ArrowRight")
+    first.get_by_role("button", name="Step").click()
+    expect(first.get_by_text("Month 1 of 60")).to_be_visible()
+    expect(first.get_by_text("Hunters: 1")).to_be_visible()
+    expect(second.get_by_text("Month 0 of 60")).to_be_visible()
+    expect(second.get_by_text("Hunters: 0")).to_be_visible()
+    first.close()
+    second.close()
+
+
+def test_rounds_are_listed_and_exported(server: str, browser: object) -> None:
+    page = open_page(browser, server)
+    page.get_by_label("Round name").fill("as it is")
+    page.get_by_role("button", name="Commit round").click()
+    expect(page.get_by_text("as it is")).to_be_visible(timeout=60_000)
+    with page.expect_download() as download:
+        page.get_by_text("Export rounds (CSV)").click()
+    text = Path(download.value.path()).read_text()
+    assert text.startswith("round,changes,revenue_collected")
+    assert "as it is,(baseline)" in text
+    with page.expect_download() as picture:
+        page.get_by_text("Export charts (PNG)").click()
+    assert Path(picture.value.path()).read_bytes()[:4] == b"\x89PNG"
+    page.close()
