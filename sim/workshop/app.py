@@ -35,6 +35,7 @@ DEFAULT_SCENARIO = os.environ.get("SALESIM_SCENARIO", "reference.yaml")
 SEED = int(os.environ.get("SALESIM_SEED", "1"))
 FRAME_S = 0.5  # charts redraw at most twice a second while playing
 SPEEDS = [1, 2, 3, 6]  # simulated months per redraw
+LABEL_STYLE = {"font-size": "15px", "margin-top": "6px"}  # above the slider: full-width tracks
 CURRENT, BASELINE = "#0072B2", "#7f7f7f"  # colour-blind-safe blue; grey for the baseline
 CHARTS = (
     ("active_clients", "Active clients", "clients", 1.0),
@@ -116,8 +117,9 @@ def LeverControl(lever: Lever, value: Any, on_value: Any) -> None:
     elif lever.kind == "choice":
         solara.Select(label=lever.label, values=list(lever.choices), value=value, on_value=on_value)
     elif lever.kind == "int":
+        solara.Text(f"{lever.label}: {int(value)}", style=LABEL_STYLE)
         solara.SliderInt(
-            label=f"{lever.label}: {int(value)}",
+            label="",
             value=int(value),
             min=int(lever.low or 0),
             max=int(lever.high or 0),
@@ -125,8 +127,9 @@ def LeverControl(lever: Lever, value: Any, on_value: Any) -> None:
             thumb_label=False,
         )
     else:
+        solara.Text(f"{lever.label}: {float(value):g}", style=LABEL_STYLE)
         solara.SliderFloat(
-            label=f"{lever.label}: {float(value):g}",
+            label="",
             value=float(value),
             min=float(lever.low or 0),
             max=float(lever.high or 0),
