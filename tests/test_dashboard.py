@@ -35,8 +35,20 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``salesim workshop`` as a user starts it, on a free port."""
+    yield from serve(SCENARIOS / "reference.yaml", tmp_path_factory.mktemp("workshop"))
+
+
+@pytest.fixture
+def broken_server(tmp_path: Path) -> Iterator[str]:
+    """The workshop on a folder that also holds a scenario with a mistake."""
+    (tmp_path / "reference.yaml").write_text((SCENARIOS / "reference.yaml").read_text())
+    (tmp_path / "broken.yaml").write_text("name: broken\norganisation:\n  hunterz: 2\n")
+    yield from serve(tmp_path / "reference.yaml", tmp_path)
+
+
+def serve(scenario: Path, folder: Path) -> Iterator[str]:
     port = free_port()
-    log = tmp_path_factory.mktemp("workshop") / "server.log"
+    log = folder / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [
@@ -45,7 +57,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "sim.cli",
                 "workshop",
                 "--scenario",
-                str(SCENARIOS / "reference.yaml"),
+                str(scenario),
                 "--port",
                 str(port),
             ],
@@ -142,4 +154,18 @@ def test_rounds_are_listed_and_exported(server: str, browser: object) -> None:
     with page.expect_download() as picture:
         page.get_by_text("Export charts (PNG)").click()
     assert Path(picture.value.path()).read_bytes()[:4] == b"\x89PNG"
+    page.close()
+
+
+def test_a_scenario_with_a_mistake_is_reported_and_another_can_be_picked(
+    broken_server: str, browser: object
+) -> None:
+    page = open_page(browser, broken_server)
+    page.get_by_role("button", name="reference.yaml").first.click()
+    page.get_by_text("broken.yaml").last.click()
+    expect(page.get_by_text(re.compile(r"broken.yaml:3:3: organisation.hunterz"))).to_be_visible()
+    expect(page.get_by_text("did you mean 'hunters'", exact=False)).to_be_visible()
+    page.get_by_role("button", name="broken.yaml").first.click()
+    page.get_by_text("reference.yaml").last.click()
+    expect(page.get_by_text("Month 0 of 60")).to_be_visible()
     page.close()

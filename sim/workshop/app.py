@@ -150,14 +150,15 @@ def Page() -> None:
     round_name = solara.use_reactive("")
     lock = solara.use_memo(threading.Lock, [])
 
-    def start() -> Workshop | None:
+    def start() -> tuple[Workshop | None, str]:
+        if not scenario_name.value:
+            return None, f"no scenario files in {SCENARIOS.resolve()}"
         try:
-            return Workshop(load(scenario_name.value), SEED) if scenario_name.value else None
+            return Workshop(load(scenario_name.value), SEED), ""
         except ConfigError as err:
-            problem.value = str(err)
-            return None
+            return None, str(err)
 
-    workshop = solara.use_memo(start, [scenario_name.value])
+    workshop, load_error = solara.use_memo(start, [scenario_name.value])
 
     def refresh() -> None:
         tick.value += 1
@@ -174,8 +175,10 @@ def Page() -> None:
     solara.lab.use_task(play, dependencies=[playing.value, workshop], prefer_threaded=True)
 
     solara.Title("salesim workshop")
-    if workshop is None:
-        solara.Error(problem.value or f"no scenario files in {SCENARIOS.resolve()}")
+    if workshop is None:  # a scenario that does not load: say why, and let another be picked
+        if files:
+            solara.Select(label="Scenario", values=files, value=scenario_name)
+        Problem(load_error)
         return
 
     def act(action: Any) -> Any:
@@ -212,7 +215,7 @@ def Page() -> None:
                 )
             Status(workshop, tick.value)
             if problem.value:
-                solara.Error(problem.value)
+                Problem(problem.value)
             Charts(workshop, tick.value)
             Rounds(workshop, round_name, act, tick.value)
 
@@ -270,6 +273,20 @@ def Rounds(workshop: Workshop, round_name: Any, act: Any, tick: int) -> None:
         solara.Markdown(markdown_table(_readable(workshop.rounds_table())))
         csv = workshop.rounds_csv().encode()
         DownloadLink(csv, "salesim-rounds.csv", "Export rounds (CSV)", "text/csv")
+
+
+@solara.component
+def Problem(message: str) -> None:
+    """A problem, in red, as the loader words it (file, line, field)."""
+    solara.Text(
+        message,
+        style={
+            "color": "#b00020",
+            "white-space": "pre-wrap",
+            "font-size": "15px",
+            "margin": "8px 0",
+        },
+    )
 
 
 @solara.component
