@@ -116,24 +116,17 @@ def LeverControl(lever: Lever, value: Any, on_value: Any) -> None:
         solara.Switch(label=lever.label, value=bool(value), on_value=on_value)
     elif lever.kind == "choice":
         solara.Select(label=lever.label, values=list(lever.choices), value=value, on_value=on_value)
-    elif lever.kind == "int":
-        solara.Text(f"{lever.label}: {int(value)}", style=LABEL_STYLE)
-        solara.SliderInt(
-            label="",
-            value=int(value),
-            min=int(lever.low or 0),
-            max=int(lever.high or 0),
-            on_value=on_value,
-            thumb_label=False,
-        )
     else:
-        solara.Text(f"{lever.label}: {float(value):g}", style=LABEL_STYLE)
-        solara.SliderFloat(
+        whole = lever.kind == "int"
+        cast = int if whole else float
+        solara.Text(f"{lever.label}: {cast(value):g}", style=LABEL_STYLE)
+        slider = solara.SliderInt if whole else solara.SliderFloat
+        slider(
             label="",
-            value=float(value),
-            min=float(lever.low or 0),
-            max=float(lever.high or 0),
-            step=lever.step or 0.01,
+            value=cast(value),
+            min=cast(lever.low or 0),
+            max=cast(lever.high or 0),
+            step=cast(lever.step or 1),
             on_value=on_value,
             thumb_label=False,
         )
