@@ -1,3 +1,3 @@
 """salesim: an agent-based simulator of B2B sales departments."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

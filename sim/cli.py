@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_set(compare)
     _add_cluster(compare)
+    _add_report(compare)
     study = sub.add_parser(
         "study", help="run a study file (scenarios x replications x sweeps); resumes if stopped"
     )
@@ -95,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     study.add_argument("--out", type=Path, help="results folder (default results/<study name>)")
     _add_set(study)
     _add_cluster(study)
+    _add_report(study)
     workshop = sub.add_parser(
         "workshop", help="serve the workshop dashboard: play strategies live in a browser"
     )
@@ -115,8 +117,30 @@ def _parser() -> argparse.ArgumentParser:
     workshop.add_argument(
         "--seed", type=_bounded_int(0, 2**62), default=1, help="seed of both runs (1)"
     )
+    report = sub.add_parser(
+        "report",
+        help="write a study's report (report.html, report.pdf, figures/*.png) from its stored "
+        "results",
+    )
+    report.add_argument(
+        "folder", type=Path, metavar="RESULTS_FOLDER", help="e.g. results/strategies"
+    )
+    report.add_argument(
+        "--point",
+        type=_bounded_int(0, 1_000_000),
+        help="the sweep point the per-strategy figures show (default: the last)",
+    )
+    report.add_argument("--quiet", action="store_true", help="no progress lines")
     sub.add_parser("params", help="print every parameter with its unit, default and source")
     return parser
+
+
+def _add_report(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="then write the report (report.html, report.pdf, figures/) into the results folder",
+    )
 
 
 def _add_cluster(parser: argparse.ArgumentParser) -> None:
@@ -268,7 +292,31 @@ def _run_study(plan: Plan, args: argparse.Namespace) -> int:
         )
         return EXIT_INTERRUPTED
     print(report_text(result))
+    if args.report:
+        _write_report(out, None, quiet=args.quiet)
     return EXIT_OK if result.failures.empty else EXIT_FAILED
+
+
+def _write_report(folder: Path, point: int | None, quiet: bool) -> None:
+    from sim.report import build_report  # matplotlib is loaded only for reports
+
+    stream = open(os.devnull, "w") if quiet else sys.stderr  # noqa: SIM115
+    try:
+        report = build_report(folder, point=point, stream=stream)
+    finally:
+        if quiet:
+            stream.close()
+    for note in report.notes:
+        print(f"note: {note}")
+    print(
+        f"report: {report.html} (open it in a browser; offline); also {report.pdf} and "
+        f"{len(report.figures)} figures in {report.html.parent / 'figures'}/"
+    )
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    _write_report(args.folder, args.point, quiet=args.quiet)
+    return EXIT_OK
 
 
 def _cmd_workshop(args: argparse.Namespace) -> int:
@@ -322,6 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "compare": _cmd_compare,
         "study": _cmd_study,
         "workshop": _cmd_workshop,
+        "report": _cmd_report,
         "params": _cmd_params,
     }
     try:

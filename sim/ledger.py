@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sim.cohorts import AGES, kept_column
+
 ROLES = ("hunter", "generalist", "specialist", "account_manager", "writer", "vip_lead")
 
 COLUMNS: dict[str, str] = {
@@ -29,6 +31,7 @@ COLUMNS: dict[str, str] = {
     "letter_revenue": "booked from orders that followed a letter (or call) [USD]",
     "vip_pitch_revenue": "booked from sales pitched at VIP meetings [USD]",
     "vip_uplift_revenue": "part of orders booked due to fixed bottlenecks (in new/repeat) [USD]",
+    "vip_uplift_new": "the part of vip_uplift_revenue booked in revenue_new [USD]",
     "revenue_collected": "payments received this month [USD]",
     "bad_debt": "unpaid invoices written off this month [USD]",
     "receivables": "open invoices at month end [USD]",
@@ -43,6 +46,9 @@ COLUMNS: dict[str, str] = {
     "total_cost": "staff_cost + other_cost [USD]",
     "profit": "revenue_collected - total_cost [USD]",
     "retention_12m": "share of clients active 12 months ago still active (NaN before) [0-1]",
+    "start_clients_kept": (
+        "clients active at the start and active without a break since, at month end [clients]"
+    ),
     "unattended_share": "share of the client base (active + dormant) that no one serves [0-1]",
     "mean_attention": "mean attention active clients got at month end, 0-1 [0-1]",
     "mean_satisfaction": "mean visible satisfaction of active clients at month end [0-1]",
@@ -88,6 +94,11 @@ COLUMNS: dict[str, str] = {
     "vip_seconded_cost": "those hours valued at the sellers' salary (inside salaries) [USD]",
     "vip_cost": "VIP leads' cost + fixes + seconded sellers' time at salary [USD]",
 }
+for _age in AGES:
+    COLUMNS[kept_column(_age)] = (
+        f"clients won {_age} month{'s' if _age > 1 else ''} before this month, active without a "
+        "break since [clients]"
+    )
 for _role in ROLES:
     COLUMNS[f"{_role}_headcount"] = f"{_role}s at month end [people]"
     COLUMNS[f"{_role}_salaries"] = f"base pay of {_role}s [USD]"

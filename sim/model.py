@@ -44,6 +44,7 @@ from sim.agents.seller import Seller
 from sim.agents.specialist import Specialist
 from sim.agents.staff import Staff
 from sim.agents.vip_lead import VipLead
+from sim.cohorts import Cohorts
 from sim.config.schema import Scenario
 from sim.ledger import COLUMNS, COUNT_COLUMNS, ROLES, Ledger
 from sim.market import generate_market, lead_order
@@ -103,6 +104,9 @@ class SalesModel(Model):
         self._pass_open = False
         self._vacant: list[int] = []  # staff indices of empty seats
         self._history: deque[np.ndarray] = deque([self.book.active_ids().copy()], maxlen=13)
+        self.cohorts = Cohorts(
+            self.book.size, self.horizon_days // self.days_per_month, self.book.active_ids()
+        )
 
     # ---- construction ----------------------------------------------------------------------
     def _build_staff(self) -> None:
@@ -416,6 +420,7 @@ class SalesModel(Model):
         if client_id not in self.clients:
             self.clients[client_id] = Client(self, client_id)
         b.won_day[client_id] = day
+        self.cohorts.join(client_id, day // self.days_per_month + 1)
         b.last_visit_day[client_id] = day
         b.satisfaction[client_id] = cfg.clients.initial_satisfaction
         b.hidden[client_id] = 0.0
@@ -613,6 +618,7 @@ class SalesModel(Model):
             if server >= 0 and self.staff_is_seller[server]:
                 self.staff[server].cheer(-loss)  # type: ignore[attr-defined]
             self.release(client_id)
+        self.cohorts.leave(ids)
         self.ledger.add("key_clients_lost", int(np.count_nonzero(b.tier[ids] > 0)))
         self.ledger.add("consultative_lost", int(np.count_nonzero(b.consultative[ids])))
         if cause == "competitor":
@@ -972,6 +978,7 @@ class SalesModel(Model):
         self.ledger.add("revenue_repeat", flows.booked - flows.booked_new)
         self.ledger.add("revenue_collected", flows.collected)
         self.ledger.add("vip_uplift_revenue", flows.booked_uplift)
+        self.ledger.add("vip_uplift_new", flows.booked_uplift_new)
         self._pay_seller_bonuses(flows.paid_by, flows.paid)
         if flows.revealed.size:
             self._reveal(flows.revealed[self.book.state[flows.revealed] == ACTIVE])

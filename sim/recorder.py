@@ -28,6 +28,7 @@ def month_row(model: SalesModel) -> dict[str, float]:
     row.update(_staff_costs(model))
     row["lost_clients"] = row["lost_lapsed"] + row["lost_to_competitor"]
     row["retention_12m"] = _retention(model)
+    row.update(model.cohorts.close_month(month, model.book.active_ids()))
     other = (
         model.scenario.money.billing_system_usd_per_month
         if (model.scenario.organisation.billing_system and model.specialists)

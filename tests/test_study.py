@@ -234,6 +234,25 @@ def test_a_changed_scenario_invalidates_only_its_own_runs(tmp_path: Path) -> Non
     assert result.complete and len(result.runs) == 6
 
 
+def test_runs_stored_by_another_version_of_salesim_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, calls = tmp_path / "out", []
+    quiet(small_study(tmp_path), out, workers=1)
+    first = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+
+    def counting(scenario: object, seed: int) -> object:
+        calls.append(seed)
+        return simulate(scenario, seed)  # type: ignore[arg-type]
+
+    quiet(small_study(tmp_path), out, workers=1, run=counting)
+    assert calls == []  # the same version reuses every run
+    monkeypatch.setattr("sim.study.store.__version__", "9.9.9")
+    result = quiet(small_study(tmp_path), out, workers=1, run=counting)
+    assert sorted(calls) == [1, 1, 2, 2, 3, 3] and result.complete
+    assert all(p.stat().st_mtime_ns != t for p, t in first.items())
+
+
 def test_more_replications_reuse_the_runs_already_stored(tmp_path: Path) -> None:
     out, calls = tmp_path / "out", []
     quiet(small_study(tmp_path, replications=2), out, workers=1)

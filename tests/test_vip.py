@@ -48,6 +48,11 @@ def test_fixed_bottlenecks_raise_usage_and_repay_their_cost() -> None:
     assert frame["vip_bottlenecks_found"].sum() > frame["vip_fixes"].sum() > 0
     assert frame["vip_fixes_cost"].sum() > 0
     assert frame["vip_uplift_revenue"].sum() > 5 * frame["vip_fixes_cost"].sum()
+    # The uplift is part of the orders: within new clients' orders for the new clients' share.
+    uplift_new = frame["vip_uplift_new"]
+    assert (uplift_new <= frame["revenue_new"] + 1e-6).all()
+    assert (frame["vip_uplift_revenue"] - uplift_new <= frame["revenue_repeat"] + 1e-6).all()
+    assert (uplift_new >= 0).all() and uplift_new.sum() < frame["vip_uplift_revenue"].sum()
     np.testing.assert_allclose(
         frame["other_cost"], frame["letters_postage"] + frame["vip_fixes_cost"]
     )

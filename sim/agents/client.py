@@ -121,6 +121,7 @@ class DayFlows:
     poached: np.ndarray  # active ids a rival takes today
     rival: np.ndarray  # index of the rival taking each, aligned with poached
     booked_uplift: float  # part of ``booked`` due to fixed bottlenecks (VIP programme)
+    booked_uplift_new: float  # the part of it from clients in their first bonus months
 
 
 class ClientDynamics:
@@ -165,7 +166,7 @@ class ClientDynamics:
         book.satisfaction[hit] = np.maximum(
             0.0, book.satisfaction[hit] - self.cfg.incident_satisfaction_drop
         )
-        booked, booked_new, booked_uplift = self._orders(book, ids, day, u_order)
+        booked, booked_new, booked_uplift, booked_uplift_new = self._orders(book, ids, day, u_order)
         paid_by, paid = self._payments(book, att)
         reveal_to = self.incident + reveal_rate[server] * att / self.days
         revealed = ids[(u_event >= self.incident) & (u_event < reveal_to)]
@@ -186,6 +187,7 @@ class ClientDynamics:
             poached,
             rival,
             booked_uplift,
+            booked_uplift_new,
         )
 
     def _rivals(
@@ -236,7 +238,8 @@ class ClientDynamics:
         ids: np.ndarray,
         day: int,
         u_order: np.ndarray,
-    ) -> tuple[float, float, float]:
+    ) -> tuple[float, float, float, float]:
+        """Orders placed today: booked, booked from new clients, and the VIP uplift in each."""
         rate = book.orders_per_month[ids] / self.days
         chance = rate * eco.usage_factor(book.satisfaction[ids], self.cfg.usage_satisfaction_weight)
         ordering = (u_order < chance).nonzero()[0]
@@ -247,8 +250,11 @@ class ClientDynamics:
         amount = book.value[who] / book.orders_per_month[who] * size
         book.receivable[who] += amount
         is_new = (day - book.won_day[who]) < self.new_days
-        uplift = float((amount * book.uplift_share[who]).sum()) if self.track_uplift else 0.0
-        return float(amount.sum()), float(amount[is_new].sum()), uplift
+        total, new = float(amount.sum()), float(amount[is_new].sum())
+        if not self.track_uplift:
+            return total, new, 0.0, 0.0
+        uplift = amount * book.uplift_share[who]
+        return total, new, float(uplift.sum()), float(uplift[is_new].sum())
 
     def _payments(
         self, book: ClientBook, active_attention: np.ndarray

@@ -130,7 +130,7 @@ MONEY_UNITS = ((1e6, " $M", 2), (1e3, " $k", 1))
 DECIMALS = {"share": 1, "count": 0}
 
 
-def _scale(kind: str, means: pd.Series) -> tuple[float, str, int]:
+def column_scale(kind: str, means: pd.Series) -> tuple[float, str, int]:
     """Divisor, unit label and decimals of a column."""
     if kind == "money":
         big = means.abs().max() >= 1e6 if len(means) else True
@@ -151,7 +151,7 @@ def _value(x: float, scale: tuple[float, str, int], signed: bool = False) -> str
     return f"{sign}{shown:,.{decimals}f}"
 
 
-def _cell(
+def format_cell(
     mean: float, low: float, high: float, scale: tuple[float, str, int], signed: bool = False
 ) -> str:
     if math.isnan(low):
@@ -165,7 +165,7 @@ def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> st
         return f"{result.name}: no finished runs"
     stats = result.summary.set_index(["scenario", "point", "metric"])
     scales = {
-        metric: _scale(kind, result.summary.loc[result.summary["metric"] == metric, "mean"])
+        metric: column_scale(kind, result.summary.loc[result.summary["metric"] == metric, "mean"])
         for metric, (_, kind) in metrics.items()
     }
     header = ["scenario", *(f"{label}{scales[m][1]}" for m, (label, _) in metrics.items())]
@@ -173,7 +173,7 @@ def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> st
     points = result.runs.drop_duplicates("point").sort_values("point")
     for _, point in points.iterrows():
         if result.sweep:
-            shown = ", ".join(f"{n}={_short(point[n])}" for n in result.sweep)
+            shown = ", ".join(f"{n}={short(point[n])}" for n in result.sweep)
             rows.append([f"-- {shown}"] + [""] * len(metrics))
         order = list(dict.fromkeys(result.runs["scenario"]))
         for scenario in order:
@@ -184,8 +184,10 @@ def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> st
             diff = [f"  vs {result.baseline}"]
             for metric in metrics:
                 s, scale = stats.loc[(scenario, point["point"], metric)], scales[metric]
-                line.append(_cell(s["mean"], s["low"], s["high"], scale))
-                diff.append(_cell(s["diff"], s["diff_low"], s["diff_high"], scale, signed=True))
+                line.append(format_cell(s["mean"], s["low"], s["high"], scale))
+                diff.append(
+                    format_cell(s["diff"], s["diff_low"], s["diff_high"], scale, signed=True)
+                )
             rows.append(line)
             if not base:
                 rows.append(diff)
@@ -195,7 +197,7 @@ def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> st
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _short(value: object) -> str:
+def short(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 

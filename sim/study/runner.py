@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 import yaml
+from pydantic import ValidationError
 
 from sim.config.loader import ConfigError, Location, Positions
 from sim.config.schema import Scenario
@@ -203,12 +204,19 @@ def load(folder: str | Path) -> StudyResult:
     out = Path(folder)
     if not (out / store.MANIFEST).is_file():
         raise StudyError(f"{out}: no study results here ({store.MANIFEST} is missing)")
-    manifest = store.read_manifest(out)
+    try:
+        manifest = store.read_manifest(out)
+    except (OSError, ValueError) as err:
+        raise StudyError(f"{out / store.MANIFEST}: unreadable ({err})") from None
+    if "variants" not in manifest or "study_resolved" not in manifest:
+        raise StudyError(
+            f"{out}: holds the results of one run (salesim run), not of a study; compare "
+            "scenarios with: salesim compare A.yaml B.yaml --report"
+        )
     study = Study.model_validate(manifest["study_resolved"])
     variants, tasks = [], []
     for index, record in enumerate(manifest["variants"]):
-        scenario_file = out / "scenarios" / f"{record['hash'][:16]}.yaml"
-        scenario = Scenario.model_validate(yaml.safe_load(scenario_file.read_text("utf-8")))
+        scenario = _stored_scenario(out / "scenarios" / f"{record['hash'][:16]}.yaml")
         variant = Variant(
             index=index,
             label=record["label"],
@@ -223,6 +231,14 @@ def load(folder: str | Path) -> StudyResult:
     plan = Plan(study, variants, tasks, manifest.get("study_file"), manifest.get("study_text"))
     plan.sweep_names = list(manifest.get("sweep", []))
     return collect(out, plan)
+
+
+def _stored_scenario(path: Path) -> Scenario:
+    try:
+        return Scenario.model_validate(yaml.safe_load(path.read_text("utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as err:
+        problem = err.strerror if isinstance(err, OSError) else "not a valid scenario"
+        raise StudyError(f"{path}: {problem}; the results folder is damaged") from None
 
 
 __all__ = ["ConfigError", "StudyError", "load", "plan_compare", "plan_study", "run", "run_plan"]

@@ -9,8 +9,9 @@ Layout of ``<out>/``:
 - ``manifest.json``: the study file, the variants, seeds, package versions and git revision.
 - ``summary.csv`` and ``runs.csv``: the statistics and per-run metrics, when the study ends.
 
-A run counts as done only when its Parquet file exists and its metadata matches the plan, so an
-interrupted study resumes where it stopped and a changed scenario (a new hash) runs again.
+A run counts as done only when its Parquet file exists and its metadata matches the plan and
+this version of salesim, so an interrupted study resumes where it stopped, and a changed scenario
+(a new hash) or a new version of the model runs again.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def read_metadata(path: Path) -> dict[str, Any] | None:
 
 
 def is_done(out: Path, task: RunTask) -> bool:
-    """Whether this run is stored with the seed and scenario the plan asks for."""
+    """Whether this run is stored with the seed and scenario the plan asks for, by this version
+    of salesim (another version's model may differ, and its table may lack columns)."""
     path = run_path(out, task)
     if not path.exists():
         return False
@@ -98,6 +100,7 @@ def is_done(out: Path, task: RunTask) -> bool:
         and meta.get("hash") == task.variant.hash
         and meta.get("seed") == task.seed
         and meta.get("replication") == task.replication
+        and meta.get("salesim") == __version__
     )
 
 

@@ -1,0 +1,49 @@
+"""Client cohorts: who is still a client, counted by the month they became one.
+
+A client belongs to a cohort from the month it is won (cohort ``m``) or, for the clients active
+when the run starts, to cohort 0; it leaves its cohort for good the first time it stops being
+active (lapsed or taken by a competitor), so a reactivated client does not count again. At every
+month end the cohorts' members still active are counted, and the row of that month records the
+start's cohort and the cohorts won ``AGES`` months before: survival curves then come from the
+monthly table alone (``sim.report.frames.survival``), and a month's row never changes later.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+START = 0  # the cohort of the clients active at the start
+OUTSIDE = -1  # prospects, dormant clients, and clients who have left their cohort
+AGES = (1, 3, 6, 12, 18, 24, 36, 48)  # months since the month of the win, recorded monthly
+
+
+def kept_column(age: int) -> str:
+    """The monthly column of the clients won ``age`` months before and still active."""
+    return f"won_kept_{age}m"
+
+
+class Cohorts:
+    """The cohort of every client; month-end counts of each cohort's members still active."""
+
+    def __init__(self, size: int, months: int, active: np.ndarray) -> None:
+        self.months = months
+        self.of = np.full(size, OUTSIDE, dtype=np.int32)
+        self.of[active] = START
+
+    def join(self, client_id: int, month: int) -> None:
+        """A prospect won during ``month`` (1 = the first) starts that month's cohort."""
+        self.of[client_id] = month
+
+    def leave(self, ids: np.ndarray) -> None:
+        """Clients that stopped being active leave their cohort for good."""
+        self.of[ids] = OUTSIDE
+
+    def close_month(self, month: int, active: np.ndarray) -> dict[str, int]:
+        """Counts at the end of ``month``: the start's clients and the cohorts ``AGES`` old."""
+        members = self.of[active]
+        counts = np.bincount(members[members >= 0], minlength=self.months + 1)
+        row = {"start_clients_kept": int(counts[START])}
+        for age in AGES:
+            cohort = month - age
+            row[kept_column(age)] = int(counts[cohort]) if cohort >= 1 else 0
+        return row

@@ -1,0 +1,381 @@
+"""Build a study's report from its stored results (never by running the model again).
+
+``build_report("results/strategies")`` writes, into that folder:
+
+- ``report.html``: one self-contained page (figures embedded; opens offline);
+- ``report.pdf``: the same report for printing or sending;
+- ``figures/NN-<name>.png``: each figure, for slides.
+
+Every file is written atomically, the page last, so an interrupted build leaves no page that
+looks complete.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+import yaml
+from matplotlib.figure import Figure
+
+from sim import __version__
+from sim.output import write_atomic
+from sim.report import figures as fig
+from sim.report import frames, tables
+from sim.report.html import Page, Shown, render
+from sim.report.pdf import write_pdf
+from sim.report.style import DPI, strategy_looks
+from sim.study import store
+from sim.study.result import FEW, StudyResult, short
+from sim.study.runner import StudyError, load
+
+HTML, PDF, FIGURES = "report.html", "report.pdf", "figures"
+
+CLIENT_SERIES = {
+    "active_clients": ("Active clients", "count"),
+    "new_clients": ("New clients a month", "count"),
+    "lost_clients": ("Clients lost a month", "count"),
+}
+REVENUE_SERIES = {
+    "revenue_booked": ("Revenue booked a month", "money"),
+    "revenue_collected": ("Revenue collected a month", "money"),
+}
+COST_SERIES = {
+    "staff_cost": ("Staff cost a month", "money"),
+    "profit": ("Profit a month", "money"),
+    "cumulative_profit": ("Cumulative profit", "money"),
+}
+DIFFERENCES = {
+    "profit": ("Profit", "money"),
+    "revenue_collected": ("Revenue collected", "money"),
+    "staff_cost": ("Staff cost", "money"),
+}
+
+
+@dataclass
+class Report:
+    """What a build wrote, and what a reader should know about it."""
+
+    html: Path
+    pdf: Path
+    figures: list[Path]
+    notes: list[str] = field(default_factory=list)
+    point: int = 0
+
+
+@dataclass
+class _Context:
+    result: StudyResult
+    manifest: dict[str, Any]
+    point: int
+    strategies: list[str]
+    looks: dict[str, Any]
+    timeseries: pd.DataFrame
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    where: str  # "" or ", at company_size=15, ..." for a sweep
+
+
+def build_report(
+    folder: str | Path, point: int | None = None, stream: TextIO | None = None
+) -> Report:
+    """Write the report of the study stored in ``folder``; return where it went.
+
+    ``point`` picks the sweep point the per-strategy sections show (default: the last one,
+    the largest values swept); the sweep sections always show every point.
+    """
+    stream = sys.stderr if stream is None else stream
+    out = Path(folder)
+    result = load(out)
+    manifest = store.read_manifest(out)
+    if result.runs.empty:
+        raise StudyError(f"{out}: no finished runs to report on{_other_versions(out)}")
+    ctx = _context(result, manifest, point)
+    notes = _notes(ctx, out)
+    built = _figures(ctx)
+    folder_figures = out / FIGURES
+    paths = []
+    for i, (key, _, _, figure) in enumerate(built, start=1):
+        path = folder_figures / f"{i:02d}-{key}.png"
+        print(f"report: drawing {path.name}", file=stream, flush=True)
+        write_atomic(path, lambda p, f=figure: f.savefig(p, format="png", dpi=DPI))
+        paths.append(path)
+    _remove_stale(folder_figures, paths)
+    headline = tables.headline(ctx.summary, result.baseline, ctx.strategies)
+    settings = tables.differing_settings(_scenarios(out, manifest, ctx.point))
+    provenance = [
+        *tables.provenance(manifest, len(result.runs), len(result.failures)),
+        ("report built", f"{_now()} by salesim {__version__}, from the stored runs only"),
+    ]
+    title = f"salesim report: {result.name}"
+    description = str(manifest.get("study_resolved", {}).get("description") or "").strip()
+    write_atomic(
+        out / PDF,
+        lambda p: write_pdf(
+            p, title, description, notes, headline, ctx.strategies, result.baseline,
+            [(key, figure) for key, _, _, figure in built], settings, provenance,
+        ),
+    )  # fmt: skip
+    page = Page(
+        title=title,
+        description=description,
+        notes=notes,
+        headline=headline,
+        headline_caption=_headline_caption(ctx),
+        strategies=ctx.strategies,
+        colours={s: look.colour for s, look in ctx.looks.items()},
+        baseline=result.baseline,
+        figures=[
+            Shown(key, name, caption, path.read_bytes())
+            for (key, name, caption, _), path in zip(built, paths, strict=True)
+        ],
+        settings=settings,
+        points=tables.points_table(result.runs, result.sweep) if result.sweep else pd.DataFrame(),
+        provenance=provenance,
+        study_text=str(manifest.get("study_text") or ""),
+        files=[f"{FIGURES}/{p.name}" for p in paths],
+    )
+    text = render(page)
+    write_atomic(out / HTML, lambda p: p.write_text(text, encoding="utf-8"))
+    return Report(out / HTML, out / PDF, paths, notes, ctx.point)
+
+
+def _context(result: StudyResult, manifest: dict[str, Any], point: int | None) -> _Context:
+    points = sorted(result.runs["point"].unique().tolist())
+    if point is None:
+        point = points[-1]
+    elif point not in points:
+        listed = ", ".join(str(p) for p in points)
+        raise StudyError(f"--point {point}: this study has runs at points {listed}")
+    labels = list(dict.fromkeys(v["label"] for v in manifest["variants"]))
+    present = set(result.runs.loc[result.runs["point"] == point, "scenario"])
+    strategies = [s for s in labels if s in present]
+    where = ""
+    if result.sweep:
+        values = result.runs[result.runs["point"] == point].iloc[0]
+        where = ", at " + ", ".join(f"{n} = {short(values[n])}" for n in result.sweep)
+    return _Context(
+        result=result,
+        manifest=manifest,
+        point=point,
+        strategies=strategies,
+        looks=strategy_looks(labels, result.baseline),
+        timeseries=result.timeseries[result.timeseries["point"] == point],
+        runs=result.runs[result.runs["point"] == point],
+        summary=result.summary[result.summary["point"] == point],
+        where=where,
+    )
+
+
+def _notes(ctx: _Context, out: Path) -> list[str]:
+    result, notes = ctx.result, []
+    if not result.complete:
+        notes.append(
+            f"Only {len(result.runs)} of the {result.planned} planned runs are stored: the study "
+            "was interrupted or some runs failed. Run the study again to finish it, then rebuild."
+            + _other_versions(out)
+        )
+    if not result.failures.empty:
+        notes.append(f"{len(result.failures)} runs failed; see runs/*.error.json.")
+    fewest = int(ctx.summary["n"].min()) if not ctx.summary.empty else 0
+    if 0 < fewest < FEW:
+        notes.append(
+            f"Only {fewest} replications per strategy: the intervals are wide; use 10 or more "
+            "to compare."
+        )
+    if result.sweep:
+        notes.append(
+            f"The sections that show one point of the sweep show point {ctx.point}{ctx.where}; "
+            "choose another with salesim report --point N (the points are listed at the end)."
+        )
+    return notes
+
+
+def _other_versions(out: Path) -> str:
+    """A hint when the folder holds runs stored by another version of salesim."""
+    versions: dict[str, int] = {}
+    for path in sorted((out / store.RUNS).glob("*.parquet")):
+        meta = store.read_metadata(path) or {}
+        version = str(meta.get("salesim", "?"))
+        if version != __version__:
+            versions[version] = versions.get(version, 0) + 1
+    if not versions:
+        return ""
+    listed = ", ".join(f"{n} by salesim {v}" for v, n in versions.items())
+    return (
+        f" ({listed}; this is salesim {__version__}, whose model may differ: run the study "
+        "again to rerun them)"
+    )
+
+
+Drawing = tuple[str, str, str, Figure]
+
+
+def _figures(ctx: _Context) -> list[Drawing]:
+    """Every figure with its file key, title and caption, in the report's order."""
+    result, looks, ts = ctx.result, ctx.looks, ctx.timeseries
+    base, n = result.baseline, int(ctx.summary["n"].max()) if not ctx.summary.empty else 0
+    years = _years(ctx.runs)
+    bands = frames.series_bands(
+        ts, [*CLIENT_SERIES, *REVENUE_SERIES, "staff_cost", "profit", "cumulative_profit"]
+    )
+    drawings: list[tuple[str, str, str, Callable[[], Figure]]] = []
+    if len(ctx.strategies) > 1 and base in ctx.strategies:
+        drawings.append((
+            "differences", f"Against {base}{ctx.where}",
+            f"Each strategy's {years} totals minus {base}'s, replication by replication "
+            f"(common random numbers, {n} pairs): the dot is the mean difference, the whisker its "
+            "95 % interval. A whisker that does not cross the line is a real difference.",
+            lambda: fig.plot_differences(ctx.summary, base, DIFFERENCES, looks),
+        ))  # fmt: skip
+    band_note = f"Lines: the mean of {n} replications; bands: its 95 % interval."
+    drawings += [
+        ("clients", f"Clients month by month{ctx.where}", band_note,
+         lambda: fig.plot_series(bands, CLIENT_SERIES, looks)),
+        ("revenue", f"Revenue month by month{ctx.where}",
+         band_note + " Booked: orders and projects signed; collected: payments received.",
+         lambda: fig.plot_series(bands, REVENUE_SERIES, looks)),
+        ("cost-profit", f"Staff cost and profit{ctx.where}",
+         band_note + " Profit = revenue collected - staff cost - programmes and tools.",
+         lambda: fig.plot_series(bands, COST_SERIES, looks)),
+        ("revenue-sources", f"Where the revenue comes from{ctx.where}",
+         f"Revenue booked over {years}, mean of the replications. The VIP programme's part is "
+         "its pitched sales and the extra usage of clients whose bottlenecks it fixed.",
+         lambda: fig.plot_stacked(
+             {"Revenue booked by source": frames.revenue_by_source(ts)},
+             {"Revenue booked by source": list(frames.REVENUE_SOURCES.values())}, looks)),
+        ("cost-roles", f"Where the money goes: cost by role{ctx.where}",
+         f"Total cost over {years} (salaries, bonuses and workplaces of each role; programmes "
+         "and tools: billing system, postage, VIP fixes), mean of the replications.",
+         lambda: fig.plot_stacked(
+             {"Cost by role": frames.cost_by_role(ts)},
+             {"Cost by role": [*frames.ROLE_NAMES.values(), frames.COST_KINDS["other_cost"]]},
+             looks, rest=frames.COST_KINDS["other_cost"])),
+        ("cost-kinds", f"Where the money goes: cost by kind{ctx.where}",
+         f"Total cost over {years} by kind, mean of the replications. Sellers' hours seconded "
+         "to the VIP programme are inside salaries.",
+         lambda: fig.plot_stacked(
+             {"Cost by kind": frames.cost_by_kind(ts)},
+             {"Cost by kind": list(frames.COST_KINDS.values())}, looks,
+             rest=frames.COST_KINDS["other_cost"])),
+        ("survival", f"Retention: cohort survival{ctx.where}",
+         "Left: of the clients active at the start, the share still active without a break. "
+         "Right: of the clients won during the run, the share still active without a break "
+         "so many months after the month of the win (pooled over the months old enough; ages "
+         f"with fewer than {frames.MIN_AT_RISK} clients won behind them are left out). "
+         "Bands: 95 % intervals.",
+         lambda: fig.plot_survival(frames.survival(ts, ctx.runs), looks)),
+        ("losses", f"Retention: clients lost, by cause{ctx.where}",
+         f"Clients who stopped being active over {years}, mean of the replications; right: per "
+         "100 client-years (the active clients' months / 12), which compares strategies that "
+         "keep different numbers of clients.",
+         lambda: fig.plot_stacked(
+             {"Clients lost": frames.losses_by_cause(ts),
+              "Clients lost per 100 client-years": frames.losses_by_cause(ts, rate=True)},
+             {"Clients lost": list(frames.LOSS_CAUSES.values()),
+              "Clients lost per 100 client-years": list(frames.LOSS_CAUSES.values())},
+             looks, kind={"Clients lost": "clients",
+                          "Clients lost per 100 client-years": "per 100 client-years"})),
+        ("team", f"The team{ctx.where}",
+         "Averages over the last year: people on staff, hours worked / hours available, and "
+         "clients in the role's books per person; whiskers: 95 % intervals.",
+         lambda: fig.plot_team(frames.team(ts), looks)),
+    ]  # fmt: skip
+    drawings += _sweep_drawings(ctx)
+    return [(key, title, caption, draw()) for key, title, caption, draw in drawings]
+
+
+def _sweep_drawings(ctx: _Context) -> list[tuple[str, str, str, Callable[[], Figure]]]:
+    result = ctx.result
+    if not result.sweep or len(ctx.strategies) < 2:
+        return []
+    diffs = frames.differences(result.summary, "profit", result.sweep)
+    x = result.sweep[0]
+    by = result.sweep[1] if len(result.sweep) > 1 else None
+    found = _breakeven_text(diffs, x, by)
+    drawings = [
+        (
+            "break-even",
+            f"Break-even: where does {_others(ctx)} start paying?",
+            "Profit difference to the baseline (totals over each point's horizon, paired "
+            f"replications) against {x}; bands: 95 % intervals. Diamonds mark where the mean "
+            f"difference crosses zero, by straight lines between the points swept: {found}.",
+            lambda: fig.plot_breakeven(diffs, x, result.baseline, by=by, looks=ctx.looks),
+        )
+    ]
+    if by is not None:
+        drawings.append(
+            (
+                "heat-map",
+                f"Profit difference over {x} and {by}",
+                "Mean paired profit difference to the baseline at every point; purple: the "
+                "strategy earns more, orange: less; 'n.s.': its 95 % interval includes 0.",
+                lambda: fig.plot_heatmap(diffs, x, by, result.baseline),
+            )
+        )
+    return drawings
+
+
+def _breakeven_text(diffs: pd.DataFrame, x: str, by: str | None) -> str:
+    parts = []
+    for (strategy, group), line in diffs.groupby(
+        ["scenario", by] if by else ["scenario", pd.Series(0, index=diffs.index)], sort=False
+    ):
+        line = line.sort_values(x)
+        found = frames.crossings(line[x].to_numpy(float), line["diff"].to_numpy(float))
+        where = f" at {by} = {short(group)}" if by else ""
+        shown = " and ".join(f"{x} ≈ {c:.3g}" for c in found) or "no crossing in the range"
+        parts.append(f"{strategy}{where}: {shown}")
+    return "; ".join(parts)
+
+
+def _others(ctx: _Context) -> str:
+    return ", ".join(s for s in ctx.strategies if s != ctx.result.baseline)
+
+
+def _headline_caption(ctx: _Context) -> str:
+    n = int(ctx.summary["n"].max()) if not ctx.summary.empty else 0
+    return (
+        f"Totals over {_years(ctx.runs)}{ctx.where}: the mean of {n} replications with its 95 % "
+        f"interval [low, high]; retention is the 12-month retention at the end and clients are "
+        f"the active clients at the end. Below each value, the paired difference to "
+        f"{ctx.result.baseline} with its 95 % interval; ▲ / ▼: significantly better / worse. "
+        "★ and blue: the best value of the column."
+    )
+
+
+def _years(runs: pd.DataFrame) -> str:
+    years = sorted(runs["years"].unique().tolist()) if "years" in runs else []
+    if len(years) == 1:
+        return f"{years[0]} year{'s' if years[0] != 1 else ''}"
+    return "each run's horizon"
+
+
+def _scenarios(out: Path, manifest: dict[str, Any], point: int) -> dict[str, dict[str, Any]]:
+    """Each strategy's resolved scenario at ``point``, as stored with the results."""
+    scenarios = {}
+    for record in manifest["variants"]:
+        if record["point"] != point:
+            continue
+        path = out / "scenarios" / f"{record['hash'][:16]}.yaml"
+        scenarios[record["label"]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return scenarios
+
+
+def _remove_stale(folder: Path, keep: list[Path]) -> None:
+    """Figures of an earlier build that this one did not draw (e.g. a sweep's)."""
+    for path in folder.glob("[0-9][0-9]-*.png"):
+        if path not in keep:
+            path.unlink(missing_ok=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+__all__ = ["Report", "build_report"]

@@ -1,0 +1,464 @@
+"""Plot functions: tidy frames in (from ``sim.report.frames``), matplotlib figures out.
+
+Each function returns a ``matplotlib.figure.Figure`` drawn by the Agg backend, sized for a
+projector, and names its data artists with a ``gid`` (``"<panel>|<series>"``, bands end in
+``"|band"``) so that tests and notebooks can find them. A notebook user can call them directly::
+
+    from sim import study
+    from sim.report import frames, figures
+    result = study.load("results/strategies")
+    bands = frames.series_bands(result.timeseries, ["active_clients"])
+    figures.plot_series(bands, {"active_clients": ("Active clients", "count")})
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from sim.report.frames import crossings, order
+from sim.report.style import (
+    Look,
+    Scale,
+    ink_on,
+    money_scale,
+    new_figure,
+    parts_colours,
+    projector,
+    strategy_looks,
+    text_colour,
+)
+
+# A panel: column -> (title, kind); kind is "money", "count" or "share".
+Panels = Mapping[str, tuple[str, str]]
+
+
+def _looks(frame: pd.DataFrame, looks: Mapping[str, Look] | None) -> Mapping[str, Look]:
+    return looks if looks is not None else strategy_looks(order(frame))
+
+
+def _strategies(frame: pd.DataFrame, looks: Mapping[str, Look]) -> list[str]:
+    """The strategies of the frame, in the order of ``looks`` (the study's order)."""
+    present = set(frame["scenario"])
+    return [s for s in looks if s in present] + [s for s in order(frame) if s not in looks]
+
+
+def _colour_labels(ax: Axes, strategies: Sequence[str], looks: Mapping[str, Look]) -> None:
+    for label, strategy in zip(ax.get_yticklabels(), strategies, strict=True):
+        label.set_color(text_colour(looks[strategy].colour))
+
+
+def _shape(count: int) -> tuple[int, int]:
+    return {1: (1, 1), 2: (1, 2), 3: (1, 3), 4: (2, 2)}.get(count, (math.ceil(count / 3), 3))
+
+
+def _strategy_legend(figure: Figure, looks: Mapping[str, Look], labels: Sequence[str]) -> None:
+    handles = [
+        Line2D([], [], color=looks[s].colour, linestyle=looks[s].dash, linewidth=3) for s in labels
+    ]
+    figure.legend(
+        handles, labels, loc="outside lower center", ncols=min(len(labels), 4), frameon=False
+    )
+
+
+def _scale_for(kind: str, values: np.ndarray) -> Scale:
+    """How to show values of a kind: money in $M, $k or $; shares in %; counts as they are."""
+    if kind == "money":
+        finite = values[np.isfinite(values)]
+        return money_scale(float(np.abs(finite).max()) if finite.size else 0.0)
+    if kind == "share":
+        return Scale(0.01, "%")
+    return Scale(1.0, "")
+
+
+def _format_axis(ax: Axes, axis: str = "y") -> None:
+    """Thousands separators on an axis of values already divided by their scale."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.10g}"))
+
+
+def _hide_unused(figure: Figure, used: int) -> None:
+    for ax in figure.axes[used:]:
+        ax.set_visible(False)
+
+
+def plot_series(
+    bands: pd.DataFrame,
+    panels: Panels,
+    looks: Mapping[str, Look] | None = None,
+    title: str | None = None,
+    xlabel: str = "month",
+) -> Figure:
+    """Monthly means with their 95 % bands, one line per strategy, one panel per column.
+
+    ``bands`` is ``frames.series_bands(...)``: ``scenario, metric, month, mean, low, high``.
+    """
+    looks = _looks(bands, looks)
+    strategies = _strategies(bands, looks)
+    with projector():
+        rows, cols = _shape(len(panels))
+        figure = new_figure(rows, cols)
+        for ax, (metric, (name, kind)) in zip(figure.axes, panels.items(), strict=False):
+            data = bands[bands["metric"] == metric]
+            scale = _scale_for(kind, data[["mean", "low", "high"]].to_numpy(float))
+            for strategy in strategies:
+                mine = data[data["scenario"] == strategy]
+                if mine.empty:
+                    continue
+                look = looks[strategy]
+                low, mean, high = (mine[c] / scale.divisor for c in ("low", "mean", "high"))
+                ax.fill_between(
+                    mine["month"], low, high, color=look.colour, alpha=0.18, linewidth=0,
+                    gid=f"{metric}|{strategy}|band",
+                )  # fmt: skip
+                ax.plot(
+                    mine["month"], mean, color=look.colour, linestyle=look.dash, label=strategy,
+                    gid=f"{metric}|{strategy}",
+                )  # fmt: skip
+            _format_axis(ax)
+            ax.set_title(name)
+            ax.set_ylabel(scale.unit)
+            ax.set_xlabel(xlabel)
+            if (data["low"] < 0).any():
+                ax.axhline(0, color="0.3", linewidth=1)
+        _hide_unused(figure, len(panels))
+        _strategy_legend(figure, looks, strategies)
+        if title:
+            figure.suptitle(title)
+    return figure
+
+
+def plot_differences(
+    summary: pd.DataFrame,
+    baseline: str,
+    panels: Panels,
+    looks: Mapping[str, Look] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Each strategy's paired difference to the baseline with its 95 % interval, per metric.
+
+    ``summary`` is ``StudyResult.summary`` at one point (``scenario, metric, diff, diff_low,
+    diff_high``).
+    """
+    looks = _looks(summary, looks)
+    strategies = [s for s in _strategies(summary, looks) if s != baseline]
+    y = np.arange(len(strategies))[::-1]
+    with projector():
+        figure = new_figure(1, len(panels))
+        for ax, (metric, (name, kind)) in zip(figure.axes, panels.items(), strict=True):
+            data = summary[summary["metric"] == metric].set_index("scenario")
+            values = data.loc[strategies, ["diff", "diff_low", "diff_high"]].to_numpy(float)
+            scale = _scale_for(kind, values)
+            for yi, strategy in zip(y, strategies, strict=True):
+                diff, low, high = data.loc[strategy, ["diff", "diff_low", "diff_high"]]
+                err = np.nan_to_num([[diff - low], [high - diff]]) / scale.divisor
+                ax.errorbar(
+                    diff / scale.divisor, yi, xerr=err, fmt="o", color=looks[strategy].colour,
+                    markersize=10, capsize=6, elinewidth=2.6, gid=f"{metric}|{strategy}",
+                )  # fmt: skip
+            ax.axvline(0, color=looks[baseline].colour, linewidth=1.2)
+            _format_axis(ax, "x")
+            ax.set_title(name)
+            ax.set_xlabel(f"{scale.unit} vs {baseline}".strip())
+            ax.set_yticks(y, strategies if ax is figure.axes[0] else [""] * len(y))
+            ax.grid(axis="y", alpha=0)
+        _colour_labels(figure.axes[0], strategies, looks)
+        if title:
+            figure.suptitle(title)
+    return figure
+
+
+def plot_stacked(
+    panels: Mapping[str, pd.DataFrame],
+    parts: Mapping[str, Sequence[str]],
+    looks: Mapping[str, Look] | None = None,
+    title: str | None = None,
+    kind: str | Mapping[str, str] = "money",
+    rest: str | None = None,
+) -> Figure:
+    """Horizontal stacked bars per strategy, one panel per frame, the total at each bar's end.
+
+    ``panels`` maps a panel title to a frame ``scenario, <part>, mean`` whose second column
+    names the part (e.g. ``frames.revenue_by_source``: ``source``); ``parts`` gives each panel's
+    parts in stacking order (parts that are zero everywhere are left out). ``kind`` is "money"
+    or a unit for counts (e.g. "clients"), for all panels or per panel title; the part named
+    ``rest`` is grey. Strategies' names carry their colour.
+    """
+    first = next(iter(panels.values()))
+    looks = _looks(first, looks)
+    strategies = _strategies(first, looks)
+    y = np.arange(len(strategies))[::-1]
+    with projector():
+        figure = new_figure(1, len(panels))
+        for ax, (name, frame) in zip(figure.axes, panels.items(), strict=True):
+            column = next(c for c in frame.columns if c not in {"scenario", "mean"})
+            table = frame.pivot_table(index="scenario", columns=column, values="mean", sort=False)
+            table = table.reindex(index=strategies, columns=list(parts[name])).fillna(0.0)
+            names = [n for n in parts[name] if table[n].abs().sum() > 0]
+            unit = kind if isinstance(kind, str) else kind[name]
+            scale = _scale_for(unit, table.sum(axis=1).to_numpy(float))
+            colours = parts_colours(names, rest)
+            left = np.zeros(len(strategies))
+            for piece in names:
+                widths = table[piece].to_numpy(float) / scale.divisor
+                bars = ax.barh(
+                    y, widths, left=left, color=colours[piece], label=piece, edgecolor="white",
+                    height=0.72,
+                )  # fmt: skip
+                for bar, strategy in zip(bars, strategies, strict=True):
+                    bar.set_gid(f"{name}|{piece}|{strategy}")
+                left += widths
+            decimals = 1 if scale.divisor > 1 or left.max() < 100 else 0
+            for yi, total in zip(y, left, strict=True):
+                ax.text(total, yi, f" {total:,.{decimals}f}", va="center", fontsize=13)
+            ax.set_xlim(0, left.max() * 1.15 if left.max() > 0 else 1)
+            _format_axis(ax, "x")
+            ax.set_title(name)
+            ax.set_xlabel(scale.unit or unit)
+            ax.set_yticks(y, strategies if ax is figure.axes[0] else [""] * len(y))
+            ax.grid(axis="y", alpha=0)
+            ax.legend(
+                loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=min(len(names), 3),
+                frameon=False, fontsize=12,
+            )  # fmt: skip
+        _colour_labels(figure.axes[0], strategies, looks)
+        if title:
+            figure.suptitle(title)
+    return figure
+
+
+def plot_survival(survival: pd.DataFrame, looks: Mapping[str, Look] | None = None) -> Figure:
+    """Cohort survival curves (``frames.survival``), one panel per cohort, one line per
+    strategy with its 95 % band."""
+    looks = _looks(survival, looks)
+    strategies = _strategies(survival, looks)
+    cohorts = list(dict.fromkeys(survival["cohort"]))
+    xlabels = {
+        "on the books at the start": "month",
+        "won during the run": "months since the month of the win",
+    }
+    with projector():
+        figure = new_figure(1, len(cohorts))
+        for ax, cohort in zip(figure.axes, cohorts, strict=True):
+            data = survival[survival["cohort"] == cohort]
+            for strategy in strategies:
+                mine = data[data["scenario"] == strategy]
+                look = looks[strategy]
+                ax.fill_between(
+                    mine["age"], mine["low"].clip(0, 1), mine["high"].clip(0, 1),
+                    color=look.colour, alpha=0.18, linewidth=0, gid=f"{cohort}|{strategy}|band",
+                )  # fmt: skip
+                ax.plot(
+                    mine["age"], mine["mean"], color=look.colour, linestyle=look.dash,
+                    marker="o" if len(mine) < 15 else None, gid=f"{cohort}|{strategy}",
+                )  # fmt: skip
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_ylim(0, 1.02)
+            ax.set_xlim(left=0)
+            ax.set_title(f"Clients {cohort}")
+            ax.set_xlabel(xlabels.get(cohort, "months"))
+            ax.set_ylabel("still clients, without a break")
+        _strategy_legend(figure, looks, strategies)
+        figure.suptitle("Cohort survival: the share of clients kept")
+    return figure
+
+
+def plot_team(team: pd.DataFrame, looks: Mapping[str, Look] | None = None) -> Figure:
+    """The team by role (``frames.team``): headcount, utilisation and clients per person,
+    horizontal bars grouped by role, one colour per strategy, 95 % intervals as whiskers."""
+    looks = _looks(team, looks)
+    strategies = _strategies(team, looks)
+    roles = list(dict.fromkeys(team["role"]))
+    measures = {
+        "headcount": ("Headcount", "people"),
+        "utilisation": ("Utilisation", "% of working hours"),
+        "clients per person": ("Clients per person", "clients in the books / person"),
+    }
+    with projector():
+        figure = new_figure(1, len(measures))
+        for ax, (measure, (name, unit)) in zip(figure.axes, measures.items(), strict=True):
+            data = team[team["measure"] == measure].set_index(["scenario", "role"])
+            share = measure == "utilisation"
+            for j, role in enumerate(roles):
+                staffing = [s for s in strategies if (s, role) in data.index]
+                height = 0.84 / max(len(staffing), 2)
+                for i, strategy in enumerate(staffing):
+                    mean, low, high = data.loc[(strategy, role), ["mean", "low", "high"]]
+                    if share:
+                        low, high = max(low, 0.0), min(high, 1.0)
+                    err = np.nan_to_num([[mean - low], [high - mean]])
+                    ax.barh(
+                        j + (i - (len(staffing) - 1) / 2) * height, mean, height, xerr=err,
+                        color=looks[strategy].colour, ecolor="0.3", capsize=0,
+                        gid=f"{measure}|{role}|{strategy}",
+                    )  # fmt: skip
+            if share:
+                ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+                ax.set_xlim(0, 1.05)
+            else:
+                _format_axis(ax, "x")
+            ax.set_yticks(range(len(roles)), roles if ax is figure.axes[0] else [""] * len(roles))
+            ax.invert_yaxis()
+            ax.set_title(name)
+            ax.set_xlabel(unit)
+            ax.grid(axis="y", alpha=0)
+        _strategy_legend(figure, looks, strategies)
+        figure.suptitle("The team in the last year, by role")
+    return figure
+
+
+def plot_breakeven(
+    diffs: pd.DataFrame,
+    x: str,
+    baseline: str,
+    by: str | None = None,
+    looks: Mapping[str, Look] | None = None,
+    metric_name: str = "profit",
+) -> Figure:
+    """Paired difference to the baseline against a swept variable, with its 95 % band; where the
+    mean difference crosses zero (the break-even point) is marked with a diamond and written in
+    the legend.
+
+    ``diffs`` is ``frames.differences(...)``. One panel per strategy, or, with ``by`` (a second
+    swept variable), per strategy and value of ``by``, each with its own scale, so that the
+    crossing shows at every value. A variable spanning ten times or more is drawn on a log
+    scale, and the crossing is interpolated on that scale.
+    """
+    looks = _looks(diffs, looks)
+    strategies = _strategies(diffs, looks)
+    groups = sorted(diffs[by].unique()) if by else [None]
+    panels = [(s, g) for s in strategies for g in groups]
+    values = diffs[x].to_numpy(float)
+    logarithmic = bool(values.min() > 0 and values.max() / values.min() >= 10)
+    with projector():
+        rows, cols = _shape(len(panels))
+        figure = new_figure(rows, cols)
+        for ax, (strategy, group) in zip(figure.axes, panels, strict=False):
+            mine = diffs[diffs["scenario"] == strategy]
+            line = (mine if group is None else mine[mine[by] == group]).sort_values(x)
+            scale = money_scale(float(line[["diff_low", "diff_high"]].abs().max().max()))
+            look = looks[strategy]
+            xs = line[x].to_numpy(float)
+            mean = line["diff"].to_numpy(float) / scale.divisor
+            found = crossings(np.log(xs) if logarithmic else xs, mean)
+            found = [float(np.exp(c)) for c in found] if logarithmic else found
+            name = strategy if group is None else f"{by} = {_short(group)}"
+            label = "mean difference" + "".join(f"; break-even at {c:.3g}" for c in found)
+            ax.fill_between(
+                xs, line["diff_low"] / scale.divisor, line["diff_high"] / scale.divisor,
+                color=look.colour, alpha=0.18, linewidth=0, gid=f"{strategy}|{name}|band",
+            )  # fmt: skip
+            ax.plot(
+                xs, mean, marker="o", color=look.colour, linestyle=look.dash, label=label,
+                gid=f"{strategy}|{name}",
+            )  # fmt: skip
+            if found:
+                ax.plot(
+                    found, [0.0] * len(found), marker="D", markersize=14, linestyle="none",
+                    color="white", markeredgecolor="black", markeredgewidth=2,
+                    gid=f"{strategy}|{name}|break-even",
+                )  # fmt: skip
+            ax.axhline(0, color="0.2", linewidth=1.2)
+            if logarithmic:
+                ax.set_xscale("log")
+                ax.set_xticks(sorted(set(values)))
+                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+                ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+            _format_axis(ax)
+            ax.set_title(name if len(strategies) == 1 else f"{strategy}, {name}")
+            ax.set_xlabel(x + (" (log scale)" if logarithmic else ""))
+            ax.set_ylabel(f"difference, {scale.unit}")
+            ax.legend(fontsize=12, loc="upper left")
+        _hide_unused(figure, len(panels))
+        shown = strategies[0] if len(strategies) == 1 else "each strategy"
+        figure.suptitle(f"{metric_name.capitalize()}: {shown} − {baseline}")
+    return figure
+
+
+def plot_heatmap(
+    diffs: pd.DataFrame, x: str, y: str, baseline: str, metric_name: str = "profit"
+) -> Figure:
+    """The mean paired difference over two swept variables, one panel per strategy.
+
+    On a full grid, cells coloured purple (gain) or orange (loss) and labelled with the value;
+    cells whose 95 % interval includes 0 are labelled ``n.s.``. Points that do not form a grid
+    (a Latin hypercube) are drawn as coloured dots.
+    """
+    strategies = order(diffs)
+    scale = money_scale(float(diffs["diff"].abs().max()))
+    low = min(float(diffs["diff"].min()) / scale.divisor, -1e-9)
+    high = max(float(diffs["diff"].max()) / scale.divisor, 1e-9)
+    norm = TwoSlopeNorm(0.0, low, high)
+    cmap = mpl.colormaps["PuOr"]
+    with projector():
+        figure = new_figure(1, len(strategies))
+        for ax, strategy in zip(figure.axes, strategies, strict=True):
+            mine = diffs[diffs["scenario"] == strategy]
+            grid = mine.pivot_table(index=y, columns=x, values="diff", aggfunc="mean")
+            if grid.notna().all().all() and grid.size == len(mine):
+                image = ax.imshow(
+                    grid.to_numpy() / scale.divisor, cmap=cmap, norm=norm, origin="lower",
+                    aspect="auto", gid=f"{strategy}|heatmap",
+                )  # fmt: skip
+                ax.set_xticks(range(grid.shape[1]), [_short(v) for v in grid.columns])
+                ax.set_yticks(range(grid.shape[0]), [_short(v) for v in grid.index])
+                _label_cells(ax, mine, grid, (x, y), scale, lambda v: cmap(norm(v)))
+            else:
+                image = ax.scatter(
+                    mine[x], mine[y], c=mine["diff"] / scale.divisor, cmap=cmap, norm=norm,
+                    s=220, edgecolors="0.3", gid=f"{strategy}|heatmap",
+                )  # fmt: skip
+            ax.grid(False)
+            ax.set_xlabel(x)
+            ax.set_ylabel(y)
+            ax.set_title(f"{strategy} − {baseline}")
+        bar = figure.colorbar(image, ax=figure.axes, shrink=0.9)
+        bar.set_ticks(sorted({low, low / 2, 0.0, high / 2, high}))
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+,.2f}"))
+        bar.set_label(f"{metric_name} difference, {scale.unit}")
+        figure.suptitle(f"{metric_name.capitalize()} difference to {baseline} over the sweep")
+    return figure
+
+
+def _label_cells(
+    ax: Axes,
+    points: pd.DataFrame,
+    grid: pd.DataFrame,
+    axes: tuple[str, str],
+    scale: Scale,
+    colour_of: Callable[[float], tuple[float, ...]],
+) -> None:
+    x, y = axes
+    columns, rows = list(grid.columns), list(grid.index)
+    for _, p in points.iterrows():
+        value = p["diff"] / scale.divisor
+        significant = p["diff_low"] > 0 or p["diff_high"] < 0
+        text = f"{value:+,.2f}" + ("" if significant else "\nn.s.")
+        ax.text(
+            columns.index(p[x]), rows.index(p[y]), text, ha="center", va="center", fontsize=13,
+            fontweight="bold" if significant else "normal", color=ink_on(colour_of(value)),
+        )  # fmt: skip
+
+
+def _short(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+__all__ = [
+    "plot_breakeven",
+    "plot_differences",
+    "plot_heatmap",
+    "plot_series",
+    "plot_stacked",
+    "plot_survival",
+    "plot_team",
+]

@@ -1,0 +1,255 @@
+"""Tidy frames for the report, computed from a study's stored results (pure functions).
+
+Every function takes the frames of ``sim.study.StudyResult`` (``timeseries``, ``runs``,
+``summary``), restricted to one sweep point where it says so, and returns a long frame that a
+plot function draws as it is. Means come with 95 % t-intervals over the replications.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from sim.cohorts import AGES, kept_column
+from sim.ledger import ROLES
+from sim.study.stats import CONFIDENCE, student_t_quantile
+
+RUN = ["scenario", "replication"]
+
+# Where booked revenue comes from (they sum to revenue_booked). The VIP programme's part is its
+# pitched sales and the extra usage of the clients whose bottlenecks it fixed, taken out of the
+# new clients' and repeat orders.
+REVENUE_SOURCES = {
+    "source_new": "new clients",
+    "source_repeat": "repeat orders",
+    "revenue_project": "projects",
+    "letter_revenue": "letters",
+    "source_vip": "VIP programme",
+}
+ROLE_NAMES = {
+    "hunter": "hunters",
+    "generalist": "generalists",
+    "specialist": "specialists",
+    "account_manager": "account managers",
+    "writer": "letter writers",
+    "vip_lead": "VIP leads",
+}
+# What the money is spent on: column, label (they sum to total_cost).
+COST_KINDS = {
+    "salaries": "salaries",
+    "bonuses": "bonuses",
+    "desks": "workplaces",
+    "other_cost": "programmes & tools",
+}
+LOSS_CAUSES = {
+    "lost_lapsed": "stopped ordering (dormant)",
+    "lost_to_competitor": "taken by a competitor",
+}
+
+
+MIN_AT_RISK = 20  # clients won: fewer make a survival share too coarse to draw
+
+
+@cache
+def _t(df: int) -> float:
+    return student_t_quantile(0.5 + CONFIDENCE / 2, df)
+
+
+def one_point(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check that a frame holds one sweep point (a plot of several would mix them)."""
+    if "point" in frame.columns and frame["point"].nunique() > 1:
+        points = sorted(frame["point"].unique().tolist())
+        raise ValueError(
+            f"the frame holds sweep points {points}; select one first, e.g. "
+            "frame[frame['point'] == 0]"
+        )
+    return frame
+
+
+def order(frame: pd.DataFrame) -> list[str]:
+    """The strategies in the order they first appear (the study's order)."""
+    return list(dict.fromkeys(frame["scenario"]))
+
+
+def mean_band(frame: pd.DataFrame, keys: list[str], value: str = "value") -> pd.DataFrame:
+    """Mean of ``value`` over replications per ``keys``, with its 95 % interval."""
+    grouped = frame.groupby(keys, sort=False)[value]
+    out = grouped.agg(mean="mean", sd="std", n="count").reset_index()
+    t = out["n"].map(lambda n: _t(int(n) - 1) if n > 1 else math.nan)
+    half = t * out["sd"] / np.sqrt(out["n"])
+    out["low"], out["high"] = out["mean"] - half, out["mean"] + half
+    return out.drop(columns="sd")
+
+
+def series_bands(timeseries: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Monthly mean and 95 % band per strategy of each column.
+
+    ``cumulative_profit`` may be asked for: the profit summed from the first month. Returns
+    ``scenario, metric, month, mean, low, high, n``.
+    """
+    frame = one_point(timeseries)
+    if "cumulative_profit" in columns:
+        frame = frame.assign(cumulative_profit=frame.groupby(RUN)["profit"].cumsum())
+    long = frame.melt(
+        id_vars=[*RUN, "month"], value_vars=columns, var_name="metric", value_name="value"
+    )
+    return mean_band(long, ["scenario", "metric", "month"])
+
+
+def per_run_totals(timeseries: pd.DataFrame, columns: dict[str, str], name: str) -> pd.DataFrame:
+    """Each run's totals of ``columns`` over the horizon, long: ``scenario, replication, name,
+    value`` (``name`` holds the columns' labels)."""
+    frame = one_point(timeseries)
+    totals = frame.groupby(RUN, sort=False)[list(columns)].sum().reset_index()
+    long = totals.melt(id_vars=RUN, var_name=name, value_name="value")
+    long[name] = long[name].map(columns)
+    return long
+
+
+def revenue_by_source(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Mean booked revenue over the horizon per strategy and source: ``scenario, source, mean,
+    low, high, n``."""
+    frame = timeseries.assign(
+        source_new=timeseries["revenue_new"] - timeseries["vip_uplift_new"],
+        source_repeat=timeseries["revenue_repeat"]
+        - (timeseries["vip_uplift_revenue"] - timeseries["vip_uplift_new"]),
+        source_vip=timeseries["vip_pitch_revenue"] + timeseries["vip_uplift_revenue"],
+    )
+    totals = per_run_totals(frame, REVENUE_SOURCES, "source")
+    return mean_band(totals, ["scenario", "source"])
+
+
+def cost_by_kind(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Mean cost over the horizon per strategy and kind (salaries, bonuses, workplaces,
+    programmes and tools; they sum to total_cost)."""
+    totals = per_run_totals(timeseries, COST_KINDS, "kind")
+    return mean_band(totals, ["scenario", "kind"])
+
+
+def cost_by_role(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Mean cost over the horizon per strategy and role; what no role costs (billing system,
+    postage, VIP fixes) is ``programmes & tools``. They sum to total_cost."""
+    columns = {f"{r}_cost": ROLE_NAMES[r] for r in ROLES}
+    columns["other_cost"] = COST_KINDS["other_cost"]
+    totals = per_run_totals(timeseries, columns, "role")
+    return mean_band(totals, ["scenario", "role"])
+
+
+def losses_by_cause(timeseries: pd.DataFrame, rate: bool = False) -> pd.DataFrame:
+    """Mean clients lost over the horizon per strategy and cause; with ``rate``, per 100 client-
+    years (losses / the active clients' months x 1,200), so that strategies that keep more
+    clients compare fairly."""
+    totals = per_run_totals(timeseries, LOSS_CAUSES, "cause")
+    if rate:
+        frame = one_point(timeseries)
+        exposure = frame.groupby(RUN, sort=False)["active_clients"].sum() / 1200.0
+        per = exposure.reindex(pd.MultiIndex.from_frame(totals[RUN])).to_numpy()
+        totals = totals.assign(value=totals["value"] / np.where(per > 0, per, np.nan))
+    return mean_band(totals, ["scenario", "cause"])
+
+
+def survival(timeseries: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Cohort survival curves per strategy: ``scenario, cohort, age, mean, low, high, n``.
+
+    Cohort ``on the books at the start``: share of the clients active at the start still active
+    without a break, by month (age = month). Cohort ``won during the run``: share of the clients
+    won still active without a break ``age`` months after the month of the win (the ages of
+    ``sim.cohorts.AGES``, and 100 % at the win), pooled over the months old enough, at the ages
+    with at least ``MIN_AT_RISK`` clients won behind them (on average over the runs). The
+    start's count comes from ``runs['active_start']`` when given, else from the first month.
+    """
+    frame = one_point(timeseries)
+    first = frame[frame["month"] == frame["month"].min()].set_index(RUN)
+    start = (
+        first["active_clients"]
+        - first["new_clients"]
+        - first["reactivated_clients"]
+        + first["lost_clients"]
+    )
+    if runs is not None:
+        start = runs.set_index(RUN)["active_start"].reindex(start.index).fillna(start)
+    keyed = frame.set_index(RUN)
+    base = pd.DataFrame(
+        {
+            "age": keyed["month"],
+            "value": keyed["start_clients_kept"] / start.reindex(keyed.index).replace(0, np.nan),
+        }
+    ).reset_index()
+    at_win = pd.DataFrame({"age": 0, "value": 1.0}, index=start.index).reset_index()
+    won = [at_win.assign(at_risk=np.inf)]
+    last = frame.groupby(RUN, sort=False)["month"].transform("max")
+    for age in AGES:
+        reached = frame["month"] <= last - age  # wins old enough to have reached this age
+        at_risk = frame["new_clients"].where(reached, 0).groupby([frame[c] for c in RUN]).sum()
+        kept = frame.groupby(RUN, sort=False)[kept_column(age)].sum()
+        won.append(
+            pd.DataFrame(
+                {"age": age, "value": kept / at_risk.where(at_risk > 0), "at_risk": at_risk}
+            ).reset_index()
+        )
+    won = pd.concat(won, ignore_index=True)
+    # Late ages rest on the first months' few wins: keep ages with enough clients behind them.
+    enough = won.groupby(["scenario", "age"])["at_risk"].transform("mean") >= MIN_AT_RISK
+    parts = [
+        pd.concat([at_win, base]).assign(cohort="on the books at the start"),
+        won[enough].drop(columns="at_risk").assign(cohort="won during the run"),
+    ]
+    long = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
+    return mean_band(long, ["scenario", "cohort", "age"])
+
+
+def team(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """The team by role, averaged over the last year: ``scenario, role, measure, mean, low,
+    high, n``; measures ``headcount`` (people), ``utilisation`` (hours worked / available) and
+    ``clients per person`` (clients in the role's books / headcount). Roles a strategy does not
+    staff are left out."""
+    frame = one_point(timeseries)
+    last = frame[frame["year"] == frame["year"].max()]
+    rows = []
+    for role in ROLES:
+        heads = last[f"{role}_headcount"]
+        books = last[f"{role}_clients_served"].sum() > 0  # writers and VIP leads hold no books
+        per_person = last[f"{role}_clients_served"] / heads.where(heads > 0)
+        for measure, values in (
+            ("headcount", heads),
+            ("utilisation", last[f"{role}_utilisation"]),
+            ("clients per person", per_person if books else None),
+        ):
+            if values is None:
+                continue
+            part = last[RUN].assign(role=ROLE_NAMES[role], measure=measure, value=values)
+            rows.append(part)
+    long = pd.concat(rows, ignore_index=True)
+    per_run = long.groupby([*RUN, "role", "measure"], sort=False)["value"].mean().reset_index()
+    heads = per_run[per_run["measure"] == "headcount"].groupby(["scenario", "role"])["value"]
+    staffed = heads.max().gt(0).rename("staffed").reset_index()
+    per_run = per_run.merge(staffed, on=["scenario", "role"], sort=False)
+    per_run = per_run[per_run.pop("staffed")]
+    return mean_band(per_run, ["scenario", "role", "measure"])
+
+
+def differences(summary: pd.DataFrame, metric: str, sweep: list[str]) -> pd.DataFrame:
+    """The paired difference to the baseline of one metric at every sweep point:
+    ``scenario, point, <sweep variables>, diff, diff_low, diff_high, mean``; baseline rows
+    left out."""
+    rows = summary[(summary["metric"] == metric) & summary["diff"].notna()]
+    return rows[["scenario", "point", *sweep, "diff", "diff_low", "diff_high", "mean"]].copy()
+
+
+def crossings(x: np.ndarray, y: np.ndarray) -> list[float]:
+    """Where a piecewise-linear curve through ``(x, y)`` crosses zero (x sorted ascending)."""
+    found: list[float] = []
+    for i in range(len(x) - 1):
+        a, b = y[i], y[i + 1]
+        if np.isnan(a) or np.isnan(b):
+            continue
+        if a == 0:
+            found.append(float(x[i]))
+        elif a * b < 0:
+            found.append(float(x[i] + (x[i + 1] - x[i]) * a / (a - b)))
+    if len(y) and y[-1] == 0:
+        found.append(float(x[-1]))
+    return found

@@ -1,0 +1,131 @@
+"""The report as a PDF: a title page with the headline table, every figure, then the settings
+and the provenance, drawn with matplotlib (no browser needed)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from sim.report.style import new_figure, projector
+
+ROWS_PER_PAGE = 16
+
+
+def write_pdf(
+    path: Path,
+    title: str,
+    description: str,
+    notes: Sequence[str],
+    headline: pd.DataFrame,
+    strategies: Sequence[str],
+    baseline: str,
+    figures: Sequence[tuple[str, Figure]],
+    settings: pd.DataFrame,
+    provenance: Sequence[tuple[str, str]],
+) -> None:
+    """Write the whole report to ``path``."""
+    with PdfPages(path, metadata={"Title": title, "Creator": "salesim"}) as pdf:
+        pdf.savefig(_title_page(title, description, notes, headline, strategies, baseline))
+        for _, figure in figures:
+            pdf.savefig(figure)
+        for page in _settings_pages(settings):
+            pdf.savefig(page)
+        pdf.savefig(_text_page("Provenance", [f"{k}: {v}" for k, v in provenance]))
+        info = pdf.infodict()
+        info["CreationDate"] = datetime.now(UTC)
+
+
+def _title_page(
+    title: str,
+    description: str,
+    notes: Sequence[str],
+    headline: pd.DataFrame,
+    strategies: Sequence[str],
+    baseline: str,
+) -> Figure:
+    with projector():
+        figure = new_figure()
+        ax = figure.axes[0]
+        ax.axis("off")
+        figure.suptitle(title)
+        lines = textwrap.wrap(description, 130) if description else []
+        lines += [w for n in notes for w in textwrap.wrap("note: " + n, 130)]
+        ax.text(0, 1.0, "\n".join(lines), va="top", ha="left", fontsize=12, transform=ax.transAxes)
+        if headline.empty:
+            return figure
+        metrics = list(dict.fromkeys(headline["metric"]))
+        first = headline.drop_duplicates("metric").set_index("metric")
+        columns = [
+            f"{first.loc[m, 'label']}"
+            + (f" ({first.loc[m, 'unit']})" if first.loc[m, "unit"] else "")
+            for m in metrics
+        ]
+        cells = headline.set_index(["scenario", "metric"])
+        text, bold = [], []
+        for strategy in strategies:
+            row, marks = [], []
+            for metric in metrics:
+                c = cells.loc[(strategy, metric)]
+                diff = f"\nvs {baseline}: {c['difference']}" if c["difference"] else "\nbaseline"
+                row.append(c["value"] + (" *" if c["best"] else "") + diff)
+                marks.append(bool(c["best"]))
+            text.append(row)
+            bold.append(marks)
+        top = 0.9 - 0.03 * len(lines)
+        table = ax.table(
+            cellText=text, rowLabels=list(strategies), colLabels=columns, cellLoc="center",
+            bbox=[0.14, 0.05, 0.86, top - 0.05],
+        )  # fmt: skip
+        table.auto_set_font_size(False)
+        table.set_fontsize(9.5)
+        for (r, c), cell in table.get_celld().items():
+            if r > 0 and c >= 0 and bold[r - 1][c]:
+                cell.set_facecolor("#e8f0fb")
+        ax.text(
+            0, 0, "mean [95 % interval]; * and blue: the best value; vs: paired difference "
+            "[95 % interval]",
+            transform=ax.transAxes, fontsize=11,
+        )  # fmt: skip
+    return figure
+
+
+def _settings_pages(settings: pd.DataFrame) -> list[Figure]:
+    if settings.empty:
+        return [_text_page("What differs between the strategies", ["nothing but the names"])]
+    strategies = [c for c in settings.columns if c not in {"parameter", "unit", "meaning"}]
+    pages = []
+    for start in range(0, len(settings), ROWS_PER_PAGE):
+        chunk = settings.iloc[start : start + ROWS_PER_PAGE]
+        with projector():
+            figure = new_figure()
+            ax = figure.axes[0]
+            ax.axis("off")
+            figure.suptitle("What differs between the strategies")
+            rows = [[r["parameter"], *(r[s] for s in strategies)] for _, r in chunk.iterrows()]
+            table = ax.table(
+                cellText=rows, colLabels=["parameter", *strategies], loc="upper center",
+                cellLoc="left",
+            )  # fmt: skip
+            table.auto_set_font_size(False)
+            table.set_fontsize(11)
+            table.auto_set_column_width(list(range(len(strategies) + 1)))
+            table.scale(1, 1.9)
+        pages.append(figure)
+    return pages
+
+
+def _text_page(title: str, lines: Sequence[str]) -> Figure:
+    with projector():
+        figure = new_figure()
+        ax = figure.axes[0]
+        ax.axis("off")
+        figure.suptitle(title)
+        wrapped = [w for line in lines for w in textwrap.wrap(line, 140) or [""]]
+        ax.text(0, 1, "\n".join(wrapped), va="top", ha="left", fontsize=12, family="monospace")
+    return figure

@@ -1,0 +1,149 @@
+"""How the report's figures look: sizes for a projector, one colour-blind-safe colour per strategy.
+
+Strategies are coloured with the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"),
+the baseline black; past eight strategies the colours repeat with dashed lines. Parts of a whole
+(sources of revenue, kinds of cost, roles) take Paul Tol's pale "light" colours, so they are
+never mistaken for a strategy; differences use the purple-orange diverging map (ColorBrewer
+PuOr). All read for colour-blind viewers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+# Okabe-Ito, most distinct first; black is kept for the baseline.
+OKABE_ITO = (
+    "#E69F00",  # orange
+    "#0072B2",  # blue
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#56B4E9",  # sky blue
+    "#CC79A7",  # reddish purple
+    "#F0E442",  # yellow
+)
+BASELINE_COLOUR = "#000000"
+# Paul Tol's "light" scheme (CB-safe, pale, so parts never read as strategies); grey for the rest.
+PARTS = (
+    "#77AADD",
+    "#EE8866",
+    "#EEDD88",
+    "#44BB99",
+    "#FFAABB",
+    "#99DDFF",
+    "#BBCC33",
+    "#AAAA00",
+)
+REST = "#DDDDDD"
+DASHES = ("-", "--", ":", "-.")
+
+# A 16:9 slide at 110 dpi is 1,466 x 825 pixels: large type for the back of a meeting room.
+SLIDE = (13.33, 7.5)
+DPI = 110
+RC = {
+    "font.size": 15,
+    "axes.titlesize": 17,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 15,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "legend.fontsize": 13,
+    "figure.titlesize": 20,
+    "figure.titleweight": "bold",
+    "lines.linewidth": 2.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+}
+
+
+@dataclass(frozen=True)
+class Look:
+    """Colour and line style of one strategy."""
+
+    colour: str
+    dash: str
+
+
+def strategy_looks(labels: Iterable[str], baseline: str | None = None) -> dict[str, Look]:
+    """One look per strategy, in the order given; the baseline is black and solid."""
+    looks: dict[str, Look] = {}
+    others = 0
+    for label in dict.fromkeys(labels):
+        if label == baseline:
+            looks[label] = Look(BASELINE_COLOUR, "-")
+            continue
+        colour = OKABE_ITO[others % len(OKABE_ITO)]
+        looks[label] = Look(colour, DASHES[(others // len(OKABE_ITO)) % len(DASHES)])
+        others += 1
+    return looks
+
+
+def parts_colours(names: Sequence[str], rest: str | None = None) -> dict[str, str]:
+    """A pale colour per part of a stacked whole, in order; the part named ``rest`` is grey."""
+    colours, k = {}, 0
+    for name in names:
+        if name == rest:
+            colours[name] = REST
+        else:
+            colours[name] = PARTS[k % len(PARTS)]
+            k += 1
+    return colours
+
+
+def text_colour(colour: str) -> str:
+    """A strategy's colour darkened where it is too pale for text on white (the yellow)."""
+    r, g, b = mpl.colors.to_rgb(colour)
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    if luminance <= 0.55:
+        return colour
+    factor = 0.55 / luminance
+    return mpl.colors.to_hex((r * factor, g * factor, b * factor))
+
+
+def ink_on(colour: tuple[float, ...]) -> str:
+    """Black or white, whichever reads on a cell of ``colour``."""
+    r, g, b = colour[:3]
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
+
+
+@contextmanager
+def projector() -> Iterator[None]:
+    """Matplotlib settings for large, legible figures (restored afterwards)."""
+    with mpl.rc_context(RC):
+        yield
+
+
+def new_figure(rows: int = 1, cols: int = 1, size: tuple[float, float] = SLIDE) -> Figure:
+    """A figure drawn by the Agg backend (no window, no global pyplot state)."""
+    with projector():
+        figure = Figure(figsize=size, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(figure)
+        figure.subplots(rows, cols, squeeze=False)
+    return figure
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How a quantity is shown: divide by ``divisor``, call the unit ``unit``."""
+
+    divisor: float
+    unit: str
+
+
+def money_scale(largest: float) -> Scale:
+    """Millions of dollars, thousands, or dollars, whichever keeps the numbers short."""
+    largest = abs(largest)
+    if largest >= 1e6:
+        return Scale(1e6, "$M")
+    if largest >= 1e3:
+        return Scale(1e3, "$k")
+    return Scale(1.0, "$")

@@ -1,0 +1,146 @@
+"""The report's tables as tidy frames of text: headline, differing settings, provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from sim.params import iter_parameters
+from sim.study.result import KEY_METRICS, column_scale, format_cell, short
+
+# Which way is better for each headline metric: +1 the highest, -1 the lowest.
+BETTER = {
+    "revenue_collected": 1,
+    "staff_cost": -1,
+    "profit": 1,
+    "retention_12m": 1,
+    "active_end": 1,
+}
+
+
+def headline(
+    summary: pd.DataFrame,
+    baseline: str,
+    strategies: list[str],
+    metrics: Mapping[str, tuple[str, str]] = KEY_METRICS,
+) -> pd.DataFrame:
+    """One row per strategy and metric at one sweep point: the mean with its 95 % interval, the
+    paired difference to the baseline, whether it is the best value, and whether the difference
+    is significant (its interval excludes 0).
+
+    Columns: ``scenario, metric, label, unit, value, difference, best, significant, better``.
+    """
+    rows = []
+    for metric, (label, kind) in metrics.items():
+        data = summary[summary["metric"] == metric].set_index("scenario")
+        if data.empty:
+            continue
+        scale = column_scale(kind, data["mean"])
+        direction = BETTER.get(metric, 1)
+        best = (data["mean"] * direction).max()
+        for strategy in strategies:
+            if strategy not in data.index:
+                continue
+            s = data.loc[strategy]
+            is_base = strategy == baseline
+            significant = not is_base and (s["diff_low"] > 0 or s["diff_high"] < 0)
+            rows.append(
+                {
+                    "scenario": strategy,
+                    "metric": metric,
+                    "label": label,
+                    "unit": scale[1].strip(),
+                    "value": format_cell(s["mean"], s["low"], s["high"], scale),
+                    "difference": ""
+                    if is_base
+                    else format_cell(s["diff"], s["diff_low"], s["diff_high"], scale, signed=True),
+                    "best": bool(s["mean"] * direction == best),
+                    "significant": bool(significant),
+                    "better": bool(significant and s["diff"] * direction > 0),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested scenario dump as dotted keys."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def differing_settings(scenarios: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """The parameters whose values differ between the strategies' resolved scenarios.
+
+    ``scenarios`` maps a strategy to its scenario as a nested dict. Returns ``parameter, unit,
+    meaning`` and one column per strategy (the values as text), in the schema's order.
+    """
+    flat = {name: flatten(data) for name, data in scenarios.items()}
+    info = {p["parameter"]: p for p in iter_parameters()}
+    keys = list(dict.fromkeys(k for values in flat.values() for k in values))
+    rows = []
+    for key in keys:
+        values = [flat[name].get(key) for name in flat]
+        if key in {"name", "description", "seed"} or all(v == values[0] for v in values):
+            continue
+        meta = info.get(key, {})
+        rows.append(
+            {
+                "parameter": key,
+                "unit": meta.get("unit", ""),
+                "meaning": meta.get("meaning", ""),
+                **{name: _shown(flat[name].get(key)) for name in flat},
+            }
+        )
+    order = {name: i for i, name in enumerate(info)}
+    rows.sort(key=lambda r: order.get(r["parameter"], len(order)))
+    return pd.DataFrame(rows, columns=["parameter", "unit", "meaning", *flat])
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value)
+    return "-" if value is None else str(value)
+
+
+def provenance(manifest: Mapping[str, Any], runs: int, failures: int) -> list[tuple[str, str]]:
+    """What produced the results, as (item, value) pairs."""
+    status = manifest.get("status", {})
+    packages = ", ".join(f"{k} {v}" for k, v in manifest.get("packages", {}).items())
+    seed = manifest.get("study_resolved", {}).get("seed", "?")
+    horizons = sorted({v.get("horizon_years") for v in manifest.get("variants", [])} - {None})
+    return [
+        ("study", str(manifest.get("study", "?"))),
+        ("study file", str(manifest.get("study_file") or "-")),
+        ("runs stored", f"{runs} of {status.get('planned', '?')} ({status.get('state', '?')})"),
+        ("failed runs", str(failures)),
+        ("replications", str(manifest.get("replications", "?"))),
+        ("horizon", ", ".join(f"{h} years" for h in horizons) or "?"),
+        ("baseline", str(manifest.get("baseline", "?"))),
+        ("seeds", f"{manifest.get('seed_rule', '?')} (seed {seed})"),
+        ("swept", ", ".join(manifest.get("sweep", [])) or "nothing"),
+        ("results written", str(manifest.get("updated_utc", "?"))),
+        ("salesim", str(manifest.get("salesim_version", "?"))),
+        ("git revision", str(manifest.get("git_revision", "?"))),
+        ("Python", str(manifest.get("python", "?"))),
+        ("packages", packages or "?"),
+    ]
+
+
+def points_table(runs: pd.DataFrame, sweep: list[str]) -> pd.DataFrame:
+    """The sweep points: ``point`` and the value of each swept variable (as text)."""
+    points = runs.drop_duplicates("point").sort_values("point")[["point", *sweep]]
+    for name in sweep:
+        points[name] = points[name].map(short)
+    return points.reset_index(drop=True)

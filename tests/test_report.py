@@ -1,0 +1,406 @@
+"""Reports: built from stored results only; every figure has its series; the page is whole."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import shutil
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SCENARIOS, salesim
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from sim.report import Report, build_report, frames
+from sim.report import figures as fig
+from sim.report.build import CLIENT_SERIES, COST_SERIES, REVENUE_SERIES
+from sim.report.style import strategy_looks
+from sim.study import StudyError, StudyResult, load, plan_study, run_plan
+
+FAST = {"market.prospects": 2000}
+PNG = b"\x89PNG\r\n\x1a\n"
+STRATEGIES = ["unsplit", "split", "split_letters_vip"]
+
+
+def write_study(folder: Path, name: str, data: dict[str, object]) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(json.dumps({"name": name, **data}), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+@pytest.fixture(scope="module")
+def strategies(tmp_path_factory: pytest.TempPathFactory) -> StudyResult:
+    """Three strategies, three paired replications, two years: stored, then loaded."""
+    folder = tmp_path_factory.mktemp("strategies")
+    path = write_study(
+        folder,
+        "three",
+        {
+            "baseline": "unsplit",
+            "replications": 3,
+            "horizon_years": 2,
+            "scenarios": [{"path": str(SCENARIOS / f"{s}.yaml"), "set": FAST} for s in STRATEGIES],
+        },
+    )
+    run_plan(plan_study(path), folder / "out", workers=1, progress=False)
+    return load(folder / "out")
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory: pytest.TempPathFactory) -> StudyResult:
+    """The young company split against unsplit over size x horizon, 2 x 2 points."""
+    folder = tmp_path_factory.mktemp("sweep")
+    scaled = ["market.past_clients", "market.active_clients", "market.prospects"]
+    path = write_study(
+        folder,
+        "grid",
+        {
+            "baseline": "young_unsplit",
+            "replications": 3,
+            "scenarios": [
+                str(SCENARIOS / "young_unsplit.yaml"),
+                str(SCENARIOS / "young_split.yaml"),
+            ],
+            "sweep": {
+                "variables": {
+                    "company_size": {"values": [1, 10], "scales": scaled},
+                    "calendar.horizon_years": {"values": [1, 2]},
+                }
+            },
+        },
+    )
+    run_plan(plan_study(path), folder / "out", workers=1, progress=False)
+    return load(folder / "out")
+
+
+@pytest.fixture(scope="module")
+def built(strategies: StudyResult) -> Report:
+    """The small study's report, built with the model made unusable: it must not run."""
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the report ran the model")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sim.model.SalesModel.run", refuse)
+        patch.setattr("sim.model.SalesModel.step", refuse)
+        patch.setattr("sim.study.execute.simulate", refuse)
+        return build_report(strategies.path, stream=io.StringIO())
+
+
+def gids(figure: Figure) -> set[str]:
+    return {a.get_gid() for a in figure.findobj() if a.get_gid()}
+
+
+def colour_of(figure: Figure, gid: str) -> str:
+    artist = next(a for a in figure.findobj() if a.get_gid() == gid)
+    get = getattr(artist, "get_color", None) or artist.get_facecolor
+    colour = get()
+    return to_hex(colour if isinstance(colour, str) else np.asarray(colour).reshape(-1, 4)[0])
+
+
+class Links(HTMLParser):
+    """Every image source, link target, element id and outside resource of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[str] = []
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.outside: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(str(a["id"]))
+        if tag == "img":
+            self.images.append(str(a.get("src")))
+        if tag == "a" and a.get("href"):
+            self.links.append(str(a["href"]))
+        if tag in {"script", "link", "iframe"}:
+            self.outside.append(tag)
+
+
+# ---- the report as a whole ---------------------------------------------------------------------
+def test_the_report_builds_from_a_small_study_without_running_the_model(
+    strategies: StudyResult, built: Report
+) -> None:
+    report = built
+    assert report.html == strategies.path / "report.html"
+    assert report.pdf.read_bytes().startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", report.pdf.read_bytes()))
+    assert pages == 1 + len(report.figures) + 2  # title, figures, settings, provenance
+    names = [p.name for p in report.figures]
+    assert names == sorted(names) and len(names) == 10
+    for path in report.figures:
+        data = path.read_bytes()
+        assert data.startswith(PNG)
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert (width, height) == (1466, 825)  # a 16:9 slide
+    assert not list(strategies.path.rglob("*.tmp"))  # every file was written whole
+    assert report.notes and "replications" in report.notes[0]  # 3 < 5: the intervals are wide
+
+
+def test_the_page_has_no_broken_image_links_and_needs_nothing_from_outside(
+    built: Report,
+) -> None:
+    report = built
+    text = report.html.read_text(encoding="utf-8")
+    page = Links()
+    page.feed(text)
+    assert len(page.images) == len(report.figures)
+    for source, path in zip(page.images, report.figures, strict=True):
+        assert source.startswith("data:image/png;base64,")
+        assert base64.b64decode(source.split(",", 1)[1]) == path.read_bytes()
+    for link in page.links:
+        assert link.startswith("#") and link[1:] in page.ids, link
+    assert page.outside == []
+    assert "http://" not in text and "https://" not in text
+    # The headline, the settings that differ and the provenance are on it.
+    assert {"headline-table", "settings-table", "provenance-table"} <= page.ids
+    assert "organisation.letter_writers" in text and "organisation.vip_leads" in text
+    assert "from the stored runs only" in text
+
+
+def test_the_best_values_are_marked(strategies: StudyResult, built: Report) -> None:
+    text = built.html.read_text(encoding="utf-8")
+    table = text[text.index('id="headline-table"') : text.index("</table>", text.index("headline"))]
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"</span>([a-z_]+)</td>.*?</tr>", table)}
+    profit = strategies.summary.query("metric == 'profit'").set_index("scenario")["mean"]
+    best = profit.idxmax()
+    cells = re.findall(r"<td( class=\"best\")?>([^<]*)", rows[best])
+    assert cells[2][0] and "★" in cells[2][1]  # the profit column: revenue, staff cost, profit
+    assert sum("★" in c for _, c in re.findall(r"<td( class=\"best\")?>([^<]*)", table)) == 5
+
+
+def test_an_incomplete_study_is_reported_with_a_warning(
+    strategies: StudyResult, tmp_path: Path
+) -> None:
+    out = tmp_path / "copy"
+    shutil.copytree(strategies.path, out)
+    for path in sorted((out / "runs").glob("*.parquet"))[:2]:
+        path.unlink()
+    (out / "figures" / "99-old.png").write_bytes(PNG)  # a figure an earlier build drew
+    report = build_report(out, stream=io.StringIO())
+    assert any("Only 7 of the 9 planned runs" in n for n in report.notes)
+    assert "Only 7 of the 9 planned runs" in report.html.read_text(encoding="utf-8")
+    assert not (out / "figures" / "99-old.png").exists()
+
+
+# ---- the figures -------------------------------------------------------------------------------
+def test_every_figure_is_drawn_by_agg_and_every_strategy_keeps_its_colour(
+    strategies: StudyResult,
+) -> None:
+    ts, looks = strategies.timeseries, strategy_looks(STRATEGIES, "unsplit")
+    bands = frames.series_bands(ts, ["active_clients", "profit"])
+    drawn = [
+        fig.plot_series(bands, {"active_clients": ("Active", "count")}, looks),
+        fig.plot_series(bands, {"profit": ("Profit", "money")}, looks),
+        fig.plot_survival(frames.survival(ts, strategies.runs), looks),
+    ]
+    assert all(isinstance(f.canvas, FigureCanvasAgg) for f in drawn)
+    for strategy in STRATEGIES:
+        colours = {
+            colour_of(drawn[0], f"active_clients|{strategy}"),
+            colour_of(drawn[1], f"profit|{strategy}"),
+            colour_of(drawn[2], f"on the books at the start|{strategy}"),
+        }
+        assert colours == {looks[strategy].colour.lower()}
+    assert looks["unsplit"].colour == "#000000"
+    assert len({looks[s].colour for s in STRATEGIES}) == 3
+
+
+def test_the_time_series_have_a_line_and_a_band_per_strategy(strategies: StudyResult) -> None:
+    panels = {**CLIENT_SERIES, **REVENUE_SERIES, **COST_SERIES}
+    bands = frames.series_bands(strategies.timeseries, list(panels))
+    figure = fig.plot_series(bands, panels)
+    expected = {f"{m}|{s}{band}" for m in panels for s in STRATEGIES for band in ("", "|band")}
+    assert gids(figure) == expected
+    # The band holds the line, and the line is the mean of the replications.
+    line = next(a for a in figure.findobj() if a.get_gid() == "active_clients|split")
+    direct = strategies.timeseries.query("scenario == 'split'").groupby("month")["active_clients"]
+    np.testing.assert_allclose(line.get_ydata(), direct.mean().to_numpy())
+    shown = bands.query("metric == 'cumulative_profit' and scenario == 'split'")
+    profit = strategies.timeseries.query("scenario == 'split'")
+    by_run = profit.groupby("replication")["profit"].sum().mean()
+    assert shown["mean"].iloc[-1] == pytest.approx(by_run)
+    assert (shown["low"] <= shown["mean"]).all() and (shown["mean"] <= shown["high"]).all()
+
+
+def test_money_is_conserved_in_the_stacked_figures(strategies: StudyResult) -> None:
+    ts = strategies.timeseries
+    runs = ts.groupby("scenario")[["revenue_booked", "total_cost", "lost_clients"]].sum() / 3
+    for frame, total in (
+        (frames.revenue_by_source(ts), "revenue_booked"),
+        (frames.cost_by_role(ts), "total_cost"),
+        (frames.cost_by_kind(ts), "total_cost"),
+        (frames.losses_by_cause(ts), "lost_clients"),
+    ):
+        sums = frame.groupby("scenario")["mean"].sum()
+        np.testing.assert_allclose(sums, runs.loc[sums.index, total], rtol=1e-9)
+    sources = frames.revenue_by_source(ts).set_index(["scenario", "source"])["mean"]
+    assert sources[("split_letters_vip", "letters")] > 0
+    assert sources[("split_letters_vip", "VIP programme")] > 0
+    assert sources[("split", "VIP programme")] == 0 and sources[("split", "letters")] == 0
+    assert (sources >= 0).all()
+
+
+def test_the_stacked_figures_have_a_bar_per_strategy_and_part(strategies: StudyResult) -> None:
+    ts = strategies.timeseries
+    figure = fig.plot_stacked(
+        {"Sources": frames.revenue_by_source(ts)},
+        {"Sources": list(frames.REVENUE_SOURCES.values())},
+    )
+    parts = list(frames.REVENUE_SOURCES.values())
+    assert gids(figure) == {f"Sources|{p}|{s}" for p in parts for s in STRATEGIES}
+    roles = fig.plot_stacked(
+        {"Roles": frames.cost_by_role(ts)},
+        {"Roles": [*frames.ROLE_NAMES.values(), "programmes & tools"]},
+    )
+    shown = {g.split("|")[1] for g in gids(roles)}
+    # Roles no strategy staffs (account managers here) are left out of the legend and bars.
+    assert shown == {
+        "hunters", "generalists", "specialists", "letter writers", "VIP leads",
+        "programmes & tools",
+    }  # fmt: skip
+
+
+def test_survival_curves_start_at_one_and_never_rise(strategies: StudyResult) -> None:
+    curves = frames.survival(strategies.timeseries, strategies.runs)
+    figure = fig.plot_survival(curves)
+    cohorts = ("on the books at the start", "won during the run")
+    assert {f"{c}|{s}" for c in cohorts for s in STRATEGIES} <= gids(figure)
+    for (_, _), curve in curves.groupby(["scenario", "cohort"]):
+        values = curve.sort_values("age")["mean"].to_numpy()
+        assert values[0] == 1.0 and (np.diff(values) <= 1e-12).all()
+    start = curves.query("cohort == 'on the books at the start'")
+    assert start["age"].max() == 24
+
+
+def test_the_team_figure_shows_each_role_a_strategy_staffs(strategies: StudyResult) -> None:
+    team = frames.team(strategies.timeseries)
+    staffed = set(zip(team["scenario"], team["role"], strict=True))
+    assert ("unsplit", "generalists") in staffed and ("unsplit", "hunters") not in staffed
+    assert ("split_letters_vip", "VIP leads") in staffed
+    assert ("split_letters_vip", "letter writers") in staffed
+    per_person = team.query("measure == 'clients per person'")
+    assert set(per_person["role"]) <= {"hunters", "generalists", "specialists"}  # hold books
+    utilisation = team.query("measure == 'utilisation'")["mean"]
+    assert ((utilisation > 0) & (utilisation <= 1)).all()
+    shown = gids(fig.plot_team(team))
+    assert {f"{m}|{r}|{s}" for s, r, m in team[["scenario", "role", "measure"]].to_numpy()} == shown
+
+
+def test_the_break_even_chart_marks_where_the_difference_crosses_zero(
+    sweep: StudyResult,
+) -> None:
+    diffs = frames.differences(sweep.summary, "profit", sweep.sweep)
+    assert len(diffs) == 4  # young_split at 2 x 2 points
+    figure = fig.plot_breakeven(diffs, "company_size", sweep.baseline, by="calendar.horizon_years")
+    for years in (1, 2):
+        line = diffs[diffs["calendar.horizon_years"] == years].sort_values("company_size")
+        changes = np.sign(line["diff"]).nunique() > 1
+        name = f"young_split|calendar.horizon_years = {years}"
+        assert {name, f"{name}|band"} <= gids(figure)
+        assert (f"{name}|break-even" in gids(figure)) == changes
+    heat = fig.plot_heatmap(diffs, "company_size", "calendar.horizon_years", sweep.baseline)
+    image = next(a for a in heat.findobj() if a.get_gid() == "young_split|heatmap")
+    assert image.get_array().shape == (2, 2)
+
+
+def test_crossings_are_interpolated_between_the_points() -> None:
+    x = np.array([1.0, 2.0, 4.0])
+    assert frames.crossings(x, np.array([-1.0, 1.0, 3.0])) == [1.5]
+    assert frames.crossings(x, np.array([1.0, 2.0, 3.0])) == []
+    assert frames.crossings(x, np.array([-1.0, 1.0, -1.0])) == [1.5, 3.0]
+    assert frames.crossings(x, np.array([np.nan, 1.0, -1.0])) == [3.0]
+
+
+def test_a_sweep_report_adds_the_break_even_chart_and_heat_map(sweep: StudyResult) -> None:
+    report = build_report(sweep.path, stream=io.StringIO())
+    names = [p.name for p in report.figures]
+    assert names[-2:] == ["11-break-even.png", "12-heat-map.png"]
+    assert report.point == 3  # the last point: the largest values swept
+    assert any("company_size = 10" in n for n in report.notes)
+    text = report.html.read_text(encoding="utf-8")
+    assert "The sweep&#x27;s points" in text or "The sweep's points" in text
+    with pytest.raises(StudyError, match="--point 4: this study has runs at points 0, 1, 2, 3"):
+        build_report(sweep.path, point=4)
+
+
+def test_a_plot_of_several_sweep_points_is_refused(sweep: StudyResult) -> None:
+    with pytest.raises(ValueError, match="sweep points"):
+        frames.series_bands(sweep.timeseries, ["profit"])
+
+
+# ---- the command ---------------------------------------------------------------------------------
+def test_the_report_command_says_where_the_report_is(sweep: StudyResult) -> None:
+    done = salesim("report", str(sweep.path), "--point", "0", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert f"report: {sweep.path / 'report.html'}" in done.stdout
+    assert done.stderr == ""
+    assert "company_size = 1, calendar.horizon_years = 1" in done.stdout  # the point shown
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "missing", "no study results here"),
+        (lambda p: p, "no study results here"),
+        (lambda p: [(p / "manifest.json").write_text("{", encoding="utf-8"), p][1], "unreadable"),
+    ],
+)
+def test_a_folder_without_a_study_is_a_clear_error(
+    tmp_path: Path, make: Callable[[Path], Path], message: str
+) -> None:
+    folder = make(tmp_path)
+    done = salesim("report", str(folder))
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_single_run_folder_is_refused_with_a_hint(tmp_path: Path) -> None:
+    salesim("run", str(SCENARIOS / "young_split.yaml"), "--years", "1", "--out", str(tmp_path))
+    done = salesim("report", str(tmp_path))
+    assert done.returncode == 2 and "salesim compare" in done.stderr
+
+
+def test_runs_of_another_version_are_not_reported_but_explained(
+    strategies: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "copy"
+    shutil.copytree(strategies.path, out)
+    monkeypatch.setattr("sim.study.store.__version__", "0.0.1")
+    monkeypatch.setattr("sim.report.build.__version__", "0.0.1")
+    with pytest.raises(StudyError, match=r"9 by salesim 0\.2\.0; this is salesim 0\.0\.1"):
+        build_report(out)
+
+
+def test_study_report_runs_then_reports(tmp_path: Path) -> None:
+    path = write_study(
+        tmp_path,
+        "tiny",
+        {
+            "baseline": "young_unsplit",
+            "replications": 2,
+            "horizon_years": 1,
+            "scenarios": [
+                str(SCENARIOS / "young_unsplit.yaml"),
+                str(SCENARIOS / "young_split.yaml"),
+            ],
+        },
+    )
+    out = tmp_path / "out"
+    done = salesim("study", str(path), "--workers", "1", "--out", str(out), "--report", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert (out / "report.html").exists() and (out / "report.pdf").exists()
+    assert f"report: {out / 'report.html'}" in done.stdout
+    frame = pd.read_csv(out / "summary.csv")
+    assert set(frame["scenario"]) == {"young_unsplit", "young_split"}
