@@ -18,10 +18,11 @@ from conftest import SCENARIOS, salesim
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from sim.report import Report, build_report, frames
+from sim.report import Report, build_report, frames, tables
 from sim.report import figures as fig
-from sim.report.build import CLIENT_SERIES, COST_SERIES, REVENUE_SERIES
+from sim.report.build import CLIENT_SERIES, COST_SERIES, REVENUE_SERIES, _breakeven_text
 from sim.report.style import strategy_looks
 from sim.study import StudyError, StudyResult, load, plan_study, run_plan
 
@@ -315,19 +316,102 @@ def test_the_break_even_chart_marks_where_the_difference_crosses_zero(
     assert image.get_array().shape == (2, 2)
 
 
+def test_a_latin_hypercube_sweep_is_drawn_without_a_grid() -> None:
+    rng = np.random.default_rng(3)
+    size, years = rng.uniform(1, 15, 6), rng.uniform(1, 5, 6)
+    diff = (size - 4) * 1e5
+    diffs = pd.DataFrame(
+        {"scenario": "split", "point": range(6), "size": size, "years": years, "diff": diff,
+         "diff_low": diff - 5e4, "diff_high": diff + 5e4, "mean": 1e6}
+    )  # fmt: skip
+    assert not frames.is_grid(diffs, "size", "years")
+    grid = diffs.assign(size=[1, 1, 1, 2, 2, 2], years=[1, 2, 3, 1, 2, 3])
+    assert frames.is_grid(grid, "size", "years")
+    heat = fig.plot_heatmap(diffs, "size", "years", "unsplit")
+    dots = next(a for a in heat.findobj() if a.get_gid() == "split|heatmap")
+    assert len(dots.get_offsets()) == 6  # a dot per point, not an image
+    chart = fig.plot_breakeven(diffs, "size", "unsplit")
+    line = next(a for a in chart.findobj() if a.get_gid() == "split|split")
+    assert list(line.get_xdata()) == sorted(size)
+    diamond = next(a for a in chart.findobj() if a.get_gid() == "split|split|break-even")
+    assert diamond.get_xdata()[0] == pytest.approx(4.0, rel=0.02)  # where (size - 4) crosses 0
+
+
 def test_crossings_are_interpolated_between_the_points() -> None:
     x = np.array([1.0, 2.0, 4.0])
-    assert frames.crossings(x, np.array([-1.0, 1.0, 3.0])) == [1.5]
-    assert frames.crossings(x, np.array([1.0, 2.0, 3.0])) == []
-    assert frames.crossings(x, np.array([-1.0, 1.0, -1.0])) == [1.5, 3.0]
-    assert frames.crossings(x, np.array([np.nan, 1.0, -1.0])) == [3.0]
+    up, down = True, False
+    assert frames.crossings(x, [-1.0, 1.0, 3.0]) == [(1.5, up)]
+    assert frames.crossings(x, [1.0, 2.0, 3.0]) == []
+    assert frames.crossings(x, [-1.0, 1.0, -1.0]) == [(1.5, up), (3.0, down)]
+    assert frames.crossings(x, [np.nan, 1.0, -1.0]) == [(3.0, down)]
+    assert frames.crossings(x, [-1.0, np.nan, 1.0]) == [(2.5, up)]
+    assert frames.crossings(x, [-1.0, 0.0, -1.0]) == []  # touching zero is not crossing
+    assert frames.crossings(x, [-1.0, 0.0, 1.0]) == [(2.0, up)]
+    # On a log scale the crossing is halfway in log x: the geometric mean.
+    ((at, _),) = frames.crossings(np.array([1.0, 100.0]), [-1.0, 1.0], log=True)
+    assert at == pytest.approx(10.0)
+
+
+def test_the_caption_gives_the_crossings_the_chart_marks(sweep: StudyResult) -> None:
+    diffs = frames.differences(sweep.summary, "profit", sweep.sweep)
+    fake = diffs.assign(diff=np.where(diffs["company_size"] == 1, -1e5, 3e5))
+    text = _breakeven_text(fake, "company_size", "calendar.horizon_years")
+    chart = fig.plot_breakeven(fake, "company_size", "young_unsplit", by="calendar.horizon_years")
+    for years in (1, 2):
+        name = f"young_split|calendar.horizon_years = {years}|break-even"
+        diamond = next(a for a in chart.findobj() if a.get_gid() == name)
+        at = diamond.get_xdata()[0]
+        assert at == pytest.approx(10 ** (np.log10(10) * 0.25))  # a quarter of the way, in log
+        assert f"pays above company_size ≈ {at:.3g}" in text
+
+
+def test_the_headline_marks_ties_and_nothing_for_a_single_strategy() -> None:
+    summary = pd.DataFrame(
+        {"scenario": ["a", "b"], "metric": "retention_12m", "n": 3,
+         "mean": [0.86666666, 0.86666667],
+         "low": [0.8, 0.8], "high": [0.9, 0.95], "diff": [np.nan, 0.0],
+         "diff_low": [np.nan, -0.02], "diff_high": [np.nan, 0.02]}
+    )  # fmt: skip
+    both = tables.headline(summary, "a", ["a", "b"])
+    assert both["best"].tolist() == [True, True]  # equal as shown: both best
+    alone = tables.headline(summary[summary["scenario"] == "a"], "a", ["a"])
+    assert alone["best"].tolist() == [False]
+    wide = summary.assign(high=[0.9, 1.4])
+    assert "100.0]" in tables.headline(wide, "a", ["a", "b"])["value"].iloc[1]  # cut at 100 %
+
+
+def test_a_sweep_whose_baseline_misses_the_last_point_shows_an_earlier_one(
+    sweep: StudyResult, tmp_path: Path
+) -> None:
+    out = tmp_path / "copy"
+    shutil.copytree(sweep.path, out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    last = next(v for v in manifest["variants"] if v["point"] == 3 and v["baseline"])
+    for path in (out / "runs").glob(f"{last['hash'][:16]}-r*.parquet"):
+        path.unlink()
+    report = build_report(out, stream=io.StringIO())
+    assert report.point == 2
+    assert [p.name for p in report.figures][-2:] == ["11-break-even.png", "12-heat-map.png"]
+    shown = build_report(out, point=3, stream=io.StringIO())
+    assert any("young_unsplit has no stored runs" in n for n in shown.notes)
+    assert any(p.name.endswith("-break-even.png") for p in shown.figures)
+    assert not any(p.name.endswith("-differences.png") for p in shown.figures)
+
+
+def test_too_few_clients_won_leave_the_survival_panel_with_a_word(sweep: StudyResult) -> None:
+    small = sweep.timeseries[sweep.timeseries["point"] == 0]  # size 1, one year
+    curves = frames.survival(small, sweep.runs)
+    assert curves.query("cohort == 'won during the run'").empty
+    figure = fig.plot_survival(curves)
+    texts = [t.get_text() for t in figure.findobj(Text)]
+    assert any("too few clients won" in t for t in texts)
 
 
 def test_a_sweep_report_adds_the_break_even_chart_and_heat_map(sweep: StudyResult) -> None:
     report = build_report(sweep.path, stream=io.StringIO())
     names = [p.name for p in report.figures]
     assert names[-2:] == ["11-break-even.png", "12-heat-map.png"]
-    assert report.point == 3  # the last point: the largest values swept
+    assert report.point == 3  # the last point
     assert any("company_size = 10" in n for n in report.notes)
     text = report.html.read_text(encoding="utf-8")
     assert "The sweep&#x27;s points" in text or "The sweep's points" in text

@@ -86,8 +86,9 @@ def build_report(
 ) -> Report:
     """Write the report of the study stored in ``folder``; return where it went.
 
-    ``point`` picks the sweep point the per-strategy sections show (default: the last one,
-    the largest values swept); the sweep sections always show every point.
+    ``point`` picks the sweep point the headline and the per-strategy sections show (default:
+    the last point at which the baseline and another strategy have runs); the sweep sections
+    always show every point.
     """
     stream = sys.stderr if stream is None else stream
     out = Path(folder)
@@ -112,13 +113,15 @@ def build_report(
         *tables.provenance(manifest, len(result.runs), len(result.failures)),
         ("report built", f"{_now()} by salesim {__version__}, from the stored runs only"),
     ]
+    points = tables.points_table(result.runs, result.sweep) if result.sweep else pd.DataFrame()
     title = f"salesim report: {result.name}"
     description = str(manifest.get("study_resolved", {}).get("description") or "").strip()
     write_atomic(
         out / PDF,
         lambda p: write_pdf(
             p, title, description, notes, headline, ctx.strategies, result.baseline,
-            [(key, figure) for key, _, _, figure in built], settings, provenance,
+            [(name, caption, figure) for _, name, caption, figure in built], settings,
+            provenance, points,
         ),
     )  # fmt: skip
     page = Page(
@@ -135,7 +138,7 @@ def build_report(
             for (key, name, caption, _), path in zip(built, paths, strict=True)
         ],
         settings=settings,
-        points=tables.points_table(result.runs, result.sweep) if result.sweep else pd.DataFrame(),
+        points=points,
         provenance=provenance,
         study_text=str(manifest.get("study_text") or ""),
         files=[f"{FIGURES}/{p.name}" for p in paths],
@@ -148,7 +151,7 @@ def build_report(
 def _context(result: StudyResult, manifest: dict[str, Any], point: int | None) -> _Context:
     points = sorted(result.runs["point"].unique().tolist())
     if point is None:
-        point = points[-1]
+        point = _default_point(result.runs, result.baseline)
     elif point not in points:
         listed = ", ".join(str(p) for p in points)
         raise StudyError(f"--point {point}: this study has runs at points {listed}")
@@ -172,6 +175,17 @@ def _context(result: StudyResult, manifest: dict[str, Any], point: int | None) -
     )
 
 
+def _default_point(runs: pd.DataFrame, baseline: str) -> int:
+    """The last point (of a sweep) with runs of the baseline and another strategy, else the
+    last point with runs."""
+    compared = [
+        p
+        for p, at in runs.groupby("point")
+        if baseline in set(at["scenario"]) and at["scenario"].nunique() > 1
+    ]
+    return int(max(compared)) if compared else int(runs["point"].max())
+
+
 def _notes(ctx: _Context, out: Path) -> list[str]:
     result, notes = ctx.result, []
     if not result.complete:
@@ -182,16 +196,27 @@ def _notes(ctx: _Context, out: Path) -> list[str]:
         )
     if not result.failures.empty:
         notes.append(f"{len(result.failures)} runs failed; see runs/*.error.json.")
+    if result.baseline not in ctx.strategies:
+        notes.append(
+            f"The baseline {result.baseline} has no stored runs{ctx.where}: no differences to "
+            "it can be shown there."
+        )
     fewest = int(ctx.summary["n"].min()) if not ctx.summary.empty else 0
-    if 0 < fewest < FEW:
+    if fewest == 1:
+        notes.append(
+            "Only 1 replication per strategy: there are no intervals, and no difference can be "
+            "told from chance; use 10 or more replications to compare."
+        )
+    elif 0 < fewest < FEW:
         notes.append(
             f"Only {fewest} replications per strategy: the intervals are wide; use 10 or more "
             "to compare."
         )
     if result.sweep:
         notes.append(
-            f"The sections that show one point of the sweep show point {ctx.point}{ctx.where}; "
-            "choose another with salesim report --point N (the points are listed at the end)."
+            f"The headline and the sections up to the team show one point of the sweep: point "
+            f"{ctx.point}{ctx.where}; choose another with salesim report --point N (the points "
+            "are listed at the end)."
         )
     return notes
 
@@ -230,10 +255,17 @@ def _figures(ctx: _Context) -> list[Drawing]:
             "differences", f"Against {base}{ctx.where}",
             f"Each strategy's {years} totals minus {base}'s, replication by replication "
             f"(common random numbers, {n} pairs): the dot is the mean difference, the whisker its "
-            "95 % interval. A whisker that does not cross the line is a real difference.",
+            "95 % interval. A whisker that does not cross the line is a real difference."
+            if n > 1 else
+            f"Each strategy's {years} totals minus {base}'s in the one replication stored: with "
+            "no interval, a difference cannot be told from chance.",
             lambda: fig.plot_differences(ctx.summary, base, DIFFERENCES, looks),
         ))  # fmt: skip
-    band_note = f"Lines: the mean of {n} replications; bands: its 95 % interval."
+    band_note = (
+        f"Lines: the mean of {n} replications; bands: its 95 % interval."
+        if n > 1
+        else "Lines: the one replication stored (no interval)."
+    )
     drawings += [
         ("clients", f"Clients month by month{ctx.where}", band_note,
          lambda: fig.plot_series(bands, CLIENT_SERIES, looks)),
@@ -292,50 +324,67 @@ def _figures(ctx: _Context) -> list[Drawing]:
 
 def _sweep_drawings(ctx: _Context) -> list[tuple[str, str, str, Callable[[], Figure]]]:
     result = ctx.result
-    if not result.sweep or len(ctx.strategies) < 2:
+    diffs = frames.differences(result.summary, "profit", result.sweep) if result.sweep else None
+    if diffs is None or diffs.empty:
         return []
-    diffs = frames.differences(result.summary, "profit", result.sweep)
     x = result.sweep[0]
-    by = result.sweep[1] if len(result.sweep) > 1 else None
-    found = _breakeven_text(diffs, x, by)
+    second = result.sweep[1] if len(result.sweep) > 1 else None
+    sweep = ctx.manifest.get("study_resolved", {}).get("sweep") or {}
+    grid = sweep.get("method", "grid") == "grid"  # a Latin hypercube's points make no lines
+    by = second if grid else None
+    others = ", ".join(dict.fromkeys(diffs["scenario"]))
+    if grid:
+        how = (
+            f"against {x}; bands: 95 % intervals. Diamonds mark where the mean difference "
+            f"crosses zero, by straight lines between the points swept"
+            f"{' (on the log scale drawn)' if frames.log_scale(diffs[x].to_numpy()) else ''}: "
+            f"{_breakeven_text(diffs, x, by)}."
+        )
+    else:
+        how = (
+            f"at each point of the Latin hypercube against {x} (the other swept values vary "
+            "from point to point, so no line is drawn); whiskers: 95 % intervals."
+        )
     drawings = [
         (
             "break-even",
-            f"Break-even: where does {_others(ctx)} start paying?",
+            f"Break-even: where does {others} pay against {result.baseline}?",
             "Profit difference to the baseline (totals over each point's horizon, paired "
-            f"replications) against {x}; bands: 95 % intervals. Diamonds mark where the mean "
-            f"difference crosses zero, by straight lines between the points swept: {found}.",
-            lambda: fig.plot_breakeven(diffs, x, result.baseline, by=by, looks=ctx.looks),
+            f"replications) {how}",
+            lambda: fig.plot_breakeven(
+                diffs, x, result.baseline, by=by, looks=ctx.looks, connect=grid
+            ),
         )
     ]
-    if by is not None:
+    if second is not None:
         drawings.append(
             (
                 "heat-map",
-                f"Profit difference over {x} and {by}",
+                f"Profit difference over {x} and {second}",
                 "Mean paired profit difference to the baseline at every point; purple: the "
-                "strategy earns more, orange: less; 'n.s.': its 95 % interval includes 0.",
-                lambda: fig.plot_heatmap(diffs, x, by, result.baseline),
+                "strategy earns more, orange: less (the same strength for the same size); "
+                "'n.s.': its 95 % interval includes 0.",
+                lambda: fig.plot_heatmap(diffs, x, second, result.baseline),
             )
         )
     return drawings
 
 
 def _breakeven_text(diffs: pd.DataFrame, x: str, by: str | None) -> str:
+    """The crossings the chart marks, in words."""
+    log = frames.log_scale(diffs[x].to_numpy())
+    keys = ["scenario", by] if by else ["scenario"]
     parts = []
-    for (strategy, group), line in diffs.groupby(
-        ["scenario", by] if by else ["scenario", pd.Series(0, index=diffs.index)], sort=False
-    ):
+    for key, line in diffs.groupby(keys, sort=False):
+        strategy, *group = key if isinstance(key, tuple) else (key,)
         line = line.sort_values(x)
-        found = frames.crossings(line[x].to_numpy(float), line["diff"].to_numpy(float))
-        where = f" at {by} = {short(group)}" if by else ""
-        shown = " and ".join(f"{x} ≈ {c:.3g}" for c in found) or "no crossing in the range"
-        parts.append(f"{strategy}{where}: {shown}")
+        found = frames.crossings(line[x].to_numpy(), line["diff"].to_numpy(), log=log)
+        where = f" at {by} = {short(group[0])}" if by else ""
+        shown = " and ".join(
+            f"pays {'above' if c.rising else 'below'} {x} ≈ {c.at:.3g}" for c in found
+        )
+        parts.append(f"{strategy}{where}: {shown or 'no crossing in the range swept'}")
     return "; ".join(parts)
-
-
-def _others(ctx: _Context) -> str:
-    return ", ".join(s for s in ctx.strategies if s != ctx.result.baseline)
 
 
 def _headline_caption(ctx: _Context) -> str:

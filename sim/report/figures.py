@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from sim.report.frames import crossings, order
+from sim.report.frames import COHORTS, MIN_AT_RISK, Crossing, crossings, log_scale, order
 from sim.report.style import (
     Look,
     Scale,
@@ -40,6 +40,7 @@ from sim.report.style import (
 
 # A panel: column -> (title, kind); kind is "money", "count" or "share".
 Panels = Mapping[str, tuple[str, str]]
+DIFF = ("diff", "diff_low", "diff_high")
 
 
 def _looks(frame: pd.DataFrame, looks: Mapping[str, Look] | None) -> Mapping[str, Look]:
@@ -62,12 +63,17 @@ def _shape(count: int) -> tuple[int, int]:
 
 
 def _strategy_legend(figure: Figure, looks: Mapping[str, Look], labels: Sequence[str]) -> None:
+    repeats = any(looks[s].marker != "o" for s in labels)  # colours repeat: show markers
     handles = [
-        Line2D([], [], color=looks[s].colour, linestyle=looks[s].dash, linewidth=3) for s in labels
-    ]
-    figure.legend(
-        handles, labels, loc="outside lower center", ncols=min(len(labels), 4), frameon=False
-    )
+        Line2D(
+            [], [], color=looks[s].colour, linestyle=looks[s].dash, linewidth=3,
+            marker=looks[s].marker if repeats else None, markersize=9,
+        )
+        for s in labels
+    ]  # fmt: skip
+    widest = max(len(s) for s in labels)
+    columns = max(1, min(len(labels), 4, LEGEND_CHARS // (widest + 6)))
+    figure.legend(handles, labels, loc="outside lower center", ncols=columns, frameon=False)
 
 
 def _scale_for(kind: str, values: np.ndarray) -> Scale:
@@ -78,6 +84,9 @@ def _scale_for(kind: str, values: np.ndarray) -> Scale:
     if kind == "share":
         return Scale(0.01, "%")
     return Scale(1.0, "")
+
+
+LEGEND_CHARS = 130  # characters of legend text a slide's width holds
 
 
 def _format_axis(ax: Axes, axis: str = "y") -> None:
@@ -116,6 +125,8 @@ def plot_series(
                     continue
                 look = looks[strategy]
                 low, mean, high = (mine[c] / scale.divisor for c in ("low", "mean", "high"))
+                if kind == "count":
+                    low = low.clip(lower=0.0)  # a count's interval stops at zero
                 ax.fill_between(
                     mine["month"], low, high, color=look.colour, alpha=0.18, linewidth=0,
                     gid=f"{metric}|{strategy}|band",
@@ -162,7 +173,8 @@ def plot_differences(
                 diff, low, high = data.loc[strategy, ["diff", "diff_low", "diff_high"]]
                 err = np.nan_to_num([[diff - low], [high - diff]]) / scale.divisor
                 ax.errorbar(
-                    diff / scale.divisor, yi, xerr=err, fmt="o", color=looks[strategy].colour,
+                    diff / scale.divisor, yi, xerr=err, fmt=looks[strategy].marker,
+                    color=looks[strategy].colour,
                     markersize=10, capsize=6, elinewidth=2.6, gid=f"{metric}|{strategy}",
                 )  # fmt: skip
             ax.axvline(0, color=looks[baseline].colour, linewidth=1.2)
@@ -241,7 +253,7 @@ def plot_survival(survival: pd.DataFrame, looks: Mapping[str, Look] | None = Non
     strategy with its 95 % band."""
     looks = _looks(survival, looks)
     strategies = _strategies(survival, looks)
-    cohorts = list(dict.fromkeys(survival["cohort"]))
+    cohorts = COHORTS
     xlabels = {
         "on the books at the start": "month",
         "won during the run": "months since the month of the win",
@@ -250,8 +262,15 @@ def plot_survival(survival: pd.DataFrame, looks: Mapping[str, Look] | None = Non
         figure = new_figure(1, len(cohorts))
         for ax, cohort in zip(figure.axes, cohorts, strict=True):
             data = survival[survival["cohort"] == cohort]
+            if data.empty:
+                ax.text(
+                    0.5, 0.5, f"too few clients won to draw\n(fewer than {MIN_AT_RISK} at any age)",
+                    ha="center", va="center", transform=ax.transAxes,
+                )  # fmt: skip
             for strategy in strategies:
                 mine = data[data["scenario"] == strategy]
+                if mine.empty:
+                    continue
                 look = looks[strategy]
                 ax.fill_between(
                     mine["age"], mine["low"].clip(0, 1), mine["high"].clip(0, 1),
@@ -296,11 +315,16 @@ def plot_team(team: pd.DataFrame, looks: Mapping[str, Look] | None = None) -> Fi
                     if share:
                         low, high = max(low, 0.0), min(high, 1.0)
                     err = np.nan_to_num([[mean - low], [high - mean]])
+                    y = j + (i - (len(staffing) - 1) / 2) * height
                     ax.barh(
-                        j + (i - (len(staffing) - 1) / 2) * height, mean, height, xerr=err,
-                        color=looks[strategy].colour, ecolor="0.3", capsize=0,
+                        y, mean, height, xerr=err, color=looks[strategy].colour, ecolor="0.3",
+                        capsize=0, hatch=looks[strategy].hatch or None,
+                        edgecolor="0.2" if looks[strategy].hatch else None,
                         gid=f"{measure}|{role}|{strategy}",
                     )  # fmt: skip
+                    if measure == "clients per person":  # short bars next to long ones
+                        end = mean if math.isnan(high) else high
+                        ax.text(end, y, f" {mean:,.0f}", va="center", fontsize=10)
             if share:
                 ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
                 ax.set_xlim(0, 1.05)
@@ -323,22 +347,24 @@ def plot_breakeven(
     by: str | None = None,
     looks: Mapping[str, Look] | None = None,
     metric_name: str = "profit",
+    connect: bool = True,
 ) -> Figure:
-    """Paired difference to the baseline against a swept variable, with its 95 % band; where the
-    mean difference crosses zero (the break-even point) is marked with a diamond and written in
-    the legend.
+    """Paired difference to the baseline against a swept variable, with its 95 % interval;
+    where the mean difference crosses zero (the break-even point) is marked with a diamond and
+    written in the legend.
 
     ``diffs`` is ``frames.differences(...)``. One panel per strategy, or, with ``by`` (a second
-    swept variable), per strategy and value of ``by``, each with its own scale, so that the
-    crossing shows at every value. A variable spanning ten times or more is drawn on a log
-    scale, and the crossing is interpolated on that scale.
+    variable of a grid), per strategy and value of ``by``, each with its own scale. A variable
+    spanning ten times or more is drawn on a log scale, and crossings are interpolated on it.
+    ``connect=False`` (points that are not on a line, e.g. a Latin hypercube) draws each point
+    with its interval and no line or crossing.
     """
     looks = _looks(diffs, looks)
     strategies = _strategies(diffs, looks)
     groups = sorted(diffs[by].unique()) if by else [None]
     panels = [(s, g) for s in strategies for g in groups]
     values = diffs[x].to_numpy(float)
-    logarithmic = bool(values.min() > 0 and values.max() / values.min() >= 10)
+    logarithmic = log_scale(values)
     with projector():
         rows, cols = _shape(len(panels))
         figure = new_figure(rows, cols)
@@ -348,29 +374,37 @@ def plot_breakeven(
             scale = money_scale(float(line[["diff_low", "diff_high"]].abs().max().max()))
             look = looks[strategy]
             xs = line[x].to_numpy(float)
-            mean = line["diff"].to_numpy(float) / scale.divisor
-            found = crossings(np.log(xs) if logarithmic else xs, mean)
-            found = [float(np.exp(c)) for c in found] if logarithmic else found
+            mean, low, high = (line[c].to_numpy(float) / scale.divisor for c in DIFF)
             name = strategy if group is None else f"{by} = {_short(group)}"
-            label = "mean difference" + "".join(f"; break-even at {c:.3g}" for c in found)
-            ax.fill_between(
-                xs, line["diff_low"] / scale.divisor, line["diff_high"] / scale.divisor,
-                color=look.colour, alpha=0.18, linewidth=0, gid=f"{strategy}|{name}|band",
-            )  # fmt: skip
-            ax.plot(
-                xs, mean, marker="o", color=look.colour, linestyle=look.dash, label=label,
-                gid=f"{strategy}|{name}",
-            )  # fmt: skip
-            if found:
+            if connect:
+                found = crossings(xs, mean, log=logarithmic)
+                label = "mean difference" + "".join(f"; {_crossing(c)}" for c in found)
+                ax.fill_between(
+                    xs, low, high, color=look.colour, alpha=0.18, linewidth=0,
+                    gid=f"{strategy}|{name}|band",
+                )  # fmt: skip
                 ax.plot(
-                    found, [0.0] * len(found), marker="D", markersize=14, linestyle="none",
-                    color="white", markeredgecolor="black", markeredgewidth=2,
-                    gid=f"{strategy}|{name}|break-even",
+                    xs, mean, marker=look.marker, color=look.colour, linestyle=look.dash,
+                    label=label, gid=f"{strategy}|{name}",
+                )  # fmt: skip
+                if found:
+                    ax.plot(
+                        [c.at for c in found], [0.0] * len(found), marker="D", markersize=14,
+                        linestyle="none", color="white", markeredgecolor="black",
+                        markeredgewidth=2, gid=f"{strategy}|{name}|break-even",
+                    )  # fmt: skip
+            else:
+                err = np.nan_to_num([mean - low, high - mean])
+                ax.errorbar(
+                    xs, mean, yerr=err, fmt=look.marker, color=look.colour, capsize=4,
+                    label="difference at each point", gid=f"{strategy}|{name}",
                 )  # fmt: skip
             ax.axhline(0, color="0.2", linewidth=1.2)
             if logarithmic:
                 ax.set_xscale("log")
-                ax.set_xticks(sorted(set(values)))
+                ticks = sorted(set(values)) if len(set(values)) <= 12 else None
+                if ticks:
+                    ax.set_xticks(ticks)
                 ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
                 ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
             _format_axis(ax)
@@ -384,6 +418,10 @@ def plot_breakeven(
     return figure
 
 
+def _crossing(c: Crossing) -> str:
+    return f"break-even at {c.at:.3g} (pays {'above' if c.rising else 'below'})"
+
+
 def plot_heatmap(
     diffs: pd.DataFrame, x: str, y: str, baseline: str, metric_name: str = "profit"
 ) -> Figure:
@@ -395,8 +433,8 @@ def plot_heatmap(
     """
     strategies = order(diffs)
     scale = money_scale(float(diffs["diff"].abs().max()))
-    low = min(float(diffs["diff"].min()) / scale.divisor, -1e-9)
-    high = max(float(diffs["diff"].max()) / scale.divisor, 1e-9)
+    high = max(float(diffs["diff"].abs().max()) / scale.divisor, 1e-9)
+    low = -high  # symmetric: a colour's strength is the size of the difference
     norm = TwoSlopeNorm(0.0, low, high)
     cmap = mpl.colormaps["PuOr"]
     with projector():
@@ -417,12 +455,18 @@ def plot_heatmap(
                     mine[x], mine[y], c=mine["diff"] / scale.divisor, cmap=cmap, norm=norm,
                     s=220, edgecolors="0.3", gid=f"{strategy}|heatmap",
                 )  # fmt: skip
+                unclear = mine[(mine["diff_low"] <= 0) & (mine["diff_high"] >= 0)]
+                for _, p in unclear.iterrows():
+                    ax.annotate(
+                        "n.s.", (p[x], p[y]), xytext=(9, 6), textcoords="offset points",
+                        fontsize=11,
+                    )  # fmt: skip
             ax.grid(False)
             ax.set_xlabel(x)
             ax.set_ylabel(y)
             ax.set_title(f"{strategy} − {baseline}")
         bar = figure.colorbar(image, ax=figure.axes, shrink=0.9)
-        bar.set_ticks(sorted({low, low / 2, 0.0, high / 2, high}))
+        bar.set_ticks([low, low / 2, 0.0, high / 2, high])
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+,.2f}"))
         bar.set_label(f"{metric_name} difference, {scale.unit}")
         figure.suptitle(f"{metric_name.capitalize()} difference to {baseline} over the sweep")

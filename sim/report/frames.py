@@ -7,8 +7,10 @@ plot function draws as it is. Means come with 95 % t-intervals over the replicat
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -50,6 +52,7 @@ LOSS_CAUSES = {
 }
 
 
+COHORTS = ("on the books at the start", "won during the run")
 MIN_AT_RISK = 20  # clients won: fewer make a survival share too coarse to draw
 
 
@@ -170,6 +173,8 @@ def survival(timeseries: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.D
         + first["lost_clients"]
     )
     if runs is not None:
+        if "point" in runs.columns and "point" in frame.columns:
+            runs = runs[runs["point"].isin(frame["point"].unique())]
         start = runs.set_index(RUN)["active_start"].reindex(start.index).fillna(start)
     keyed = frame.set_index(RUN)
     base = pd.DataFrame(
@@ -193,9 +198,12 @@ def survival(timeseries: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.D
     won = pd.concat(won, ignore_index=True)
     # Late ages rest on the first months' few wins: keep ages with enough clients behind them.
     enough = won.groupby(["scenario", "age"])["at_risk"].transform("mean") >= MIN_AT_RISK
+    won = won[enough]
+    drawn = won[won["age"] > 0].groupby("scenario")["age"].size()  # more than the win itself
+    won = won[won["scenario"].isin(drawn[drawn > 0].index)]
     parts = [
-        pd.concat([at_win, base]).assign(cohort="on the books at the start"),
-        won[enough].drop(columns="at_risk").assign(cohort="won during the run"),
+        pd.concat([at_win, base]).assign(cohort=COHORTS[0]),
+        won.drop(columns="at_risk").assign(cohort=COHORTS[1]),
     ]
     long = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
     return mean_band(long, ["scenario", "cohort", "age"])
@@ -239,17 +247,42 @@ def differences(summary: pd.DataFrame, metric: str, sweep: list[str]) -> pd.Data
     return rows[["scenario", "point", *sweep, "diff", "diff_low", "diff_high", "mean"]].copy()
 
 
-def crossings(x: np.ndarray, y: np.ndarray) -> list[float]:
-    """Where a piecewise-linear curve through ``(x, y)`` crosses zero (x sorted ascending)."""
-    found: list[float] = []
-    for i in range(len(x) - 1):
-        a, b = y[i], y[i + 1]
-        if np.isnan(a) or np.isnan(b):
+def is_grid(diffs: pd.DataFrame, x: str, y: str) -> bool:
+    """Whether every strategy has a point at every pair of the values of ``x`` and ``y``."""
+    for _, mine in diffs.groupby("scenario"):
+        pairs = mine[[x, y]].drop_duplicates()
+        if len(pairs) != mine[x].nunique() * mine[y].nunique():
+            return False
+    return True
+
+
+class Crossing(NamedTuple):
+    """Where a difference crosses zero, and whether it rises there (pays above that value)."""
+
+    at: float
+    rising: bool
+
+
+def log_scale(values: np.ndarray) -> bool:
+    """Whether positive values spanning ten times or more are drawn on a log scale."""
+    values = np.asarray(values, dtype=float)
+    return bool(values.size and values.min() > 0 and values.max() / values.min() >= 10)
+
+
+def crossings(x: np.ndarray, y: np.ndarray, log: bool = False) -> list[Crossing]:
+    """Where a curve through ``(x, y)`` (x ascending) changes sign, by straight lines between
+    the points (in log x when ``log``). A curve that only touches zero does not cross."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    u = np.log(x) if log else x
+    kept = [i for i in range(len(y)) if np.isfinite(y[i]) and y[i] != 0]
+    found = []
+    for i, j in itertools.pairwise(kept):
+        if y[i] * y[j] > 0:
             continue
-        if a == 0:
-            found.append(float(x[i]))
-        elif a * b < 0:
-            found.append(float(x[i] + (x[i + 1] - x[i]) * a / (a - b)))
-    if len(y) and y[-1] == 0:
-        found.append(float(x[-1]))
+        zeros = [k for k in range(i + 1, j) if y[k] == 0]
+        if zeros:  # the curve is at zero there
+            at = float(np.mean(u[zeros]))
+        else:
+            at = float(u[i] + (u[j] - u[i]) * y[i] / (y[i] - y[j]))
+        found.append(Crossing(float(np.exp(at)) if log else at, bool(y[j] > 0)))
     return found

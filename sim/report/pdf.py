@@ -25,20 +25,35 @@ def write_pdf(
     headline: pd.DataFrame,
     strategies: Sequence[str],
     baseline: str,
-    figures: Sequence[tuple[str, Figure]],
+    figures: Sequence[tuple[str, str, Figure]],
     settings: pd.DataFrame,
     provenance: Sequence[tuple[str, str]],
+    points: pd.DataFrame | None = None,
 ) -> None:
-    """Write the whole report to ``path``."""
+    """Write the whole report to ``path``: ``figures`` are (title, caption, figure); each
+    figure gets its title and caption below it (the figure is changed: save its PNG first)."""
     with PdfPages(path, metadata={"Title": title, "Creator": "salesim"}) as pdf:
         pdf.savefig(_title_page(title, description, notes, headline, strategies, baseline))
-        for _, figure in figures:
-            pdf.savefig(figure)
+        for name, caption, figure in figures:
+            pdf.savefig(_captioned(figure, name, caption))
         for page in _settings_pages(settings):
             pdf.savefig(page)
+        if points is not None and not points.empty:
+            lines = ["  ".join(f"{c}={v}" for c, v in r.items()) for _, r in points.iterrows()]
+            pdf.savefig(_text_page("The sweep's points", lines))
         pdf.savefig(_text_page("Provenance", [f"{k}: {v}" for k, v in provenance]))
         info = pdf.infodict()
         info["CreationDate"] = datetime.now(UTC)
+
+
+def _captioned(figure: Figure, title: str, caption: str) -> Figure:
+    """Make room below the figure and write its title and caption there."""
+    sep = " " if title.endswith(("?", ".", "!")) else ". "
+    lines = textwrap.wrap(f"{title}{sep}{caption}", 170)
+    bottom = 0.025 + 0.026 * len(lines)
+    figure.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+    figure.text(0.01, 0.01, "\n".join(lines), fontsize=11, va="bottom", ha="left")
+    return figure
 
 
 def _title_page(
@@ -72,14 +87,16 @@ def _title_page(
             row, marks = [], []
             for metric in metrics:
                 c = cells.loc[(strategy, metric)]
-                diff = f"\nvs {baseline}: {c['difference']}" if c["difference"] else "\nbaseline"
+                arrow = (" ▲" if c["better"] else " ▼") if c["significant"] else ""
+                diff = f"\nΔ {c['difference']}{arrow}" if c["difference"] else "\nbaseline"
                 row.append(c["value"] + (" *" if c["best"] else "") + diff)
                 marks.append(bool(c["best"]))
             text.append(row)
             bold.append(marks)
         top = 0.9 - 0.03 * len(lines)
         table = ax.table(
-            cellText=text, rowLabels=list(strategies), colLabels=columns, cellLoc="center",
+            cellText=text, rowLabels=[textwrap.fill(s, 18) for s in strategies],
+            colLabels=columns, cellLoc="center",
             bbox=[0.14, 0.05, 0.86, top - 0.05],
         )  # fmt: skip
         table.auto_set_font_size(False)
@@ -88,8 +105,8 @@ def _title_page(
             if r > 0 and c >= 0 and bold[r - 1][c]:
                 cell.set_facecolor("#e8f0fb")
         ax.text(
-            0, 0, "mean [95 % interval]; * and blue: the best value; vs: paired difference "
-            "[95 % interval]",
+            0, 0, f"mean [95 % interval]; * and blue: the best value; Δ: paired difference to "
+            f"{baseline} [95 % interval], ▲ / ▼ significantly better / worse",
             transform=ax.transAxes, fontsize=11,
         )  # fmt: skip
     return figure

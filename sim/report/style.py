@@ -1,7 +1,8 @@
 """How the report's figures look: sizes for a projector, one colour-blind-safe colour per strategy.
 
 Strategies are coloured with the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"),
-the baseline black; past eight strategies the colours repeat with dashed lines. Parts of a whole
+the baseline black; past eight strategies the colours repeat, told apart by dashed lines,
+other markers and hatched bars. Parts of a whole
 (sources of revenue, kinds of cost, roles) take Paul Tol's pale "light" colours, so they are
 never mistaken for a strategy; differences use the purple-orange diverging map (ColorBrewer
 PuOr). All read for colour-blind viewers.
@@ -40,7 +41,10 @@ PARTS = (
     "#AAAA00",
 )
 REST = "#DDDDDD"
+# Past seven other strategies the colours repeat: the repeats differ in dash, marker and hatch.
 DASHES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D")
+HATCHES = ("", "//", "..", "xx")
 
 # A 16:9 slide at 110 dpi is 1,466 x 825 pixels: large type for the back of a meeting room.
 SLIDE = (13.33, 7.5)
@@ -67,10 +71,12 @@ RC = {
 
 @dataclass(frozen=True)
 class Look:
-    """Colour and line style of one strategy."""
+    """Colour, line style, marker and bar hatching of one strategy."""
 
     colour: str
-    dash: str
+    dash: str = "-"
+    marker: str = "o"
+    hatch: str = ""
 
 
 def strategy_looks(labels: Iterable[str], baseline: str | None = None) -> dict[str, Look]:
@@ -79,10 +85,11 @@ def strategy_looks(labels: Iterable[str], baseline: str | None = None) -> dict[s
     others = 0
     for label in dict.fromkeys(labels):
         if label == baseline:
-            looks[label] = Look(BASELINE_COLOUR, "-")
+            looks[label] = Look(BASELINE_COLOUR)
             continue
         colour = OKABE_ITO[others % len(OKABE_ITO)]
-        looks[label] = Look(colour, DASHES[(others // len(OKABE_ITO)) % len(DASHES)])
+        round_ = (others // len(OKABE_ITO)) % len(DASHES)
+        looks[label] = Look(colour, DASHES[round_], MARKERS[round_], HATCHES[round_])
         others += 1
     return looks
 

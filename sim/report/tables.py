@@ -27,8 +27,9 @@ def headline(
     metrics: Mapping[str, tuple[str, str]] = KEY_METRICS,
 ) -> pd.DataFrame:
     """One row per strategy and metric at one sweep point: the mean with its 95 % interval, the
-    paired difference to the baseline, whether it is the best value, and whether the difference
-    is significant (its interval excludes 0).
+    paired difference to the baseline, whether it is the best value (as shown, so ties are all
+    best; none with a single strategy), and whether the difference is significant (its interval
+    excludes 0). Intervals of shares are cut to 0-100 %.
 
     Columns: ``scenario, metric, label, unit, value, difference, best, significant, better``.
     """
@@ -39,11 +40,15 @@ def headline(
             continue
         scale = column_scale(kind, data["mean"])
         direction = BETTER.get(metric, 1)
-        best = (data["mean"] * direction).max()
+        shown = (data["mean"] / scale[0]).round(scale[2]) * direction
+        best = shown[shown.index.isin(strategies)].max()
+        several = len(set(strategies) & set(data.index)) > 1
         for strategy in strategies:
             if strategy not in data.index:
                 continue
-            s = data.loc[strategy]
+            s = data.loc[strategy].copy()
+            if kind == "share":
+                s[["low", "high"]] = s[["low", "high"]].clip(0.0, 1.0)
             is_base = strategy == baseline
             significant = not is_base and (s["diff_low"] > 0 or s["diff_high"] < 0)
             rows.append(
@@ -56,7 +61,7 @@ def headline(
                     "difference": ""
                     if is_base
                     else format_cell(s["diff"], s["diff_low"], s["diff_high"], scale, signed=True),
-                    "best": bool(s["mean"] * direction == best),
+                    "best": bool(several and shown[strategy] == best),
                     "significant": bool(significant),
                     "better": bool(significant and s["diff"] * direction > 0),
                 }
