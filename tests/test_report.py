@@ -456,6 +456,21 @@ def test_a_single_run_folder_is_refused_with_a_hint(tmp_path: Path) -> None:
     assert done.returncode == 2 and "salesim compare" in done.stderr
 
 
+def test_a_report_that_cannot_be_written_is_a_clear_error_and_leaves_no_page(
+    strategies: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "copy"
+    shutil.copytree(strategies.path, out, ignore=shutil.ignore_patterns("report.*", "figures"))
+
+    def full(path: Path, _: object) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr("sim.report.build.write_atomic", full)
+    with pytest.raises(StudyError, match=r"cannot write the report \(No space left on device"):
+        build_report(out, stream=io.StringIO())
+    assert not (out / "report.html").exists() and not (out / "report.pdf").exists()
+
+
 def test_runs_of_another_version_are_not_reported_but_explained(
     strategies: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,6 +12,7 @@ looks complete.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from sim.study.result import FEW, StudyResult, short
 from sim.study.runner import StudyError, load
 
 HTML, PDF, FIGURES = "report.html", "report.pdf", "figures"
+Drawing = tuple[str, str, str, Figure]  # file key, title, caption, figure
 
 CLIENT_SERIES = {
     "active_clients": ("Active clients", "count"),
@@ -97,8 +99,28 @@ def build_report(
     if result.runs.empty:
         raise StudyError(f"{out}: no finished runs to report on{_other_versions(out)}")
     ctx = _context(result, manifest, point)
+    _check_writable(out)
     notes = _notes(ctx, out)
     built = _figures(ctx)
+    try:
+        return _write(out, ctx, notes, built, stream)
+    except OSError as err:
+        where = err.filename or out
+        raise StudyError(f"{where}: cannot write the report ({err.strerror or err})") from None
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse before drawing anything when the report's files cannot be written."""
+    for folder in (out, out / FIGURES):
+        if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+            raise StudyError(f"{folder}: the folder is not writable; the report goes there")
+
+
+def _write(
+    out: Path, ctx: _Context, notes: list[str], built: list[Drawing], stream: TextIO
+) -> Report:
+    """Write the figures, the PDF and the page (the page last)."""
+    result, manifest = ctx.result, ctx.manifest
     folder_figures = out / FIGURES
     paths = []
     for i, (key, _, _, figure) in enumerate(built, start=1):
@@ -236,9 +258,6 @@ def _other_versions(out: Path) -> str:
         f" ({listed}; this is salesim {__version__}, whose model may differ: run the study "
         "again to rerun them)"
     )
-
-
-Drawing = tuple[str, str, str, Figure]
 
 
 def _figures(ctx: _Context) -> list[Drawing]:

@@ -22,7 +22,7 @@ figcaption { font-size: 0.95em; color: #333; margin-top: 0.3em; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.95em; }
 th, td { border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: right; vertical-align: top; }
 th { background: #f3f3f3; }
-td.name, th.name { text-align: left; font-weight: bold; }
+td.name, th.name { text-align: left; font-weight: bold; white-space: nowrap; }
 td.text { text-align: left; }
 td .diff { display: block; font-size: 0.85em; color: #333; white-space: nowrap; }
 td.setting { text-align: left; min-width: 24em; }
