@@ -121,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="write a study's report (report.html, report.pdf, figures/*.png) from its stored "
         "results",
+        description="Write the report of a study from its stored results (the model is not run "
+        "again): report.html (one self-contained page), report.pdf and figures/*.png, into the "
+        "results folder or --out.",
     )
     report.add_argument(
         "folder", type=Path, metavar="RESULTS_FOLDER", help="e.g. results/strategies"
@@ -129,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
         "--point",
         type=_bounded_int(0, 1_000_000),
         help="the sweep point the per-strategy figures show (default: the last)",
+    )
+    report.add_argument(
+        "--out", type=Path, help="write the report here (default: the results folder)"
     )
     report.add_argument("--quiet", action="store_true", help="no progress lines")
     sub.add_parser("params", help="print every parameter with its unit, default and source")
@@ -293,16 +299,16 @@ def _run_study(plan: Plan, args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     print(report_text(result))
     if args.report:
-        _write_report(out, None, quiet=args.quiet)
+        _write_report(out, None, quiet=args.quiet, into=None)
     return EXIT_OK if result.failures.empty else EXIT_FAILED
 
 
-def _write_report(folder: Path, point: int | None, quiet: bool) -> None:
+def _write_report(folder: Path, point: int | None, quiet: bool, into: Path | None) -> None:
     from sim.report import build_report  # matplotlib is loaded only for reports
 
     stream = open(os.devnull, "w") if quiet else sys.stderr  # noqa: SIM115
     try:
-        report = build_report(folder, point=point, stream=stream)
+        report = build_report(folder, point=point, stream=stream, out=into)
     finally:
         if quiet:
             stream.close()
@@ -315,7 +321,7 @@ def _write_report(folder: Path, point: int | None, quiet: bool) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    _write_report(args.folder, args.point, quiet=args.quiet)
+    _write_report(args.folder, args.point, quiet=args.quiet, into=args.out)
     return EXIT_OK
 
 

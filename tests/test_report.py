@@ -188,11 +188,18 @@ def test_an_incomplete_study_is_reported_with_a_warning(
     shutil.copytree(strategies.path, out)
     for path in sorted((out / "runs").glob("*.parquet"))[:2]:
         path.unlink()
-    (out / "figures" / "99-old.png").write_bytes(PNG)  # a figure an earlier build drew
+    (out / "figures" / "11-break-even.png").write_bytes(PNG)  # an earlier build drew it
+    for mine in ("99-notes.png", "02-clients-v2.png"):  # the user's own files
+        (out / "figures" / mine).write_bytes(PNG)
     report = build_report(out, stream=io.StringIO())
     assert any("Only 7 of the 9 planned runs" in n for n in report.notes)
     assert "Only 7 of the 9 planned runs" in report.html.read_text(encoding="utf-8")
-    assert not (out / "figures" / "99-old.png").exists()
+    short = next(n for n in report.notes if n.startswith("Fewer replications"))
+    counts = load(out).runs.groupby("scenario").size()
+    assert all(f"{s} {n} of 3" in short for s, n in counts[counts < 3].items())
+    assert not (out / "figures" / "11-break-even.png").exists()
+    assert (out / "figures" / "99-notes.png").exists()
+    assert (out / "figures" / "02-clients-v2.png").exists()
 
 
 # ---- the figures -------------------------------------------------------------------------------
@@ -308,7 +315,7 @@ def test_the_break_even_chart_marks_where_the_difference_crosses_zero(
     for years in (1, 2):
         line = diffs[diffs["calendar.horizon_years"] == years].sort_values("company_size")
         changes = np.sign(line["diff"]).nunique() > 1
-        name = f"young_split|calendar.horizon_years = {years}"
+        name = f"young_split|horizon years = {years}"
         assert {name, f"{name}|band"} <= gids(figure)
         assert (f"{name}|break-even" in gids(figure)) == changes
     heat = fig.plot_heatmap(diffs, "company_size", "calendar.horizon_years", sweep.baseline)
@@ -358,7 +365,7 @@ def test_the_caption_gives_the_crossings_the_chart_marks(sweep: StudyResult) -> 
     text = _breakeven_text(fake, "company_size", "calendar.horizon_years")
     chart = fig.plot_breakeven(fake, "company_size", "young_unsplit", by="calendar.horizon_years")
     for years in (1, 2):
-        name = f"young_split|calendar.horizon_years = {years}|break-even"
+        name = f"young_split|horizon years = {years}|break-even"
         diamond = next(a for a in chart.findobj() if a.get_gid() == name)
         at = diamond.get_xdata()[0]
         assert at == pytest.approx(10 ** (np.log10(10) * 0.25))  # a quarter of the way, in log
@@ -415,7 +422,7 @@ def test_a_sweep_report_adds_the_break_even_chart_and_heat_map(sweep: StudyResul
     assert any("company_size = 10" in n for n in report.notes)
     text = report.html.read_text(encoding="utf-8")
     assert "The sweep&#x27;s points" in text or "The sweep's points" in text
-    with pytest.raises(StudyError, match="--point 4: this study has runs at points 0, 1, 2, 3"):
+    with pytest.raises(StudyError, match=r"--point 4: .* 3 \(company_size = 10, calendar"):
         build_report(sweep.path, point=4)
 
 
@@ -425,6 +432,15 @@ def test_a_plot_of_several_sweep_points_is_refused(sweep: StudyResult) -> None:
 
 
 # ---- the command ---------------------------------------------------------------------------------
+def test_a_report_can_go_to_another_folder(strategies: StudyResult, tmp_path: Path) -> None:
+    before = sorted(p.name for p in strategies.path.iterdir())
+    done = salesim("report", str(strategies.path), "--out", str(tmp_path / "slides"), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "slides" / "report.html").exists()
+    assert len(list((tmp_path / "slides" / "figures").glob("*.png"))) == 10
+    assert sorted(p.name for p in strategies.path.iterdir()) == before
+
+
 def test_the_report_command_says_where_the_report_is(sweep: StudyResult) -> None:
     done = salesim("report", str(sweep.path), "--point", "0", "--quiet")
     assert done.returncode == 0, done.stderr
@@ -448,6 +464,17 @@ def test_a_folder_without_a_study_is_a_clear_error(
     done = salesim("report", str(folder))
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_study_file_or_a_point_of_a_study_without_sweep_gets_a_hint(
+    strategies: StudyResult, tmp_path: Path
+) -> None:
+    study = tmp_path / "three.yaml"
+    study.write_text("name: three\n", encoding="utf-8")
+    done = salesim("report", str(study))
+    assert done.returncode == 2 and "give a study's results folder" in done.stderr
+    done = salesim("report", str(strategies.path), "--point", "1")
+    assert done.returncode == 2 and "this study has no sweep" in done.stderr
 
 
 def test_a_single_run_folder_is_refused_with_a_hint(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ looks complete.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,23 +26,28 @@ import yaml
 from matplotlib.figure import Figure
 
 from sim import __version__
-from sim.output import write_atomic
+from sim.output import folder_problem, write_atomic
 from sim.report import figures as fig
 from sim.report import frames, tables
 from sim.report.html import Page, Shown, render
 from sim.report.pdf import write_pdf
-from sim.report.style import DPI, strategy_looks
+from sim.report.style import DPI, stamp, strategy_looks
 from sim.study import store
 from sim.study.result import FEW, StudyResult, short
 from sim.study.runner import StudyError, load
 
 HTML, PDF, FIGURES = "report.html", "report.pdf", "figures"
 Drawing = tuple[str, str, str, Figure]  # file key, title, caption, figure
+SWEEP_KEYS = ("break-even", "heat-map")  # these show every point of a sweep
+FIGURE_KEYS = (
+    "differences", "clients", "revenue", "cost-profit", "revenue-sources", "cost-roles",
+    "cost-kinds", "survival", "losses", "team", "break-even", "heat-map",
+)  # fmt: skip
 
 CLIENT_SERIES = {
     "active_clients": ("Active clients", "count"),
-    "new_clients": ("New clients a month", "count"),
-    "lost_clients": ("Clients lost a month", "count"),
+    "new_clients": ("New clients a month\n(3-month average)", "count"),
+    "lost_clients": ("Clients lost a month\n(3-month average)", "count"),
 }
 REVENUE_SERIES = {
     "revenue_booked": ("Revenue booked a month", "money"),
@@ -52,6 +58,7 @@ COST_SERIES = {
     "profit": ("Profit a month", "money"),
     "cumulative_profit": ("Cumulative profit", "money"),
 }
+SMOOTHED = {"new_clients": 3, "lost_clients": 3}  # noisy month to month: 3-month averages
 DIFFERENCES = {
     "profit": ("Profit", "money"),
     "revenue_collected": ("Revenue collected", "money"),
@@ -84,33 +91,53 @@ class _Context:
 
 
 def build_report(
-    folder: str | Path, point: int | None = None, stream: TextIO | None = None
+    folder: str | Path,
+    point: int | None = None,
+    stream: TextIO | None = None,
+    out: str | Path | None = None,
 ) -> Report:
-    """Write the report of the study stored in ``folder``; return where it went.
+    """Write the report of the study stored in ``folder`` (into ``out``, by default that same
+    folder); return where it went.
 
     ``point`` picks the sweep point the headline and the per-strategy sections show (default:
     the last point at which the baseline and another strategy have runs); the sweep sections
     always show every point.
     """
     stream = sys.stderr if stream is None else stream
-    out = Path(folder)
-    result = load(out)
-    manifest = store.read_manifest(out)
+    results = _results_folder(Path(folder))
+    result = load(results)
+    manifest = store.read_manifest(results)
     if result.runs.empty:
-        raise StudyError(f"{out}: no finished runs to report on{_other_versions(out)}")
+        raise StudyError(f"{results}: no finished runs to report on{_other_versions(results)}")
     ctx = _context(result, manifest, point)
-    _check_writable(out)
-    notes = _notes(ctx, out)
+    target = results if out is None else Path(out)
+    _check_writable(target)
+    notes = _notes(ctx, results)
     built = _figures(ctx)
     try:
-        return _write(out, ctx, notes, built, stream)
+        return _write(target, ctx, notes, built, stream)
     except OSError as err:
-        where = err.filename or out
+        where = err.filename or target
         raise StudyError(f"{where}: cannot write the report ({err.strerror or err})") from None
+
+
+def _results_folder(folder: Path) -> Path:
+    """The folder given, with a hint when it is a study file or a file of the folder."""
+    if folder.is_file():
+        if folder.name == store.MANIFEST:
+            return folder.parent
+        raise StudyError(
+            f"{folder}: is a file; give a study's results folder (a study writes them to "
+            f"results/<study name>, e.g. results/{folder.stem})"
+        )
+    return folder
 
 
 def _check_writable(out: Path) -> None:
     """Refuse before drawing anything when the report's files cannot be written."""
+    problem = folder_problem(out)
+    if problem is not None:
+        raise StudyError(problem)
     for folder in (out, out / FIGURES):
         if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
             raise StudyError(f"{folder}: the folder is not writable; the report goes there")
@@ -125,12 +152,13 @@ def _write(
     paths = []
     for i, (key, _, _, figure) in enumerate(built, start=1):
         path = folder_figures / f"{i:02d}-{key}.png"
+        stamp(figure, _footer(ctx, every_point=key in SWEEP_KEYS))
         print(f"report: drawing {path.name}", file=stream, flush=True)
         write_atomic(path, lambda p, f=figure: f.savefig(p, format="png", dpi=DPI))
         paths.append(path)
     _remove_stale(folder_figures, paths)
     headline = tables.headline(ctx.summary, result.baseline, ctx.strategies)
-    settings = tables.differing_settings(_scenarios(out, manifest, ctx.point))
+    settings = tables.differing_settings(_scenarios(result.path, manifest, ctx.point))
     provenance = [
         *tables.provenance(manifest, len(result.runs), len(result.failures)),
         ("report built", f"{_now()} by salesim {__version__}, from the stored runs only"),
@@ -170,12 +198,26 @@ def _write(
     return Report(out / HTML, out / PDF, paths, notes, ctx.point)
 
 
+def _footer(ctx: _Context, every_point: bool) -> str:
+    """What a figure shows, for a slide that travels without the page."""
+    head = f"salesim · study {ctx.result.name} · {_replications(ctx)} replications · "
+    if every_point:
+        return head + f"every point of the sweep ({ctx.result.runs['point'].nunique()})"
+    return head + _years(ctx.runs) + ctx.where.replace(", at ", " · at ")
+
+
 def _context(result: StudyResult, manifest: dict[str, Any], point: int | None) -> _Context:
     points = sorted(result.runs["point"].unique().tolist())
     if point is None:
         point = _default_point(result.runs, result.baseline)
+    elif not result.sweep and point != points[0]:
+        raise StudyError(f"--point {point}: this study has no sweep (--point picks a sweep point)")
     elif point not in points:
-        listed = ", ".join(str(p) for p in points)
+        table = tables.points_table(result.runs, result.sweep)
+        listed = "; ".join(
+            f"{r['point']} ({', '.join(f'{n} = {r[n]}' for n in result.sweep)})"
+            for _, r in table.iterrows()
+        )
         raise StudyError(f"--point {point}: this study has runs at points {listed}")
     labels = list(dict.fromkeys(v["label"] for v in manifest["variants"]))
     present = set(result.runs.loc[result.runs["point"] == point, "scenario"])
@@ -220,39 +262,69 @@ def _notes(ctx: _Context, out: Path) -> list[str]:
         notes.append(f"{len(result.failures)} runs failed; see runs/*.error.json.")
     if result.baseline not in ctx.strategies:
         notes.append(
-            f"The baseline {result.baseline} has no stored runs{ctx.where}: no differences to "
-            "it can be shown there."
+            f"The baseline {result.baseline} has no stored runs{ctx.where}, so no differences "
+            "to it can be shown."
         )
+    short = _short_of_runs(ctx)
+    if short:
+        notes.append(f"Fewer replications than planned{ctx.where}: {short}.")
     fewest = int(ctx.summary["n"].min()) if not ctx.summary.empty else 0
     if fewest == 1:
         notes.append(
-            "Only 1 replication per strategy: there are no intervals, and no difference can be "
-            "told from chance; use 10 or more replications to compare."
+            "Only 1 replication for some strategies: there are no intervals, and no difference "
+            "can be told from chance; use 10 or more replications to compare."
         )
     elif 0 < fewest < FEW:
         notes.append(
-            f"Only {fewest} replications per strategy: the intervals are wide; use 10 or more "
-            "to compare."
+            f"Only {_replications(ctx)} replications per strategy: the intervals are wide; use "
+            "10 or more to compare."
         )
     if result.sweep:
         notes.append(
             f"The headline and the sections up to the team show one point of the sweep: point "
             f"{ctx.point}{ctx.where}; choose another with salesim report --point N (the points "
-            "are listed at the end)."
+            "are listed at the end of the page)."
         )
     return notes
+
+
+def _short_of_runs(ctx: _Context) -> str:
+    """The strategies with fewer stored runs than planned at the point shown."""
+    planned = {
+        v["label"]: len(v["seeds"]) for v in ctx.manifest["variants"] if v["point"] == ctx.point
+    }
+    stored = ctx.runs.groupby("scenario").size()
+    short = [
+        f"{s} {int(stored.get(s, 0))} of {n}"
+        for s, n in planned.items()
+        if int(stored.get(s, 0)) < n
+    ]
+    return ", ".join(short)
+
+
+def _replications(ctx: _Context) -> str:
+    """How many replications the statistics rest on: "30", or "2-3" when they differ."""
+    if ctx.summary.empty:
+        return "0"
+    low, high = int(ctx.summary["n"].min()), int(ctx.summary["n"].max())
+    return str(high) if low == high else f"{low}-{high}"
 
 
 def _other_versions(out: Path) -> str:
     """A hint when the folder holds runs stored by another version of salesim."""
     versions: dict[str, int] = {}
+    unreadable = 0
     for path in sorted((out / store.RUNS).glob("*.parquet")):
-        meta = store.read_metadata(path) or {}
+        meta = store.read_metadata(path)
+        if meta is None:
+            unreadable += 1
+            continue
         version = str(meta.get("salesim", "?"))
         if version != __version__:
             versions[version] = versions.get(version, 0) + 1
+    damaged = f" ({unreadable} run files are unreadable and run again)" if unreadable else ""
     if not versions:
-        return ""
+        return damaged
     listed = ", ".join(f"{n} by salesim {v}" for v, n in versions.items())
     return (
         f" ({listed}; this is salesim {__version__}, whose model may differ: run the study "
@@ -264,24 +336,28 @@ def _figures(ctx: _Context) -> list[Drawing]:
     """Every figure with its file key, title and caption, in the report's order."""
     result, looks, ts = ctx.result, ctx.looks, ctx.timeseries
     base, n = result.baseline, int(ctx.summary["n"].max()) if not ctx.summary.empty else 0
+    reps = _replications(ctx)
     years = _years(ctx.runs)
     bands = frames.series_bands(
-        ts, [*CLIENT_SERIES, *REVENUE_SERIES, "staff_cost", "profit", "cumulative_profit"]
+        ts,
+        [*CLIENT_SERIES, *REVENUE_SERIES, "staff_cost", "profit", "cumulative_profit"],
+        smooth=SMOOTHED,
     )
     drawings: list[tuple[str, str, str, Callable[[], Figure]]] = []
     if len(ctx.strategies) > 1 and base in ctx.strategies:
         drawings.append((
             "differences", f"Against {base}{ctx.where}",
             f"Each strategy's {years} totals minus {base}'s, replication by replication "
-            f"(common random numbers, {n} pairs): the dot is the mean difference, the whisker its "
-            "95 % interval. A whisker that does not cross the line is a real difference."
+            f"(common random numbers, {reps} pairs): the dot is the mean difference, the "
+            "whisker its 95 % interval. A whisker that does not cross the line is a real "
+            "difference."
             if n > 1 else
             f"Each strategy's {years} totals minus {base}'s in the one replication stored: with "
             "no interval, a difference cannot be told from chance.",
             lambda: fig.plot_differences(ctx.summary, base, DIFFERENCES, looks),
         ))  # fmt: skip
     band_note = (
-        f"Lines: the mean of {n} replications; bands: its 95 % interval."
+        f"Lines: the mean of {reps} replications; bands: its 95 % interval."
         if n > 1
         else "Lines: the one replication stored (no interval)."
     )
@@ -357,7 +433,8 @@ def _sweep_drawings(ctx: _Context) -> list[tuple[str, str, str, Callable[[], Fig
             f"against {x}; bands: 95 % intervals. Diamonds mark where the mean difference "
             f"crosses zero, by straight lines between the points swept"
             f"{' (on the log scale drawn)' if frames.log_scale(diffs[x].to_numpy()) else ''}: "
-            f"{_breakeven_text(diffs, x, by)}."
+            f"{_breakeven_text(diffs, x, by)}. Uncertain: an interval next to the crossing "
+            "includes 0, so the point could lie elsewhere; more replications narrow it."
         )
     else:
         how = (
@@ -397,23 +474,28 @@ def _breakeven_text(diffs: pd.DataFrame, x: str, by: str | None) -> str:
     for key, line in diffs.groupby(keys, sort=False):
         strategy, *group = key if isinstance(key, tuple) else (key,)
         line = line.sort_values(x)
-        found = frames.crossings(line[x].to_numpy(), line["diff"].to_numpy(), log=log)
+        xs, low, high = (line[c].to_numpy(float) for c in (x, "diff_low", "diff_high"))
+        found = frames.crossings(xs, line["diff"].to_numpy(), log=log)
         where = f" at {by} = {short(group[0])}" if by else ""
         shown = " and ".join(
-            f"pays {'above' if c.rising else 'below'} {x} ≈ {c.at:.3g}" for c in found
+            f"pays {'above' if c.rising else 'below'} {x} ≈ {c.at:.3g}"
+            + ("" if frames.is_clear(xs, low, high, c.at) else " (uncertain)")
+            for c in found
         )
         parts.append(f"{strategy}{where}: {shown or 'no crossing in the range swept'}")
     return "; ".join(parts)
 
 
 def _headline_caption(ctx: _Context) -> str:
-    n = int(ctx.summary["n"].max()) if not ctx.summary.empty else 0
     return (
-        f"Totals over {_years(ctx.runs)}{ctx.where}: the mean of {n} replications with its 95 % "
-        f"interval [low, high]; retention is the 12-month retention at the end and clients are "
-        f"the active clients at the end. Below each value, the paired difference to "
-        f"{ctx.result.baseline} with its 95 % interval; ▲ / ▼: significantly better / worse. "
-        "★ and blue: the best value of the column."
+        f"Totals over {_years(ctx.runs)}{ctx.where}: the mean of {_replications(ctx)} "
+        "replications with its 95 % interval [low, high]. Profit = revenue collected - staff "
+        "cost - programmes and tools (billing system, postage, VIP fixes): what the sales "
+        "department earns before the cost of the goods sold, which the model leaves out. "
+        "Retention is the 12-month retention at the end; clients are the active clients at "
+        f"the end. Below each value, Δ: the paired difference to {ctx.result.baseline} with "
+        "its 95 % interval; ▲ / ▼: significantly better / worse. ★ and blue: the best value "
+        "of the column."
     )
 
 
@@ -436,9 +518,11 @@ def _scenarios(out: Path, manifest: dict[str, Any], point: int) -> dict[str, dic
 
 
 def _remove_stale(folder: Path, keep: list[Path]) -> None:
-    """Figures of an earlier build that this one did not draw (e.g. a sweep's)."""
+    """Figures an earlier build drew that this one did not (e.g. a sweep's); other files, even
+    named alike, are the user's and stay."""
+    ours = re.compile(rf"\d\d-({'|'.join(map(re.escape, FIGURE_KEYS))})\.png")
     for path in folder.glob("[0-9][0-9]-*.png"):
-        if path not in keep:
+        if path not in keep and ours.fullmatch(path.name):
             path.unlink(missing_ok=True)
 
 

@@ -25,7 +25,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from sim.report.frames import COHORTS, MIN_AT_RISK, Crossing, crossings, log_scale, order
+from sim.report.frames import (
+    COHORTS,
+    MIN_AT_RISK,
+    Crossing,
+    crossings,
+    is_clear,
+    log_scale,
+    order,
+)
 from sim.report.style import (
     Look,
     Scale,
@@ -163,12 +171,15 @@ def plot_differences(
     looks = _looks(summary, looks)
     strategies = [s for s in _strategies(summary, looks) if s != baseline]
     y = np.arange(len(strategies))[::-1]
+    money = [m for m, (_, kind) in panels.items() if kind == "money"]
+    rows = summary["metric"].isin(money) & summary["scenario"].isin(strategies)
+    shared = _scale_for("money", summary.loc[rows, list(DIFF)].to_numpy(float))  # one unit
     with projector():
         figure = new_figure(1, len(panels))
         for ax, (metric, (name, kind)) in zip(figure.axes, panels.items(), strict=True):
             data = summary[summary["metric"] == metric].set_index("scenario")
-            values = data.loc[strategies, ["diff", "diff_low", "diff_high"]].to_numpy(float)
-            scale = _scale_for(kind, values)
+            values = data.loc[strategies, list(DIFF)].to_numpy(float)
+            scale = shared if kind == "money" else _scale_for(kind, values)
             for yi, strategy in zip(y, strategies, strict=True):
                 diff, low, high = data.loc[strategy, ["diff", "diff_low", "diff_high"]]
                 err = np.nan_to_num([[diff - low], [high - diff]]) / scale.divisor
@@ -262,10 +273,16 @@ def plot_survival(survival: pd.DataFrame, looks: Mapping[str, Look] | None = Non
         figure = new_figure(1, len(cohorts))
         for ax, cohort in zip(figure.axes, cohorts, strict=True):
             data = survival[survival["cohort"] == cohort]
+            missing = [s for s in strategies if s not in set(data["scenario"])]
             if data.empty:
                 ax.text(
                     0.5, 0.5, f"too few clients won to draw\n(fewer than {MIN_AT_RISK} at any age)",
                     ha="center", va="center", transform=ax.transAxes,
+                )  # fmt: skip
+            elif missing:
+                ax.text(
+                    0.02, 0.03, "too few clients won to draw: " + ", ".join(missing),
+                    transform=ax.transAxes, fontsize=11, color="0.3",
                 )  # fmt: skip
             for strategy in strategies:
                 mine = data[data["scenario"] == strategy]
@@ -365,20 +382,22 @@ def plot_breakeven(
     panels = [(s, g) for s in strategies for g in groups]
     values = diffs[x].to_numpy(float)
     logarithmic = log_scale(values)
+    scale = money_scale(float(diffs[["diff_low", "diff_high"]].abs().max().max()))  # one unit
     with projector():
         rows, cols = _shape(len(panels))
         figure = new_figure(rows, cols)
         for ax, (strategy, group) in zip(figure.axes, panels, strict=False):
             mine = diffs[diffs["scenario"] == strategy]
             line = (mine if group is None else mine[mine[by] == group]).sort_values(x)
-            scale = money_scale(float(line[["diff_low", "diff_high"]].abs().max().max()))
             look = looks[strategy]
             xs = line[x].to_numpy(float)
             mean, low, high = (line[c].to_numpy(float) / scale.divisor for c in DIFF)
-            name = strategy if group is None else f"{by} = {_short(group)}"
+            name = strategy if group is None else f"{nice(by)} = {_short(group)}"
             if connect:
                 found = crossings(xs, mean, log=logarithmic)
-                label = "mean difference" + "".join(f"; {_crossing(c)}" for c in found)
+                label = "mean difference" + "".join(
+                    f"; {_crossing(c, is_clear(xs, low, high, c.at))}" for c in found
+                )
                 ax.fill_between(
                     xs, low, high, color=look.colour, alpha=0.18, linewidth=0,
                     gid=f"{strategy}|{name}|band",
@@ -409,7 +428,7 @@ def plot_breakeven(
                 ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
             _format_axis(ax)
             ax.set_title(name if len(strategies) == 1 else f"{strategy}, {name}")
-            ax.set_xlabel(x + (" (log scale)" if logarithmic else ""))
+            ax.set_xlabel(nice(x) + (" (log scale)" if logarithmic else ""))
             ax.set_ylabel(f"difference, {scale.unit}")
             ax.legend(fontsize=12, loc="upper left")
         _hide_unused(figure, len(panels))
@@ -418,8 +437,9 @@ def plot_breakeven(
     return figure
 
 
-def _crossing(c: Crossing) -> str:
-    return f"break-even at {c.at:.3g} (pays {'above' if c.rising else 'below'})"
+def _crossing(c: Crossing, clear: bool) -> str:
+    side = "above" if c.rising else "below"
+    return f"break-even at {c.at:.3g} (pays {side}{'' if clear else '; uncertain'})"
 
 
 def plot_heatmap(
@@ -462,13 +482,15 @@ def plot_heatmap(
                         fontsize=11,
                     )  # fmt: skip
             ax.grid(False)
-            ax.set_xlabel(x)
-            ax.set_ylabel(y)
+            ax.set_xlabel(nice(x))
+            ax.set_ylabel(nice(y))
             ax.set_title(f"{strategy} − {baseline}")
         bar = figure.colorbar(image, ax=figure.axes, shrink=0.9)
         bar.set_ticks([low, low / 2, 0.0, high / 2, high])
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+,.2f}"))
-        bar.set_label(f"{metric_name} difference, {scale.unit}")
+        bar.set_label(
+            f"{metric_name} difference, {scale.unit}\n(n.s.: its 95 % interval includes 0)"
+        )
         figure.suptitle(f"{metric_name.capitalize()} difference to {baseline} over the sweep")
     return figure
 
@@ -491,6 +513,11 @@ def _label_cells(
             columns.index(p[x]), rows.index(p[y]), text, ha="center", va="center", fontsize=13,
             fontweight="bold" if significant else "normal", color=ink_on(colour_of(value)),
         )  # fmt: skip
+
+
+def nice(name: str) -> str:
+    """A swept variable's name for a reader: its last part, with spaces."""
+    return name.rsplit(".", 1)[-1].replace("_", " ")
 
 
 def _short(value: object) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from functools import cache
 from typing import NamedTuple
 
@@ -87,15 +88,22 @@ def mean_band(frame: pd.DataFrame, keys: list[str], value: str = "value") -> pd.
     return out.drop(columns="sd")
 
 
-def series_bands(timeseries: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def series_bands(
+    timeseries: pd.DataFrame, columns: list[str], smooth: Mapping[str, int] | None = None
+) -> pd.DataFrame:
     """Monthly mean and 95 % band per strategy of each column.
 
-    ``cumulative_profit`` may be asked for: the profit summed from the first month. Returns
-    ``scenario, metric, month, mean, low, high, n``.
+    ``cumulative_profit`` may be asked for: the profit summed from the first month. ``smooth``
+    maps a column to a number of months: each run's values are first averaged over that many
+    months up to each month (fewer at the start). Returns ``scenario, metric, month, mean, low,
+    high, n``.
     """
     frame = one_point(timeseries)
     if "cumulative_profit" in columns:
         frame = frame.assign(cumulative_profit=frame.groupby(RUN)["profit"].cumsum())
+    for column, months in (smooth or {}).items():
+        rolling = frame.groupby(RUN, sort=False)[column].rolling(months, min_periods=1).mean()
+        frame = frame.assign(**{column: rolling.reset_index(level=RUN, drop=True)})
     long = frame.melt(
         id_vars=[*RUN, "month"], value_vars=columns, var_name="metric", value_name="value"
     )
@@ -160,9 +168,11 @@ def survival(timeseries: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.D
     Cohort ``on the books at the start``: share of the clients active at the start still active
     without a break, by month (age = month). Cohort ``won during the run``: share of the clients
     won still active without a break ``age`` months after the month of the win (the ages of
-    ``sim.cohorts.AGES``, and 100 % at the win), pooled over the months old enough, at the ages
-    with at least ``MIN_AT_RISK`` clients won behind them (on average over the runs). The
-    start's count comes from ``runs['active_start']`` when given, else from the first month.
+    ``sim.cohorts.AGES``, and 100 % at the win): the product, age after age, of the share kept
+    from one age to the next by the cohorts old enough to reach it (an actuarial life table),
+    at the ages with at least ``MIN_AT_RISK`` clients won behind them (on average over the
+    runs). The start's count comes from ``runs['active_start']`` when given, else from the
+    first month.
     """
     frame = one_point(timeseries)
     first = frame[frame["month"] == frame["month"].min()].set_index(RUN)
@@ -186,15 +196,20 @@ def survival(timeseries: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.D
     at_win = pd.DataFrame({"age": 0, "value": 1.0}, index=start.index).reset_index()
     won = [at_win.assign(at_risk=np.inf)]
     last = frame.groupby(RUN, sort=False)["month"].transform("max")
+    runs_of = [frame[c] for c in RUN]
+    alive = pd.Series(1.0, index=start.index)
+    previous, before = 0, frame["new_clients"]  # at age 0 (the win) every client is kept
     for age in AGES:
-        reached = frame["month"] <= last - age  # wins old enough to have reached this age
-        at_risk = frame["new_clients"].where(reached, 0).groupby([frame[c] for c in RUN]).sum()
-        kept = frame.groupby(RUN, sort=False)[kept_column(age)].sum()
-        won.append(
-            pd.DataFrame(
-                {"age": age, "value": kept / at_risk.where(at_risk > 0), "at_risk": at_risk}
-            ).reset_index()
-        )
+        # Survival from the previous age to this one, over the cohorts that reached this age;
+        # the product over ages is the survival curve (it never rises).
+        reached = frame["month"] <= last - (age - previous)
+        entering = before.where(reached, 0).groupby(runs_of).sum()
+        kept = frame[kept_column(age)].groupby(runs_of).sum()
+        alive = alive * (kept / entering.where(entering > 0)).reindex(alive.index)
+        won_then = frame["new_clients"].where(frame["month"] <= last - age, 0)
+        at_risk = won_then.groupby(runs_of).sum().reindex(alive.index)
+        won.append(pd.DataFrame({"age": age, "value": alive, "at_risk": at_risk}).reset_index())
+        previous, before = age, frame[kept_column(age)]
     won = pd.concat(won, ignore_index=True)
     # Late ages rest on the first months' few wins: keep ages with enough clients behind them.
     enough = won.groupby(["scenario", "age"])["at_risk"].transform("mean") >= MIN_AT_RISK
@@ -286,3 +301,14 @@ def crossings(x: np.ndarray, y: np.ndarray, log: bool = False) -> list[Crossing]
             at = float(u[i] + (u[j] - u[i]) * y[i] / (y[i] - y[j]))
         found.append(Crossing(float(np.exp(at)) if log else at, bool(y[j] > 0)))
     return found
+
+
+def is_clear(x: np.ndarray, low: np.ndarray, high: np.ndarray, at: float) -> bool:
+    """Whether a crossing at ``at`` is clear: the points on either side of it (x ascending)
+    both have 95 % intervals that exclude zero."""
+    x, low, high = (np.asarray(v, dtype=float) for v in (x, low, high))
+    left, right = np.flatnonzero(x < at), np.flatnonzero(x > at)
+    if not left.size or not right.size:
+        return False
+    sides = (left[-1], right[0])
+    return all(low[i] > 0 or high[i] < 0 for i in sides)

@@ -19,7 +19,7 @@ nav ol { columns: 2; }
 figure { margin: 1em 0; }
 figure img { width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.95em; color: #333; margin-top: 0.3em; }
-table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.95em; }
+table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: right; vertical-align: top; }
 th { background: #f3f3f3; }
 td.name, th.name { text-align: left; font-weight: bold; white-space: nowrap; }
@@ -128,8 +128,7 @@ def _headline(page: Page) -> str:
             if c["significant"]:
                 arrow = " ▲" if c["better"] else " ▼"
             diff = (
-                f'<span class="diff">vs {escape(page.baseline)}: {escape(c["difference"])}'
-                f"{arrow}</span>"
+                f'<span class="diff">Δ {escape(c["difference"])}{arrow}</span>'
                 if c["difference"]
                 else '<span class="diff">baseline</span>'
             )
@@ -198,7 +197,9 @@ def _provenance(page: Page) -> str:
         listed = ", ".join(f"<code>{escape(f)}</code>" for f in page.files)
         files = f"<p>The figures are also stored as PNG files next to this page: {listed}.</p>"
     text = (
-        f"<details><summary>The study file</summary><pre>{escape(page.study_text)}</pre></details>"
+        "<details><summary>The study file as written (the command line may have changed "
+        "its replications, years or settings: the values used are in the table above)"
+        f"</summary><pre>{escape(page.study_text)}</pre></details>"
         if page.study_text
         else ""
     )

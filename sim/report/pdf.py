@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from sim.report.style import new_figure, projector
+from sim.report.style import FOOTER, new_figure, projector
 
 ROWS_PER_PAGE = 16
 
@@ -50,9 +50,9 @@ def _captioned(figure: Figure, title: str, caption: str) -> Figure:
     """Make room below the figure and write its title and caption there."""
     sep = " " if title.endswith(("?", ".", "!")) else ". "
     lines = textwrap.wrap(f"{title}{sep}{caption}", 170)
-    bottom = 0.025 + 0.026 * len(lines)
+    bottom = FOOTER + 0.025 + 0.026 * len(lines)
     figure.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
-    figure.text(0.01, 0.01, "\n".join(lines), fontsize=11, va="bottom", ha="left")
+    figure.text(0.01, FOOTER + 0.005, "\n".join(lines), fontsize=11, va="bottom", ha="left")
     return figure
 
 

@@ -138,6 +138,15 @@ def new_figure(rows: int = 1, cols: int = 1, size: tuple[float, float] = SLIDE) 
     return figure
 
 
+FOOTER = 0.03  # share of a figure's height kept for its footer
+
+
+def stamp(figure: Figure, text: str) -> None:
+    """Write a footer (what the figure shows) at the bottom right, in room kept for it."""
+    figure.get_layout_engine().set(rect=(0, FOOTER, 1, 1 - FOOTER))
+    figure.text(0.995, 0.006, text, ha="right", va="bottom", fontsize=10, color="0.35")
+
+
 @dataclass(frozen=True)
 class Scale:
     """How a quantity is shown: divide by ``divisor``, call the unit ``unit``."""

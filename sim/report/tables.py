@@ -8,7 +8,16 @@ from typing import Any
 import pandas as pd
 
 from sim.params import iter_parameters
-from sim.study.result import KEY_METRICS, column_scale, format_cell, short
+from sim.study.result import column_scale, format_cell, short
+
+# The headline's columns: metric, label, kind.
+HEADLINE = {
+    "revenue_collected": ("revenue collected", "money"),
+    "staff_cost": ("staff cost", "money"),
+    "profit": ("profit", "money"),
+    "retention_12m": ("retention", "share"),
+    "active_end": ("clients", "count"),
+}
 
 # Which way is better for each headline metric: +1 the highest, -1 the lowest.
 BETTER = {
@@ -24,21 +33,24 @@ def headline(
     summary: pd.DataFrame,
     baseline: str,
     strategies: list[str],
-    metrics: Mapping[str, tuple[str, str]] = KEY_METRICS,
+    metrics: Mapping[str, tuple[str, str]] = HEADLINE,
 ) -> pd.DataFrame:
     """One row per strategy and metric at one sweep point: the mean with its 95 % interval, the
     paired difference to the baseline, whether it is the best value (as shown, so ties are all
     best; none with a single strategy), and whether the difference is significant (its interval
-    excludes 0). Intervals of shares are cut to 0-100 %.
+    excludes 0). Intervals of shares are cut to 0-100 %. Money is in one unit ($M, or $k when
+    every amount is below a million), so that the columns can be compared.
 
     Columns: ``scenario, metric, label, unit, value, difference, best, significant, better``.
     """
     rows = []
+    money = [m for m, (_, kind) in metrics.items() if kind == "money"]
+    money_scale = column_scale("money", summary.loc[summary["metric"].isin(money), "mean"])
     for metric, (label, kind) in metrics.items():
         data = summary[summary["metric"] == metric].set_index("scenario")
         if data.empty:
             continue
-        scale = column_scale(kind, data["mean"])
+        scale = money_scale if kind == "money" else column_scale(kind, data["mean"])
         direction = BETTER.get(metric, 1)
         shown = (data["mean"] / scale[0]).round(scale[2]) * direction
         best = shown[shown.index.isin(strategies)].max()
@@ -123,15 +135,17 @@ def provenance(manifest: Mapping[str, Any], runs: int, failures: int) -> list[tu
     """What produced the results, as (item, value) pairs."""
     status = manifest.get("status", {})
     packages = ", ".join(f"{k} {v}" for k, v in manifest.get("packages", {}).items())
-    seed = manifest.get("study_resolved", {}).get("seed", "?")
+    study = manifest.get("study_resolved", {})
+    seed = study.get("seed", "?")
     horizons = sorted({v.get("horizon_years") for v in manifest.get("variants", [])} - {None})
     return [
         ("study", str(manifest.get("study", "?"))),
         ("study file", str(manifest.get("study_file") or "-")),
+        ("scenarios", ", ".join(_entry(e) for e in study.get("scenarios", [])) or "?"),
         ("runs stored", f"{runs} of {status.get('planned', '?')} ({status.get('state', '?')})"),
         ("failed runs", str(failures)),
-        ("replications", str(manifest.get("replications", "?"))),
-        ("horizon", ", ".join(f"{h} years" for h in horizons) or "?"),
+        ("replications", f"{manifest.get('replications', '?')} planned per strategy"),
+        ("horizon", ", ".join(f"{h} year{'s' if h != 1 else ''}" for h in horizons) or "?"),
         ("baseline", str(manifest.get("baseline", "?"))),
         ("seeds", f"{manifest.get('seed_rule', '?')} (seed {seed})"),
         ("swept", ", ".join(manifest.get("sweep", [])) or "nothing"),
@@ -141,6 +155,15 @@ def provenance(manifest: Mapping[str, Any], runs: int, failures: int) -> list[tu
         ("Python", str(manifest.get("python", "?"))),
         ("packages", packages or "?"),
     ]
+
+
+def _entry(entry: Any) -> str:
+    """A study's scenario entry: its path, with its label and settings if it has them."""
+    if isinstance(entry, Mapping):
+        settings = ", ".join(f"{k}={v}" for k, v in (entry.get("set") or {}).items())
+        label = f" as {entry['label']}" if entry.get("label") else ""
+        return f"{entry.get('path')}{label}" + (f" ({settings})" if settings else "")
+    return str(entry)
 
 
 def points_table(runs: pd.DataFrame, sweep: list[str]) -> pd.DataFrame:

@@ -214,7 +214,13 @@ def report_text(result: StudyResult) -> str:
         result.table(),
     ]
     fewest = int(result.summary["n"].min()) if not result.summary.empty else 0
-    if 0 < fewest < FEW:
+    if fewest == 1:
+        lines += [
+            "",
+            "note: only 1 replication per scenario: there are no intervals, and no difference "
+            "can be told from chance; use 10 or more to compare",
+        ]
+    elif 0 < fewest < FEW:
         lines += [
             "",
             f"note: only {fewest} replication{'s' if fewest != 1 else ''} per scenario: the "
