@@ -331,9 +331,6 @@ def test_a_latin_hypercube_sweep_is_drawn_without_a_grid() -> None:
         {"scenario": "split", "point": range(6), "size": size, "years": years, "diff": diff,
          "diff_low": diff - 5e4, "diff_high": diff + 5e4, "mean": 1e6}
     )  # fmt: skip
-    assert not frames.is_grid(diffs, "size", "years")
-    grid = diffs.assign(size=[1, 1, 1, 2, 2, 2], years=[1, 2, 3, 1, 2, 3])
-    assert frames.is_grid(grid, "size", "years")
     heat = fig.plot_heatmap(diffs, "size", "years", "unsplit")
     dots = next(a for a in heat.findobj() if a.get_gid() == "split|heatmap")
     assert len(dots.get_offsets()) == 6  # a dot per point, not an image
@@ -342,6 +339,8 @@ def test_a_latin_hypercube_sweep_is_drawn_without_a_grid() -> None:
     assert list(line.get_xdata()) == sorted(size)
     diamond = next(a for a in chart.findobj() if a.get_gid() == "split|split|break-even")
     assert diamond.get_xdata()[0] == pytest.approx(4.0, rel=0.02)  # where (size - 4) crosses 0
+    points = gids(fig.plot_breakeven(diffs, "size", "unsplit", connect=False))
+    assert "split|split" in points and "split|split|break-even" not in points  # as a study does
 
 
 def test_crossings_are_interpolated_between_the_points() -> None:

@@ -262,15 +262,6 @@ def differences(summary: pd.DataFrame, metric: str, sweep: list[str]) -> pd.Data
     return rows[["scenario", "point", *sweep, "diff", "diff_low", "diff_high", "mean"]].copy()
 
 
-def is_grid(diffs: pd.DataFrame, x: str, y: str) -> bool:
-    """Whether every strategy has a point at every pair of the values of ``x`` and ``y``."""
-    for _, mine in diffs.groupby("scenario"):
-        pairs = mine[[x, y]].drop_duplicates()
-        if len(pairs) != mine[x].nunique() * mine[y].nunique():
-            return False
-    return True
-
-
 class Crossing(NamedTuple):
     """Where a difference crosses zero, and whether it rises there (pays above that value)."""
 
