@@ -166,14 +166,6 @@ def _write(
     points = tables.points_table(result.runs, result.sweep) if result.sweep else pd.DataFrame()
     title = f"salesim report: {result.name}"
     description = str(manifest.get("study_resolved", {}).get("description") or "").strip()
-    write_atomic(
-        out / PDF,
-        lambda p: write_pdf(
-            p, title, description, notes, headline, ctx.strategies, result.baseline,
-            [(name, caption, figure) for _, name, caption, figure in built], settings,
-            provenance, points,
-        ),
-    )  # fmt: skip
     page = Page(
         title=title,
         description=description,
@@ -193,6 +185,8 @@ def _write(
         study_text=str(manifest.get("study_text") or ""),
         files=[f"{FIGURES}/{p.name}" for p in paths],
     )
+    drawn = [(name, caption, figure) for _, name, caption, figure in built]
+    write_atomic(out / PDF, lambda p: write_pdf(p, page, drawn))
     text = render(page)
     write_atomic(out / HTML, lambda p: p.write_text(text, encoding="utf-8"))
     return Report(out / HTML, out / PDF, paths, notes, ctx.point)

@@ -12,36 +12,26 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from sim.report.html import Page
 from sim.report.style import FOOTER, new_figure, projector
 
 ROWS_PER_PAGE = 16
 
 
-def write_pdf(
-    path: Path,
-    title: str,
-    description: str,
-    notes: Sequence[str],
-    headline: pd.DataFrame,
-    strategies: Sequence[str],
-    baseline: str,
-    figures: Sequence[tuple[str, str, Figure]],
-    settings: pd.DataFrame,
-    provenance: Sequence[tuple[str, str]],
-    points: pd.DataFrame | None = None,
-) -> None:
-    """Write the whole report to ``path``: ``figures`` are (title, caption, figure); each
-    figure gets its title and caption below it (the figure is changed: save its PNG first)."""
-    with PdfPages(path, metadata={"Title": title, "Creator": "salesim"}) as pdf:
-        pdf.savefig(_title_page(title, description, notes, headline, strategies, baseline))
+def write_pdf(path: Path, page: Page, figures: Sequence[tuple[str, str, Figure]]) -> None:
+    """Write the whole report to ``path``: the page's headline, settings, points and provenance,
+    and ``figures`` as (title, caption, figure), each with its title and caption below it (the
+    figure is changed: save its PNG first)."""
+    with PdfPages(path, metadata={"Title": page.title, "Creator": "salesim"}) as pdf:
+        pdf.savefig(_title_page(page))
         for name, caption, figure in figures:
             pdf.savefig(_captioned(figure, name, caption))
-        for page in _settings_pages(settings):
-            pdf.savefig(page)
-        if points is not None and not points.empty:
-            lines = ["  ".join(f"{c}={v}" for c, v in r.items()) for _, r in points.iterrows()]
+        for sheet in _settings_pages(page.settings):
+            pdf.savefig(sheet)
+        if not page.points.empty:
+            lines = ["  ".join(f"{c}={v}" for c, v in r.items()) for _, r in page.points.iterrows()]
             pdf.savefig(_text_page("The sweep's points", lines))
-        pdf.savefig(_text_page("Provenance", [f"{k}: {v}" for k, v in provenance]))
+        pdf.savefig(_text_page("Provenance", [f"{k}: {v}" for k, v in page.provenance]))
         info = pdf.infodict()
         info["CreationDate"] = datetime.now(UTC)
 
@@ -56,21 +46,15 @@ def _captioned(figure: Figure, title: str, caption: str) -> Figure:
     return figure
 
 
-def _title_page(
-    title: str,
-    description: str,
-    notes: Sequence[str],
-    headline: pd.DataFrame,
-    strategies: Sequence[str],
-    baseline: str,
-) -> Figure:
+def _title_page(page: Page) -> Figure:
+    headline, strategies, baseline = page.headline, page.strategies, page.baseline
     with projector():
         figure = new_figure()
         ax = figure.axes[0]
         ax.axis("off")
-        figure.suptitle(title)
-        lines = textwrap.wrap(description, 130) if description else []
-        lines += [w for n in notes for w in textwrap.wrap("note: " + n, 130)]
+        figure.suptitle(page.title)
+        lines = textwrap.wrap(page.description, 130) if page.description else []
+        lines += [w for n in page.notes for w in textwrap.wrap("note: " + n, 130)]
         ax.text(0, 1.0, "\n".join(lines), va="top", ha="left", fontsize=12, transform=ax.transAxes)
         if headline.empty:
             return figure
