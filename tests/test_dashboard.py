@@ -169,3 +169,43 @@ def test_a_scenario_with_a_mistake_is_reported_and_another_can_be_picked(
     page.get_by_text("reference.yaml").last.click()
     expect(page.get_by_text("Month 0 of 60")).to_be_visible()
     page.close()
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=1">'
+
+
+@pytest.fixture
+def hostile_server(tmp_path: Path) -> Iterator[str]:
+    """A one-year scenario, and a file whose name and content are markup."""
+    (tmp_path / "small.yaml").write_text(
+        f"name: small\nextends: {SCENARIOS / 'reference.yaml'}\ncalendar:\n  horizon_years: 1\n"
+    )
+    (tmp_path / f"{HOSTILE}.yaml").write_text(f"name: x\n'{HOSTILE}': 1\n")
+    yield from serve(tmp_path / "small.yaml", tmp_path)
+
+
+def test_names_and_messages_are_shown_as_text_and_no_script_runs(
+    hostile_server: str, browser: object, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(hostile_server)
+    expect(page.get_by_text("Month 0 of 12")).to_be_visible(timeout=60_000)
+    formula = '=HYPERLINK("http://evil.example","x")'
+    for name in (HOSTILE, formula):
+        page.get_by_label("Round name").fill(name)
+        page.get_by_role("button", name="Commit round").click()
+        expect(page.get_by_role("cell", name=name, exact=True)).to_be_visible(timeout=60_000)
+    assert page.locator('img[src="x"]').count() == 0
+    page.get_by_role("cell", name=formula, exact=True).scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "rounds.png"))
+    with page.expect_download() as download:
+        page.get_by_text("Export rounds (CSV)").click()
+    text = Path(download.value.path()).read_text()
+    assert '\n"\'=HYPERLINK(""http://evil.example"",""x"")",' in text
+    assert f'\n"{HOSTILE.replace(chr(34), chr(34) * 2)}",' in text
+    page.get_by_role("button", name="small.yaml").first.click()
+    page.get_by_text(f"{HOSTILE}.yaml").last.click()
+    expect(page.get_by_text(f"{HOSTILE}.yaml:2:1: {HOSTILE}: unknown field")).to_be_visible()
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.evaluate("window.__pwned") is None
+    page.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 
@@ -115,3 +116,61 @@ def test_freezing_makes_the_current_settings_the_baseline() -> None:
     current, baseline = w.frames()
     pd.testing.assert_frame_equal(current, baseline)
     assert w.commit("frozen").results == w.commit("again").baseline
+
+
+@pytest.mark.parametrize(
+    "name", [None, 3, ["a"], "two\nlines", "tab\tinside", "x" * 65, "bell\x07"]
+)
+def test_a_round_name_that_is_not_one_line_of_text_is_refused_and_nothing_runs(
+    name: object,
+) -> None:
+    w = workshop()
+    with pytest.raises(ValueError, match="a round name is"):
+        w.commit(name)  # type: ignore[arg-type]
+    assert w.rounds == [] and w._baseline_result is None
+
+
+def test_a_round_name_is_kept_as_typed() -> None:
+    w = workshop()
+    names = ["x" * 64, "  Раунд 2: найм  ", '<img src=x onerror="alert(1)">']
+    for name in names:
+        w.commit(name)
+    assert [r.name for r in w.rounds] == [n.strip() for n in names]
+
+
+@pytest.mark.parametrize("months", [0, -5, 1.5, "2", True, None])
+def test_a_step_that_is_not_a_whole_number_of_months_is_refused(months: object) -> None:
+    w = workshop()
+    w.step(2)
+    with pytest.raises(ValueError, match="whole number"):
+        w.step(months)  # type: ignore[arg-type]
+    assert w.month == 2 and len(w.frames()[0]) == 2
+
+
+def test_a_lever_keeps_the_value_as_the_schema_reads_it() -> None:
+    w = workshop()
+    w.change("money.new_client_bonus_share", 0)
+    assert type(w.settings["money.new_client_bonus_share"]) is float
+
+
+def test_the_rounds_csv_holds_no_live_formula_and_numbers_stay_numbers() -> None:
+    w = workshop()
+    names = ['=HYPERLINK("http://evil.example","x")', "@SUM(A1:A2)", "-2+3", "+1", "-3.5"]
+    w.commit(names[0])
+    w.change("organisation.hunters", 0)  # a loss against the baseline: negative numbers
+    for name in names[1:]:
+        w.commit(name)
+    text = w.rounds_csv()
+    table = pd.read_csv(io.StringIO(text))
+    assert list(table["round"]) == [
+        '\'=HYPERLINK("http://evil.example","x")',
+        "'@SUM(A1:A2)",
+        "'-2+3",
+        "+1",
+        "-3.5",
+    ]
+    assert (table["staff_cost_vs_baseline"].iloc[1:] < 0).all()  # fewer hunters cost less
+    last = next(csv.DictReader(io.StringIO(text.splitlines()[0] + "\n" + text.splitlines()[-1])))
+    assert last["round"] == "-3.5" and last["changes"] == "organisation.hunters=0"
+    negative = last["staff_cost_vs_baseline"]
+    assert negative.startswith("-") and float(negative) < 0  # written as a number, no quote

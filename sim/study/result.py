@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim.output import write_atomic
 from sim.run import summary
+from sim.spreadsheet import inert_frame
 from sim.study import store
 from sim.study.plan import Plan
 from sim.study.stats import summarise
@@ -120,9 +121,14 @@ def collect(out: Path, plan: Plan) -> StudyResult:
 
 
 def write_tables(result: StudyResult) -> None:
-    """``summary.csv`` (statistics) and ``runs.csv`` (per-run metrics), written atomically."""
+    """``summary.csv`` (statistics) and ``runs.csv`` (per-run metrics), written atomically.
+
+    No text cell starts a formula when the files are opened in a spreadsheet
+    (``sim.spreadsheet.inert``); numbers are written as numbers.
+    """
     for name, frame in (("summary.csv", result.summary), ("runs.csv", result.runs)):
-        write_atomic(result.path / name, lambda p, f=frame: f.to_csv(p, index=False))
+        safe = inert_frame(frame)
+        write_atomic(result.path / name, lambda p, f=safe: f.to_csv(p, index=False))
 
 
 # Money is shown in millions, or in thousands when every mean of the column is below a million.

@@ -25,8 +25,9 @@ import pandas as pd
 import solara
 from matplotlib.figure import Figure
 
-from sim.config.loader import ConfigError, load_model
+from sim.config.loader import ConfigError
 from sim.config.schema import Scenario
+from sim.workshop.files import load_offered, offered
 from sim.workshop.levers import LEVERS, Lever
 from sim.workshop.session import Workshop
 
@@ -48,12 +49,13 @@ CHARTS = (
 
 
 def scenario_files() -> list[str]:
-    """The scenario files a facilitator can pick."""
-    return sorted(p.name for p in SCENARIOS.glob("*.yaml"))
+    """List the scenario files a facilitator can pick (see ``sim.workshop.files.offered``)."""
+    return list(offered(SCENARIOS))
 
 
-def load(name: str) -> Scenario:
-    return load_model(Scenario, SCENARIOS / name)  # type: ignore[return-value]
+def load(name: object) -> Scenario:
+    """Load a picked scenario: only a file the folder offers, whatever the browser sends."""
+    return load_offered(SCENARIOS, name)
 
 
 class LiveCharts:
@@ -144,7 +146,7 @@ def Page() -> None:
     lock = solara.use_memo(threading.Lock, [])
 
     def start() -> tuple[Workshop | None, str]:
-        if not scenario_name.value:
+        if not files:
             return None, f"no scenario files in {SCENARIOS.resolve()}"
         try:
             return Workshop(load(scenario_name.value), SEED), ""
@@ -263,7 +265,7 @@ def Rounds(workshop: Workshop, round_name: Any, act: Any, tick: int) -> None:
             on_click=act(lambda: workshop.commit(round_name.value)),
         )
     if workshop.rounds:
-        solara.Markdown(markdown_table(_readable(workshop.rounds_table())))
+        TextTable(_readable(workshop.rounds_table()))
         csv = workshop.rounds_csv().encode()
         DownloadLink(csv, "salesim-rounds.csv", "Export rounds (CSV)", "text/csv")
 
@@ -303,21 +305,41 @@ def DownloadLink(data: bytes, filename: str, label: str, mime: str) -> None:
     )
 
 
-def markdown_table(frame: pd.DataFrame) -> str:
-    """A frame as a Markdown table (numbers with thousands separators)."""
+def table_cells(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """Return a frame's header and rows as the strings shown (thousands separators)."""
 
     def cell(column: str, value: Any) -> str:
         if isinstance(value, float):
             return f"{value:+,.2f}" if column.endswith("vs baseline") else f"{value:,.2f}"
-        return str(value).replace("|", "/")
+        return str(value)
 
-    columns = list(frame.columns)
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += [
-        "| " + " | ".join(cell(c, v) for c, v in zip(columns, row, strict=True)) + " |"
+    columns = [str(c) for c in frame.columns]
+    rows = [
+        [cell(c, v) for c, v in zip(columns, row, strict=True)]
         for row in frame.itertuples(index=False)
     ]
-    return "\n".join(lines)
+    return columns, rows
+
+
+@solara.component
+def TextTable(frame: pd.DataFrame) -> None:
+    """Show a table whose every cell is a text node: a name as typed, never read as markup."""
+    header, rows = table_cells(frame)
+    right = [pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes]
+    cell = "padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: "
+    with solara.v.Html(
+        tag="table", style_="border-collapse: collapse; font-size: 14px; margin: 8px 0"
+    ):
+        with solara.v.Html(tag="thead"), solara.v.Html(tag="tr"):
+            for text, numeric in zip(header, right, strict=True):
+                align = "right" if numeric else "left"
+                solara.v.Html(tag="th", style_=cell + align, children=[text])
+        with solara.v.Html(tag="tbody"):
+            for row in rows:
+                with solara.v.Html(tag="tr"):
+                    for text, numeric in zip(row, right, strict=True):
+                        align = "right" if numeric else "left"
+                        solara.v.Html(tag="td", style_=cell + align, children=[text])
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:

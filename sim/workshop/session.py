@@ -17,6 +17,7 @@ import pandas as pd
 from sim.config.schema import Scenario
 from sim.model import SalesModel
 from sim.run import summary
+from sim.spreadsheet import inert_frame
 from sim.workshop.levers import LEVERS, apply, changed, settings_of
 
 # Columns drawn live, and what the rounds table reports.
@@ -29,6 +30,7 @@ LIVE_COLUMNS = (
     "profit",
 )
 ROUND_METRICS = ("revenue_collected", "staff_cost", "profit", "retention_12m", "active_end")
+NAME_MAX = 64  # characters in a round name
 
 
 class Run:
@@ -102,16 +104,24 @@ class Workshop:
 
     def change(self, path: str, value: Any) -> None:
         """Set one lever; the current run starts again from month 0 with it."""
-        if path not in {lever.path for lever in LEVERS}:
+        lever = next((lv for lv in LEVERS if lv.path == path), None)
+        if lever is None:
             raise KeyError(f"no lever {path}")
-        settings = {**self.settings, path: value}
-        scenario = apply(self.scenario, settings)  # raises if the value is not allowed
-        self.settings = settings
+        scenario = apply(self.scenario, {**self.settings, path: value})  # refuses a bad value
+        self.settings = {**self.settings, path: lever.read(scenario)}  # the value as validated
         self.current = Run(scenario, self.seed)
         self.month = 0
 
     def step(self, months: int = 1) -> None:
-        """Advance both runs by ``months`` months (not past the horizon)."""
+        """Advance both runs by ``months`` months (not past the horizon).
+
+        Raises
+        ------
+        ValueError
+            If ``months`` is not a whole number of at least 1.
+        """
+        if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+            raise ValueError("months to advance: a whole number of at least 1")
         self.month = min(self.month + months, self.horizon_months)
         self.current.advance_to(self.month)
         self.baseline.advance_to(self.month)
@@ -149,9 +159,30 @@ class Workshop:
         frame = SalesModel(apply(self.scenario, settings), seed=self.seed).run()
         return summary(frame)
 
-    def commit(self, name: str) -> Round:
-        """Run the current settings to the horizon and add them to the rounds table."""
+    def commit(self, name: object) -> Round:
+        """Run the current settings to the horizon and add them to the rounds table.
+
+        Parameters
+        ----------
+        name : str
+            The round's name: one line of at most ``NAME_MAX`` characters, kept as plain
+            text (blank: "Round N").
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is not text, is longer or holds a line break or another control
+            character.
+        """
+        if not isinstance(name, str):
+            raise ValueError("a round name is text")
         name = name.strip() or f"Round {len(self.rounds) + 1}"
+        if len(name) > NAME_MAX or not name.isprintable():
+            control = "" if name.isprintable() else " and a line break or control character"
+            raise ValueError(
+                f"a round name is one line of at most {NAME_MAX} characters "
+                f"(this one has {len(name)}{control})"
+            )
         if self._baseline_result is None:
             self._baseline_result = self._full(self.baseline_settings)
         results = self._full(self.settings)
@@ -169,7 +200,7 @@ class Workshop:
         return pd.DataFrame([r.row() for r in self.rounds])
 
     def rounds_csv(self) -> str:
-        """The rounds table as CSV text."""
+        """The rounds table as CSV text; no text cell starts a formula (``sim.spreadsheet``)."""
         buffer = io.StringIO()
-        self.rounds_table().to_csv(buffer, index=False)
+        inert_frame(self.rounds_table()).to_csv(buffer, index=False)
         return buffer.getvalue()
