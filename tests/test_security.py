@@ -159,7 +159,7 @@ def widgets(root: ipywidgets.Widget) -> Iterator[ipywidgets.Widget]:
 
 def page_state(root: ipywidgets.Widget) -> str:
     """Everything the server sends the browser about the page, as text."""
-    return json.dumps([w.get_state() for w in widgets(root)], default=str)
+    return json.dumps([w.get_state() for w in widgets(root)], default=str) + markup(root)
 
 
 def texts(root: ipywidgets.Widget, tag: str, style: str = "") -> list[str]:
@@ -182,11 +182,20 @@ def markup(root: ipywidgets.Widget) -> str:
     """Everything on the page that the browser reads as markup (templates, inner HTML)."""
     parts = []
     for w in widgets(root):
-        state = w.get_state()
-        parts += [str(state.get("template", "")), str(state.get("unsafe_innerHTML", ""))]
+        template = getattr(w, "template", None)  # text, or a Template widget holding it
+        parts.append(str(getattr(template, "template", template) or ""))
+        parts.append(str(getattr(w, "unsafe_innerHTML", "") or ""))
         if isinstance(w, v.Html):
-            parts.append(json.dumps(state.get("attributes", {})))
+            parts.append(json.dumps(w.attributes or {}))
     return "\n".join(parts)
+
+
+def test_markup_on_the_page_is_seen_by_the_checks() -> None:
+    box, rc = solara.render(solara.Markdown(HOSTILE_NAME), handle_error=False)
+    try:
+        assert "<img" in markup(box)
+    finally:
+        rc.close()
 
 
 @pytest.fixture
