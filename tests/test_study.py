@@ -933,3 +933,17 @@ def test_names_in_any_script_are_kept_in_normal_form_c(tmp_path: Path) -> None:
     )
     plan = plan_study(path)
     assert plan.study.name == "й_study" and plan.baseline_label == "й_split"
+
+
+def test_command_line_replications_and_years_are_located_on_the_command_line(
+    tmp_path: Path,
+) -> None:
+    many = write_yaml(tmp_path, {"scenarios": [str(SCENARIOS / "split.yaml")] * 101})
+    with pytest.raises(ConfigError) as caught:
+        plan_study(many, replications=10_000)
+    assert str(caught.value).startswith("--replications 10000:1:1: replications: 1,010,000 runs")
+    swept = write_yaml(
+        tmp_path, {"sweep": {"variables": {"calendar.horizon_years": {"values": [1, 2]}}}}
+    )
+    with pytest.raises(ConfigError, match=r"^--years 2:1:1: horizon_years: .* also swept"):
+        plan_study(swept, years=2)

@@ -63,10 +63,13 @@ def plan_study(
     else:
         path = Path(study)
         study, positions, text = load_study_file(path)
+    positions = dict(positions)  # a value from the command line is located there
     if replications is not None:
         study = study.model_copy(update={"replications": replications})
+        positions[("replications",)] = Location(f"--replications {replications}", 1, 1)
     if years is not None:
         study = study.model_copy(update={"horizon_years": years})
+        positions[("horizon_years",)] = Location(f"--years {years}", 1, 1)
     check_size(study, len(study.scenarios), positions, os.fspath(path))
     sources = sources_from_study(study, positions, path, overrides)
     return build_plan(study, sources, positions, os.fspath(path), text)
