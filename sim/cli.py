@@ -14,7 +14,7 @@ from sim.config.schema import Scenario
 from sim.output import folder_problem, write_run
 from sim.params import parameter_table
 from sim.run import format_summary, run_scenario
-from sim.study.execute import SCHEDULER_ENV, SchedulerError, default_workers
+from sim.study.execute import SCHEDULER_ENV, SchedulerError, check_scheduler, default_workers
 from sim.study.plan import Plan
 from sim.study.result import report_text
 from sim.study.runner import StudyError, plan_compare, plan_study, run_plan
@@ -50,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
         "validate", help="check scenario or study files (exit 0 if valid, 2 if not)"
     )
     validate.add_argument("scenarios", nargs="+", type=Path, metavar="FILE.yaml")
+    validate.add_argument(
+        "--years", type=_bounded_int(1, 30), help="horizon in years, as for run and study"
+    )
+    validate.add_argument(
+        "--replications",
+        type=_bounded_int(1, 10_000),
+        help="runs of each scenario of a study file, as for study",
+    )
     _add_set(validate)
     run = sub.add_parser("run", help="run scenarios and write results/<name>/")
     run.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml")
@@ -203,22 +211,41 @@ def _is_study(path: Path) -> bool:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    """Check each file as ``run`` (a scenario) or ``study`` (a study file) would take it."""
     problems = []
+    studies = [path for path in args.scenarios if _is_study(path)]
+    if args.replications is not None and not studies:
+        raise UsageError("--replications applies to study files; none was given")
     for path in args.scenarios:
         try:
-            if _is_study(path):
-                plan = plan_study(path)
+            if path in studies:
+                plan = _plan_study(path, args)
                 print(
                     f"{path}: ok (study {plan.study.name}: {len(plan.variants)} scenario "
                     f"variants, {len(plan.tasks)} runs)"
                 )
             else:
-                print(f"{path}: ok ({_load(path, args.overrides).name})")
+                print(f"{path}: ok ({_load(path, _run_overrides(args)).name})")
         except ConfigError as err:
             problems.extend(err.problems)
     if problems:
         raise ConfigError(problems)
     return EXIT_OK
+
+
+def _run_overrides(args: argparse.Namespace) -> list[str]:
+    """The ``--set`` overrides of ``run`` (and ``validate``), with ``--years`` last."""
+    overrides = list(args.overrides)
+    if args.years is not None:
+        overrides.append(f"calendar.horizon_years={args.years}")
+    return overrides
+
+
+def _plan_study(path: Path, args: argparse.Namespace) -> Plan:
+    """Plan a study file with the command line's changes (``study`` and ``validate``)."""
+    return plan_study(
+        path, replications=args.replications, years=args.years, overrides=args.overrides
+    )
 
 
 def _output_dirs(args: argparse.Namespace, scenarios: list[Scenario]) -> list[Path]:
@@ -246,9 +273,7 @@ def _check_output_dirs(outs: list[Path]) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    overrides = list(args.overrides)
-    if args.years is not None:
-        overrides.append(f"calendar.horizon_years={args.years}")
+    overrides = _run_overrides(args)
     scenarios = _load_all(args.scenarios, overrides)
     outs = _output_dirs(args, scenarios)
     _check_output_dirs(outs)
@@ -273,19 +298,18 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_study(args: argparse.Namespace) -> int:
-    plan = plan_study(
-        args.study, replications=args.replications, years=args.years, overrides=args.overrides
-    )
-    return _run_study(plan, args)
+    return _run_study(_plan_study(args.study, args), args)
 
 
 def _run_study(plan: Plan, args: argparse.Namespace) -> int:
     out = args.out or Path("results") / plan.study.name
     if args.scheduler and args.workers:
         raise UsageError("give --workers (a local cluster) or --scheduler (an existing one)")
-    scheduler = args.scheduler
+    scheduler, origin = args.scheduler, "--scheduler"
     if scheduler is None and args.workers is None:
-        scheduler = os.environ.get(SCHEDULER_ENV) or None
+        scheduler, origin = os.environ.get(SCHEDULER_ENV) or None, f"${SCHEDULER_ENV}"
+    if scheduler is not None:
+        check_scheduler(scheduler, origin)  # before anything is written
     try:
         result = run_plan(
             plan, out, workers=args.workers, scheduler=scheduler, progress=not args.quiet

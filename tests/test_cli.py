@@ -1,11 +1,14 @@
 """The salesim command: validate, run, params; bad input is located and exits 2."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SCENARIOS, salesim
+from conftest import ROOT, SCENARIOS, salesim
 
 from sim import output
 from sim.cli import main
@@ -243,3 +246,188 @@ def test_summary_reports_turnover_letters_and_the_vip_programme(tmp_path: Path) 
         "run", str(SCENARIOS / "split.yaml"), "--years", "1", "--out", str(tmp_path / "p")
     )
     assert "letters:" not in plain.stdout and "VIP programme:" not in plain.stdout
+
+
+# ---- names in any script -------------------------------------------------------------------
+def scenario_named(folder: Path, file: str, name: str, parent: str) -> Path:
+    """A scenario file ``file`` named ``name`` that extends a shipped scenario."""
+    path = folder / file
+    path.write_text(
+        f"extends: {SCENARIOS / parent}\nname: {name}\nmarket:\n  prospects: 300\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_names_in_any_script_work_end_to_end(tmp_path: Path) -> None:
+    base = scenario_named(tmp_path, "база.yaml", "база", "unsplit.yaml")
+    split = scenario_named(tmp_path, "разделение.yaml", "разделение", "split.yaml")
+    quick = ["--years", "1", "--workers", "1", "--quiet"]
+
+    run = salesim("run", str(base), "--years", "1", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "results" / "база" / "manifest.json").is_file()
+
+    compare = salesim(
+        "compare", "база.yaml", "разделение.yaml", "--replications", "1", *quick, cwd=tmp_path
+    )
+    assert compare.returncode == 0, compare.stderr
+    assert "Traceback" not in compare.stderr
+    folder = tmp_path / "results" / "compare_база_разделение"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["study"] == "compare_база_разделение"
+    assert {v["label"] for v in manifest["variants"]} == {"база", "разделение"}
+    assert "разделение" in compare.stdout and "vs база" in compare.stdout
+
+    study = tmp_path / "исследование.yaml"
+    study.write_text(
+        "name: исследование_Σ_分割\nreplications: 2\nbaseline: база\nscenarios:\n"
+        f"  - {base.name}\n  - path: {split.name}\n    label: Ελληνικά-分割\n",
+        encoding="utf-8",
+    )
+    valid = salesim("validate", str(study), str(base), cwd=tmp_path)
+    assert valid.returncode == 0, valid.stderr
+    assert "study исследование_Σ_分割: 2 scenario variants, 4 runs" in valid.stdout
+    out = tmp_path / "выход" / "Ἀθῆναι_東京"
+    result = salesim("study", str(study), *quick, "--out", str(out), "--report", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Ελληνικά-分割" in result.stdout
+    assert (out / "report.html").is_file() and (out / "report.pdf").is_file()
+    assert "Ελληνικά-分割" in (out / "report.html").read_text(encoding="utf-8")
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["scenario"]) == {"база", "Ελληνικά-分割"}
+    again = salesim("report", str(out), "--quiet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "expect"),
+    [
+        ("a/b", "'/' (U+002F) is not allowed"),
+        ("..", "starts with '.'"),
+        ("-x", "starts with '-'"),
+        ("имя с пробелом", "' ' (U+0020) is not allowed"),
+        ('"x\\ty"', "'\\t' (U+0009) is not allowed"),
+        ("я" * 65, "this one has 65 characters"),
+        ("𒀀" * 60, "at most 200 bytes in UTF-8"),
+    ],
+)
+def test_a_name_that_cannot_be_a_folder_is_located(tmp_path: Path, name: str, expect: str) -> None:
+    path = write(tmp_path, f"description: x\nname: {name}\n")
+    result = salesim("validate", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{path}:2:1: name: "), result.stderr
+    assert expect in result.stderr and "letters or digits (of any script)" in result.stderr
+
+
+def test_names_are_letters_and_digits_of_any_script_in_normal_form_c() -> None:
+    from sim.names import check_name, safe_name
+
+    for name in ("база", "Σενάριο_2", "分割", "हिन्दी", "split-8.v2", "٣ملفات", "x" * 64):
+        assert check_name(name) == name
+    assert check_name("и\u0306") == "й"  # a combining breve, as macOS writes file names
+    for bad in ("", ".hidden", "_x", "a b", "a/b", "a\\b", "a:b", "a\x00b", "\u0306x", "😀"):
+        with pytest.raises(ValueError, match="any script"):
+            check_name(bad)
+    for text in ("compare_my file_😀", "compare_" + "разделение" * 20, "\u0306", "", "a" * 300):
+        assert check_name(safe_name(text)) == safe_name(text)
+    long = "compare_" + "разделение" * 20
+    assert safe_name(long) != safe_name(long + "x") and len(safe_name(long)) == 64
+
+
+def test_compare_names_its_folder_after_files_of_any_name(tmp_path: Path) -> None:
+    scenario_named(tmp_path, "my plan 😀.yaml", "plan_a", "unsplit.yaml")
+    scenario_named(tmp_path, "ä" * 60 + ".yaml", "plan_b", "split.yaml")
+    args = ["--replications", "1", "--years", "1", "--workers", "1", "--quiet"]
+    result = salesim("compare", "my plan 😀.yaml", "ä" * 60 + ".yaml", *args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (folder,) = (tmp_path / "results").iterdir()
+    assert folder.name.startswith("compare_my_plan___ää") and len(folder.name) == 64
+
+
+# ---- validate checks what run and study would run ------------------------------------------
+def test_validate_takes_set_years_and_replications_as_run_and_study_do(tmp_path: Path) -> None:
+    strategies = str(ROOT / "studies" / "strategies.yaml")
+    for command in ("validate", "study"):
+        typo = salesim(command, strategies, "--set", "organisation.hunterz=3", cwd=tmp_path)
+        assert typo.returncode == 2 and "Traceback" not in typo.stderr, command
+        assert "--set 'organisation.hunterz=3'" in typo.stderr
+        assert "did you mean 'hunters'" in typo.stderr
+        years = salesim(command, strategies, "--years", "31", cwd=tmp_path)
+        assert years.returncode == 2 and "between 1 and 30" in years.stderr
+    assert not (tmp_path / "results").exists()
+    ok = salesim("validate", strategies, "--replications", "3", "--years", "1")
+    assert ok.returncode == 0, ok.stderr
+    assert "8 scenario variants, 24 runs" in ok.stdout
+    split = str(SCENARIOS / "split.yaml")
+    years_last = salesim("validate", split, "--years", "1", "--set", "calendar.horizon_years=99")
+    assert years_last.returncode == 0  # --years comes last, as in run
+    overridden = salesim("validate", split, "--set", "calendar.horizon_years=99")
+    assert overridden.returncode == 2 and "calendar.horizon_years" in overridden.stderr
+    alone = salesim("validate", split, "--replications", "3")
+    assert alone.returncode == 2 and "--replications applies to study files" in alone.stderr
+
+
+def test_validate_refuses_a_study_that_command_line_replications_make_too_big(
+    tmp_path: Path,
+) -> None:
+    study = tmp_path / "wide.yaml"
+    study.write_text(
+        f"name: wide\nscenarios: [{SCENARIOS / 'unsplit.yaml'}, {SCENARIOS / 'split.yaml'}]\n"
+        f"sweep:\n  variables:\n    market.prospects:\n      values: {list(range(1000, 1100))}\n",
+        encoding="utf-8",
+    )
+    assert salesim("validate", str(study)).returncode == 0
+    for command in ("validate", "study"):
+        big = salesim(command, str(study), "--replications", "5001", cwd=tmp_path)
+        assert big.returncode == 2 and "Traceback" not in big.stderr
+        assert f"{study}:3:1: sweep: 1,000,200 runs" in big.stderr
+    assert not (tmp_path / "results").exists()
+
+
+# ---- the scheduler address is checked before anything is written ---------------------------
+@pytest.mark.parametrize(
+    ("address", "expect"),
+    [
+        ("foo://bar", "Dask does not know the scheme foo://"),
+        ("inproc://x", "exists only inside one Python process"),
+        ("tcp://host", "a host and a port"),
+        ("tcp://[::1]", "a host and a port"),
+        ("tcp://host:99999", "a port from 1 to 65535"),
+        ("tcp://host:８７８６", "a port from 1 to 65535"),
+        ("tcp://host:8786/x", "a host and a port"),
+        ("", "expected a Dask scheduler address"),
+        ("tcp://127.0.0.1:9", "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
+    ],
+)
+def test_a_bad_scheduler_is_refused_before_anything_is_written(
+    address: str, expect: str, tmp_path: Path
+) -> None:
+    from sim.study.execute import SchedulerError, check_scheduler
+
+    with pytest.raises(SchedulerError, match=expect):
+        check_scheduler(address, "--scheduler")
+
+
+@pytest.mark.parametrize("command", ["compare", "study"])
+def test_a_scheduler_of_an_unknown_scheme_writes_nothing(tmp_path: Path, command: str) -> None:
+    target = (
+        [str(ROOT / "studies" / "strategies.yaml")]
+        if command == "study"
+        else [str(SCENARIOS / "unsplit.yaml"), str(SCENARIOS / "split.yaml")]
+    )
+    out = tmp_path / "out"
+    result = salesim(command, *target, "--scheduler", "foo://bar", "--out", str(out))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--scheduler 'foo://bar': Dask does not know the scheme foo://" in result.stderr
+    assert not out.exists()
+    env = {**os.environ, "DASK_SCHEDULER_ADDRESS": "inproc://x"}
+    from_env = subprocess.run(
+        [sys.executable, "-m", "sim.cli", command, *target, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert from_env.returncode == 2 and "$DASK_SCHEDULER_ADDRESS 'inproc://x'" in from_env.stderr
+    assert not out.exists()

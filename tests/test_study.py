@@ -687,3 +687,263 @@ def test_small_money_is_shown_in_thousands_and_few_replications_are_flagged(
     assert "profit $k" in result.stdout and "profit $M" not in result.stdout
     assert "note: only 2 replications per scenario" in result.stdout
     assert "-0 " not in result.stdout and "+0.0 " not in result.stdout
+
+
+# ---- numbers of a study: finite, and a size counted before anything is expanded -------------
+def sweep_of(variable: dict[str, object], **sweep: object) -> dict[str, object]:
+    """The changes of a study file sweeping one variable (``name`` in ``variable``)."""
+    name = str(variable.pop("name"))
+    return {"sweep": {**sweep, "variables": {name: variable}}}
+
+
+@pytest.mark.parametrize(
+    ("changes", "line", "expect"),
+    [
+        (
+            sweep_of({"name": "organisation.hunters", "values": [2, float("inf")]}),
+            "- .inf",
+            "inf is not a finite number",
+        ),
+        (
+            sweep_of({"name": "organisation.hunters", "values": [float("nan")]}),
+            "- .nan",
+            "nan is not a finite number",
+        ),
+        (
+            sweep_of({"name": "money.ongoing_bonus_share", "values": [float("-inf")]}),
+            "- -.inf",
+            "-inf is not a finite number",
+        ),
+        (
+            sweep_of({"name": "s", "values": [float("inf")], "scales": ["market.prospects"]}),
+            "- .inf",
+            "inf is not a finite number",
+        ),
+        (
+            sweep_of({"name": "s", "values": [1e308], "scales": ["market.prospects"]}),
+            "- market.prospects",
+            "market.prospects: 20000 x 1e+308 gives inf, not a finite number",
+        ),
+        (
+            sweep_of({"name": "s", "values": ["abc"], "scales": ["organisation.hunters"]}),
+            "values:",
+            "the values of a scaling variable are factors, numbers >= 0 (found 'abc')",
+        ),
+        (
+            sweep_of({"name": "s", "values": [True], "scales": ["organisation.hunters"]}),
+            "values:",
+            "(found True)",
+        ),
+        (
+            sweep_of({"name": "s", "values": [-2], "scales": ["organisation.hunters"]}),
+            "values:",
+            "(found -2)",
+        ),
+        (
+            sweep_of(
+                {"name": "s", "range": [-1, 2], "scales": ["organisation.hunters"]},
+                method="latin_hypercube",
+                samples=3,
+            ),
+            "range:",
+            "the range of a scaling variable are factors, numbers >= 0 (found -1.0)",
+        ),
+        (
+            sweep_of(
+                {"name": "organisation.hunters", "range": [0, float("inf")]},
+                method="latin_hypercube",
+                samples=3,
+            ),
+            "- .inf",
+            "Input should be a finite number",
+        ),
+        (
+            sweep_of(
+                {"name": "organisation.hunters", "range": [float("nan"), 3]},
+                method="latin_hypercube",
+                samples=3,
+            ),
+            "- .nan",
+            "Input should be a finite number",
+        ),
+        (
+            sweep_of(
+                {"name": "organisation.hunters", "range": [-1e308, 1e308]},
+                method="latin_hypercube",
+                samples=3,
+            ),
+            "range:",
+            "range [-1e+308, 1e+308] is too wide to sample",
+        ),
+        (
+            sweep_of({"name": "organisation.hunters", "values": [1e300]}),
+            "organisation.hunters",
+            "less than or equal to",
+        ),
+        (
+            sweep_of({"name": "organisation.billing_system", "values": [0.5]}),
+            "organisation.billing_system",
+            "valid boolean",
+        ),
+        (
+            sweep_of(
+                {"name": "organisation.hunters", "range": [1, 3]},
+                method="latin_hypercube",
+                samples=float("inf"),
+            ),
+            "samples",
+            "valid integer",
+        ),
+        ({"replications": float("inf")}, "replications", "valid integer"),
+        ({"seed": float("nan")}, "seed", "valid integer"),
+        ({"horizon_years": 1e300}, "horizon_years", "valid integer"),
+    ],
+)
+def test_a_number_a_study_cannot_use_is_a_located_error(
+    tmp_path: Path, changes: dict[str, object], line: str, expect: str
+) -> None:
+    path = write_yaml(tmp_path, {"scenarios": [str(SCENARIOS / "unsplit.yaml")], **changes})
+    with pytest.raises(ConfigError) as caught:
+        plan_study(path)
+    text = str(caught.value)
+    assert expect in text, text
+    line_no = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if line in t)
+    assert f"{path}:{line_no}:" in text, text
+
+
+def test_an_infinite_sweep_value_exits_2_from_the_command(tmp_path: Path) -> None:
+    changes = sweep_of({"name": "organisation.hunters", "values": [float("inf")]})
+    path = write_yaml(tmp_path, changes)
+    for command in ("validate", "study"):
+        result = salesim(command, str(path), cwd=tmp_path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "inf is not a finite number" in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "where", "count"),
+    [
+        (  # two variables of 1,000 values each, over two scenarios
+            {
+                "replications": 1,
+                "sweep": {
+                    "variables": {
+                        "market.prospects": {"values": list(range(1000, 2000))},
+                        "organisation.hunters": {"values": list(range(1000))},
+                    }
+                },
+            },
+            "sweep:",
+            "2,000,000 runs (1,000,000 sweep points x 2 scenarios x 1 replications)",
+        ),
+        (  # a grid of ten variables: 10**30 points
+            {
+                "replications": 1,
+                "sweep": {
+                    "variables": {
+                        f"v{i}": {"values": list(range(1000)), "scales": ["market.prospects"]}
+                        for i in range(10)
+                    }
+                },
+            },
+            "sweep:",
+            f"{2 * 1000**10:,} runs",
+        ),
+        (
+            {
+                "replications": 10_000,
+                "sweep": {
+                    "method": "latin_hypercube",
+                    "samples": 51,
+                    "variables": {"organisation.hunters": {"range": [1, 9]}},
+                },
+            },
+            "sweep:",
+            "1,020,000 runs (51 sweep points x 2 scenarios x 10,000 replications)",
+        ),
+        (
+            {"replications": 10_000, "scenarios": [str(SCENARIOS / "split.yaml")] * 101},
+            "replications:",
+            "1,010,000 runs (101 scenarios x 10,000 replications)",
+        ),
+    ],
+)
+def test_a_study_of_more_than_a_million_runs_is_refused_before_it_is_expanded(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    changes: dict[str, object],
+    where: str,
+    count: str,
+) -> None:
+    import sim.study.plan as planner
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the study was expanded before its size was checked")
+
+    monkeypatch.setattr(planner, "sweep_points", refuse)
+    monkeypatch.setattr(planner, "_resolve", refuse)
+    path = write_yaml(tmp_path, changes)
+    with pytest.raises(ConfigError) as caught:
+        plan_study(path)
+    text = str(caught.value)
+    assert count in text and "more than the 1,000,000 a study may hold" in text, text
+    line_no = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if t.startswith(where))
+    assert text.startswith(f"{path}:{line_no}:1:"), text
+
+
+def test_a_compare_of_more_than_a_million_runs_is_refused(tmp_path: Path) -> None:
+    split = str(SCENARIOS / "split.yaml")
+    result = salesim("compare", *[split] * 101, "--replications", "10000", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "1,010,000 runs (101 scenarios x 10,000 replications)" in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "line", "expect"),
+    [
+        ({"name": "results/x"}, "name:", "'/' (U+002F) is not allowed"),
+        ({"name": ".."}, "name:", "starts with '.'"),
+        (
+            {"scenarios": [{"path": str(SCENARIOS / "split.yaml"), "label": "два слова"}]},
+            "label:",
+            "' ' (U+0020) is not allowed",
+        ),
+    ],
+)
+def test_a_study_name_or_label_that_cannot_be_a_name_is_located(
+    tmp_path: Path, changes: dict[str, object], line: str, expect: str
+) -> None:
+    path = write_yaml(tmp_path, {"baseline": None, **changes})
+    with pytest.raises(ConfigError) as caught:
+        plan_study(path)
+    text = str(caught.value)
+    assert expect in text and "letters or digits (of any script)" in text, text
+    line_no = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if line in t)
+    assert f"{path}:{line_no}:" in text, text
+
+
+def test_names_in_any_script_are_kept_in_normal_form_c(tmp_path: Path) -> None:
+    decomposed = "и\u0306"  # й as a macOS file name writes it
+    entry = {"path": str(SCENARIOS / "split.yaml"), "label": f"{decomposed}_split"}
+    path = write_yaml(
+        tmp_path,
+        {"name": f"{decomposed}_study", "baseline": "й_split", "scenarios": [entry]},
+    )
+    plan = plan_study(path)
+    assert plan.study.name == "й_study" and plan.baseline_label == "й_split"
+
+
+def test_command_line_replications_and_years_are_located_on_the_command_line(
+    tmp_path: Path,
+) -> None:
+    many = write_yaml(tmp_path, {"scenarios": [str(SCENARIOS / "split.yaml")] * 101})
+    with pytest.raises(ConfigError) as caught:
+        plan_study(many, replications=10_000)
+    assert str(caught.value).startswith("--replications 10000:1:1: replications: 1,010,000 runs")
+    swept = write_yaml(
+        tmp_path, {"sweep": {"variables": {"calendar.horizon_years": {"values": [1, 2]}}}}
+    )
+    with pytest.raises(ConfigError, match=r"^--years 2:1:1: horizon_years: .* also swept"):
+        plan_study(swept, years=2)

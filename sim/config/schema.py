@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.names import Name
+
 
 class Section(BaseModel):
     """Base of every scenario section: frozen, unknown keys rejected."""
@@ -1149,9 +1151,9 @@ class MoneyConfig(Section):
 class Scenario(Section):
     """One company and one way of organising its selling."""
 
-    name: str = Field(
-        description="Short name; used for the output folder.",
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+    name: Name = Field(
+        description="Short name; used for the output folder. Letters or digits of any script, "
+        "'_', '.' or '-', up to 64 characters.",
     )
     description: str = Field("", description="What this scenario is for.", max_length=2000)
     seed: int = Field(1, description="Root seed of the run (--seed overrides).", ge=0, le=2**63 - 1)

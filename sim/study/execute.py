@@ -118,18 +118,54 @@ def _run_on_dask(client: Client, tasks: Sequence[RunTask], on_done: OnDone, run:
             future.cancel()
 
 
-def check_scheduler(address: str) -> None:
-    """Fail fast, before anything is written, if nothing listens at a tcp:// address."""
-    host_port = address.removeprefix("tcp://")
-    if "://" in host_port:
-        return  # another protocol: leave it to Dask
-    host, _, port = host_port.rpartition(":")
-    if not host or not port.isdigit():
-        raise SchedulerError(f"{address}: expected a scheduler address like tcp://host:8786")
+def check_scheduler(address: str, origin: str = "the scheduler address") -> None:
+    """Check a scheduler address before anything is written: its form, its scheme, and that
+    something listens there.
+
+    Parameters
+    ----------
+    address : str
+        ``tcp://host:port`` (``host:port`` means the same), or another scheme Dask knows
+        (``tls://``, ``ws://``, ``wss://``, ``ucx://``).
+    origin : str, optional
+        Where the address comes from (``--scheduler``, say), for the message.
+
+    Raises
+    ------
+    SchedulerError
+        If the address is malformed, its scheme is unknown to Dask or only works inside one
+        process, or nothing answers at a network address.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    example = "expected a Dask scheduler address like tcp://host:8786"
+    shown = f"{origin} {address!r}"
+    if not address.strip() or not address.isprintable():
+        raise SchedulerError(f"{shown}: {example}")
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S).close()
-    except OSError as err:
-        reason = err.strerror or str(err) or type(err).__name__
+        scheme, location = parse_address(address)
+    except ValueError:
+        raise SchedulerError(f"{shown}: {example}") from None
+    if scheme not in backends:
+        known = ", ".join(f"{name}://" for name in sorted(backends) if name != "inproc")
+        raise SchedulerError(f"{shown}: Dask does not know the scheme {scheme}:// ({known})")
+    if scheme == "inproc":
+        raise SchedulerError(
+            f"{shown}: an inproc:// scheduler exists only inside one Python process; {example}"
+        )
+    try:
+        host, port = parse_host_port(location)
+    except ValueError:
+        raise SchedulerError(f"{shown}: {example} (a host and a port)") from None
+    if not host or not 0 < port < 65536 or not location.rpartition(":")[2].isascii():
+        raise SchedulerError(f"{shown}: {example} (a host and a port from 1 to 65535)")
+    if scheme == "ucx":
+        return  # not necessarily over TCP: Dask checks it when it connects
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
         raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -190,10 +191,20 @@ def _field_value(dump: dict[str, Any], dotted: str) -> Any:
     return node
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _fit(current: Any, value: float) -> Any:
-    """A number for a field that now holds ``current``: whole fields stay whole."""
-    if isinstance(current, bool) or not isinstance(current, int | float):
+    """A number for a field that now holds ``current``: whole fields stay whole.
+
+    Raises ``TypeError`` for a field that is not a number and ``ValueError`` for a value that
+    is not a finite number (a scaled field that overflows, say).
+    """
+    if not _is_number(current):
         raise TypeError
+    if not math.isfinite(value):
+        raise ValueError(f"gives {value}, not a finite number")
     if isinstance(current, int):
         return round(value)
     return float(value)
@@ -222,7 +233,7 @@ def _sweep_settings(
             except UnknownFieldError as err:
                 problems.append(Problem(location, _dotted(here), err.message))
                 continue
-            if isinstance(value, float) and isinstance(current, int | float):
+            if isinstance(value, float) and _is_number(current):
                 value = used[name] = _fit(current, value)
             settings.append((name, value, location))
             continue
@@ -236,6 +247,10 @@ def _sweep_settings(
                 continue
             except TypeError:
                 problems.append(Problem(at, target, "only a numeric field can be scaled"))
+                continue
+            except (ValueError, OverflowError) as err:
+                message = f"{current} x {value} {err}"
+                problems.append(Problem(at, target, message))
                 continue
             if isinstance(scaled, int) and current > 0:
                 scaled = max(1, scaled)
@@ -276,7 +291,7 @@ def _check_conflicts(study: Study, sources: list[Source], positions: Positions, 
             key = override.split("=", 1)[0].strip()
             if key in swept:
                 message = f"{key} is swept by the study; it cannot also be --set"
-                problems.append(Problem(None, key, message))
+                problems.append(Problem(Location(f"--set '{override}'", 1, 1), key, message))
     if study.horizon_years is not None and "calendar.horizon_years" in swept:
         location = locate(positions, ("horizon_years",), file)
         message = "calendar.horizon_years is also swept; remove one of the two"
@@ -297,6 +312,7 @@ def build_plan(
 
     ``relabel`` tells the user how to tell two scenarios with one label apart.
     """
+    check_size(study, len(sources), positions, study_file)
     _check_conflicts(study, sources, positions, study_file)
     problems: list[Problem] = []
     bases: list[tuple[Source, Scenario]] = []
@@ -343,7 +359,7 @@ def build_plan(
         raise ConfigError(_unique(problems))
     plan = Plan(study, variants, study_file=study_file, study_text=study_text)
     plan.sweep_names = list(study.sweep.variables) if study.sweep else []
-    plan.tasks = _tasks(study, variants, positions, study_file)
+    plan.tasks = _tasks(study, variants)
     return plan
 
 
@@ -400,12 +416,35 @@ def replication_seed(study: Study, scenario_hash: str, replication: int) -> int:
     return int(state.generate_state(1, dtype=np.uint64)[0] >> np.uint64(2))
 
 
-def _tasks(study: Study, variants: list[Variant], positions: Positions, file: str) -> list[RunTask]:
-    total = len(variants) * study.replications
-    if total > MAX_RUNS:
-        location = locate(positions, ("replications",), file)
-        message = f"{total:,} runs is more than the {MAX_RUNS:,} a study may hold"
-        raise ConfigError([Problem(location, "replications", message)])
+def point_count(sweep: Sweep | None) -> int:
+    """Number of sweep points, counted without drawing or listing them."""
+    if sweep is None:
+        return 1
+    if sweep.method == "grid":
+        return math.prod(len(v.values or []) for v in sweep.variables.values())
+    return sweep.samples or 0
+
+
+def check_size(study: Study, scenarios: int, positions: Positions, file: str) -> None:
+    """Refuse a study of more than ``MAX_RUNS`` runs before anything is expanded.
+
+    The count (sweep points x scenarios x replications) is an upper bound: sweep points that
+    round to the same values are merged later.
+    """
+    points = point_count(study.sweep)
+    total = points * scenarios * study.replications
+    if total <= MAX_RUNS:
+        return
+    where: PathKey = ("sweep",) if points > 1 else ("replications",)
+    sweep = f"{points:,} sweep points x " if points > 1 else ""
+    message = (
+        f"{total:,} runs ({sweep}{scenarios:,} scenarios x {study.replications:,} "
+        f"replications) is more than the {MAX_RUNS:,} a study may hold"
+    )
+    raise ConfigError([Problem(locate(positions, where, file), _dotted(where), message)])
+
+
+def _tasks(study: Study, variants: list[Variant]) -> list[RunTask]:
     return [
         RunTask(v, r, replication_seed(study, v.hash, r))
         for v in variants

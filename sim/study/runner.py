@@ -11,8 +11,9 @@ from typing import TextIO
 import yaml
 from pydantic import ValidationError
 
-from sim.config.loader import ConfigError, Location, Positions
+from sim.config.loader import ConfigError, Location, Positions, validate
 from sim.config.schema import Scenario
+from sim.names import safe_name
 from sim.output import folder_problem
 from sim.study import store
 from sim.study.execute import (
@@ -28,6 +29,7 @@ from sim.study.plan import (
     RunTask,
     Variant,
     build_plan,
+    check_size,
     load_study_file,
     sources_from_files,
     sources_from_study,
@@ -61,10 +63,14 @@ def plan_study(
     else:
         path = Path(study)
         study, positions, text = load_study_file(path)
+    positions = dict(positions)  # a value from the command line is located there
     if replications is not None:
         study = study.model_copy(update={"replications": replications})
+        positions[("replications",)] = Location(f"--replications {replications}", 1, 1)
     if years is not None:
         study = study.model_copy(update={"horizon_years": years})
+        positions[("horizon_years",)] = Location(f"--years {years}", 1, 1)
+    check_size(study, len(study.scenarios), positions, os.fspath(path))
     sources = sources_from_study(study, positions, path, overrides)
     return build_plan(study, sources, positions, os.fspath(path), text)
 
@@ -76,24 +82,25 @@ def plan_compare(
     seed: int = 1,
     years: int | None = None,
 ) -> Plan:
-    """A study of scenario files as given on the command line; the first is the baseline."""
+    """A study of scenario files as given on the command line; the first is the baseline.
+
+    The study is named ``compare_<file names>`` (characters a name cannot hold become ``_``).
+    """
+    command_line = "<command line>"
+    data = {
+        "name": safe_name("compare_" + "_".join(p.stem for p in paths)),
+        "scenarios": [os.fspath(p) for p in paths],
+        "replications": replications,
+        "seed": seed,
+        "horizon_years": years,
+    }
+    positions: Positions = {(): Location(command_line, 1, 1)}
+    study = validate(Study, data, positions, source=command_line)
+    check_size(study, len(paths), positions, command_line)
     sources = sources_from_files(paths, overrides)
-    name = "compare_" + "_".join(p.stem for p in paths)
-    study = Study(
-        name=_safe_name(name),
-        scenarios=[os.fspath(p) for p in paths],
-        replications=replications,
-        seed=seed,
-        horizon_years=years,
-    )
     return build_plan(
-        study, sources, {}, "<command line>", relabel="compare scenarios with different names"
+        study, sources, {}, command_line, relabel="compare scenarios with different names"
     )
-
-
-def _safe_name(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "_.-" else "_" for c in name)
-    return cleaned[:64]
 
 
 def prepare_output(out: Path, plan: Plan) -> None:

@@ -6,25 +6,35 @@ cross-field mistakes are reported with their file, line and column.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from sim.config.schema import Section
+from sim.names import Name
 
-SweepValue = bool | int | float | str
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a finite number; a sweep takes finite numbers")
+    return value
+
+
+SweepValue = Annotated[bool | int | float | str, AfterValidator(_finite)]
+Bound = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class ScenarioEntry(Section):
     """One scenario of a study: a file, an optional label and optional field settings."""
 
     path: str = Field(
-        description="Scenario file, relative to the study file.", min_length=1, max_length=1000
+        description="Scenario file, relative to the study file.", min_length=1, max_length=4096
     )
-    label: str | None = Field(
+    label: Name | None = Field(
         None,
-        description="Name of this scenario in the results (default: the scenario's name).",
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+        description="Name of this scenario in the results (default: the scenario's name): "
+        "letters or digits of any script, '_', '.' or '-'.",
     )
     set: dict[str, Any] = Field(
         {},
@@ -38,7 +48,7 @@ class SweepVariable(Section):
     values: list[SweepValue] | None = Field(
         None, description="Grid: the values to try, in order.", min_length=1, max_length=1000
     )
-    range: list[float] | None = Field(
+    range: list[Bound] | None = Field(
         None,
         description="Latin hypercube: [low, high], the range to sample.",
         min_length=2,
@@ -53,9 +63,21 @@ class SweepVariable(Section):
     )
 
     @model_validator(mode="after")
-    def _range_ordered(self) -> SweepVariable:
-        if self.range is not None and not self.range[0] < self.range[1]:
-            raise ValueError("range must be [low, high] with low < high")
+    def _check_numbers(self) -> SweepVariable:
+        if self.range is not None:
+            low, high = self.range
+            if not low < high:
+                raise ValueError("range must be [low, high] with low < high")
+            if not math.isfinite(high - low):
+                raise ValueError(f"range [{low}, {high}] is too wide to sample")
+        if self.scales:
+            for key, factors in (("values", self.values), ("range", self.range)):
+                wrong = [f for f in factors or [] if isinstance(f, bool | str) or f < 0]
+                if wrong:
+                    raise ValueError(
+                        f"the {key} of a scaling variable are factors, numbers >= 0 "
+                        f"(found {wrong[0]!r})"
+                    )
         return self
 
 
@@ -101,9 +123,9 @@ class Sweep(Section):
 class Study(Section):
     """Scenarios compared over replications with common random numbers."""
 
-    name: str = Field(
-        description="Short name; the results go to results/<name>/.",
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+    name: Name = Field(
+        description="Short name; the results go to results/<name>/. Letters or digits of any "
+        "script, '_', '.' or '-', up to 64 characters.",
     )
     description: str = Field("", description="What the study asks.", max_length=2000)
     scenarios: list[str | ScenarioEntry] = Field(
