@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from sim.report import Report, build_report, frames, tables
 from sim.report import figures as fig
 from sim.report.build import CLIENT_SERIES, COST_SERIES, REVENUE_SERIES, _breakeven_text
+from sim.report.frames import order
 from sim.report.html import Page
 from sim.report.pdf import _settings_pages, _text_pages, _title_pages
 from sim.report.style import caption, measure, stamp, strategy_looks, wrap
@@ -590,7 +591,8 @@ def relabelled(result: StudyResult, labels: list[str]) -> tuple[StudyResult, dic
     """The stored study with its strategies copied, in turn, under ``labels`` (the first is the
     baseline), and its manifest to match."""
     manifest = store.read_manifest(result.path)
-    origin = {label: STRATEGIES[i % len(STRATEGIES)] for i, label in enumerate(labels)}
+    originals = [result.baseline, *(s for s in order(result.runs) if s != result.baseline)]
+    origin = {label: originals[i % len(originals)] for i, label in enumerate(labels)}
 
     def copied(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.concat(
@@ -631,11 +633,12 @@ def misfits(figure: Figure) -> list[str]:
     if outside(tight):
         found.append(f"the drawing {tight.bounds} is beyond the page {page.bounds}")
     texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    ticks = ax_ticks(figure)
     for text in texts:
         ax = text.axes
         if ax is not None and not ax.get_visible():
             continue
-        if text in ax_ticks(figure):
+        if text in ticks:
             continue  # ticks beyond an axis's view are not drawn; the tight box covers the rest
         if outside(text.get_window_extent(renderer)):
             found.append(f"text beyond the page: {text.get_text()[:40]!r}")
@@ -717,6 +720,21 @@ def test_the_longest_labels_fit_every_page_and_figure(
     drawn = {t.get_text().replace("\n", "") for page in Recording.pages for t in page.findobj(Text)}
     for label in labels:
         assert any(label.replace(" ", "") == d.replace(" ", "") for d in drawn), label
+
+
+def test_the_longest_labels_fit_a_sweep_report(
+    sweep: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    labels = long_labels(4, _longest_label())
+    fake, manifest = relabelled(sweep, labels)
+    monkeypatch.setattr("sim.report.build.load", lambda _: fake)
+    monkeypatch.setattr("sim.report.build.store.read_manifest", lambda _: manifest)
+    monkeypatch.setattr("sim.report.pdf.PdfPages", Recording)
+    Recording.pages = []
+    report = build_report(sweep.path, out=tmp_path, stream=io.StringIO())
+    assert [p.name for p in report.figures][-2:] == ["11-break-even.png", "12-heat-map.png"]
+    problems = {i: misfits(page) for i, page in enumerate(Recording.pages, start=1)}
+    assert {i: p for i, p in problems.items() if p} == {}
 
 
 def test_the_most_strategies_allowed_fit(strategies: StudyResult) -> None:
