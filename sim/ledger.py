@@ -45,14 +45,28 @@ COLUMNS: dict[str, str] = {
     "other_cost": "tools and programmes (billing system, postage, VIP fixes) [USD]",
     "total_cost": "staff_cost + other_cost [USD]",
     "profit": "revenue_collected - total_cost [USD]",
-    "retention_12m": "share of clients active 12 months ago still active (NaN before) [0-1]",
+    "retention_12m": (
+        "share of the clients active 12 months ago (the start for month 12) still active (NaN "
+        "before month 12 and when no client was active 12 months ago) [0-1]"
+    ),
     "start_clients_kept": (
         "clients active at the start and active without a break since, at month end [clients]"
     ),
-    "unattended_share": "share of the client base (active + dormant) that no one serves [0-1]",
-    "mean_attention": "mean attention active clients got at month end, 0-1 [0-1]",
-    "mean_satisfaction": "mean visible satisfaction of active clients at month end [0-1]",
-    "mean_hidden": "mean hidden dissatisfaction of active clients at month end [0-1]",
+    "unattended_share": (
+        "share of the client base (active + dormant) that no one serves (NaN when the base is "
+        "empty) [0-1]"
+    ),
+    "mean_attention": (
+        "mean attention active clients got at month end (NaN when no client is active) [0-1]"
+    ),
+    "mean_satisfaction": (
+        "mean visible satisfaction of active clients at month end (NaN when no client is "
+        "active) [0-1]"
+    ),
+    "mean_hidden": (
+        "mean hidden dissatisfaction of active clients at month end (NaN when no client is "
+        "active) [0-1]"
+    ),
     "headcount": "staff at month end [people]",
     "calls": "prospecting calls made this month [calls]",
     "meetings": "meetings with prospects held this month [meetings]",
@@ -64,8 +78,14 @@ COLUMNS: dict[str, str] = {
     "account_transfers": "clients given to an account manager this month [clients]",
     "projects": "unmet needs uncovered and booked as projects this month [projects]",
     "projects_lost": "uncovered needs the seller failed to develop into a project [projects]",
-    "hunting_hours_per_seller": "hours per seller on calls and pipeline this month [hours]",
-    "new_clients_per_seller": "new clients per seller this month [clients]",
+    "hunting_hours_per_seller": (
+        "hours per seller on calls and pipeline this month (NaN when the organisation has no "
+        "hunters or generalists) [hours]"
+    ),
+    "new_clients_per_seller": (
+        "new clients per seller this month (NaN when the organisation has no hunters or "
+        "generalists) [clients]"
+    ),
     "letters_sent": "letters sent (or calls made) by the letter-sales section [letters]",
     "letter_responses": "clients who answered a letter (or call) [responses]",
     "letter_responses_lapsed": "responses no seller followed up in time [responses]",
@@ -79,7 +99,7 @@ COLUMNS: dict[str, str] = {
     "hires": "replacements who started this month [people]",
     "vacancies": "empty sellers' seats at month end [people]",
     "newcomers": "sellers within staffing.ramp_months of joining, at month end [people]",
-    "mean_morale": "mean morale of the sellers on staff at month end (NaN if none) [0-1]",
+    "mean_morale": "mean morale of the sellers on staff at month end (NaN when none is) [0-1]",
     "active_consultative": "active consultative clients at month end [clients]",
     "consultative_lost": "consultative clients who left the active state this month [clients]",
     "key_clients": "active key clients at month end (tiers by value set at month start) [clients]",
@@ -106,7 +126,7 @@ for _role in ROLES:
     COLUMNS[f"{_role}_desks"] = f"workplaces of {_role}s [USD]"
     COLUMNS[f"{_role}_cost"] = f"salaries + bonuses + desks of {_role}s [USD]"
     COLUMNS[f"{_role}_utilisation"] = (
-        f"hours worked / hours available, {_role}s (NaN if none) [0-1]"
+        f"hours worked / hours available, {_role}s (NaN when there are none) [0-1]"
     )
     COLUMNS[f"{_role}_clients_served"] = f"clients in {_role}s' books at month end [clients]"
 

@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import SCENARIOS, salesim
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+from pydantic import ValidationError
 
 from sim.report import Report, build_report, frames, tables
 from sim.report import figures as fig
 from sim.report.build import CLIENT_SERIES, COST_SERIES, REVENUE_SERIES, _breakeven_text
-from sim.report.style import strategy_looks
-from sim.study import StudyError, StudyResult, load, plan_study, run_plan
+from sim.report.frames import order
+from sim.report.html import Page
+from sim.report.pdf import _settings_pages, _text_pages, _title_pages
+from sim.report.style import caption, measure, stamp, strategy_looks, wrap
+from sim.study import StudyError, StudyResult, load, plan_study, run_plan, store
+from sim.study.spec import ScenarioEntry, Study
 
 FAST = {"market.prospects": 2000}
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -166,12 +177,13 @@ def test_the_page_has_no_broken_image_links_and_needs_nothing_from_outside(
     assert "http://" not in text and "https://" not in text
     # The headline, the settings that differ and the provenance are on it.
     assert {"headline-table", "settings-table", "provenance-table"} <= page.ids
-    assert "organisation.letter_writers" in text and "organisation.vip_leads" in text
+    plain = text.replace("<wbr>", "")  # where a long name may break
+    assert "organisation.letter_writers" in plain and "organisation.vip_leads" in plain
     assert "from the stored runs only" in text
 
 
 def test_the_best_values_are_marked(strategies: StudyResult, built: Report) -> None:
-    text = built.html.read_text(encoding="utf-8")
+    text = built.html.read_text(encoding="utf-8").replace("<wbr>", "")
     table = text[text.index('id="headline-table"') : text.index("</table>", text.index("headline"))]
     rows = {m.group(1): m.group(0) for m in re.finditer(r"</span>([a-z_]+)</td>.*?</tr>", table)}
     profit = strategies.summary.query("metric == 'profit'").set_index("scenario")["mean"]
@@ -529,3 +541,272 @@ def test_study_report_runs_then_reports(tmp_path: Path) -> None:
     assert f"report: {out / 'report.html'}" in done.stdout
     frame = pd.read_csv(out / "summary.csv")
     assert set(frame["scenario"]) == {"young_unsplit", "young_split"}
+
+
+# ---- long labels and many strategies: every text fits -------------------------------------------
+def _longest_label() -> int:
+    """The longest label the study schema accepts."""
+    fits = [n for n in range(1, 301) if _valid_label("a" * n)]
+    assert fits and fits[-1] < 300
+    return fits[-1]
+
+
+def _valid_label(label: str) -> bool:
+    try:
+        ScenarioEntry(path="x.yaml", label=label)
+    except ValidationError:
+        return False
+    return True
+
+
+def _most_strategies() -> int:
+    """The most scenarios a study may compare."""
+    limits = [
+        m.max_length for m in Study.model_fields["scenarios"].metadata if hasattr(m, "max_length")
+    ]
+    assert limits
+    return int(limits[0])
+
+
+# Latin without spaces, Cyrillic with spaces, and the widest letter with no place to break.
+STEMS = (
+    ("split_hunters_and_farmers_with_letters_and_a_vip_programme_for_the_largest_clients", "_"),
+    ("Раздельная продажа с письмами и программой VIP для крупных клиентов и всех", " "),
+    ("W" * 300, ""),
+)
+
+
+def long_labels(count: int, longest: int) -> list[str]:
+    """``count`` different labels of ``longest`` characters."""
+    labels = []
+    for i in range(count):
+        stem, sep = STEMS[i % len(STEMS)]
+        tail = f"{sep}{i:03d}"
+        labels.append(stem[: longest - len(tail)] + tail)
+    assert len(set(labels)) == count and {len(s) for s in labels} == {longest}
+    return labels
+
+
+def relabelled(result: StudyResult, labels: list[str]) -> tuple[StudyResult, dict[str, object]]:
+    """The stored study with its strategies copied, in turn, under ``labels`` (the first is the
+    baseline), and its manifest to match."""
+    manifest = store.read_manifest(result.path)
+    originals = [result.baseline, *(s for s in order(result.runs) if s != result.baseline)]
+    origin = {label: originals[i % len(originals)] for i, label in enumerate(labels)}
+
+    def copied(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat(
+            [frame[frame["scenario"] == o].assign(scenario=s) for s, o in origin.items()],
+            ignore_index=True,
+        )
+
+    records = {v["label"]: v for v in manifest["variants"]}
+    variants = [
+        {**records[o], "label": s, "baseline": i == 0} for i, (s, o) in enumerate(origin.items())
+    ]
+    runs = copied(result.runs)
+    status = {**manifest["status"], "planned": len(runs)}
+    changed = {**manifest, "baseline": labels[0], "variants": variants, "status": status}
+    fake = dataclasses.replace(
+        result,
+        baseline=labels[0],
+        runs=runs,
+        timeseries=copied(result.timeseries),
+        summary=copied(result.summary),
+        planned=len(runs),
+    )
+    return fake, changed
+
+
+def misfits(figure: Figure) -> list[str]:
+    """What does not fit in a drawn figure: text beyond its edges, a caption, footer or legend
+    over another, tick labels over each other, a table's text beyond its cell."""
+    figure.draw_without_rendering()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    page = figure.bbox
+    found = []
+
+    def outside(box: Bbox) -> bool:
+        return box.x0 < page.x0 - 1 or box.x1 > page.x1 + 1 or box.y0 < -1 or box.y1 > page.y1 + 1
+
+    tight = figure.get_tightbbox(renderer).transformed(figure.dpi_scale_trans)
+    if outside(tight):
+        found.append(f"the drawing {tight.bounds} is beyond the page {page.bounds}")
+    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    ticks = ax_ticks(figure)
+    for text in texts:
+        ax = text.axes
+        if ax is not None and not ax.get_visible():
+            continue
+        if text in ticks:
+            continue  # ticks beyond an axis's view are not drawn; the tight box covers the rest
+        if outside(text.get_window_extent(renderer)):
+            found.append(f"text beyond the page: {text.get_text()[:40]!r}")
+    feet = [t for t in figure.texts if t.get_gid() in {"footer", "caption"} and t.get_text()]
+    blocks = [(f"{t.get_gid()}", t.get_window_extent(renderer)) for t in feet]
+    blocks += [("legend", legend.get_window_extent(renderer)) for legend in figure.legends]
+    blocks += [
+        ("axes", ax.get_tightbbox(renderer)) for ax in figure.axes if ax.get_visible() and ax.axison
+    ]
+    for i, (a, box) in enumerate(blocks):
+        for b, other in blocks[i + 1 :]:
+            if {a, b} != {"axes"} and box.overlaps(other):
+                found.append(f"{a} over {b}")
+    for ax in figure.axes:
+        labels = [t for t in ax.get_yticklabels() if t.get_visible() and t.get_text().strip()]
+        shown = [t.get_window_extent(renderer) for t in labels]
+        for i, box in enumerate(shown):
+            if any(box.overlaps(other) for other in shown[i + 1 :]):
+                found.append(f"tick label over another: {labels[i].get_text()[:40]!r}")
+        for table in ax.tables:
+            for cell in table.get_celld().values():
+                inner, box = (
+                    cell.get_text().get_window_extent(renderer),
+                    cell.get_window_extent(renderer),
+                )
+                if not (
+                    inner.x0 >= box.x0 - 0.5
+                    and inner.x1 <= box.x1 + 0.5
+                    and inner.y0 >= box.y0 - 0.5
+                    and inner.y1 <= box.y1 + 0.5
+                ):
+                    found.append(f"cell text beyond its cell: {cell.get_text().get_text()[:40]!r}")
+    return found
+
+
+def ax_ticks(figure: Figure) -> set[Text]:
+    return {t for ax in figure.axes for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]}
+
+
+class Recording(PdfPages):
+    """A PDF whose pages are kept for a look after the report is built."""
+
+    pages: ClassVar[list[Figure]] = []
+
+    def savefig(self, figure: Figure | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+        Recording.pages.append(figure)  # type: ignore[arg-type]
+        super().savefig(figure, **kwargs)
+
+
+def test_wrapped_names_fit_their_width_and_lose_nothing() -> None:
+    for label in [*long_labels(3, 64), "short", "a b", "Ш" * 64]:
+        wrapped = wrap(label, 20)
+        assert all(measure(line) <= 20 * measure("n") + 1e-9 for line in wrapped.splitlines())
+        assert wrapped.replace("\n", "").replace(" ", "") == label.replace(" ", "")
+    assert wrap("W" * 64, 10).count("\n") > 5  # a word too wide is broken inside
+    lines = wrap("split_hunters_and_farmers_with_letters", 16).splitlines()
+    assert len(lines) > 1 and all(line.endswith("_") for line in lines[:-1])  # broken at _
+    cut = wrap("a " * 100, 10, lines=2)
+    assert cut.count("\n") == 1 and cut.endswith("…")
+
+
+def test_the_longest_labels_fit_every_page_and_figure(
+    strategies: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    longest = _longest_label()
+    labels = long_labels(9, longest)
+    fake, manifest = relabelled(strategies, labels)
+    monkeypatch.setattr("sim.report.build.load", lambda _: fake)
+    monkeypatch.setattr("sim.report.build.store.read_manifest", lambda _: manifest)
+    monkeypatch.setattr("sim.report.pdf.PdfPages", Recording)
+    Recording.pages = []
+    report = build_report(strategies.path, out=tmp_path, stream=io.StringIO())
+    assert len(Recording.pages) > len(report.figures) + 2
+    problems = {i: misfits(page) for i, page in enumerate(Recording.pages, start=1)}
+    assert {i: p for i, p in problems.items() if p} == {}
+    text = report.html.read_text(encoding="utf-8")
+    assert all(escape(label) in text.replace("<wbr>", "") for label in labels)
+    # Every name is drawn whole: its lines, joined, give it back.
+    drawn = {t.get_text().replace("\n", "") for page in Recording.pages for t in page.findobj(Text)}
+    for label in labels:
+        assert any(label.replace(" ", "") == d.replace(" ", "") for d in drawn), label
+
+
+def test_the_longest_labels_fit_a_sweep_report(
+    sweep: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    labels = long_labels(4, _longest_label())
+    fake, manifest = relabelled(sweep, labels)
+    monkeypatch.setattr("sim.report.build.load", lambda _: fake)
+    monkeypatch.setattr("sim.report.build.store.read_manifest", lambda _: manifest)
+    monkeypatch.setattr("sim.report.pdf.PdfPages", Recording)
+    Recording.pages = []
+    report = build_report(sweep.path, out=tmp_path, stream=io.StringIO())
+    assert [p.name for p in report.figures][-2:] == ["11-break-even.png", "12-heat-map.png"]
+    problems = {i: misfits(page) for i, page in enumerate(Recording.pages, start=1)}
+    assert {i: p for i, p in problems.items() if p} == {}
+
+
+def test_the_most_strategies_allowed_fit(strategies: StudyResult) -> None:
+    labels = long_labels(_most_strategies(), _longest_label())
+    fake, _ = relabelled(strategies, labels)
+    looks = strategy_looks(labels, labels[0])
+    summary = fake.summary
+    ts = fake.timeseries
+    figures = [
+        fig.plot_differences(summary, labels[0], {"profit": ("Profit", "money")}, looks),
+        fig.plot_stacked(
+            {"Cost by kind": frames.cost_by_kind(ts)},
+            {"Cost by kind": ["salaries", "bonuses"]},
+            looks,
+        ),
+        fig.plot_series(
+            frames.series_bands(ts, ["active_clients"]),
+            {"active_clients": ("Active clients", "count")},
+            looks,
+        ),
+    ]
+    for figure in figures:
+        stamp(figure, "salesim · a footer")
+        caption(figure, "A caption naming " + labels[1] + " at length. " * 5)
+    headline = tables.headline(summary, labels[0], labels)
+    settings = pd.DataFrame(
+        [
+            {
+                "parameter": "organisation.hunters",
+                "unit": "",
+                "meaning": "",
+                **{s: str(i) for i, s in enumerate(labels)},
+            }
+        ]
+    )
+    page = Page(
+        title="salesim report: " + labels[2], description="", notes=["note " * 60],
+        headline=headline, headline_caption="", strategies=labels, colours={},
+        baseline=labels[0], figures=[], settings=settings, points=pd.DataFrame(),
+        provenance=[("scenarios", ", ".join(labels))], study_text="",
+    )  # fmt: skip
+    figures += _title_pages(page) + _settings_pages(settings)
+    figures += _text_pages("Provenance", [f"{k}: {v}" for k, v in page.provenance])
+    problems = {i: misfits(f) for i, f in enumerate(figures)}
+    assert {i: p for i, p in problems.items() if p} == {}
+    assert all(f.get_size_inches()[1] <= 200 for f in figures)  # a PDF page's most
+
+
+def test_the_page_fits_a_1400_pixel_window(
+    strategies: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chromium = Path(os.environ.get("SALESIM_CHROMIUM", "/usr/bin/chromium"))
+    if not chromium.exists():
+        pytest.skip(f"no Chromium at {chromium}")
+    sync = pytest.importorskip("playwright.sync_api")
+    labels = long_labels(9, _longest_label())
+    fake, manifest = relabelled(strategies, labels)
+    monkeypatch.setattr("sim.report.build.load", lambda _: fake)
+    monkeypatch.setattr("sim.report.build.store.read_manifest", lambda _: manifest)
+    report = build_report(strategies.path, out=tmp_path, stream=io.StringIO())
+    with sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        try:
+            view = browser.new_page(viewport={"width": 1400, "height": 1000})
+            view.goto(report.html.as_uri())
+            widths = view.evaluate(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+                " [...document.querySelectorAll('table')].map("
+                "t => (t.closest('.wide') || t).getBoundingClientRect().right)]"
+            )
+        finally:
+            browser.close()
+    scroll, client, rights = widths
+    assert scroll <= client
+    assert all(right <= client for right in rights)

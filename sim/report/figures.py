@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
@@ -35,20 +36,33 @@ from sim.report.frames import (
     order,
 )
 from sim.report.style import (
+    LIMIT,
+    SLIDE,
     Look,
     Scale,
+    arrange_foot,
+    inches,
     ink_on,
+    letters,
+    line_count,
     money_scale,
     new_figure,
     parts_colours,
     projector,
     strategy_looks,
+    tall,
     text_colour,
+    wrap,
 )
 
 # A panel: column -> (title, kind); kind is "money", "count" or "share".
 Panels = Mapping[str, tuple[str, str]]
 DIFF = ("diff", "diff_low", "diff_high")
+LEGEND_CHARS = 115  # letters "n" of legend text a slide's width holds
+LEGEND_ROOM = 1.4  # inches a slide keeps for a legend at its foot
+LEGEND_NAME = 32  # letters "n" of a strategy's name on a line of a legend
+TITLE_CHARS = 60  # letters "n" of a line of a figure's title
+NAME_WIDTH = 26  # letters "n" of a strategy's name on a line beside a bar or in a title
 
 
 def _looks(frame: pd.DataFrame, looks: Mapping[str, Look] | None) -> Mapping[str, Look]:
@@ -66,8 +80,27 @@ def _colour_labels(ax: Axes, strategies: Sequence[str], looks: Mapping[str, Look
         label.set_color(text_colour(looks[strategy].colour))
 
 
+def _names(strategies: Sequence[str], width: int = NAME_WIDTH) -> list[str]:
+    """The strategies' names as a figure shows them: wrapped to ``width`` characters."""
+    return [wrap(s, width) for s in strategies]
+
+
+def _rows_height(strategies: Sequence[str], base: float = 2.8) -> float:
+    """The height of a figure with a row per strategy, each as tall as its name."""
+    row = inches(13, line_count(_names(strategies))) + 0.2
+    return tall(base, row * len(strategies))
+
+
 def _shape(count: int) -> tuple[int, int]:
     return {1: (1, 1), 2: (1, 2), 3: (1, 3), 4: (2, 2)}.get(count, (math.ceil(count / 3), 3))
+
+
+PANEL_CHARS = 28  # letters "n" of a line of a panel's title, legend or axis label
+
+
+def _panel_size(columns: int) -> float:
+    """Points of a panel's title: smaller when three panels share the width."""
+    return 14 if columns > 2 else 17
 
 
 def _strategy_legend(figure: Figure, looks: Mapping[str, Look], labels: Sequence[str]) -> None:
@@ -79,9 +112,19 @@ def _strategy_legend(figure: Figure, looks: Mapping[str, Look], labels: Sequence
         )
         for s in labels
     ]  # fmt: skip
-    widest = max(len(s) for s in labels)
-    columns = max(1, min(len(labels), 4, LEGEND_CHARS // (widest + 6)))
-    figure.legend(handles, labels, loc="outside lower center", ncols=columns, frameon=False)
+    _foot_legend(figure, handles, _names(labels, LEGEND_NAME))
+
+
+def _foot_legend(figure: Figure, handles: Sequence[Artist], names: Sequence[str]) -> None:
+    """A legend at the figure's foot, in as many columns as fit; the figure grows by what the
+    legend needs beyond the room a slide keeps for it."""
+    widest = max(letters(name) for name in names)
+    columns = max(1, min(len(names), 4, LEGEND_CHARS // (widest + 6)))
+    legend = figure.legend(handles, names, loc="lower center", ncols=columns, frameon=False)
+    high = legend.get_window_extent(figure.canvas.get_renderer()).height / figure.dpi  # type: ignore[attr-defined]
+    w, h = figure.get_size_inches()
+    figure.set_size_inches(w, min(h + max(0.0, high - LEGEND_ROOM), LIMIT - 3))
+    arrange_foot(figure)
 
 
 def _scale_for(kind: str, values: np.ndarray) -> Scale:
@@ -92,9 +135,6 @@ def _scale_for(kind: str, values: np.ndarray) -> Scale:
     if kind == "share":
         return Scale(0.01, "%")
     return Scale(1.0, "")
-
-
-LEGEND_CHARS = 130  # characters of legend text a slide's width holds
 
 
 def _format_axis(ax: Axes, axis: str = "y") -> None:
@@ -175,7 +215,7 @@ def plot_differences(
     rows = summary["metric"].isin(money) & summary["scenario"].isin(strategies)
     shared = _scale_for("money", summary.loc[rows, list(DIFF)].to_numpy(float))  # one unit
     with projector():
-        figure = new_figure(1, len(panels))
+        figure = new_figure(1, len(panels), size=(SLIDE[0], _rows_height(strategies)))
         for ax, (metric, (name, kind)) in zip(figure.axes, panels.items(), strict=True):
             data = summary[summary["metric"] == metric].set_index("scenario")
             values = data.loc[strategies, list(DIFF)].to_numpy(float)
@@ -191,12 +231,12 @@ def plot_differences(
             ax.axvline(0, color=looks[baseline].colour, linewidth=1.2)
             _format_axis(ax, "x")
             ax.set_title(name)
-            ax.set_xlabel(f"{scale.unit} vs {baseline}".strip())
-            ax.set_yticks(y, strategies if ax is figure.axes[0] else [""] * len(y))
+            ax.set_xlabel(scale.unit or "difference")
+            ax.set_yticks(y, _names(strategies) if ax is figure.axes[0] else [""] * len(y))
             ax.grid(axis="y", alpha=0)
+            ax.set_ylim(-0.6, len(y) - 0.4)
         _colour_labels(figure.axes[0], strategies, looks)
-        if title:
-            figure.suptitle(title)
+        figure.suptitle(title or wrap(f"Difference to {baseline}", TITLE_CHARS))
     return figure
 
 
@@ -220,16 +260,23 @@ def plot_stacked(
     looks = _looks(first, looks)
     strategies = _strategies(first, looks)
     y = np.arange(len(strategies))[::-1]
+    tables = {}
+    for name, frame in panels.items():
+        column = next(c for c in frame.columns if c not in {"scenario", "mean"})
+        table = frame.pivot_table(index="scenario", columns=column, values="mean", sort=False)
+        tables[name] = table.reindex(index=strategies, columns=list(parts[name])).fillna(0.0)
+    shown = {
+        name: [n for n in parts[name] if table[n].abs().sum() > 0] for name, table in tables.items()
+    }
+    every = list(dict.fromkeys(n for names in shown.values() for n in names))
+    colours = parts_colours(every, rest)  # a part has one colour in every panel
+    handles: dict[str, Artist] = {}
     with projector():
-        figure = new_figure(1, len(panels))
-        for ax, (name, frame) in zip(figure.axes, panels.items(), strict=True):
-            column = next(c for c in frame.columns if c not in {"scenario", "mean"})
-            table = frame.pivot_table(index="scenario", columns=column, values="mean", sort=False)
-            table = table.reindex(index=strategies, columns=list(parts[name])).fillna(0.0)
-            names = [n for n in parts[name] if table[n].abs().sum() > 0]
+        figure = new_figure(1, len(panels), size=(SLIDE[0], _rows_height(strategies, 3.4)))
+        for ax, name in zip(figure.axes, panels, strict=True):
+            table, names = tables[name], shown[name]
             unit = kind if isinstance(kind, str) else kind[name]
             scale = _scale_for(unit, table.sum(axis=1).to_numpy(float))
-            colours = parts_colours(names, rest)
             left = np.zeros(len(strategies))
             for piece in names:
                 widths = table[piece].to_numpy(float) / scale.divisor
@@ -239,6 +286,7 @@ def plot_stacked(
                 )  # fmt: skip
                 for bar, strategy in zip(bars, strategies, strict=True):
                     bar.set_gid(f"{name}|{piece}|{strategy}")
+                handles.setdefault(piece, bars)
                 left += widths
             decimals = 1 if scale.divisor > 1 or left.max() < 100 else 0
             for yi, total in zip(y, left, strict=True):
@@ -247,13 +295,11 @@ def plot_stacked(
             _format_axis(ax, "x")
             ax.set_title(name)
             ax.set_xlabel(scale.unit or unit)
-            ax.set_yticks(y, strategies if ax is figure.axes[0] else [""] * len(y))
+            ax.set_yticks(y, _names(strategies) if ax is figure.axes[0] else [""] * len(y))
             ax.grid(axis="y", alpha=0)
-            ax.legend(
-                loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=min(len(names), 3),
-                frameon=False, fontsize=12,
-            )  # fmt: skip
+            ax.set_ylim(-0.6, len(y) - 0.4)
         _colour_labels(figure.axes[0], strategies, looks)
+        _foot_legend(figure, [handles[n] for n in every], every)
         if title:
             figure.suptitle(title)
     return figure
@@ -280,9 +326,10 @@ def plot_survival(survival: pd.DataFrame, looks: Mapping[str, Look] | None = Non
                     ha="center", va="center", transform=ax.transAxes,
                 )  # fmt: skip
             elif missing:
+                listed = ", ".join(missing) if len(missing) <= 3 else f"{len(missing)} strategies"
                 ax.text(
-                    0.02, 0.03, "too few clients won to draw: " + ", ".join(missing),
-                    transform=ax.transAxes, fontsize=11, color="0.3",
+                    0.02, 0.03, wrap("too few clients won to draw: " + listed, 50, 4),
+                    transform=ax.transAxes, fontsize=11, color="0.3", in_layout=False,
                 )  # fmt: skip
             for strategy in strategies:
                 mine = data[data["scenario"] == strategy]
@@ -319,8 +366,10 @@ def plot_team(team: pd.DataFrame, looks: Mapping[str, Look] | None = None) -> Fi
         "utilisation": ("Utilisation", "% of working hours"),
         "clients per person": ("Clients per person", "clients in the books / person"),
     }
+    bars = len(roles) * max(len(strategies), 2)
     with projector():
-        figure = new_figure(1, len(measures))
+        figure = new_figure(1, len(measures), size=(SLIDE[0], tall(3.0, 0.14 * bars)))
+        per_role = (figure.get_size_inches()[1] - 3.0) * 72 / max(len(roles), 1)  # points
         for ax, (measure, (name, unit)) in zip(figure.axes, measures.items(), strict=True):
             data = team[team["measure"] == measure].set_index(["scenario", "role"])
             share = measure == "utilisation"
@@ -339,9 +388,10 @@ def plot_team(team: pd.DataFrame, looks: Mapping[str, Look] | None = None) -> Fi
                         edgecolor="0.2" if looks[strategy].hatch else None,
                         gid=f"{measure}|{role}|{strategy}",
                     )  # fmt: skip
-                    if measure == "clients per person":  # short bars next to long ones
+                    roomy = per_role * height >= 9  # points: the label fits the bar
+                    if measure == "clients per person" and roomy:  # short bars by long ones
                         end = mean if math.isnan(high) else high
-                        ax.text(end, y, f" {mean:,.0f}", va="center", fontsize=10)
+                        ax.text(end, y, f" {mean:,.0f}", va="center", fontsize=9)
             if share:
                 ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
                 ax.set_xlim(0, 1.05)
@@ -385,7 +435,7 @@ def plot_breakeven(
     scale = money_scale(float(diffs[["diff_low", "diff_high"]].abs().max().max()))  # one unit
     with projector():
         rows, cols = _shape(len(panels))
-        figure = new_figure(rows, cols)
+        figure = new_figure(rows, cols, size=(SLIDE[0], tall(1.6, 3.0 * rows)))
         for ax, (strategy, group) in zip(figure.axes, panels, strict=False):
             mine = diffs[diffs["scenario"] == strategy]
             line = (mine if group is None else mine[mine[by] == group]).sort_values(x)
@@ -395,8 +445,10 @@ def plot_breakeven(
             name = strategy if group is None else f"{nice(by)} = {_short(group)}"
             if connect:
                 found = crossings(xs, mean, log=logarithmic)
-                label = "mean difference" + "".join(
-                    f"; {_crossing(c, is_clear(xs, low, high, c.at))}" for c in found
+                label = wrap(
+                    "mean difference"
+                    + "".join(f"; {_crossing(c, is_clear(xs, low, high, c.at))}" for c in found),
+                    PANEL_CHARS,
                 )
                 ax.fill_between(
                     xs, low, high, color=look.colour, alpha=0.18, linewidth=0,
@@ -427,13 +479,14 @@ def plot_breakeven(
                 ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
                 ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
             _format_axis(ax)
-            ax.set_title(name if len(strategies) == 1 else f"{strategy}, {name}")
-            ax.set_xlabel(nice(x) + (" (log scale)" if logarithmic else ""))
+            heading = name if len(strategies) == 1 else f"{strategy}, {name}"
+            ax.set_title(wrap(heading, PANEL_CHARS), fontsize=_panel_size(cols))
+            ax.set_xlabel(wrap(nice(x) + (" (log scale)" if logarithmic else ""), PANEL_CHARS))
             ax.set_ylabel(f"difference, {scale.unit}")
-            ax.legend(fontsize=12, loc="upper left")
+            ax.legend(fontsize=11 if cols > 2 else 12, loc="upper left")
         _hide_unused(figure, len(panels))
         shown = strategies[0] if len(strategies) == 1 else "each strategy"
-        figure.suptitle(f"{metric_name.capitalize()}: {shown} − {baseline}")
+        figure.suptitle(wrap(f"{metric_name.capitalize()}: {shown} − {baseline}", TITLE_CHARS))
     return figure
 
 
@@ -458,8 +511,9 @@ def plot_heatmap(
     norm = TwoSlopeNorm(0.0, low, high)
     cmap = mpl.colormaps["PuOr"]
     with projector():
-        figure = new_figure(1, len(strategies))
-        for ax, strategy in zip(figure.axes, strategies, strict=True):
+        rows, cols = _shape(len(strategies))
+        figure = new_figure(rows, cols, size=(SLIDE[0], tall(1.6, 3.4 * rows)))
+        for ax, strategy in zip(figure.axes, strategies, strict=False):
             mine = diffs[diffs["scenario"] == strategy]
             grid = mine.pivot_table(index=y, columns=x, values="diff", aggfunc="mean")
             if grid.notna().all().all() and grid.size == len(mine):
@@ -482,16 +536,19 @@ def plot_heatmap(
                         fontsize=11,
                     )  # fmt: skip
             ax.grid(False)
-            ax.set_xlabel(nice(x))
-            ax.set_ylabel(nice(y))
-            ax.set_title(f"{strategy} − {baseline}")
-        bar = figure.colorbar(image, ax=figure.axes, shrink=0.9)
+            ax.set_xlabel(wrap(nice(x), PANEL_CHARS))
+            ax.set_ylabel(wrap(nice(y), PANEL_CHARS))
+            ax.set_title(wrap(f"{strategy} − {baseline}", PANEL_CHARS), fontsize=_panel_size(cols))
+        _hide_unused(figure, len(strategies))
+        bar = figure.colorbar(image, ax=figure.axes[: len(strategies)], shrink=0.9)
         bar.set_ticks([low, low / 2, 0.0, high / 2, high])
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+,.2f}"))
         bar.set_label(
             f"{metric_name} difference, {scale.unit}\n(n.s.: its 95 % interval includes 0)"
         )
-        figure.suptitle(f"{metric_name.capitalize()} difference to {baseline} over the sweep")
+        figure.suptitle(
+            wrap(f"{metric_name.capitalize()} difference to {baseline} over the sweep", TITLE_CHARS)
+        )
     return figure
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from html import escape
 
@@ -10,7 +11,8 @@ import pandas as pd
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 18px; line-height: 1.45;
-       color: #111; max-width: 1500px; margin: 0 auto; padding: 1em 2em; }
+       color: #111; max-width: 1500px; margin: 0 auto; padding: 1em 2em;
+       overflow-wrap: break-word; }
 h1 { font-size: 2em; margin-bottom: 0.2em; }
 h2 { font-size: 1.5em; margin-top: 2em; border-bottom: 2px solid #ddd; }
 p.lead { font-size: 1.1em; color: #333; }
@@ -19,13 +21,18 @@ nav ol { columns: 2; }
 figure { margin: 1em 0; }
 figure img { width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.95em; color: #333; margin-top: 0.3em; }
+.wide { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: right; vertical-align: top; }
 th { background: #f3f3f3; }
-td.name, th.name { text-align: left; font-weight: bold; white-space: nowrap; }
-td.text { text-align: left; }
+td.name, th.name { text-align: left; font-weight: bold; min-width: 8em; max-width: 18em;
+                   overflow-wrap: anywhere; }
+th.strategy { min-width: 7em; max-width: 14em; overflow-wrap: anywhere; }
+td.value { overflow-wrap: anywhere; }
+td.text { text-align: left; overflow-wrap: anywhere; }
 td .diff { display: block; font-size: 0.85em; color: #333; white-space: nowrap; }
-td.setting { text-align: left; min-width: 24em; }
+td.setting { text-align: left; min-width: 14em; max-width: 26em; }
+td.setting code { overflow-wrap: anywhere; }
 td.setting small { display: block; color: #444; }
 td.best { background: #e8f0fb; font-weight: bold; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em;
@@ -97,6 +104,11 @@ def _contents(page: Page) -> str:
     return f"<nav><ol>{links}</ol></nav>"
 
 
+def _name(text: str) -> str:
+    """A name as HTML text that may break after ``_``, ``.``, ``-`` and ``/``."""
+    return re.sub(r"([_./-])(?=.)", r"\1<wbr>", escape(text))
+
+
 def _swatch(page: Page, strategy: str) -> str:
     colour = page.colours.get(strategy, "#888")
     return f'<span class="swatch" style="background:{colour}"></span>'
@@ -134,12 +146,11 @@ def _headline(page: Page) -> str:
             )
             klass = ' class="best"' if c["best"] else ""
             tds.append(f"<td{klass}>{escape(c['value'])}{mark}{diff}</td>")
-        name = f'<td class="name">{_swatch(page, strategy)}{escape(strategy)}</td>'
+        name = f'<td class="name">{_swatch(page, strategy)}{_name(strategy)}</td>'
         rows.append(f"<tr>{name}{''.join(tds)}</tr>")
     return (
-        f'<table id="headline-table"><tr><th class="name">strategy</th>{header}</tr>'
-        + "".join(rows)
-        + "</table>"
+        f'<div class="wide"><table id="headline-table"><tr><th class="name">strategy</th>{header}'
+        "</tr>" + "".join(rows) + "</table></div>"
     )
 
 
@@ -157,18 +168,18 @@ def _settings(page: Page) -> str:
     if frame.empty:
         return "<p>The strategies' scenarios do not differ (only their names).</p>"
     strategies = [c for c in frame.columns if c not in {"parameter", "unit", "meaning"}]
-    header = "".join(f"<th>{_swatch(page, s)}{escape(s)}</th>" for s in strategies)
+    header = "".join(f'<th class="strategy">{_swatch(page, s)}{_name(s)}</th>' for s in strategies)
     rows = []
     for _, r in frame.iterrows():
-        values = "".join(f"<td>{escape(str(r[s]))}</td>" for s in strategies)
+        values = "".join(f'<td class="value">{escape(str(r[s]))}</td>' for s in strategies)
         unit = f" [{escape(r['unit'])}]" if r["unit"] and r["unit"] != "-" else ""
         rows.append(
-            f'<tr><td class="setting"><code>{escape(r["parameter"])}</code>{unit}'
+            f'<tr><td class="setting"><code>{_name(r["parameter"])}</code>{unit}'
             f"<small>{escape(r['meaning'])}</small></td>{values}</tr>"
         )
     return (
-        '<table id="settings-table"><tr><th class="name">parameter [unit]</th>'
-        f"{header}</tr>" + "".join(rows) + "</table>"
+        '<div class="wide"><table id="settings-table"><tr><th class="name">parameter [unit]</th>'
+        f"{header}</tr>" + "".join(rows) + "</table></div>"
     )
 
 
@@ -183,7 +194,7 @@ def _points(page: Page) -> str:
     return (
         "<h3>The sweep's points</h3><p>Every strategy ran at every point; the sections above "
         "that show one point say which (choose another with <code>--point</code>).</p>"
-        f"<table><tr>{header}</tr>{rows}</table>"
+        f'<div class="wide"><table><tr>{header}</tr>{rows}</table></div>'
     )
 
 
@@ -203,4 +214,4 @@ def _provenance(page: Page) -> str:
         if page.study_text
         else ""
     )
-    return f'<table id="provenance-table">{rows}</table>{files}{text}'
+    return f'<div class="wide"><table id="provenance-table">{rows}</table></div>{files}{text}'

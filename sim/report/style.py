@@ -10,13 +10,16 @@ PuOr). All read for colour-blind viewers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont, get_font
 
 # Okabe-Ito, most distinct first; black is kept for the baseline.
 OKABE_ITO = (
@@ -138,13 +141,112 @@ def new_figure(rows: int = 1, cols: int = 1, size: tuple[float, float] = SLIDE) 
     return figure
 
 
-FOOTER = 0.03  # share of a figure's height kept for its footer
+FOOTER_SIZE = 10  # points: the footer's type
+CAPTION_SIZE = 11  # points: a caption's type under a figure in the PDF
+CAPTION_WIDTH = 125  # letters "n" of a caption's line (at 11 points, a slide's width)
+PAD = 0.06  # inches between the parts stacked at a figure's foot
+LIMIT = 199.0  # inches: the tallest page a PDF reader shows (14,400 points)
+
+
+def wrap(text: str, width: float, lines: int | None = None) -> str:
+    """``text`` in lines as wide as ``width`` letters "n" at most (measured in the figures'
+    font, so wide letters such as W or Ш count for more), broken after spaces, ``_``, ``-``,
+    ``.`` or ``/`` where it can and inside a word where it must; past ``lines`` lines the last
+    one ends in "…"."""
+    limit = width * _advance("n")
+    out: list[str] = []
+    line = ""
+    for piece in re.split(r"(?<=[\s_./-])", text):
+        while measure(piece.rstrip()) > limit:
+            if line.strip():
+                out.append(line)
+                line = ""
+            cut = next(k for k in range(len(piece), 0, -1) if measure(piece[:k]) <= limit or k == 1)
+            out.append(piece[:cut])
+            piece = piece[cut:]
+        if measure((line + piece).rstrip()) <= limit:
+            line += piece
+        else:
+            out.append(line)
+            line = piece
+    out.append(line)
+    out = [o.rstrip() for o in out if o.strip()] or [""]
+    if lines is not None and len(out) > lines:
+        out = out[:lines]
+        while out[-1] and measure(out[-1] + "…") > limit:
+            out[-1] = out[-1][:-1]
+        out[-1] = out[-1].rstrip() + "…"
+    return "\n".join(out)
+
+
+def measure(text: str) -> float:
+    """The width of one line of ``text`` in the figures' font, in points at 10 points."""
+    return sum(_advance(c) for c in text)
+
+
+def letters(text: str) -> float:
+    """The width of the widest line of ``text`` in letters "n"."""
+    return max(measure(line) for line in text.splitlines() or [""]) / _advance("n")
+
+
+@cache
+def _advance(char: str) -> float:
+    font = get_font(findfont(FontProperties(family=mpl.rcParams["font.family"])))
+    font.set_size(10, 72)
+    return font.load_char(ord(char)).linearHoriAdvance / 65536
+
+
+def line_count(texts: Iterable[str]) -> int:
+    """The most lines any of ``texts`` takes."""
+    return max((t.count("\n") + 1 for t in texts), default=1)
+
+
+def inches(points: float, lines: int = 1, spacing: float = 1.3) -> float:
+    """The height of ``lines`` lines of type of ``points`` points, in inches."""
+    return lines * points * spacing / 72
 
 
 def stamp(figure: Figure, text: str) -> None:
     """Write a footer (what the figure shows) at the bottom right, in room kept for it."""
-    figure.get_layout_engine().set(rect=(0, FOOTER, 1, 1 - FOOTER))
-    figure.text(0.995, 0.006, text, ha="right", va="bottom", fontsize=10, color="0.35")
+    figure.text(
+        0.995, 0.0, text, ha="right", va="bottom", fontsize=FOOTER_SIZE, color="0.35",
+        gid="footer",
+    )  # fmt: skip
+    arrange_foot(figure)
+
+
+def caption(figure: Figure, text: str, width: int = CAPTION_WIDTH) -> None:
+    """Write ``text`` under the figure, made taller to hold it (the plots keep their size)."""
+    lines = wrap(text, width)
+    w, h = figure.get_size_inches()
+    figure.set_size_inches(w, min(h + inches(CAPTION_SIZE, line_count([lines])) + PAD, LIMIT))
+    figure.text(0.01, 0.0, lines, fontsize=CAPTION_SIZE, va="bottom", ha="left", gid="caption")
+    arrange_foot(figure)
+
+
+def arrange_foot(figure: Figure) -> None:
+    """Stack the footer, the caption and the figure's legends from the bottom up, each in its
+    own room, and keep the plots above them."""
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    height = figure.bbox.height  # pixels
+    pad = PAD * figure.dpi
+    y = pad / 2
+    for gid in ("footer", "caption"):
+        for text in [t for t in figure.texts if t.get_gid() == gid]:
+            text.set_y(y / height)
+            y += text.get_window_extent(renderer).height + pad
+    for legend in figure.legends:
+        legend.set_bbox_to_anchor((0, y / height, 1, 1 - y / height), figure.transFigure)
+        legend.set_loc("lower center")
+        y += legend.get_window_extent(renderer).height + pad
+    bottom = min(y / height, 0.9)
+    figure.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+
+
+def tall(base: float, content: float) -> float:
+    """A figure's height: the slide's, or more when ``content`` (inches) needs it (at most a
+    PDF page's)."""
+    return min(max(SLIDE[1], base + content), LIMIT - 3)
 
 
 @dataclass(frozen=True)
