@@ -16,9 +16,9 @@ from sim.names import Name
 
 
 class Section(BaseModel):
-    """Base of every scenario section: frozen, unknown keys rejected."""
+    """Base of every scenario section: frozen, unknown keys, infinities and NaN rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 def param(default: Any, description: str, source: str, unit: str = "", **limits: Any) -> Any:
