@@ -9,7 +9,9 @@ import time
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
 import pytest
+import yaml
 from conftest import SCENARIOS as REAL_SCENARIOS
 from conftest import salesim
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,6 +23,7 @@ from sim.config.loader import (
     Location,
     Problem,
     apply_overrides,
+    dump_yaml,
     load_model,
     load_with_extends,
     load_yaml,
@@ -28,6 +31,7 @@ from sim.config.loader import (
     validate,
 )
 from sim.config.schema import Scenario as RealScenario
+from sim.output import write_run
 from sim.study.runner import plan_study
 
 
@@ -1104,3 +1108,28 @@ def test_the_command_line_merges_a_mapping_set_and_indexes_a_default_list(tmp_pa
         cwd=tmp_path,
     )
     assert (result.returncode, result.stderr) == (0, "")
+
+
+# --- written back: a saved scenario reads back the same ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1e3", "1.5e3", "0o17", "+.5", "1:30", "010", "1_000", "0b101", "no", "On", "null", "~", ""],
+)
+def test_dump_yaml_quotes_text_that_a_reader_would_take_for_something_else(
+    tmp_path: Path, text: str
+) -> None:
+    dumped = dump_yaml({"x": text, "n": [10, 1.5, 1e20, True, None]})
+    expected = {"x": text, "n": [10, 1.5, 1e20, True, None]}
+    assert yaml.safe_load(dumped) == expected
+    assert load_yaml(write(tmp_path, "d.yaml", dumped))[0] == expected
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in REAL_SCENARIOS.glob("*.yaml")))
+def test_a_saved_scenario_reads_back_the_same(tmp_path: Path, name: str) -> None:
+    overrides = ['name="1e3"', 'description="0o17"'] if name == "split" else []
+    scenario = load_model(RealScenario, REAL_SCENARIOS / f"{name}.yaml", overrides)
+    write_run(tmp_path, pd.DataFrame({"month": [1]}), scenario, 7, 0.1, [name])
+    again = load_model(RealScenario, tmp_path / "scenario.yaml")
+    assert again == scenario.model_copy(update={"seed": 7})

@@ -56,6 +56,7 @@ __all__ = [
     "Positions",
     "Problem",
     "apply_overrides",
+    "dump_yaml",
     "load_model",
     "load_with_extends",
     "load_yaml",
@@ -558,6 +559,43 @@ def load_yaml(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[dict[str
     data, positions = _convert(node, file)
     positions[()] = start
     return data, positions
+
+
+def _both_schemas_resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+    """Return the YAML 1.1 implicit resolvers with the YAML 1.2 numbers added."""
+    resolvers = {
+        first: [*entries] for first, entries in yaml.SafeDumper.yaml_implicit_resolvers.items()
+    }
+    for first in "-+0123456789":
+        resolvers.setdefault(first, []).append((_INT_TAG, _INT_12))
+    for first in "-+.0123456789":
+        resolvers.setdefault(first, []).append((_FLOAT_TAG, _FLOAT_12))
+    return resolvers
+
+
+class _Dumper(yaml.SafeDumper):
+    """Quote every text that a YAML 1.1 reader or :func:`load_yaml` would not read as text."""
+
+    yaml_implicit_resolvers = _both_schemas_resolvers()
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """Write plain data as YAML that :func:`load_yaml` and YAML 1.1 readers read back alike.
+
+    Parameters
+    ----------
+    data : Any
+        Plain data: mappings, lists, text, numbers, booleans and ``None``.
+    **options : Any
+        Passed on to ``yaml.dump`` (``sort_keys``, say).
+
+    Returns
+    -------
+    str
+        The YAML text; any text that either reading would take for a number, a boolean or
+        null (``"1e3"``, ``"1:30"``, ``"no"``) is quoted.
+    """
+    return yaml.dump(data, Dumper=_Dumper, **options)
 
 
 # ---------------------------------------------------------------------------
