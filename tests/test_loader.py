@@ -1133,3 +1133,42 @@ def test_a_saved_scenario_reads_back_the_same(tmp_path: Path, name: str) -> None
     write_run(tmp_path, pd.DataFrame({"month": [1]}), scenario, 7, 0.1, [name])
     again = load_model(RealScenario, tmp_path / "scenario.yaml")
     assert again == scenario.model_copy(update={"seed": 7})
+
+
+def test_override_paths_too_deep_or_unprintable_are_refused(tmp_path: Path) -> None:
+    data, positions = load_yaml(write(tmp_path, "s.yaml", "name: x\n"))
+    deep = ".".join(["a"] * 5000)
+    with pytest.raises(ConfigError) as excinfo:
+        apply_overrides(data, positions, [f"{deep}=1", "na\udcffme=1"])
+    assert [p.message.split(": ", 1)[1] for p in excinfo.value.problems] == [
+        "the path has 5000 parts (at most 100)",
+        "the path has a character that cannot be printed",
+    ]
+    here = Location("study.yaml", 3, 5)
+    with pytest.raises(ConfigError) as excinfo:
+        set_values(data, positions, [(deep, 1, here), ("a.b\x07", 1, here)])
+    assert [(p.location, p.message) for p in excinfo.value.problems] == [
+        (here, "the path has 5000 parts (at most 100)"),
+        (here, "the path has a character that cannot be printed"),
+    ]
+    assert str(excinfo.value).splitlines()[1] == (
+        "study.yaml:3:5: a.b\\x07: the path has a character that cannot be printed"
+    )
+
+
+def test_override_patches_a_default_list_of_models_and_a_default_factory() -> None:
+    class Holder(_Frozen):
+        segments: list[Segment] = [Segment(name="a", share=0.2), Segment(name="b", share=0.8)]
+        counts: list[int] = Field(default_factory=lambda: [1, 2, 3])
+
+    data, positions = apply_overrides({}, {}, ["segments.1.share=0.5", "counts.2=9"])
+    holder = validate(Holder, data, positions, source="x")
+    assert holder.segments == [Segment(name="a", share=0.2), Segment(name="b", share=0.5)]
+    assert holder.counts == [1, 2, 9]
+    data, positions = apply_overrides({}, {}, ["segments.1.share=2"])
+    with pytest.raises(ConfigError) as excinfo:
+        validate(Holder, data, positions, source="x")
+    assert problems_of(excinfo) == [
+        "--set 'segments.1.share=2':1:18: segments.1.share: "
+        "Input should be less than or equal to 1 (got 2)"
+    ]

@@ -729,6 +729,15 @@ def _override_location(override: str, col: int = 1) -> Location:
     return Location(f"--set '{_shorten(override, 2 * MAX_SHOWN_TEXT)}'", 1, col)
 
 
+def _path_problem(parts: Sequence[str]) -> str | None:
+    """Return why a dotted field path cannot name a field, or ``None`` if it can."""
+    if len(parts) > MAX_NESTING:
+        return f"the path has {len(parts)} parts (at most {MAX_NESTING})"
+    if not all(part.isprintable() for part in parts):
+        return "the path has a character that cannot be printed"
+    return None
+
+
 def _parse_override(override: str) -> tuple[list[str], Any, Location]:
     """Split ``PATH=VALUE`` and parse the value as YAML.
 
@@ -753,6 +762,10 @@ def _parse_override(override: str) -> tuple[list[str], Any, Location]:
     if not all(parts):
         message = f"invalid override '{shown}': the path before '=' has an empty part"
         raise _fail(_override_location(override), key_text.strip(), message)
+    problem = _path_problem(parts)
+    if problem is not None:
+        message = f"invalid override '{shown}': {problem}"
+        raise _fail(_override_location(override), _shorten(key_text.strip()), message)
     col = len(key_text) + 2
     file = _override_location(override).file
     node = _compose(value_text, file, col_offset=col - 1)
@@ -884,6 +897,10 @@ def set_values(
         parts = [part.strip() for part in dotted.split(".")]
         if not all(parts):
             problems.append(Problem(location, dotted, "the field path has an empty part"))
+            continue
+        problem = _path_problem(parts)
+        if problem is not None:
+            problems.append(Problem(location, _shorten(dotted), problem))
             continue
         try:
             positions = _set_value(data, positions, parts, value, location, dotted)
@@ -1093,9 +1110,9 @@ def _default_child(default: Any, key: str | int) -> Any:
             if key in (name, _field_name(name, info)):
                 if isinstance(default, BaseModel):
                     return getattr(default, name)
-                if info.default_factory is not None or info.is_required():
+                if info.is_required():
                     return _NO_DEFAULT
-                return info.default
+                return info.get_default(call_default_factory=True)
         return _NO_DEFAULT
     if isinstance(default, dict):
         return default.get(key, _NO_DEFAULT)
@@ -1127,10 +1144,13 @@ class _DefaultsReader:
         if isinstance(value, _Unwritten) and isinstance(default, list | tuple):
             return self._patch_list(value, default, path)
         if isinstance(value, dict):
-            return {
+            read = {
                 key: self.read(child, _default_child(default, key), (*path, key))
                 for key, child in value.items()
             }
+            if isinstance(value, _Unwritten) and isinstance(default, BaseModel | dict):
+                return _merge(_plain(default), read, {})[0]
+            return read
         if isinstance(value, list):
             return [
                 self.read(child, _default_child(default, index), (*path, index))
@@ -1171,8 +1191,9 @@ def validate(
 ) -> ModelT:
     """Validate data against a model, reporting every error with its location.
 
-    Where an override selected items of a list that the documents do not write
-    (``a.list.1=3``), the list is the field's default with those items replaced.
+    Where an override named fields that the documents do not write, it is read
+    against the field's default: ``a.list.1=3`` gives the default list with item 1
+    replaced, and the fields named below a default mapping or model are merged into it.
 
     Parameters
     ----------
