@@ -86,8 +86,8 @@ _FLOAT_TAG = _YAML_TAG + "float"
 _MERGE_TAG = _YAML_TAG + "merge"
 _SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
-# The YAML 1.2 core schema's integers and floats (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# The YAML 1.2 core schema's integers and floats (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
 _INT_12 = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT_12 = re.compile(
     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -355,17 +355,15 @@ def _number(text: str, tag: str) -> int | float:
         )
     if tag == _INT_TAG:
         if text.startswith(("0x", "0o")):
-            value = int(text[2:], 16 if text[1] == "x" else 8)
-        else:
-            value = int(text)
-        return value
+            return int(text[2:], 16 if text[1] == "x" else 8)
+        return int(text)
     lowered = text.lower()
     if lowered.lstrip("+-") in (".inf", ".nan"):
         return float(lowered.replace(".", ""))
-    value = float(text)
-    if math.isinf(value):
+    number = float(text)
+    if math.isinf(number):
         raise ValueError(f"number is too large: {text} (the largest is about 1.8e308)")
-    return value
+    return number
 
 
 def _scalar_value(node: yaml.ScalarNode) -> Any:
@@ -811,7 +809,7 @@ def _value_paths(value: Any, prefix: PathKey) -> Iterator[PathKey]:
             yield from _value_paths(child, (*prefix, index))
 
 
-class _Unwritten(dict):  # type: ignore[type-arg]
+class _Unwritten(dict[str, Any]):
     """A mapping that an override created where the documents give no value.
 
     :func:`validate` reads it against the model's default there: item numbers of a
