@@ -24,7 +24,7 @@ CASES: dict[str, str] = {
     + ", ".join(["1"] * 300_000)
     + "]\n",
     "20,000 unknown keys": "name: x\n" + "".join(f"k{i}: 1\n" for i in range(20_000)),
-    "4,990 unknown keys": "name: x\n" + "".join(f"k{i}: 1\n" for i in range(4_990)),
+    "9,990 unknown keys": "name: x\n" + "".join(f"k{i}: 1\n" for i in range(9_990)),
     "integer of 4,301 digits": "name: x\nseed: " + "1" * 4301 + "\n",
 }
 
