@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from sim import __version__
+from sim.config.loader import dump_yaml
 from sim.config.schema import Scenario
 
 MANIFEST = "manifest.json"
@@ -82,7 +82,7 @@ def write_run(
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MANIFEST).unlink(missing_ok=True)
     write_atomic(out_dir / TIMESERIES, lambda p: frame.to_parquet(p, index=False))
-    resolved = yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False)
+    resolved = dump_yaml(scenario.model_dump(mode="json"), sort_keys=False)
     write_atomic(out_dir / SCENARIO, lambda p: p.write_text(resolved, encoding="utf-8"))
     manifest = _manifest(scenario, seed, wall_time_s, sources, len(frame))
     text = json.dumps(manifest, indent=2)

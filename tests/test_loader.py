@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import math
+import os
 import textwrap
 import time
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
 import pytest
+import yaml
+from conftest import SCENARIOS as REAL_SCENARIOS
+from conftest import salesim
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.config.loader import (
+    MAX_SHOWN_PROBLEMS,
+    MAX_VALUES,
     ConfigError,
     Location,
     Problem,
     apply_overrides,
+    dump_yaml,
     load_model,
     load_with_extends,
     load_yaml,
+    set_values,
     validate,
 )
+from sim.config.schema import Scenario as RealScenario
+from sim.output import write_run
+from sim.study.runner import plan_study
 
 
 class _Frozen(BaseModel):
@@ -457,7 +470,8 @@ def test_bad_overrides_are_all_reported(tmp_path: Path) -> None:
         "empty part",
         "--set 'name.first=x':1:1: name: cannot apply 'name.first=x': 'name' is a str, "
         "not a mapping",
-        "--set 'weights.5=1':1:1: weights.5: cannot apply 'weights.5=1': no item 5 in a list of 2",
+        "--set 'weights.5=1':1:1: weights.5: cannot apply 'weights.5=1': no item 5 in weights; "
+        "the list has 2 items, numbered 0 to 1",
         "--set 'style=[1':1:9: <document>: while parsing a flow sequence (line 1, column 7): "
         "expected ',' or ']', but got '<stream end>'",
     ]
@@ -651,3 +665,510 @@ def test_problem_and_error_rendering() -> None:
     error = ConfigError([located, unlocated])
     assert str(error) == "f.yaml:3:5: a.b.2.c: bad\n<document>: worse"
     assert error.problems == [located, unlocated]
+
+
+# --- numbers: the YAML 1.2 way, finite, of a sane size ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("010", 10),
+        ("0010", 10),
+        ("+1", 1),
+        ("-0", 0),
+        ("0x1F", 31),
+        ("0o17", 15),
+        ("1e3", 1000.0),
+        ("1.5e3", 1500.0),
+        ("-2E-2", -0.02),
+        (".5", 0.5),
+        ("1.", 1.0),
+        ("1:30", "1:30"),
+        ("190:20:30", "190:20:30"),
+        ("1_000", "1_000"),
+        ("0b101", "0b101"),
+        ("0o8", "0o8"),
+        ("yes", True),
+        ("Off", False),
+        ("~", None),
+        ("2024-01-31", "2024-01-31"),
+    ],
+)
+def test_plain_scalars_are_read_as_yaml_1_2_numbers_and_1_1_booleans(
+    tmp_path: Path, text: str, value: object
+) -> None:
+    data, _ = load_yaml(write(tmp_path, "n.yaml", f"x: {text}\nlisted: [{text}]\n"))
+    assert data == {"x": value, "listed": [value]}
+    assert type(data["x"]) is type(value)
+    parsed, _ = apply_overrides({}, {}, [f"x={text}"])
+    assert parsed == {"x": value}
+    assert type(parsed["x"]) is type(value)
+
+
+@pytest.mark.parametrize(("text", "value"), [(".inf", math.inf), ("-.Inf", -math.inf)])
+def test_infinities_are_read_as_floats(tmp_path: Path, text: str, value: float) -> None:
+    assert load_yaml(write(tmp_path, "n.yaml", f"x: {text}\n"))[0] == {"x": value}
+    assert math.isnan(load_yaml(write(tmp_path, "n.yaml", "x: .NaN\n"))[0]["x"])
+
+
+def test_leading_zero_is_decimal_in_a_scenario_and_on_the_command_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", "name: x\nmarket:\n  prospects: 010\nweights: [07, 1e1]\n")
+    scenario = load_model(Scenario, path, ["market.competitors.count=012"])
+    assert scenario.market.prospects == 10
+    assert scenario.market.competitors.count == 12
+    assert scenario.weights == [7.0, 10.0]
+
+
+def test_base_60_and_underscores_are_refused_where_a_number_is_expected(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "s.yaml",
+        f"extends: {REAL_SCENARIOS / 'split.yaml'}\norganisation:\n  hunters: 1:30\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        load_model(RealScenario, path, ["market.competitors.count=1_000", "seed=0b1"])
+    assert problems_of(excinfo) == [
+        "--set 'market.competitors.count=1_000':1:26: market.competitors.count: "
+        "Input should be a valid integer (got '1_000')",
+        "--set 'seed=0b1':1:6: seed: Input should be a valid integer (got '0b1')",
+        f"{path}:3:3: organisation.hunters: Input should be a valid integer (got '1:30')",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1e400", "number is too large: 1e400 (the largest is about 1.8e308)"),
+        ("-1e400", "number is too large: -1e400 (the largest is about 1.8e308)"),
+        ("1" * 4301, "number is too long (4301 characters; at most 100 are read)"),
+        ("0x" + "f" * 200, "number is too long (202 characters; at most 100 are read)"),
+    ],
+)
+def test_numbers_out_of_reach_are_located(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, "n.yaml", f"name: x\nmarket:\n  prospects: {text}\n")
+    with pytest.raises(ConfigError) as excinfo:
+        load_yaml(path)
+    assert problems_of(excinfo) == [f"{path}:3:14: market.prospects: {message}"]
+    data, positions = load_yaml(write(tmp_path, "ok.yaml", "name: x\n"))
+    with pytest.raises(ConfigError) as excinfo:
+        apply_overrides(data, positions, [f"market.prospects={text}"])
+    (problem,) = excinfo.value.problems
+    assert (problem.location.line, problem.location.col) == (1, 18)
+    assert problem.location.file.startswith("--set 'market.prospects=")
+    assert len(problem.location.file) < 200, "a long override is shortened"
+    assert (problem.path, problem.message) == ("market.prospects", message)
+
+
+def _float_fields(model: type[BaseModel] = RealScenario, prefix: str = "") -> list[str]:
+    """Every float field of the real scenario schema, as a dotted path."""
+    found = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found.extend(_float_fields(annotation, f"{prefix}{name}."))
+        elif annotation is float:
+            found.append(f"{prefix}{name}")
+    return found
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_every_float_field_of_a_scenario_refuses_non_finite_values(value: str) -> None:
+    fields = _float_fields()
+    assert len(fields) > 100
+    data, positions = load_with_extends(REAL_SCENARIOS / "split.yaml")
+    overrides = [f"{field}={value}" for field in [*fields, "clients.routine_load_weights.1"]]
+    data, positions = apply_overrides(data, positions, overrides)
+    with pytest.raises(ConfigError) as excinfo:
+        validate(RealScenario, data, positions, source="split.yaml")
+    problems = excinfo.value.problems
+    assert sorted(p.path for p in problems) == sorted([*fields, "clients.routine_load_weights.1"])
+    assert {p.message.split(" (got")[0] for p in problems} == {"Input should be a finite number"}
+
+
+# --- nested overrides merge ----------------------------------------------------------------------
+
+
+def test_a_mapping_override_merges_like_extends(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", GOOD)
+    data, positions = load_yaml(path)
+    new, where = apply_overrides(data, positions, ["market={competitors: {strength: 2.5}}"])
+    assert new["market"]["competitors"] == {"count": 4, "strength": 2.5}
+    assert new["market"]["prospects"] == 100
+    assert len(new["market"]["segments"]) == 2
+    label = "--set 'market={competitors: {strength: 2.5}}'"
+    assert where[("market", "competitors", "strength")] == Location(label, 1, 8)
+    assert where[("market", "competitors", "count")] == Location(str(path), 6, 5)
+    assert where[("market", "prospects")] == Location(str(path), 11, 3)
+    scenario = load_model(Scenario, path, ["market={competitors: {count: 9}}"])
+    assert scenario.market.competitors.count == 9
+    assert scenario.market.prospects == 100
+    # Anything but a mapping still replaces: a list is written out in full.
+    new, _ = apply_overrides(data, positions, ["market.segments=[]", "weights=[3]"])
+    assert new["market"]["segments"] == []
+    assert new["weights"] == [3]
+
+
+def test_set_values_merges_a_nested_mapping_and_keeps_the_siblings(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", GOOD)
+    data, positions = load_yaml(path)
+    here = Location("study.yaml", 7, 9)
+    value = {"competitors": {"count": 8}}
+    new, where = set_values(data, positions, [("market", value, here)])
+    assert new["market"]["competitors"] == {"count": 8}
+    assert new["market"]["prospects"] == 100
+    assert where[("market", "competitors", "count")] == here
+    assert where[("market", "prospects")] == Location(str(path), 11, 3)
+    assert value == {"competitors": {"count": 8}}, "the study's value is not changed"
+    again, _ = apply_overrides(new, where, ["market.competitors.strength=3"])
+    assert value == {"competitors": {"count": 8}}, "nor by a later override"
+    assert again["market"]["competitors"] == {"count": 8, "strength": 3}
+
+
+def test_nested_set_in_a_study_keeps_the_client_department(tmp_path: Path) -> None:
+    split = REAL_SCENARIOS / "split.yaml"
+    study = write(
+        tmp_path,
+        "st.yaml",
+        f"""\
+        name: st
+        replications: 1
+        scenarios:
+          - path: {split}
+            label: nested
+            set:
+              organisation: {{hunters: 8}}
+          - path: {split}
+            label: dotted
+            set:
+              organisation.hunters: 8
+        """,
+    )
+    plan = plan_study(study, overrides=["organisation={generalists: 1}"])
+    nested, dotted = (v.scenario.organisation for v in plan.variants)
+    assert nested == dotted
+    assert (nested.hunters, nested.specialists, nested.generalists) == (8, 3, 1)
+
+
+# --- list items by number, also of a default list -------------------------------------------------
+
+
+def test_override_selects_an_item_of_a_default_list() -> None:
+    path = REAL_SCENARIOS / "split.yaml"
+    scenario = load_model(RealScenario, path, ["clients.routine_load_weights.1=3"])
+    assert scenario.clients.routine_load_weights == [1.0, 3.0, 4.0]
+    scenario = load_model(
+        RealScenario,
+        path,
+        ["clients.routine_load_weights.2=5", "clients.routine_load_weights.0=0.5"],
+    )
+    assert scenario.clients.routine_load_weights == [0.5, 2.0, 5.0]
+
+
+@pytest.mark.parametrize(
+    ("override", "item", "col"),
+    [
+        ("clients.routine_load_weights.3=1", "3", 32),
+        ("clients.routine_load_weights.x=1", "x", 32),
+        ("clients.routine_load_weights.-1=1", "-1", 33),
+    ],
+)
+def test_override_of_a_missing_item_of_a_default_list_names_the_items(
+    override: str, item: str, col: int
+) -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        load_model(RealScenario, REAL_SCENARIOS / "split.yaml", [override])
+    assert problems_of(excinfo) == [
+        f"--set '{override}':1:{col}: clients.routine_load_weights.{item}: no item {item} in "
+        "clients.routine_load_weights; its default list has 3 items, numbered 0 to 2"
+    ]
+
+
+def test_override_item_problems_are_located_at_the_item() -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        load_model(
+            RealScenario, REAL_SCENARIOS / "split.yaml", ["clients.routine_load_weights.1=-3"]
+        )
+    assert problems_of(excinfo) == [
+        "--set 'clients.routine_load_weights.1=-3':1:32: clients.routine_load_weights.1: "
+        "Input should be greater than 0 (got -3)"
+    ]
+
+
+def test_override_of_a_missing_item_of_a_written_list_names_the_items(tmp_path: Path) -> None:
+    data, positions = load_yaml(write(tmp_path, "s.yaml", "weights: [1]\nempty: []\n"))
+    with pytest.raises(ConfigError) as excinfo:
+        apply_overrides(data, positions, ["weights.1=2", "empty.0=1"])
+    assert [p.message for p in excinfo.value.problems] == [
+        "cannot apply 'weights.1=2': no item 1 in weights; the list has 1 item, numbered 0",
+        "cannot apply 'empty.0=1': no item 0 in empty; the list is empty",
+    ]
+
+
+# --- files that cannot be read -------------------------------------------------------------------
+
+
+def _unreadable_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Files of every kind the loader cannot read, with the reason it gives."""
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop.name)
+    ping, pong = tmp_path / "ping.yaml", tmp_path / "pong.yaml"
+    ping.symlink_to(pong.name)
+    pong.symlink_to(ping.name)
+    dangling = tmp_path / "dangling.yaml"
+    dangling.symlink_to("nowhere.yaml")
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    return {
+        "loop": (loop, "symbolic link loop (the link leads back to itself)"),
+        "loop of two": (ping, "symbolic link loop (the link leads back to itself)"),
+        "dangling": (dangling, "file not found (a symbolic link to nothing)"),
+        "fifo": (fifo, "is not a regular file (a pipe, socket or device), expected a YAML file"),
+        "device": (
+            Path(os.devnull),
+            "is not a regular file (a pipe, socket or device), expected a YAML file",
+        ),
+        "folder": (folder, "is a directory, expected a YAML file"),
+        "missing": (tmp_path / "missing.yaml", "file not found"),
+    }
+
+
+KINDS = ["loop", "loop of two", "dangling", "fifo", "device", "folder", "missing"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_file_that_cannot_be_read_is_located(tmp_path: Path, kind: str) -> None:
+    path, reason = _unreadable_files(tmp_path)[kind]
+    for load in (load_yaml, load_with_extends):
+        with pytest.raises(ConfigError) as excinfo:
+            load(path)
+        assert problems_of(excinfo) == [f"{path}:1:1: <document>: {reason}"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_extends_target_that_cannot_be_read_is_located_at_extends(
+    tmp_path: Path, kind: str
+) -> None:
+    target, reason = _unreadable_files(tmp_path)[kind]
+    child = write(tmp_path, "child.yaml", f"name: x\nextends: {target}\n")
+    with pytest.raises(ConfigError) as excinfo:
+        load_with_extends(child)
+    assert problems_of(excinfo) == [f"{child}:2:1: extends: cannot extend '{target}': {reason}"]
+
+
+def test_an_extends_name_with_a_nul_character_is_refused(tmp_path: Path) -> None:
+    child = write(tmp_path, "child.yaml", 'name: x\nextends: "base\\0.yaml"\n')
+    with pytest.raises(ConfigError) as excinfo:
+        load_with_extends(child)
+    target = tmp_path / "base\\x00.yaml"
+    assert problems_of(excinfo) == [
+        f"{child}:2:1: extends: cannot extend '{target}': the file name contains a NUL character"
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_a_file_without_read_permission_is_located(tmp_path: Path) -> None:
+    path = write(tmp_path, "secret.yaml", "name: x\n")
+    path.chmod(0)
+    with pytest.raises(ConfigError) as excinfo:
+        load_yaml(path)
+    assert problems_of(excinfo) == [f"{path}:1:1: <document>: permission denied"]
+
+
+def test_nul_bytes_in_a_file_are_located(tmp_path: Path) -> None:
+    path = tmp_path / "nul.yaml"
+    path.write_bytes(b"name: x\nseed: 1\x00\n")
+    with pytest.raises(ConfigError) as excinfo:
+        load_yaml(path)
+    (problem,) = excinfo.value.problems
+    assert problem.location == Location(str(path), 2, 8)
+    assert problem.message.startswith("unacceptable character #x0000")
+
+
+def test_long_and_unprintable_names_are_shortened_in_messages(tmp_path: Path) -> None:
+    key = "k" * 5000
+    text = f'name: x\nmarket: {{prospects: 1}}\n? {key}\n: 1\n"a\\tb": 2\n'
+    path = write(tmp_path, "s.yaml", text)
+    with pytest.raises(ConfigError) as excinfo:
+        load_model(Scenario, path)
+    first, second = str(excinfo.value).splitlines()
+    assert first.startswith(f"{path}:3:3: {'k' * 240}... (5000 characters): unknown field 'kkk")
+    assert len(first) < 500
+    assert second.startswith(f"{path}:5:1: a\\x09b: unknown field 'a\\x09b'")
+
+
+# --- bounded work and output ---------------------------------------------------------------------
+
+
+def test_too_many_values_are_refused_at_the_first_one_over(tmp_path: Path) -> None:
+    items = ", ".join(["1"] * (MAX_VALUES + 5))
+    path = write(tmp_path, "big.yaml", f"name: x\nweights: [{items}]\n")
+    with pytest.raises(ConfigError) as excinfo:
+        load_yaml(path)
+    (problem,) = excinfo.value.problems
+    # The document, name, its value, weights and the list are 5 values; the first item over the
+    # limit is number MAX_VALUES - 5 of the list, at column 11 + 3 per item.
+    assert problem.location == Location(str(path), 2, 11 + 3 * (MAX_VALUES - 5))
+    assert problem.message.startswith(f"too many values in one document (the limit is {MAX_VALUES}")
+    fits = ", ".join(["1"] * (MAX_VALUES - 5))
+    data, _ = load_yaml(write(tmp_path, "fits.yaml", f"name: x\nweights: [{fits}]\n"))
+    assert len(data["weights"]) == MAX_VALUES - 5
+
+
+def test_too_many_values_in_an_override_are_refused(tmp_path: Path) -> None:
+    data, positions = load_yaml(write(tmp_path, "s.yaml", "name: x\n"))
+    override = "weights=[" + ",".join(["1"] * MAX_VALUES) + "]"
+    with pytest.raises(ConfigError) as excinfo:
+        apply_overrides(data, positions, [override])
+    (problem,) = excinfo.value.problems
+    assert problem.location.file == f"--set '{override[:120]}... ({len(override)} characters)'"
+    assert problem.message.startswith("too many values in one document")
+
+
+def test_only_the_first_problems_are_shown_with_a_count_of_the_rest() -> None:
+    problems = [Problem(Location("f.yaml", line, 1), f"k{line}", "bad") for line in range(1, 31)]
+    error = ConfigError(problems)
+    lines = str(error).splitlines()
+    assert lines[:MAX_SHOWN_PROBLEMS] == [str(p) for p in problems[:MAX_SHOWN_PROBLEMS]]
+    assert lines[MAX_SHOWN_PROBLEMS:] == [f"... and {30 - MAX_SHOWN_PROBLEMS} more problems"]
+    assert error.problems == problems
+    one_more = ConfigError(problems[: MAX_SHOWN_PROBLEMS + 1])
+    assert str(one_more).splitlines()[-1] == "... and 1 more problem"
+    assert str(ConfigError(problems[:MAX_SHOWN_PROBLEMS])).count("\n") == MAX_SHOWN_PROBLEMS - 1
+
+
+def test_many_unknown_keys_are_all_counted_and_the_shown_ones_explained(tmp_path: Path) -> None:
+    keys = "".join(f"unknown{i:04d}: 1\n" for i in range(3000))
+    path = write(tmp_path, "s.yaml", f"name: x\nmarket: {{prospects: 1}}\n{keys}")
+    with pytest.raises(ConfigError) as excinfo:
+        load_model(Scenario, path)
+    problems = excinfo.value.problems
+    assert len(problems) == 3000
+    assert [p.path for p in problems[:3]] == ["unknown0000", "unknown0001", "unknown0002"]
+    assert problems[0].message.startswith("unknown field 'unknown0000'; allowed fields: name")
+    assert len(str(excinfo.value).splitlines()) == MAX_SHOWN_PROBLEMS + 1
+
+
+# --- the command line: exit 2, a located line, no traceback, nothing written ---------------------
+
+
+def _cli_cases(tmp_path: Path) -> list[tuple[list[str], str]]:
+    """Command-line arguments that must be refused, with the start of the message."""
+    split = REAL_SCENARIOS / "split.yaml"
+    octal = write(tmp_path, "octal.yaml", f"extends: {split}\norganisation:\n  hunters: 1:30\n")
+    digits = "1" * 4301
+    huge = write(tmp_path, "huge.yaml", f"extends: {split}\nseed: {digits}\n")
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop.name)
+    extends_loop = write(tmp_path, "extends_loop.yaml", "extends: loop.yaml\nname: x\n")
+    infinite = write(tmp_path, "inf.yaml", f"extends: {split}\nsellers:\n  win_strength: .inf\n")
+    items = ", ".join(["1"] * 300_000)
+    big = write(tmp_path, "big.yaml", f"name: x\nclients:\n  routine_load_weights: [{items}]\n")
+    return [
+        ([str(octal)], f"{octal}:3:3: organisation.hunters: Input should be a valid integer"),
+        ([str(split), "--set", "organisation.hunters=1:30"], "--set 'organisation.hunters=1:30'"),
+        ([str(huge)], f"{huge}:2:7: seed: number is too long (4301 characters"),
+        ([str(split), "--set", f"seed={digits}"], "--set 'seed=111"),
+        ([str(split), "--set", "seed=1e400"], "--set 'seed=1e400':1:6: seed: number is too large"),
+        ([str(infinite)], f"{infinite}:3:3: sellers.win_strength: Input should be a finite number"),
+        ([str(split), "--set", "sellers.win_strength=.nan"], "--set 'sellers.win_strength=.nan'"),
+        ([str(loop)], f"{loop}:1:1: <document>: symbolic link loop"),
+        ([str(extends_loop)], f"{extends_loop}:1:1: extends: cannot extend"),
+        ([str(split), "--set", "clients.routine_load_weights.3=1"], "--set 'clients.routine_lo"),
+        ([str(big)], f"{big}:3:"),
+    ]
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_the_command_line_refuses_bad_numbers_and_files_with_exit_2(
+    tmp_path: Path, command: str
+) -> None:
+    cases = _cli_cases(tmp_path)
+    for args, start in cases if command == "validate" else cases[1::3]:
+        out = tmp_path / "out"
+        extra = ["--out", str(out)] if command == "run" else []
+        result = salesim(command, *args, *extra, cwd=tmp_path)
+        assert result.returncode == 2, (args[-1][:80], result.stderr[-2000:])
+        assert "Traceback" not in result.stderr
+        assert result.stderr.startswith(start), (start, result.stderr[:300])
+        assert len(result.stderr) < 2000
+        assert not out.exists()
+
+
+def test_the_command_line_merges_a_mapping_set_and_indexes_a_default_list(tmp_path: Path) -> None:
+    result = salesim(
+        "validate",
+        str(REAL_SCENARIOS / "split.yaml"),
+        "--set",
+        "organisation={hunters: 8}",
+        "--set",
+        "clients.routine_load_weights.1=3",
+        cwd=tmp_path,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+# --- written back: a saved scenario reads back the same ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1e3", "1.5e3", "0o17", "+.5", "1:30", "010", "1_000", "0b101", "no", "On", "null", "~", ""],
+)
+def test_dump_yaml_quotes_text_that_a_reader_would_take_for_something_else(
+    tmp_path: Path, text: str
+) -> None:
+    dumped = dump_yaml({"x": text, "n": [10, 1.5, 1e20, True, None]})
+    expected = {"x": text, "n": [10, 1.5, 1e20, True, None]}
+    assert yaml.safe_load(dumped) == expected
+    assert load_yaml(write(tmp_path, "d.yaml", dumped))[0] == expected
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in REAL_SCENARIOS.glob("*.yaml")))
+def test_a_saved_scenario_reads_back_the_same(tmp_path: Path, name: str) -> None:
+    overrides = ['name="1e3"', 'description="0o17"'] if name == "split" else []
+    scenario = load_model(RealScenario, REAL_SCENARIOS / f"{name}.yaml", overrides)
+    write_run(tmp_path, pd.DataFrame({"month": [1]}), scenario, 7, 0.1, [name])
+    again = load_model(RealScenario, tmp_path / "scenario.yaml")
+    assert again == scenario.model_copy(update={"seed": 7})
+
+
+def test_override_paths_too_deep_or_unprintable_are_refused(tmp_path: Path) -> None:
+    data, positions = load_yaml(write(tmp_path, "s.yaml", "name: x\n"))
+    deep = ".".join(["a"] * 5000)
+    with pytest.raises(ConfigError) as excinfo:
+        apply_overrides(data, positions, [f"{deep}=1", "na\udcffme=1"])
+    assert [p.message.split(": ", 1)[1] for p in excinfo.value.problems] == [
+        "the path has 5000 parts (at most 100)",
+        "the path has a character that cannot be printed",
+    ]
+    here = Location("study.yaml", 3, 5)
+    with pytest.raises(ConfigError) as excinfo:
+        set_values(data, positions, [(deep, 1, here), ("a.b\x07", 1, here)])
+    assert [(p.location, p.message) for p in excinfo.value.problems] == [
+        (here, "the path has 5000 parts (at most 100)"),
+        (here, "the path has a character that cannot be printed"),
+    ]
+    assert str(excinfo.value).splitlines()[1] == (
+        "study.yaml:3:5: a.b\\x07: the path has a character that cannot be printed"
+    )
+
+
+def test_override_patches_a_default_list_of_models_and_a_default_factory() -> None:
+    class Holder(_Frozen):
+        segments: list[Segment] = [Segment(name="a", share=0.2), Segment(name="b", share=0.8)]
+        counts: list[int] = Field(default_factory=lambda: [1, 2, 3])
+
+    data, positions = apply_overrides({}, {}, ["segments.1.share=0.5", "counts.2=9"])
+    holder = validate(Holder, data, positions, source="x")
+    assert holder.segments == [Segment(name="a", share=0.2), Segment(name="b", share=0.5)]
+    assert holder.counts == [1, 2, 9]
+    data, positions = apply_overrides({}, {}, ["segments.1.share=2"])
+    with pytest.raises(ConfigError) as excinfo:
+        validate(Holder, data, positions, source="x")
+    assert problems_of(excinfo) == [
+        "--set 'segments.1.share=2':1:18: segments.1.share: "
+        "Input should be less than or equal to 1 (got 2)"
+    ]

@@ -16,18 +16,33 @@ Mapping keys are always kept as the text written in the file (``1: x`` gives
 the key ``"1"``, ``on: x`` gives the key ``"on"``). Only the plain data types
 ``dict``, ``list``, ``str``, ``int``, ``float``, ``bool`` and ``None`` are
 produced; YAML timestamps are left as strings for the models to parse.
+
+Numbers are read as the YAML 1.2 core schema reads them: ``010`` is ten, ``1e3``
+is a thousand, ``0x1F`` and ``0o17`` are hexadecimal and octal; the YAML 1.1
+forms ``1:30`` (base 60), ``1_000`` and ``0b101`` are text. A number too large
+for a float, or with more than :data:`MAX_NUMBER_LENGTH` characters, is refused
+with its location. Booleans keep the YAML 1.1 words (``yes``/``no``/``on``/
+``off`` as well as ``true``/``false``), so that a text field given ``no`` is
+refused by the model rather than read as the text ``"no"``.
+
+The work is bounded: a document may hold at most :data:`MAX_VALUES` values
+(scalars, lists and mappings) and :data:`MAX_NESTING` levels, and a
+:class:`ConfigError` shows at most :data:`MAX_SHOWN_PROBLEMS` problems.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import errno
+import math
 import os
+import re
 import stat
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +56,7 @@ __all__ = [
     "Positions",
     "Problem",
     "apply_overrides",
+    "dump_yaml",
     "load_model",
     "load_with_extends",
     "load_yaml",
@@ -54,13 +70,29 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 DOCUMENT_LABEL = "<document>"
 EXTENDS_KEY = "extends"
+MAX_BYTES = 1_000_000
 MAX_NESTING = 100
+MAX_VALUES = 20_000
+MAX_NUMBER_LENGTH = 100
+MAX_SHOWN_PROBLEMS = 20
+MAX_SHOWN_TEXT = 60
 MAX_LISTED_FIELDS = 12
 
 _YAML_TAG = "tag:yaml.org,2002:"
-_CONSTRUCTED_TAGS = frozenset(_YAML_TAG + name for name in ("null", "bool", "int", "float"))
+_NULL_TAG = _YAML_TAG + "null"
+_BOOL_TAG = _YAML_TAG + "bool"
+_INT_TAG = _YAML_TAG + "int"
+_FLOAT_TAG = _YAML_TAG + "float"
 _MERGE_TAG = _YAML_TAG + "merge"
 _SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# The YAML 1.2 core schema's integers and floats (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
+_INT_12 = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT_12 = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
 
 
 @dataclass(frozen=True)
@@ -106,9 +138,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        """Return ``FILE:LINE:COL: path: message``."""
+        """Return ``FILE:LINE:COL: path: message``, a very long path shortened."""
         prefix = f"{self.location}: " if self.location is not None else ""
-        return f"{prefix}{self.path or DOCUMENT_LABEL}: {self.message}"
+        path = _shorten(self.path, 4 * MAX_SHOWN_TEXT) if self.path else DOCUMENT_LABEL
+        return f"{prefix}{path}: {self.message}"
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Return a key ordering problems by file, line, column and path."""
@@ -137,8 +170,12 @@ class ConfigError(Exception):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        """Return one problem per line."""
-        return "\n".join(str(problem) for problem in self.problems)
+        """Return one problem per line, the first :data:`MAX_SHOWN_PROBLEMS` of them."""
+        lines = [str(problem) for problem in self.problems[:MAX_SHOWN_PROBLEMS]]
+        more = len(self.problems) - MAX_SHOWN_PROBLEMS
+        if more > 0:
+            lines.append(f"... and {more} more problem{'s' if more > 1 else ''}")
+        return "\n".join(lines)
 
 
 Positions = dict[PathKey, Location]
@@ -154,6 +191,14 @@ def _dotted(path: Sequence[str | int]) -> str:
     return ".".join(str(part) for part in path)
 
 
+def _shorten(text: str, limit: int = MAX_SHOWN_TEXT) -> str:
+    """Return ``text`` for a message: control characters escaped, cut to ``limit`` characters."""
+    shown = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text[:limit])
+    if len(text) <= limit:
+        return shown
+    return f"{shown}... ({len(text)} characters)"
+
+
 # ---------------------------------------------------------------------------
 # YAML parsing
 # ---------------------------------------------------------------------------
@@ -166,16 +211,42 @@ class _RejectedYAML(yaml.MarkedYAMLError):
         super().__init__(problem=problem, problem_mark=mark)
 
 
+def _core_schema_resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+    """Return the safe loader's implicit resolvers with YAML 1.2 numbers instead of 1.1."""
+    resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {
+        first: [(tag, regexp) for tag, regexp in entries if tag not in (_INT_TAG, _FLOAT_TAG)]
+        for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    for first in "-+0123456789":
+        resolvers.setdefault(first, []).append((_INT_TAG, _INT_12))
+    for first in "-+.0123456789":
+        resolvers.setdefault(first, []).append((_FLOAT_TAG, _FLOAT_12))
+    return resolvers
+
+
 class _StrictComposer(yaml.SafeLoader):
-    """Compose YAML nodes, refusing tags, anchors, aliases and deep nesting."""
+    """Compose YAML nodes, refusing tags, anchors, aliases, deep nesting and too many values.
+
+    Plain scalars are resolved with the YAML 1.2 core schema's numbers.
+    """
+
+    yaml_implicit_resolvers = _core_schema_resolvers()
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._values = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         """Check the next node event, then compose it as usual."""
         event = self.peek_event()
+        self._values += 1
+        if self._values > MAX_VALUES:
+            raise _RejectedYAML(
+                f"too many values in one document (the limit is {MAX_VALUES}: "
+                "scalars, lists and mappings, keys included)",
+                event.start_mark,
+            )
         if isinstance(event, yaml.AliasEvent):
             raise _RejectedYAML(
                 f"aliases are not allowed (found '*{event.anchor}')", event.start_mark
@@ -270,9 +341,42 @@ def _mark_location(file: str, mark: yaml.Mark) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
+def _number(text: str, tag: str) -> int | float:
+    """Convert a YAML 1.2 core-schema number.
+
+    Raises
+    ------
+    ValueError
+        If the number is too long or too large for a float.
+    """
+    if len(text) > MAX_NUMBER_LENGTH:
+        raise ValueError(
+            f"number is too long ({len(text)} characters; at most {MAX_NUMBER_LENGTH} are read)"
+        )
+    if tag == _INT_TAG:
+        if text.startswith(("0x", "0o")):
+            return int(text[2:], 16 if text[1] == "x" else 8)
+        return int(text)
+    lowered = text.lower()
+    if lowered.lstrip("+-") in (".inf", ".nan"):
+        return float(lowered.replace(".", ""))
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"number is too large: {text} (the largest is about 1.8e308)")
+    return number
+
+
 def _scalar_value(node: yaml.ScalarNode) -> Any:
-    """Convert a scalar node to ``None``, ``bool``, ``int``, ``float`` or ``str``."""
-    if node.tag in _CONSTRUCTED_TAGS:
+    """Convert a scalar node to ``None``, ``bool``, ``int``, ``float`` or ``str``.
+
+    Raises
+    ------
+    ValueError
+        If a number is too long or too large.
+    """
+    if node.tag in (_INT_TAG, _FLOAT_TAG):
+        return _number(node.value, node.tag)
+    if node.tag in (_NULL_TAG, _BOOL_TAG):
         constructor = _SCALAR_CONSTRUCTOR.yaml_constructors[node.tag]
         return constructor(_SCALAR_CONSTRUCTOR, node)
     return node.value
@@ -281,10 +385,16 @@ def _scalar_value(node: yaml.ScalarNode) -> Any:
 class _NodeConverter:
     """Convert a node tree to plain data, recording positions and problems."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, col_offset: int = 0) -> None:
         self.file = file
+        self.col_offset = col_offset
         self.positions: Positions = {}
         self.problems: list[Problem] = []
+
+    def location(self, mark: yaml.Mark) -> Location:
+        """Return the location of a mark, shifted by ``col_offset`` on the first line."""
+        shift = self.col_offset if mark.line == 0 else 0
+        return Location(self.file, mark.line + 1, mark.column + 1 + shift)
 
     def convert(self, node: yaml.Node, path: PathKey) -> Any:
         """Return the plain value of ``node`` found at ``path``."""
@@ -292,13 +402,17 @@ class _NodeConverter:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return self._sequence(node, path)
-        return _scalar_value(node)
+        try:
+            return _scalar_value(node)
+        except ValueError as exc:
+            self.problems.append(Problem(self.location(node.start_mark), _dotted(path), str(exc)))
+            return None
 
     def _sequence(self, node: yaml.SequenceNode, path: PathKey) -> list[Any]:
         """Convert a sequence node."""
         items = []
         for index, child in enumerate(node.value):
-            self.positions[(*path, index)] = _mark_location(self.file, child.start_mark)
+            self.positions[(*path, index)] = self.location(child.start_mark)
             items.append(self.convert(child, (*path, index)))
         return items
 
@@ -306,14 +420,14 @@ class _NodeConverter:
         """Convert a mapping node, refusing complex, merge and duplicate keys."""
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            location = _mark_location(self.file, key_node.start_mark)
+            location = self.location(key_node.start_mark)
             key = self._key(key_node, location, path)
             if key is None:
                 continue
             child = (*path, key)
             if key in result:
                 first = self.positions[child]
-                message = f"duplicate key '{key}' (first defined at line {first.line})"
+                message = f"duplicate key '{_shorten(key)}' (first defined at line {first.line})"
                 self.problems.append(Problem(location, _dotted(child), message))
                 continue
             self.positions[child] = location
@@ -332,19 +446,46 @@ class _NodeConverter:
         return None
 
 
-def _convert(node: yaml.Node, file: str) -> tuple[Any, Positions]:
-    """Convert a node tree to plain data and its positions.
+def _convert(
+    node: yaml.Node, file: str, col_offset: int = 0, prefix: PathKey = ()
+) -> tuple[Any, Positions]:
+    """Convert a node tree, found at path ``prefix``, to plain data and its positions.
 
     Raises
     ------
     ConfigError
-        If a mapping has complex, merge or duplicate keys.
+        If a mapping has complex, merge or duplicate keys, or a number is out of reach.
     """
-    converter = _NodeConverter(file)
-    value = converter.convert(node, ())
+    converter = _NodeConverter(file, col_offset)
+    value = converter.convert(node, prefix)
     if converter.problems:
         raise ConfigError(converter.problems)
     return value, converter.positions
+
+
+def _unreadable(path: Path, max_bytes: int) -> str | None:
+    """Return why ``path`` cannot be read as a configuration file, or ``None`` if it can."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            return "file not found (a symbolic link to nothing)"
+        return "file not found"
+    except PermissionError:
+        return "permission denied"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself)"
+        return f"cannot read file: {exc.strerror or exc}"
+    except ValueError:
+        return "the file name contains a NUL character"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a directory, expected a YAML file"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a pipe, socket or device), expected a YAML file"
+    if info.st_size > max_bytes:
+        return f"file is too large ({info.st_size} bytes; the limit is {max_bytes})"
+    return None
 
 
 def _read_text(path: Path, max_bytes: int) -> str:
@@ -358,19 +499,12 @@ def _read_text(path: Path, max_bytes: int) -> str:
     """
     file = str(path)
     start = Location(file, 1, 1)
+    reason = _unreadable(path, max_bytes)
+    if reason is not None:
+        raise _fail(start, "", reason)
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise _fail(start, "", "is a directory, expected a YAML file")
-        if not stat.S_ISREG(info.st_mode):
-            raise _fail(start, "", "is not a regular file")
-        if info.st_size > max_bytes:
-            message = f"file is too large ({info.st_size} bytes; the limit is {max_bytes})"
-            raise _fail(start, "", message)
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise _fail(start, "", "file not found") from None
     except PermissionError:
         raise _fail(start, "", "permission denied") from None
     except OSError as exc:
@@ -386,7 +520,7 @@ def _read_text(path: Path, max_bytes: int) -> str:
         raise _fail(Location(file, line, col), "", message) from None
 
 
-def load_yaml(path: str | Path, *, max_bytes: int = 1_000_000) -> tuple[dict[str, Any], Positions]:
+def load_yaml(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[dict[str, Any], Positions]:
     """Load a YAML mapping safely, with the position of every value.
 
     Parameters
@@ -425,6 +559,43 @@ def load_yaml(path: str | Path, *, max_bytes: int = 1_000_000) -> tuple[dict[str
     return data, positions
 
 
+def _both_schemas_resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+    """Return the YAML 1.1 implicit resolvers with the YAML 1.2 numbers added."""
+    resolvers = {
+        first: [*entries] for first, entries in yaml.SafeDumper.yaml_implicit_resolvers.items()
+    }
+    for first in "-+0123456789":
+        resolvers.setdefault(first, []).append((_INT_TAG, _INT_12))
+    for first in "-+.0123456789":
+        resolvers.setdefault(first, []).append((_FLOAT_TAG, _FLOAT_12))
+    return resolvers
+
+
+class _Dumper(yaml.SafeDumper):
+    """Quote every text that a YAML 1.1 reader or :func:`load_yaml` would not read as text."""
+
+    yaml_implicit_resolvers = _both_schemas_resolvers()
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """Write plain data as YAML that :func:`load_yaml` and YAML 1.1 readers read back alike.
+
+    Parameters
+    ----------
+    data : Any
+        Plain data: mappings, lists, text, numbers, booleans and ``None``.
+    **options : Any
+        Passed on to ``yaml.dump`` (``sort_keys``, say).
+
+    Returns
+    -------
+    str
+        The YAML text; any text that either reading would take for a number, a boolean or
+        null (``"1e3"``, ``"1:30"``, ``"no"``) is quoted.
+    """
+    return yaml.dump(data, Dumper=_Dumper, **options)
+
+
 # ---------------------------------------------------------------------------
 # extends
 # ---------------------------------------------------------------------------
@@ -451,7 +622,7 @@ def _merge(
     positions : dict
         ``base_positions`` without the paths whose value was replaced.
     """
-    merged = dict(base)
+    merged = type(base)(base)
     for key, value in override.items():
         path = (*prefix, key)
         old = merged.get(key)
@@ -487,15 +658,17 @@ def _load_chain(
     if target is None:
         return data, positions
     here = positions[(EXTENDS_KEY,)]
-    resolved = target.resolve()
+    resolved = _real_path(target)
     seen = [real for real, _ in chain]
     if resolved in seen:
         names = [shown for _, shown in chain[seen.index(resolved) :]]
         raise _fail(here, EXTENDS_KEY, f"extends cycle: {' -> '.join([*names, str(target)])}")
     if len(chain) > max_depth:
         raise _fail(here, EXTENDS_KEY, f"too many levels of extends (the limit is {max_depth})")
-    if not target.is_file():
-        raise _fail(here, EXTENDS_KEY, f"cannot extend '{target}': file not found")
+    reason = _unreadable(target, MAX_BYTES)
+    if reason is not None:
+        shown = _shorten(str(target), 4 * MAX_SHOWN_TEXT)
+        raise _fail(here, EXTENDS_KEY, f"cannot extend '{shown}': {reason}")
     base, base_positions = _load_chain(target, (*chain, (resolved, str(target))), max_depth)
     del data[EXTENDS_KEY]
     del positions[(EXTENDS_KEY,)]
@@ -533,7 +706,15 @@ def load_with_extends(path: str | Path, *, max_depth: int = 10) -> tuple[dict[st
         extend each other in a cycle or there are too many levels.
     """
     path = Path(path)
-    return _load_chain(path, ((path.resolve(), str(path)),), max_depth)
+    return _load_chain(path, ((_real_path(path), str(path)),), max_depth)
+
+
+def _real_path(path: Path) -> Path:
+    """Return ``path`` with symbolic links resolved, or as it is if they loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path.absolute()
 
 
 # ---------------------------------------------------------------------------
@@ -542,8 +723,17 @@ def load_with_extends(path: str | Path, *, max_depth: int = 10) -> tuple[dict[st
 
 
 def _override_location(override: str, col: int = 1) -> Location:
-    """Return the location of column ``col`` of a ``--set`` override."""
-    return Location(f"--set '{override}'", 1, col)
+    """Return the location of column ``col`` of a ``--set`` override (a long one shortened)."""
+    return Location(f"--set '{_shorten(override, 2 * MAX_SHOWN_TEXT)}'", 1, col)
+
+
+def _path_problem(parts: Sequence[str]) -> str | None:
+    """Return why a dotted field path cannot name a field, or ``None`` if it can."""
+    if len(parts) > MAX_NESTING:
+        return f"the path has {len(parts)} parts (at most {MAX_NESTING})"
+    if not all(part.isprintable() for part in parts):
+        return "the path has a character that cannot be printed"
+    return None
 
 
 def _parse_override(override: str) -> tuple[list[str], Any, Location]:
@@ -558,22 +748,36 @@ def _parse_override(override: str) -> tuple[list[str], Any, Location]:
     location : Location
         Location of the value within the override.
     """
+    shown = _shorten(override, 2 * MAX_SHOWN_TEXT)
     if "=" not in override:
         raise _fail(
             _override_location(override),
             "",
-            f"invalid override '{override}': expected PATH=VALUE, e.g. a.b.c=4",
+            f"invalid override '{shown}': expected PATH=VALUE, e.g. a.b.c=4",
         )
     key_text, value_text = override.split("=", 1)
     parts = [part.strip() for part in key_text.strip().split(".")]
     if not all(parts):
-        message = f"invalid override '{override}': the path before '=' has an empty part"
+        message = f"invalid override '{shown}': the path before '=' has an empty part"
         raise _fail(_override_location(override), key_text.strip(), message)
+    problem = _path_problem(parts)
+    if problem is not None:
+        message = f"invalid override '{shown}': {problem}"
+        raise _fail(_override_location(override), _shorten(key_text.strip()), message)
     col = len(key_text) + 2
     file = _override_location(override).file
     node = _compose(value_text, file, col_offset=col - 1)
-    value = None if node is None else _convert(node, file)[0]
+    value = None if node is None else _convert(node, file, col - 1, tuple(parts))[0]
     return parts, value, _override_location(override, col)
+
+
+def _items_text(size: int, name: str = "the list") -> str:
+    """Describe which item numbers a list of ``size`` items has."""
+    if size == 0:
+        return f"{name} is empty"
+    if size == 1:
+        return f"{name} has 1 item, numbered 0"
+    return f"{name} has {size} items, numbered 0 to {size - 1}"
 
 
 def _child_key(
@@ -582,12 +786,14 @@ def _child_key(
     """Return the key or index selecting ``part`` in ``container``."""
     if isinstance(container, dict):
         return part
+    shown = _shorten(override, 2 * MAX_SHOWN_TEXT)
     if not isinstance(container, list):
         kind = type(container).__name__
-        message = f"cannot apply '{override}': '{_dotted(path)}' is a {kind}, not a mapping"
+        message = f"cannot apply '{shown}': '{_dotted(path)}' is a {kind}, not a mapping"
         raise _fail(where, _dotted(path), message)
     if not part.isdigit() or int(part) >= len(container):
-        message = f"cannot apply '{override}': no item {part} in a list of {len(container)}"
+        items = _items_text(len(container))
+        message = f"cannot apply '{shown}': no item {_shorten(part)} in {_dotted(path)}; {items}"
         raise _fail(where, _dotted((*path, part)), message)
     return int(part)
 
@@ -603,6 +809,14 @@ def _value_paths(value: Any, prefix: PathKey) -> Iterator[PathKey]:
             yield from _value_paths(child, (*prefix, index))
 
 
+class _Unwritten(dict[str, Any]):
+    """A mapping that an override created where the documents give no value.
+
+    :func:`validate` reads it against the model's default there: item numbers of a
+    default list select items of that list.
+    """
+
+
 def _set_value(
     data: dict[str, Any],
     positions: Positions,
@@ -614,19 +828,24 @@ def _set_value(
 ) -> Positions:
     """Set ``value`` at ``parts`` in place; ``label`` and ``where`` name the setting in errors."""
     where = location if where is None else where
+    value = copy.deepcopy(value)
     container: Any = data
     path: PathKey = ()
     for part in parts[:-1]:
         key = _child_key(container, part, path, label, where)
         if isinstance(container, dict) and key not in container:
-            container[key] = {}
+            container[key] = _Unwritten()
             positions[(*path, key)] = location
         container = container[key]
         path = (*path, key)
     key = _child_key(container, parts[-1], path, label, where)
-    container[key] = value
+    old = container.get(key) if isinstance(container, dict) else container[key]
     path = (*path, key)
-    positions = _without_subtree(positions, path)
+    if isinstance(old, dict) and isinstance(value, dict):
+        container[key], positions = _merge(old, value, positions, path)
+    else:
+        container[key] = value
+        positions = _without_subtree(positions, path)
     positions.update(dict.fromkeys(_value_paths(value, path), location))
     return positions
 
@@ -644,8 +863,9 @@ def set_values(
 ) -> tuple[dict[str, Any], Positions]:
     """Set ``dotted.path`` fields to values given in another document (a study file, say).
 
-    Like :func:`apply_overrides`, but each value is already parsed and is located where it was
-    written, so that a problem with it points there.
+    Like :func:`apply_overrides` (a mapping value is merged, list items are selected by
+    number), but each value is already parsed and is located where it was written, so that
+    a problem with it points there.
 
     Parameters
     ----------
@@ -676,6 +896,10 @@ def set_values(
         if not all(parts):
             problems.append(Problem(location, dotted, "the field path has an empty part"))
             continue
+        problem = _path_problem(parts)
+        if problem is not None:
+            problems.append(Problem(location, _shorten(dotted), problem))
+            continue
         try:
             positions = _set_value(data, positions, parts, value, location, dotted)
         except ConfigError as exc:
@@ -692,9 +916,12 @@ def apply_overrides(
 
     Each value is parsed as a YAML flow value with the safe loader (``4`` is
     an ``int``, ``true`` a ``bool``, ``[1, 2]`` a list, an empty value
-    ``None``). Missing intermediate mappings are created; list items are
-    selected by index. Overridden paths are located at the override, in a
-    pseudo file named ``--set 'PATH=VALUE'``, at the column of the value.
+    ``None``). A mapping value is merged into the mapping it overrides key by
+    key, as ``extends`` merges; any other value replaces. Missing intermediate
+    mappings are created; list items are selected by number, also in a list
+    the documents do not write (then :func:`validate` patches the field's
+    default). Overridden paths are located at the override, in a pseudo file
+    named ``--set 'PATH=VALUE'``, at the column of the value.
 
     Parameters
     ----------
@@ -826,7 +1053,7 @@ def _allowed_fields(model_cls: type[BaseModel], path: PathKey) -> list[str]:
 
 def _unknown_field_message(name: str, allowed: list[str]) -> str:
     """Describe an unknown field with a suggestion or the allowed names."""
-    message = f"unknown field '{name}'"
+    message = f"unknown field '{_shorten(name)}'"
     if not allowed:
         return message
     close = difflib.get_close_matches(name, allowed, n=1)
@@ -870,10 +1097,101 @@ def _error_message(error: Any, path: PathKey, model_cls: type[BaseModel]) -> str
     return error["msg"]
 
 
+_NO_DEFAULT = object()
+
+
+def _default_child(default: Any, key: str | int) -> Any:
+    """Return the default value at ``key`` below ``default`` (a model class for the root)."""
+    if (isinstance(default, type) and _is_model(default)) or isinstance(default, BaseModel):
+        model = default if isinstance(default, type) else type(default)
+        for name, info in model.model_fields.items():
+            if key in (name, _field_name(name, info)):
+                if isinstance(default, BaseModel):
+                    return getattr(default, name)
+                if info.is_required():
+                    return _NO_DEFAULT
+                return info.get_default(call_default_factory=True)
+        return _NO_DEFAULT
+    if isinstance(default, dict):
+        return default.get(key, _NO_DEFAULT)
+    if isinstance(default, list | tuple) and isinstance(key, int) and 0 <= key < len(default):
+        return default[key]
+    return _NO_DEFAULT
+
+
+def _plain(value: Any) -> Any:
+    """Return a default value as input data."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(by_alias=True)
+    if isinstance(value, tuple):
+        return list(value)
+    return copy.deepcopy(value)
+
+
+class _DefaultsReader:
+    """Turn the mappings that overrides created into the model's default values, patched."""
+
+    def __init__(self, positions: Positions, source: str) -> None:
+        self.positions = positions
+        self.source = source
+        self.renames: list[tuple[PathKey, PathKey]] = []
+        self.problems: list[Problem] = []
+
+    def read(self, value: Any, default: Any, path: PathKey) -> Any:
+        """Return ``value`` (found at ``path``) with every created mapping read."""
+        if isinstance(value, _Unwritten) and isinstance(default, list | tuple):
+            return self._patch_list(value, default, path)
+        if isinstance(value, dict):
+            read = {
+                key: self.read(child, _default_child(default, key), (*path, key))
+                for key, child in value.items()
+            }
+            if isinstance(value, _Unwritten) and isinstance(default, BaseModel | dict):
+                return _merge(_plain(default), read, {})[0]
+            return read
+        if isinstance(value, list):
+            return [
+                self.read(child, _default_child(default, index), (*path, index))
+                for index, child in enumerate(value)
+            ]
+        return value
+
+    def _patch_list(
+        self, value: dict[str, Any], default: Sequence[Any], path: PathKey
+    ) -> list[Any]:
+        """Return the default list with the items that ``value`` names replaced."""
+        items = [_plain(item) for item in default]
+        for key, child in value.items():
+            if not key.isdigit() or int(key) >= len(items):
+                location = locate(self.positions, (*path, key), self.source)
+                shown = _items_text(len(items), "its default list")
+                message = f"no item {_shorten(key)} in {_dotted(path)}; {shown}"
+                self.problems.append(Problem(location, _dotted((*path, key)), message))
+                continue
+            index = int(key)
+            self.renames.append(((*path, key), (*path, index)))
+            items[index] = self.read(child, default[index], (*path, index))
+        return items
+
+    def moved(self, positions: Positions) -> Positions:
+        """Return ``positions`` with the paths of list items given as item numbers."""
+        for old, new in self.renames:
+            size = len(old)
+            positions = {
+                (*new, *path[size:]) if path[:size] == old else path: location
+                for path, location in positions.items()
+            }
+        return positions
+
+
 def validate(
     model_cls: type[ModelT], data: dict[str, Any], positions: Positions, *, source: str
 ) -> ModelT:
     """Validate data against a model, reporting every error with its location.
+
+    Where an override named fields that the documents do not write, it is read
+    against the field's default: ``a.list.1=3`` gives the default list with item 1
+    replaced, and the fields named below a default mapping or model are merged into it.
 
     Parameters
     ----------
@@ -896,17 +1214,31 @@ def validate(
     ConfigError
         With one problem per validation error, sorted by file and line.
     """
+    reader = _DefaultsReader(positions, source)
+    data = reader.read(data, model_cls, ())
+    if reader.problems:
+        raise ConfigError(sorted(reader.problems, key=Problem.sort_key))
+    positions = reader.moved(positions)
     try:
         return model_cls.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        found = []
         for error in exc.errors():
             path = _data_path(data, error["loc"])
             if error["type"] == "value_error":
                 path = _named_field(data, positions, path, error["msg"])
-            message = _error_message(error, path, model_cls)
-            problems.append(Problem(locate(positions, path, source), _dotted(path), message))
-        problems.sort(key=Problem.sort_key)
+            found.append((Problem(locate(positions, path, source), _dotted(path), ""), path, error))
+        found.sort(key=lambda item: item[0].sort_key())
+        # Only the problems that will be shown get a full (slower) message.
+        problems = [
+            replace(
+                problem,
+                message=_error_message(error, path, model_cls)
+                if rank < MAX_SHOWN_PROBLEMS
+                else str(error["msg"]),
+            )
+            for rank, (problem, path, error) in enumerate(found)
+        ]
         raise ConfigError(problems) from None
 
 

@@ -16,9 +16,15 @@ from sim.names import Name
 
 
 class Section(BaseModel):
-    """Base of every scenario section: frozen, unknown keys rejected."""
+    """Base of every scenario and study section: frozen, unknown keys rejected."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class ScenarioSection(Section):
+    """Base of every scenario section: infinities and NaN are refused in every number too."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
 
 def param(default: Any, description: str, source: str, unit: str = "", **limits: Any) -> Any:
@@ -32,7 +38,7 @@ def param(default: Any, description: str, source: str, unit: str = "", **limits:
     )
 
 
-class CalendarConfig(Section):
+class CalendarConfig(ScenarioSection):
     horizon_years: int = param(
         5,
         "Simulated years.",
@@ -53,7 +59,7 @@ class CalendarConfig(Section):
     )
 
 
-class OrganisationConfig(Section):
+class OrganisationConfig(ScenarioSection):
     hunters: int = param(
         0,
         "Field sellers who win clients and hand them to the client department.",
@@ -108,7 +114,7 @@ class OrganisationConfig(Section):
     )
 
 
-class SellerConfig(Section):
+class SellerConfig(ScenarioSection):
     """Hunters and generalists: the same people, the same pay; they differ in what they do."""
 
     salary_usd_per_month: float = param(
@@ -202,7 +208,7 @@ class SellerConfig(Section):
     )
 
 
-class PipelineConfig(Section):
+class PipelineConfig(ScenarioSection):
     """The prospect pipeline: lead, meeting, proposal, won or lost."""
 
     call_hours: float = param(
@@ -272,7 +278,7 @@ class PipelineConfig(Section):
     )
 
 
-class HandoffConfig(Section):
+class HandoffConfig(ScenarioSection):
     after_months: float = param(
         3.0,
         "Months a hunter serves a new client (the first deals) before the hand-off.",
@@ -308,7 +314,7 @@ class HandoffConfig(Section):
     )
 
 
-class SpecialistConfig(Section):
+class SpecialistConfig(ScenarioSection):
     salary_usd_per_month: float = param(
         2400.0,
         "Base pay of a client-department specialist.",
@@ -369,7 +375,7 @@ class SpecialistConfig(Section):
         return self
 
 
-class EscalationConfig(Section):
+class EscalationConfig(ScenarioSection):
     enabled: bool = param(
         True,
         "Specialists call the client's hunter to visit an at-risk client.",
@@ -387,7 +393,7 @@ class EscalationConfig(Section):
     )
 
 
-class VisitsConfig(Section):
+class VisitsConfig(ScenarioSection):
     interval_months: float = param(
         12.0,
         "Months between consultative visits by the client's seller; 0 turns them off.",
@@ -420,7 +426,7 @@ class VisitsConfig(Section):
     )
 
 
-class StaffingConfig(Section):
+class StaffingConfig(ScenarioSection):
     """Sellers' skill, morale and turnover (seed 001)."""
 
     initial_experience_months: float = param(
@@ -503,7 +509,7 @@ class StaffingConfig(Section):
     )
 
 
-class AccountsConfig(Section):
+class AccountsConfig(ScenarioSection):
     """Account managers (seed 003): large clients get one person for everything."""
 
     segments: list[Literal["small", "medium", "xl"]] = param(
@@ -533,7 +539,7 @@ class AccountsConfig(Section):
     )
 
 
-class VipConfig(Section):
+class VipConfig(ScenarioSection):
     """The VIP programme (seed 004): a yearly pass over all clients, key-client meetings."""
 
     key_revenue_share: float = param(
@@ -683,7 +689,7 @@ class VipConfig(Section):
         return self
 
 
-class LettersConfig(Section):
+class LettersConfig(ScenarioSection):
     """The letter-sales section (seed 003) and its phone variant."""
 
     channel: Literal["letter", "phone"] = param(
@@ -802,7 +808,7 @@ class LettersConfig(Section):
         return self.postage_usd_per_letter if self.channel == "letter" else self.phone_usd_per_call
 
 
-class ClientsConfig(Section):
+class ClientsConfig(ScenarioSection):
     value_pareto_shape: float = param(
         1.33,
         "Pareto shape of clients' monthly order value (1.33: top 20 % give ~67 %).",
@@ -1019,7 +1025,7 @@ class ClientsConfig(Section):
         return self
 
 
-class CompetitorsConfig(Section):
+class CompetitorsConfig(ScenarioSection):
     count: int = param(3, "Competitors active in the market.", "assumption", ge=0, le=100)
     strength: float = param(
         1.0,
@@ -1068,7 +1074,7 @@ class CompetitorsConfig(Section):
     )
 
 
-class MarketConfig(Section):
+class MarketConfig(ScenarioSection):
     past_clients: int = param(
         3000,
         "Clients who have bought before (the client base at the start).",
@@ -1107,7 +1113,7 @@ class MarketConfig(Section):
         return self
 
 
-class MoneyConfig(Section):
+class MoneyConfig(ScenarioSection):
     new_client_bonus_share: float = param(
         0.10,
         "Seller's bonus: share of a new client's payments in its first months.",
@@ -1148,7 +1154,7 @@ class MoneyConfig(Section):
     )
 
 
-class Scenario(Section):
+class Scenario(ScenarioSection):
     """One company and one way of organising its selling."""
 
     name: Name = Field(
