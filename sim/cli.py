@@ -26,12 +26,18 @@ class UsageError(Exception):
     """A command-line mistake, reported like a bad scenario (exit 2)."""
 
 
+_SHOWN = 40  # characters of a bad command-line value quoted back
+
+
 def _bounded_int(low: int, high: int) -> type:
     def parse(text: str) -> int:
+        shown = text if len(text) <= _SHOWN else f"{text[:_SHOWN]}... ({len(text)} characters)"
+        if len(text.strip()) > len(str(high)) + 1:  # also spares int() thousands of digits
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {shown!r}")
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {shown!r}") from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
         return value

@@ -431,3 +431,12 @@ def test_a_scheduler_of_an_unknown_scheme_writes_nothing(tmp_path: Path, command
     )
     assert from_env.returncode == 2 and "$DASK_SCHEDULER_ADDRESS 'inproc://x'" in from_env.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("flag", ["--seed", "--years"])
+def test_a_command_line_number_of_thousands_of_digits_is_refused_briefly(flag: str) -> None:
+    digits = "1" * 4301
+    result = salesim("run", str(SCENARIOS / "split.yaml"), flag, digits)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"argument {flag}: must be between" in result.stderr
+    assert "(4301 characters)" in result.stderr and digits not in result.stderr

@@ -553,6 +553,34 @@ def test_whole_number_fields_of_a_sweep_are_rounded(tmp_path: Path) -> None:
         ),
         (
             {
+                "scenarios": [
+                    {
+                        "path": str(SCENARIOS / "split.yaml"),
+                        "label": "nested",
+                        "set": {"organisation": {"hunters": 3}},
+                    }
+                ],
+                "sweep": {"variables": {"organisation.hunters": {"values": [1, 2]}}},
+            },
+            "organisation:",
+            "organisation.hunters is also swept (sweep.variables); set it in one place",
+        ),
+        (
+            {
+                "scenarios": [
+                    {
+                        "path": str(SCENARIOS / "split.yaml"),
+                        "label": "section",
+                        "set": {"market": {"competitors": {"count": 3}}},
+                    }
+                ],
+                "sweep": {"variables": {"market.competitors.count": {"values": [1, 2]}}},
+            },
+            "market:",
+            "market.competitors.count is also swept (sweep.variables); set it in one place",
+        ),
+        (
+            {
                 "horizon_years": 2,
                 "sweep": {"variables": {"calendar.horizon_years": {"values": [1, 2]}}},
             },
@@ -947,3 +975,33 @@ def test_command_line_replications_and_years_are_located_on_the_command_line(
     )
     with pytest.raises(ConfigError, match=r"^--years 2:1:1: horizon_years: .* also swept"):
         plan_study(swept, years=2)
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "market.prospects=1",
+        "market={prospects: 1}",
+        "market={prospects: 1, competitors: {count: 2}}",
+    ],
+)
+def test_a_swept_field_set_on_the_command_line_in_any_form_is_refused(
+    tmp_path: Path, override: str
+) -> None:
+    swept = small_study(tmp_path, sweep={"variables": {"market.prospects": {"values": [900]}}})
+    clash = salesim("study", str(swept), "--set", override, cwd=tmp_path)
+    assert clash.returncode == 2, clash.stderr
+    assert f"--set '{override}'" in clash.stderr
+    assert "market.prospects is swept by the study; it cannot also be --set" in clash.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_study_scenario_that_is_a_loop_or_a_folder_says_why(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    (tmp_path / "folder.yaml").mkdir()
+    for name in ("loop.yaml", "folder.yaml"):
+        study = small_study(tmp_path, scenarios=[name], baseline=name.removesuffix(".yaml"))
+        result = salesim("validate", str(study), cwd=tmp_path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert "not found" not in result.stderr and name in result.stderr, result.stderr

@@ -61,6 +61,7 @@ __all__ = [
     "load_with_extends",
     "load_yaml",
     "locate",
+    "override_fields",
     "set_values",
     "validate",
 ]
@@ -769,6 +770,52 @@ def _parse_override(override: str) -> tuple[list[str], Any, Location]:
     node = _compose(value_text, file, col_offset=col - 1)
     value = None if node is None else _convert(node, file, col - 1, tuple(parts))[0]
     return parts, value, _override_location(override, col)
+
+
+def leaf_fields(path: str, value: Any) -> list[str]:
+    """Return the dotted fields a value set at ``path`` writes: a mapping's leaves, merged.
+
+    Parameters
+    ----------
+    path : str
+        Dotted path of the setting, e.g. ``organisation``.
+    value : Any
+        The value; a mapping is merged field by field (as ``extends:`` merges), so it writes
+        its leaves, not the whole section.
+
+    Returns
+    -------
+    list of str
+        ``[path]`` for a plain value, else one dotted path per leaf, e.g.
+        ``["organisation.hunters"]`` for ``{"hunters": 8}``.
+    """
+    if not isinstance(value, dict) or not value:
+        return [path]
+    return [leaf for key, item in value.items() for leaf in leaf_fields(f"{path}.{key}", item)]
+
+
+def override_fields(override: str) -> tuple[list[str], Location]:
+    """Return the dotted fields a ``--set PATH=VALUE`` override writes, and where it is written.
+
+    Parameters
+    ----------
+    override : str
+        The override as typed.
+
+    Returns
+    -------
+    fields : list of str
+        The fields it sets (a mapping value's leaves, see :func:`leaf_fields`).
+    location : Location
+        The override's location, its text shortened for messages.
+
+    Raises
+    ------
+    ConfigError
+        If the override cannot be parsed.
+    """
+    parts, value, _ = _parse_override(override)
+    return leaf_fields(".".join(parts), value), _override_location(override)
 
 
 def _items_text(size: int, name: str = "the list") -> str:

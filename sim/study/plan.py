@@ -24,9 +24,11 @@ from sim.config.loader import (
     Positions,
     Problem,
     apply_overrides,
+    leaf_fields,
     load_with_extends,
     load_yaml,
     locate,
+    override_fields,
     set_values,
     validate,
 )
@@ -110,7 +112,7 @@ def sources_from_study(
         plain = isinstance(study.scenarios[i], str)
         where: PathKey = ("scenarios", i) if plain else ("scenarios", i, "path")
         scenario_path = study_path.parent / entry.path
-        if not scenario_path.is_file():
+        if not (scenario_path.exists() or scenario_path.is_symlink()):  # else the loader says why
             location = locate(positions, where, file)
             problems.append(
                 Problem(location, _dotted(where), f"scenario file not found: {scenario_path}")
@@ -276,6 +278,15 @@ def _resolve(source: Source, settings: list[Setting]) -> Scenario:
     return validate(Scenario, data, where, source=source.file)
 
 
+def _clashes(fields: Sequence[str], swept: set[str]) -> list[str]:
+    """Return the swept fields that ``fields`` also write (a field or a whole section of it)."""
+    return [
+        name
+        for name in sorted(swept)
+        if any(name == f or name.startswith(f + ".") or f.startswith(name + ".") for f in fields)
+    ]
+
+
 def _check_conflicts(study: Study, sources: list[Source], positions: Positions, file: str) -> None:
     """A field swept must not also be set elsewhere: one of the two would silently lose."""
     if study.sweep is None:
@@ -283,15 +294,15 @@ def _check_conflicts(study: Study, sources: list[Source], positions: Positions, 
     swept = {name for name, v in study.sweep.variables.items() if not v.scales}
     problems = []
     for source in sources:
-        for key, _, location in source.settings:
-            if key in swept:
-                message = f"{key} is also swept (sweep.variables); set it in one place"
+        for key, value, location in source.settings:
+            for name in _clashes(leaf_fields(key, value), swept):
+                message = f"{name} is also swept (sweep.variables); set it in one place"
                 problems.append(Problem(location, key, message))
         for override in source.overrides:
-            key = override.split("=", 1)[0].strip()
-            if key in swept:
-                message = f"{key} is swept by the study; it cannot also be --set"
-                problems.append(Problem(Location(f"--set '{override}'", 1, 1), key, message))
+            fields, where = override_fields(override)
+            for name in _clashes(fields, swept):
+                message = f"{name} is swept by the study; it cannot also be --set"
+                problems.append(Problem(where, name, message))
     if study.horizon_years is not None and "calendar.horizon_years" in swept:
         location = locate(positions, ("horizon_years",), file)
         message = "calendar.horizon_years is also swept; remove one of the two"
