@@ -810,3 +810,24 @@ def test_the_page_fits_a_1400_pixel_window(
     scroll, client, rights = widths
     assert scroll <= client
     assert all(right <= client for right in rights)
+
+
+def test_names_in_any_script_are_drawn_with_their_letters() -> None:
+    """Latin, Cyrillic and Greek come from DejaVu Sans; Chinese from an installed CJK font."""
+    import warnings
+
+    from sim.report.style import FAMILIES, new_figure
+
+    names = ["Раздельная продажа", "Ωμέγα", "分割销售"]
+    if len(FAMILIES) == 1:
+        if os.environ.get("SALESIM_REQUIRE_CJK_FONT"):
+            raise RuntimeError("SALESIM_REQUIRE_CJK_FONT is set but no CJK font is installed")
+        names = names[:2]
+    figure = new_figure()
+    figure.gca().set_title("  ".join(names))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+        FigureCanvasAgg(figure).draw()
+        with PdfPages(io.BytesIO()) as pdf:
+            pdf.savefig(figure)
+    assert measure("分割") > measure("n")  # a wide letter is measured in its own font

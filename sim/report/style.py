@@ -19,7 +19,7 @@ from functools import cache
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.font_manager import FontProperties, findfont, fontManager, get_font
 
 # Okabe-Ito, most distinct first; black is kept for the baseline.
 OKABE_ITO = (
@@ -49,10 +49,32 @@ DASHES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D")
 HATCHES = ("", "//", "..", "xx")
 
+# DejaVu Sans (shipped with matplotlib) has Latin, Cyrillic and Greek. Names in scripts it lacks
+# (Chinese, Japanese, Korean) are drawn from the first of these fonts that is installed (for
+# example Debian's fonts-noto-cjk or fonts-wqy-microhei); without one they show as boxes.
+FALLBACK_FONTS = (
+    "Noto Sans CJK JP",
+    "Noto Sans CJK SC",
+    "Source Han Sans",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+)
+
+
+def font_families() -> list[str]:
+    """Return the figures' font families: DejaVu Sans, then the installed fallback fonts."""
+    installed = {font.name for font in fontManager.ttflist}
+    return ["DejaVu Sans", *(name for name in FALLBACK_FONTS if name in installed)]
+
+
+FAMILIES = font_families()
+
 # A 16:9 slide at 110 dpi is 1,466 x 825 pixels: large type for the back of a meeting room.
 SLIDE = (13.33, 7.5)
 DPI = 110
 RC = {
+    "font.family": FAMILIES,
     "font.size": 15,
     "axes.titlesize": 17,
     "axes.titleweight": "bold",
@@ -191,7 +213,10 @@ def letters(text: str) -> float:
 
 @cache
 def _advance(char: str) -> float:
-    font = get_font(findfont(FontProperties(family=mpl.rcParams["font.family"])))
+    for family in FAMILIES:  # the first font that has the letter draws it
+        font = get_font(findfont(FontProperties(family=family)))
+        if font.get_char_index(ord(char)):
+            break
     font.set_size(10, 72)
     return font.load_char(ord(char)).linearHoriAdvance / 65536
 
