@@ -3,7 +3,9 @@
 The parent process submits runs and stores each result as it completes; workers only simulate.
 A run that raises comes back as an error (it is not retried: the same seed would fail again);
 a worker that dies is replaced, and its run is retried by the Dask scheduler
-(``distributed.scheduler.allowed-failures`` times, then recorded as failed).
+(``distributed.scheduler.allowed-failures`` times, then recorded as failed). A cluster left with
+no workers at all for ``distributed.scheduler.no-workers-timeout`` (60 s unless set) stops the
+study with ``ClusterLostError``; the runs not yet finished are left for the next call.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT_S = 20
 WORKER_SATURATION = 1.0  # a local worker holds one run at a time: a dying one takes only its own
+NO_WORKERS_TIMEOUT_S = 60.0  # unless distributed.scheduler.no-workers-timeout says otherwise
+POLL_S = 0.1  # how often the parent looks for finished runs
+WATCH_S = 1.0  # how often it counts the cluster's workers
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,10 @@ OnDone = Callable[["RunTask", Outcome], None]
 
 class SchedulerError(Exception):
     """The Dask scheduler cannot be reached or its workers cannot run salesim."""
+
+
+class ClusterLostError(Exception):
+    """The Dask cluster has had no workers for too long (or its scheduler went away)."""
 
 
 def simulate(scenario: Scenario, seed: int) -> Outcome:
@@ -94,28 +103,95 @@ def execute(
         for task in tasks:
             on_done(task, run(task.variant.scenario, task.seed))
         return
+    patience = no_workers_timeout()
     with _client(workers, scheduler) as client:
         if on_ready is not None:
             on_ready()
-        _run_on_dask(client, tasks, on_done, run)
+        where = f"the Dask scheduler at {scheduler}" if scheduler else "the local Dask cluster"
+        _run_on_dask(client, tasks, on_done, run, where, patience)
 
 
-def _run_on_dask(client: Client, tasks: Sequence[RunTask], on_done: OnDone, run: Simulate) -> None:
+def no_workers_timeout() -> float:
+    """Seconds a cluster may have no workers before the study stops."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    value = dask.config.get("distributed.scheduler.no-workers-timeout", None)
+    if value is None:
+        return NO_WORKERS_TIMEOUT_S
+    try:
+        seconds = float(parse_timedelta(value, default="s"))
+        if not 0 <= seconds < float("inf"):
+            raise ValueError(seconds)
+        return seconds
+    except (AttributeError, TypeError, ValueError, KeyError):
+        raise SchedulerError(
+            f"distributed.scheduler.no-workers-timeout (Dask configuration): expected a duration "
+            f"such as 60s or 5m, got {value!r}"
+        ) from None
+
+
+def _run_on_dask(
+    client: Client,
+    tasks: Sequence[RunTask],
+    on_done: OnDone,
+    run: Simulate,
+    where: str,
+    patience: float,
+) -> None:
+    """Submit every task and store the results as they come; stop if the workers are gone."""
     from distributed import as_completed
+    from distributed.scheduler import NoValidWorkerError, NoWorkerError
 
     pending = {client.submit(run, t.variant.scenario, t.seed, pure=False): t for t in tasks}
+    # the results are gathered in the background: a worker that dies holding one blocks nothing
+    finished = as_completed(list(pending), with_results=True, raise_errors=False)
+    without_workers_since: float | None = None
+    watched = time.monotonic()
     try:
-        for future in as_completed(pending):
-            task = pending.pop(future)
-            try:
-                outcome = future.result()
-            except Exception as exc:  # a lost worker fails one run, not the study
-                outcome = Outcome(None, f"{type(exc).__name__}: {exc}", 0.0)
-            future.release()
-            on_done(task, outcome)
+        while pending:
+            stored = False
+            for future, result in finished.next_batch(block=False):
+                if future.status == "finished":
+                    outcome = result
+                else:  # a lost worker fails one run, not the study
+                    exc = future.exception() if future.status == "error" else result
+                    if isinstance(exc, NoWorkerError | NoValidWorkerError):  # Dask gave up
+                        raise _lost(where, patience)
+                    outcome = Outcome(None, f"{type(exc).__name__}: {exc}", 0.0)
+                future.release()
+                on_done(pending.pop(future), outcome)
+                stored = True
+            now = time.monotonic()
+            if stored:
+                without_workers_since = None
+                continue
+            if now - watched >= WATCH_S:
+                watched = now
+                if _worker_count(client, where) > 0:
+                    without_workers_since = None
+                elif without_workers_since is None:
+                    without_workers_since = now
+                elif now - without_workers_since >= patience:
+                    raise _lost(where, patience)
+            time.sleep(POLL_S)
     finally:
         for future in pending:
             future.cancel()
+
+
+def _worker_count(client: Client, where: str) -> int:
+    try:
+        return len(client.nthreads())
+    except OSError as err:  # the scheduler itself is gone (CommClosedError is an OSError)
+        raise ClusterLostError(f"lost the connection to {where} ({err})") from None
+
+
+def _lost(where: str, patience: float) -> ClusterLostError:
+    return ClusterLostError(
+        f"{where} has had no workers for {patience:g} s (its worker processes kept dying: out "
+        "of memory, or killed?)"
+    )
 
 
 def check_scheduler(address: str) -> None:
@@ -149,8 +225,11 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
             yield client
         return
     try:
-        saturation = {"distributed.scheduler.worker-saturation": WORKER_SATURATION}
-        with dask.config.set(saturation), _no_sigint():
+        settings = {
+            "distributed.scheduler.worker-saturation": WORKER_SATURATION,
+            "distributed.scheduler.no-workers-timeout": None,  # the parent watches (quietly)
+        }
+        with dask.config.set(settings), _no_sigint():
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
