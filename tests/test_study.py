@@ -6,6 +6,7 @@ import contextlib
 import errno
 import functools
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -27,7 +28,7 @@ from sim.model import SalesModel
 from sim.output import folder_lock
 from sim.study import Study, StudyError, StudyStoppedError, load, plan_study, run_plan, store
 from sim.study import run as run_study
-from sim.study.execute import SchedulerError, no_workers_timeout, simulate
+from sim.study.execute import SchedulerError, _one_line_logs, no_workers_timeout, simulate
 from sim.study.plan import sweep_points
 from sim.study.spec import Sweep
 
@@ -185,6 +186,7 @@ def test_a_killed_study_resumes_from_the_command_line(tmp_path: Path) -> None:
     process.wait(timeout=30)
     before = stored(out)
     assert 3 <= len(before) < 24
+    assert (out / ".salesim.lock").exists()  # the killed study's lock does not block the resume
     again = salesim(*args, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     after = stored(out)
@@ -626,6 +628,86 @@ def test_a_scheduler_that_loses_its_workers_stops_the_study(tmp_path: Path) -> N
     assert 1 <= status["stored"] < 12
     resumed = run_plan(plan, out, workers=1, progress=False)
     assert resumed.complete and len(stored(out)) == 12
+
+
+@pytest.mark.slow
+def test_a_scheduler_that_goes_away_stops_the_study_and_it_resumes(tmp_path: Path) -> None:
+    dask_cli, file = str(Path(sys.executable).parent / "dask"), tmp_path / "scheduler.json"
+    quiet_ = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tmp_path}
+    scheduler = subprocess.Popen(
+        [
+            dask_cli,
+            "scheduler",
+            "--scheduler-file",
+            str(file),
+            "--port",
+            "0",
+            "--dashboard-address",
+            ":0",
+        ],
+        **quiet_,  # type: ignore[call-overload]
+    )
+    worker = None
+    try:
+        deadline = time.monotonic() + 120
+        address = None
+        while address is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with contextlib.suppress(OSError, ValueError):
+                address = json.loads(file.read_text())["address"]
+        assert address is not None
+        worker = subprocess.Popen(
+            [dask_cli, "worker", address, "--nthreads", "1"],
+            **quiet_,  # type: ignore[call-overload]
+        )
+        out, log = tmp_path / "out", tmp_path / "stderr.txt"
+        args = ["study", str(small_study(tmp_path, replications=12)), "--out", str(out)]
+        with log.open("w") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "sim.cli", *args, "--scheduler", address, "--quiet"],
+                cwd=tmp_path,
+                stderr=stderr,
+                stdout=subprocess.DEVNULL,
+            )
+        while not ((out / "runs").exists() and stored(out)) and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.05)
+        scheduler.kill()
+        process.wait(timeout=120)
+    finally:
+        for child in (scheduler, worker):
+            if child is not None:
+                child.kill()
+                child.wait()
+    err = log.read_text()
+    assert process.returncode == 3, err
+    assert f"lost the connection to the Dask scheduler at {address}" in err
+    assert "Run the same command again to resume" in err and "Traceback" not in err
+    state = json.loads(manifest_bytes(out))["status"]["state"]
+    assert state == f"failed: lost the connection to the Dask scheduler at {address}"
+    before = stored(out)
+    again = salesim(*args, "--workers", "1", "--quiet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert len(stored(out)) == 24 and set(before) <= set(stored(out))
+
+
+def test_dask_errors_are_one_line_each_while_a_study_runs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def fail(logger: str) -> None:
+        try:
+            raise OSError("Stream is closed")
+        except OSError:
+            logging.getLogger(logger).exception("Exception in callback")
+
+    with _one_line_logs():
+        for logger in ("tornado.application", "distributed.client"):
+            fail(logger)
+    assert caplog.text.count("Exception in callback (OSError: Stream is closed)") == 2
+    assert "Traceback" not in caplog.text
+    caplog.clear()
+    fail("tornado.application")  # outside a study, logging is left alone
+    assert "Traceback" in caplog.text
 
 
 def test_a_bad_no_workers_timeout_is_a_clear_error() -> None:

@@ -17,7 +17,9 @@ import socket
 import threading
 import time
 import traceback
+from asyncio import CancelledError
 from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError as FutureCancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -41,6 +43,14 @@ WORKER_SATURATION = 1.0  # a local worker holds one run at a time: a dying one t
 NO_WORKERS_TIMEOUT_S = 60.0  # unless distributed.scheduler.no-workers-timeout says otherwise
 POLL_S = 0.1  # how often the parent looks for finished runs
 WATCH_S = 1.0  # how often it counts the cluster's workers
+NOISY_LOGGERS = (
+    "tornado.application",
+    "asyncio",
+    *(
+        f"distributed.{name}"
+        for name in ("batched", "client", "comm.tcp", "core", "nanny", "scheduler", "worker")
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +114,7 @@ def execute(
             on_done(task, run(task.variant.scenario, task.seed))
         return
     patience = no_workers_timeout()
-    with _client(workers, scheduler) as client:
+    with _one_line_logs(), _client(workers, scheduler) as client:
         if on_ready is not None:
             on_ready()
         where = f"the Dask scheduler at {scheduler}" if scheduler else "the local Dask cluster"
@@ -152,12 +162,18 @@ def _run_on_dask(
         while pending:
             stored = False
             for future, result in finished.next_batch(block=False):
-                if future.status == "finished":
+                # the result as gathered (the future's status may have moved on since: a
+                # worker that died holding the result makes it "pending" again)
+                if isinstance(result, Outcome):
                     outcome = result
-                else:  # a lost worker fails one run, not the study
-                    exc = future.exception() if future.status == "error" else result
+                else:
+                    exc = _exception(result)
+                    # cancelled, and not by us: the scheduler went away
+                    if isinstance(exc, CancelledError | FutureCancelledError):
+                        raise ClusterLostError(f"lost the connection to {where}")
                     if isinstance(exc, NoWorkerError | NoValidWorkerError):  # Dask gave up
                         raise _lost(where, patience)
+                    # a run that kept killing its workers (KilledWorker) fails, not the study
                     outcome = Outcome(None, f"{type(exc).__name__}: {exc}", 0.0)
                 future.release()
                 on_done(pending.pop(future), outcome)
@@ -178,6 +194,16 @@ def _run_on_dask(
     finally:
         for future in pending:
             future.cancel()
+
+
+def _exception(result: object) -> BaseException:
+    """The exception of a failed future as ``as_completed(raise_errors=False)`` gives it: a
+    (type, exception, traceback) triple, or the exception itself."""
+    if isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], BaseException):
+        return result[1]
+    if isinstance(result, BaseException):
+        return result
+    return RuntimeError(f"unexpected result {type(result).__name__}")
 
 
 def _worker_count(client: Client, where: str) -> int:
@@ -220,9 +246,16 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError, ValueError) as err:
             raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
-        with client:
+        lost = False
+        try:
             _check_workers(client, scheduler)
             yield client
+        except ClusterLostError:
+            lost = True
+            raise
+        finally:
+            with _quiet("distributed.client", lost):  # no traceback of its reconnecting
+                client.close()
         return
     try:
         settings = {
@@ -245,6 +278,46 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
     with cluster, Client(cluster) as client:
         _check_workers(client, "the local cluster")  # also imports salesim on every worker
         yield client
+
+
+class _OneLine(logging.Filter):
+    """Log a Dask or Tornado error as one line: its message and exception, no traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(exc).__name__}: {exc})".strip()
+            record.args = None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+@contextmanager
+def _one_line_logs() -> Iterator[None]:
+    """While a study runs on Dask, its libraries' errors (a lost connection, a dead worker)
+    are logged in one line each; what they mean for the study is said by the study."""
+    one_line = _OneLine()
+    loggers = [logging.getLogger(name) for name in NOISY_LOGGERS]
+    for logger in loggers:
+        logger.addFilter(one_line)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(one_line)
+
+
+@contextmanager
+def _quiet(logger_name: str, quiet: bool = True) -> Iterator[None]:
+    """Silence a logger for a while (when its errors say only what the study already said)."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    if quiet:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @contextmanager
