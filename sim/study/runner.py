@@ -297,6 +297,10 @@ def run(
     calling it again after an interruption resumes. ``workers=1`` (the default here) runs in
     this process; more start a local Dask cluster; ``scheduler`` sends the runs to an existing
     Dask cluster. ``replications`` and ``years`` replace the study's own.
+
+    Raise ``StudyError`` if the folder cannot hold the study (another salesim command is
+    writing it, say) and ``StudyStoppedError`` if the study stops early (its results cannot
+    be written, or its cluster lost every worker); calling it again then resumes.
     """
     plan = plan_study(study, replications=replications, years=years)
     folder = Path(out) if out is not None else RESULTS / plan.study.name
