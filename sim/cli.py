@@ -7,19 +7,31 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 from sim.config.loader import ConfigError, load_model, load_yaml
 from sim.config.schema import Scenario
-from sim.output import folder_problem, write_run
+from sim.output import (
+    OTHER,
+    SCENARIO,
+    STUDY,
+    FolderBusyError,
+    WriteError,
+    folder_holds,
+    folder_lock,
+    folder_problem,
+    os_problem,
+    write_run,
+)
 from sim.params import parameter_table
 from sim.run import format_summary, run_scenario
 from sim.study.execute import SCHEDULER_ENV, SchedulerError, check_scheduler, default_workers
 from sim.study.plan import Plan
 from sim.study.result import report_text
-from sim.study.runner import StudyError, plan_compare, plan_study, run_plan
+from sim.study.runner import StudyError, StudyStoppedError, plan_compare, plan_study, run_plan
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class UsageError(Exception):
@@ -268,31 +280,67 @@ def _output_dirs(args: argparse.Namespace, scenarios: list[Scenario]) -> list[Pa
     return [args.out / n for n in names]
 
 
-def _check_output_dirs(outs: list[Path]) -> None:
-    """Make sure every output folder can be created before any simulation runs."""
-    for out in outs:
+def _check_output_dirs(outs: list[Path], sources: list[Path], stack: ExitStack) -> dict[Path, bool]:
+    """Create and lock every output folder before any simulation runs; refuse a folder that
+    holds a study or anything but an earlier run. Say which folders hold an earlier run."""
+    earlier = {}
+    for out, source in zip(outs, sources, strict=True):
         problem = folder_problem(out)
         if problem is not None:
             raise UsageError(f"--out {problem}")
-        if (out / "manifest.json").exists():
+        _check_run_folder(out, source)
+        stack.enter_context(folder_lock(out))
+        earlier[out] = _check_run_folder(out, source)  # again: a study may have begun there
+        if earlier[out]:
             print(f"note: replacing the earlier results in {out}/", file=sys.stderr)
+    return earlier
+
+
+def _check_run_folder(out: Path, source: Path) -> bool:
+    """Refuse a folder a run would damage; say whether it holds an earlier run."""
+    kind = folder_holds(out)
+    if kind == STUDY:
+        raise UsageError(
+            f"{out} holds the results of a study (salesim study); a run would replace its "
+            "manifest. Choose another folder with --out"
+        )
+    if kind == OTHER:
+        raise UsageError(
+            f"{out / 'manifest.json'}: not the manifest of a salesim run (unreadable, or "
+            "another program's); choose another folder with --out"
+        )
+    if (out / SCENARIO).resolve() == source.resolve():
+        raise UsageError(
+            f"{out}: the run would overwrite its own scenario file {source}; choose another "
+            "folder with --out"
+        )
+    return kind is not None
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     overrides = _run_overrides(args)
     scenarios = _load_all(args.scenarios, overrides)
     outs = _output_dirs(args, scenarios)
-    _check_output_dirs(outs)
-    for i, (path, scenario, out) in enumerate(zip(args.scenarios, scenarios, outs, strict=True)):
-        seed = scenario.seed if args.seed is None else args.seed
-        print(f"[{i + 1}/{len(scenarios)}] running {path} ...", file=sys.stderr, flush=True)
-        result = run_scenario(scenario, seed)
-        write_run(out, result.frame, scenario, seed, result.wall_time_s, [str(path), *overrides])
-        print(format_summary(scenario.name, seed, result.frame))
-        print(
-            f"  results: {out}/ (timeseries.parquet, scenario.yaml, manifest.json; "
-            f"{result.wall_time_s:.2f} s)\n"
-        )
+    with ExitStack() as locks:
+        earlier = _check_output_dirs(outs, list(args.scenarios), locks)
+        for i, (path, scenario, out) in enumerate(
+            zip(args.scenarios, scenarios, outs, strict=True)
+        ):
+            seed = scenario.seed if args.seed is None else args.seed
+            print(f"[{i + 1}/{len(scenarios)}] running {path} ...", file=sys.stderr, flush=True)
+            result = run_scenario(scenario, seed)
+            try:
+                write_run(
+                    out, result.frame, scenario, seed, result.wall_time_s, [str(path), *overrides]
+                )
+            except OSError as err:
+                kept = f"; the earlier results in {out}/ are kept" if earlier[out] else ""
+                raise WriteError(f"cannot write {os_problem(err)}{kept}") from None
+            print(format_summary(scenario.name, seed, result.frame))
+            print(
+                f"  results: {out}/ (timeseries.parquet, scenario.yaml, manifest.json; "
+                f"{result.wall_time_s:.2f} s)\n"
+            )
     return EXIT_OK
 
 
@@ -336,9 +384,14 @@ def _run_study(plan: Plan, args: argparse.Namespace) -> int:
 def _write_report(folder: Path, point: int | None, quiet: bool, into: Path | None) -> None:
     from sim.report import build_report  # matplotlib is loaded only for reports
 
+    target = _report_target(folder, into)
     stream = open(os.devnull, "w") if quiet else sys.stderr  # noqa: SIM115
     try:
-        report = build_report(folder, point=point, stream=stream, out=into)
+        with ExitStack() as lock:
+            mine = into is not None or folder_holds(target) == STUDY
+            if mine and target.is_dir() and os.access(target, os.W_OK | os.X_OK):
+                lock.enter_context(folder_lock(target))  # no study or run writes it meanwhile
+            report = build_report(folder, point=point, stream=stream, out=into)
     finally:
         if quiet:
             stream.close()
@@ -353,6 +406,22 @@ def _write_report(folder: Path, point: int | None, quiet: bool, into: Path | Non
 def _cmd_report(args: argparse.Namespace) -> int:
     _write_report(args.folder, args.point, quiet=args.quiet, into=args.out)
     return EXIT_OK
+
+
+def _report_target(folder: Path, into: Path | None) -> Path:
+    """The folder the report goes to; refuse one that holds a run, another study or another
+    program's manifest."""
+    results = folder.parent if folder.name == "manifest.json" and folder.is_file() else folder
+    if into is None:
+        return results
+    kind = folder_holds(into)
+    if kind is None or (kind == STUDY and into.resolve() == results.resolve()):
+        return into
+    what = {STUDY: "another study", OTHER: "another program (manifest.json)"}.get(kind, "a run")
+    raise UsageError(
+        f"--out {into} holds the results of {what}; the report would be mixed into them. "
+        "Choose another folder"
+    )
 
 
 def _cmd_workshop(args: argparse.Namespace) -> int:
@@ -414,9 +483,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(err, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (UsageError, StudyError, SchedulerError) as err:
+    except (UsageError, StudyError, SchedulerError, FolderBusyError) as err:
         print(f"salesim: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except (StudyStoppedError, WriteError) as err:
+        print(f"salesim: error: {err}", file=sys.stderr)
+        return EXIT_STOPPED
     except KeyboardInterrupt:
         print("salesim: interrupted; folders without manifest.json are incomplete", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -1,5 +1,6 @@
 """The salesim command: validate, run, params; bad input is located and exits 2."""
 
+import errno
 import json
 import os
 import subprocess
@@ -137,23 +138,24 @@ def test_same_seed_same_parquet_bytes_of_data(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-def test_interrupted_write_leaves_no_complete_looking_folder(
+def test_an_interrupted_run_keeps_the_earlier_results_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "run"
     assert main(["run", str(SCENARIOS / "young_split.yaml"), "--out", str(out)]) == 0
-    assert (out / "manifest.json").exists()
+    manifest = (out / "manifest.json").read_text()
 
     def broken(self: pd.DataFrame, path: Path, **_: object) -> None:
         Path(path).write_bytes(b"half a file")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
-    assert main(["run", str(SCENARIOS / "young_split.yaml"), "--out", str(out)]) == 130
-    assert not (out / "manifest.json").exists()
+    args = ["run", str(SCENARIOS / "young_split.yaml"), "--out", str(out), "--seed", "5"]
+    assert main(args) == 130
+    # the earlier run is intact: its manifest, and its timeseries (not the half file)
+    assert (out / "manifest.json").read_text() == manifest
     leftovers = [p.name for p in out.iterdir() if p.name.startswith(".")]
-    assert leftovers == []
-    # the earlier complete timeseries was not replaced by the half file
+    assert leftovers == [".salesim.lock"]  # the folder's lock, not a temporary file
     assert pd.read_parquet(out / "timeseries.parquet").shape[0] == 60
 
 
@@ -440,3 +442,123 @@ def test_a_command_line_number_of_thousands_of_digits_is_refused_briefly(flag: s
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"argument {flag}: must be between" in result.stderr
     assert "(4301 characters)" in result.stderr and digits not in result.stderr
+
+
+# ---- results folders: what a run may replace, locks, full disks --------------------------------
+def run_args(out: Path, *more: str) -> list[str]:
+    return ["run", str(SCENARIOS / "young_split.yaml"), *SMALL, "--out", str(out), *more]
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        '{"study": "x", "variants": [], "study_resolved": {}}',  # a study's
+        '{"name": "my-web-app", "version": 2}',  # another program's
+        "{not json",  # unreadable
+        "[1, 2]",
+    ],
+)
+def test_run_refuses_a_folder_whose_manifest_is_not_a_runs(tmp_path: Path, manifest: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text(manifest)
+    result = salesim(*run_args(out))
+    assert result.returncode == 2, result.stderr
+    assert "choose another folder with --out" in result.stderr.lower()
+    assert "Traceback" not in result.stderr and "running" not in result.stderr
+    assert (out / "manifest.json").read_text() == manifest
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]  # nothing written
+
+
+def test_run_refuses_to_overwrite_its_own_scenario_file(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    source = folder / "scenario.yaml"
+    source.write_text("extends: " + str(SCENARIOS / "young_split.yaml") + "\nname: mine\n")
+    before = source.read_text()
+    result = salesim("run", str(source), *SMALL, "--out", str(folder))
+    assert result.returncode == 2, result.stderr
+    assert "would overwrite its own scenario file" in result.stderr
+    assert source.read_text() == before
+
+
+def test_run_replaces_an_earlier_run_and_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(run_args(out, "--seed", "1")) == 0
+    result = salesim(*run_args(out, "--seed", "2"))
+    assert result.returncode == 0, result.stderr
+    assert f"replacing the earlier results in {out}/" in result.stderr
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+
+
+def test_a_folder_another_command_writes_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(run_args(out)) == 0
+    before = (out / "manifest.json").read_text()
+    with output.folder_lock(out):  # as a study or run still writing there
+        result = salesim(*run_args(out, "--seed", "9"))
+    assert result.returncode == 2, result.stderr
+    assert "another salesim command is writing to this folder" in result.stderr
+    assert "Traceback" not in result.stderr and "running" not in result.stderr
+    assert (out / "manifest.json").read_text() == before
+    assert main(run_args(out, "--seed", "9")) == 0  # the lock ends with its holder
+
+
+def test_several_runs_lock_every_folder_before_running_any(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "young_unsplit").mkdir(parents=True)
+    files = [str(SCENARIOS / "young_split.yaml"), str(SCENARIOS / "young_unsplit.yaml")]
+    with output.folder_lock(out / "young_unsplit"):
+        result = salesim("run", *files, *SMALL, "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    assert "another salesim command" in result.stderr and "running" not in result.stderr
+    assert not (out / "young_split" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("failing", ["timeseries.parquet", "scenario.yaml", "manifest.json"])
+def test_a_full_disk_keeps_the_earlier_run_whole(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    failing: str,
+) -> None:
+    out = tmp_path / "out"
+    assert main(run_args(out, "--seed", "1")) == 0
+    files = {p.name: p.read_bytes() for p in out.iterdir()}
+    stage = output._stage
+
+    def full(path: Path, write: object) -> Path:
+        if path.name == failing:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return stage(path, write)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(output, "_stage", full)
+    capsys.readouterr()
+    assert main(run_args(out, "--seed", "2")) == 3
+    err = capsys.readouterr().err
+    assert f"cannot write {out / failing}: No space left on device" in err
+    assert f"the earlier results in {out}/ are kept" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == files  # nothing lost or left
+
+
+def test_a_full_disk_in_the_parquet_writer_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(run_args(out, "--seed", "1")) == 0
+    manifest = (out / "manifest.json").read_text()
+
+    def full(self: pd.DataFrame, path: Path, **_: object) -> None:
+        Path(path).write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    capsys.readouterr()
+    assert main(run_args(out, "--seed", "2")) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (
+        f"salesim: error: cannot write {out / 'timeseries.parquet'}: No space left on device; "
+        f"the earlier results in {out}/ are kept"
+    )
+    assert (out / "manifest.json").read_text() == manifest
+    assert pd.read_parquet(out / "timeseries.parquet").shape[0] == 12

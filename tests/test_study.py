@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,11 +22,13 @@ import pytest
 from conftest import ROOT, SCENARIOS, salesim
 from study_helpers import always_die, die_once
 
+from sim.cli import main
 from sim.config.loader import ConfigError
 from sim.model import SalesModel
-from sim.study import Study, load, plan_study, run_plan
+from sim.output import folder_lock
+from sim.study import Study, StudyError, StudyStoppedError, load, plan_study, run_plan, store
 from sim.study import run as run_study
-from sim.study.execute import simulate
+from sim.study.execute import SchedulerError, _one_line_logs, no_workers_timeout, simulate
 from sim.study.plan import sweep_points
 from sim.study.spec import Sweep
 
@@ -180,6 +186,7 @@ def test_a_killed_study_resumes_from_the_command_line(tmp_path: Path) -> None:
     process.wait(timeout=30)
     before = stored(out)
     assert 3 <= len(before) < 24
+    assert (out / ".salesim.lock").exists()  # the killed study's lock does not block the resume
     again = salesim(*args, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     after = stored(out)
@@ -276,6 +283,220 @@ def test_a_folder_of_another_study_is_refused(tmp_path: Path) -> None:
     assert "holds the results of another study ('small')" in result.stderr
 
 
+# ---- the results folder: other results, one writer at a time, faults ------------------------
+def manifest_bytes(out: Path) -> bytes:
+    return (out / "manifest.json").read_bytes()
+
+
+def test_run_refuses_the_folder_of_a_study_and_the_study_still_resumes(tmp_path: Path) -> None:
+    study = small_study(tmp_path, name="young_split", replications=1)  # a scenario's name
+    args = ["study", str(study), "--workers", "1", "--quiet"]
+    assert salesim(*args, cwd=tmp_path).returncode == 0
+    out = tmp_path / "results" / "young_split"
+    before = manifest_bytes(out)
+    for shown, where in (("results/young_split", []), (str(out), ["--out", str(out)])):
+        result = salesim(
+            "run", str(SCENARIOS / "young_split.yaml"), "--years", "1", *where, cwd=tmp_path
+        )
+        assert result.returncode == 2, result.stderr
+        assert f"{shown} holds the results of a study (salesim study)" in result.stderr
+        assert "Traceback" not in result.stderr and "running" not in result.stderr
+        assert manifest_bytes(out) == before
+    assert load(out).complete
+    again = salesim(*args, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        (None, "holds the results of one run (salesim run), not of a study"),
+        ('{"name": "my-web-app"}', "not the manifest of a salesim study"),
+        ("{not json", "not the manifest of a salesim study"),
+    ],
+)
+def test_a_study_refuses_a_folder_of_other_results(
+    tmp_path: Path, manifest: str | None, message: str
+) -> None:
+    out = tmp_path / "out"
+    if manifest is None:
+        ran = salesim("run", str(SCENARIOS / "young_split.yaml"), "--years", "1", "--out", str(out))
+        assert ran.returncode == 0, ran.stderr
+    else:
+        out.mkdir()
+        (out / "manifest.json").write_text(manifest)
+    before = sorted(p.name for p in out.iterdir())
+    for command in ("study", "compare"):
+        source = (
+            [str(small_study(tmp_path))]
+            if command == "study"
+            else [str(SCENARIOS / "unsplit.yaml"), str(SCENARIOS / "split.yaml")]
+        )
+        result = salesim(command, *source, "--out", str(out), "--workers", "1", cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert sorted(p.name for p in out.iterdir()) == before  # nothing written
+
+
+def test_a_report_is_not_written_into_a_run_or_another_study(tmp_path: Path) -> None:
+    study, other = tmp_path / "study", tmp_path / "other"
+    quiet(small_study(tmp_path, replications=1), study, workers=1)
+    quiet(small_study(tmp_path, name="other", replications=1), other, workers=1)
+    run = tmp_path / "run"
+    ran = salesim("run", str(SCENARIOS / "young_split.yaml"), "--years", "1", "--out", str(run))
+    assert ran.returncode == 0, ran.stderr
+    for into, what in ((run, "a run"), (other, "another study")):
+        before = sorted(p.name for p in into.iterdir())
+        result = salesim("report", str(study), "--out", str(into), "--quiet")
+        assert result.returncode == 2, result.stderr
+        assert f"--out {into} holds the results of {what}" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert sorted(p.name for p in into.iterdir()) == before
+
+
+def test_a_folder_another_command_writes_is_refused_by_study_and_report(
+    tmp_path: Path,
+) -> None:
+    study, out = small_study(tmp_path, replications=1), tmp_path / "out"
+    quiet(study, out, workers=1)
+    before = manifest_bytes(out)
+    with folder_lock(out):  # as a study still running there
+        commands = {
+            "study": ["study", str(study), "--out", str(out), "--workers", "1"],
+            "report": ["report", str(out)],
+        }
+        for args in commands.values():
+            result = salesim(*args, cwd=tmp_path)
+            assert result.returncode == 2, (args, result.stderr)
+            assert f"{out}: another salesim command is writing to this folder" in result.stderr
+            assert "Traceback" not in result.stderr
+        with pytest.raises(StudyError, match="another salesim command"):
+            quiet(study, out, workers=1)
+    assert manifest_bytes(out) == before
+    quiet(study, out, workers=1)  # the lock ends with its holder
+
+
+def test_the_same_study_started_twice_at_once_runs_once(tmp_path: Path) -> None:
+    study = small_study(tmp_path, replications=20)
+    out = tmp_path / "out"
+    args = [
+        sys.executable,
+        "-m",
+        "sim.cli",
+        "study",
+        str(study),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
+    first = subprocess.Popen(args, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "manifest.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = salesim(*args[3:], cwd=tmp_path)
+    _, err = first.communicate(timeout=600)
+    assert first.returncode == 0, err
+    assert second.returncode == 2, second.stderr
+    assert "another salesim command is writing to this folder" in second.stderr
+    assert len(stored(out)) == 40 and load(out).complete
+
+
+@pytest.mark.parametrize(
+    ("fault", "workers"),
+    [(errno.ENOSPC, "1"), (errno.EACCES, "1"), (errno.EROFS, "1"), (errno.ENOSPC, "2")],
+)
+def test_a_full_disk_stops_the_study_in_one_line_and_the_same_command_resumes(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fault: int,
+    workers: str,
+) -> None:
+    out = tmp_path / "out"
+    args = ["study", str(small_study(tmp_path)), "--out", str(out), "--workers", workers, "--quiet"]
+    real, written = store.pq.write_table, []
+
+    def full(table: object, path: object, *rest: object, **kw: object) -> None:
+        if len(written) == 2:
+            raise OSError(fault, os.strerror(fault))  # as pyarrow says it: no file name
+        written.append(path)
+        real(table, path, *rest, **kw)
+
+    monkeypatch.setattr(store.pq, "write_table", full)
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    [line] = [x for x in err.splitlines() if "error" in x]
+    assert line.startswith(f"salesim: error: cannot write {out / 'runs'}/")
+    assert f": {os.strerror(fault)}; the study stopped with 2 of 6 runs stored in {out}/" in line
+    assert line.endswith("Run the same command again to resume once this is fixed.")
+    status = json.loads(manifest_bytes(out))["status"]
+    assert (
+        status["state"].startswith("failed: cannot write ")
+        and os.strerror(fault) in status["state"]
+    )
+    assert status["stored"] == 2
+    kept = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    assert len(kept) == 2 and not list(out.rglob("*.tmp"))
+    monkeypatch.setattr(store.pq, "write_table", real)
+    assert main(args) == 0
+    assert len(stored(out)) == 6 and load(out).complete
+    assert all(p.stat().st_mtime_ns == t for p, t in kept.items())  # not run again
+    assert json.loads(manifest_bytes(out))["status"]["state"] == "done"
+
+
+@pytest.mark.parametrize("where", ["scenarios", "summary", "manifest"])
+def test_a_fault_at_the_start_or_end_of_a_study_is_one_line_too(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+) -> None:
+    out = tmp_path / "out"
+    args = [
+        "study",
+        str(small_study(tmp_path, replications=1)),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    if where == "scenarios":
+        write_text = Path.write_text
+
+        def full_folder(self: Path, *a: object, **k: object) -> int:
+            if self.parent.name == "scenarios":
+                raise full
+            return write_text(self, *a, **k)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Path, "write_text", full_folder)
+    elif where == "summary":
+        monkeypatch.setattr(pd.DataFrame, "to_csv", lambda *a, **k: (_ for _ in ()).throw(full))
+    else:
+
+        def no_manifest(*_: object) -> None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(out / "manifest.json"))
+
+        monkeypatch.setattr(store, "write_manifest", no_manifest)
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "No space left on device" in err
+    if where == "manifest":
+        assert "(manifest.json could not be updated either)" in err
+    else:
+        name = "scenarios/" if where == "scenarios" else "summary.csv"
+        assert f"cannot write {out / name}" in err
+        state = json.loads(manifest_bytes(out))["status"]["state"]
+        assert state.startswith(f"failed: cannot write {out / name}")
+    monkeypatch.undo()
+    assert main(args) == 0
+    assert load(out).complete and (out / "summary.csv").exists()
+
+
 # ---- failures --------------------------------------------------------------------------
 def test_a_failing_run_is_reported_and_the_study_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -329,6 +550,175 @@ def test_a_run_that_kills_every_worker_is_recorded_as_failed(tmp_path: Path) -> 
     assert len(result.runs) == 4
     assert set(result.failures["replication"]) == {2}
     assert result.failures["error"].str.contains("KilledWorker").all()
+
+
+@pytest.mark.slow
+def test_a_cluster_whose_workers_keep_dying_stops_with_a_message_and_resumes(
+    tmp_path: Path,
+) -> None:
+    import psutil
+
+    out, log = tmp_path / "out", tmp_path / "stderr.txt"
+    args = ["study", str(small_study(tmp_path, replications=12)), "--out", str(out), "--quiet"]
+    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__NO_WORKERS_TIMEOUT": "5s"}
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sim.cli", *args, "--workers", "2"],
+            cwd=tmp_path,
+            env=env,
+            stderr=stderr,
+            stdout=subprocess.DEVNULL,
+        )
+    parent, deadline = psutil.Process(process.pid), time.monotonic() + 300
+    while not stored(out) if (out / "runs").exists() else True:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    kills = 0
+    while process.poll() is None and time.monotonic() < deadline:  # kill every worker, again
+        for child in parent.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if "spawn_main" in " ".join(child.cmdline()):
+                    child.kill()
+                    kills += 1
+        time.sleep(1)
+    if process.poll() is None:
+        process.kill()
+        pytest.fail("the study did not stop once its cluster had no workers")
+    err = log.read_text()
+    assert process.returncode == 3, err
+    assert kills >= 2 and "Traceback" not in err
+    assert "the local Dask cluster has had no workers for 5 s" in err
+    assert "Run the same command again to resume" in err
+    state = json.loads((out / "manifest.json").read_text())["status"]["state"]
+    assert state.startswith("failed: the local Dask cluster has had no workers")
+    before = stored(out)
+    assert len(before) < 24
+    again = salesim(*args, "--workers", "1", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert len(stored(out)) == 24 and set(before) <= set(stored(out)) and load(out).complete
+
+
+def test_a_scheduler_that_loses_its_workers_stops_the_study(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    out = tmp_path / "out"
+    plan = plan_study(small_study(tmp_path, replications=6))
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster:
+
+        def retire_after_the_first_run() -> None:
+            deadline = time.monotonic() + 120
+            while not ((out / "runs").exists() and stored(out)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            cluster.scale(0)
+
+        thread = threading.Thread(target=retire_after_the_first_run)
+        thread.start()
+        with (
+            dask.config.set({"distributed.scheduler.no-workers-timeout": "2s"}),
+            pytest.raises(StudyStoppedError) as stopped,
+        ):
+            run_plan(plan, out, scheduler=cluster.scheduler_address, progress=False)
+        thread.join()
+    assert f"the Dask scheduler at {cluster.scheduler_address} has had no workers for 2 s" in str(
+        stopped.value
+    )
+    assert "Run the same command again to resume" in str(stopped.value)
+    status = json.loads(manifest_bytes(out))["status"]
+    assert status["state"].startswith("failed: the Dask scheduler at")
+    assert 1 <= status["stored"] < 12
+    resumed = run_plan(plan, out, workers=1, progress=False)
+    assert resumed.complete and len(stored(out)) == 12
+
+
+@pytest.mark.slow
+def test_a_scheduler_that_goes_away_stops_the_study_and_it_resumes(tmp_path: Path) -> None:
+    dask_cli, file = str(Path(sys.executable).parent / "dask"), tmp_path / "scheduler.json"
+    quiet_ = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tmp_path}
+    scheduler = subprocess.Popen(
+        [
+            dask_cli,
+            "scheduler",
+            "--scheduler-file",
+            str(file),
+            "--port",
+            "0",
+            "--dashboard-address",
+            ":0",
+        ],
+        **quiet_,  # type: ignore[call-overload]
+    )
+    worker = None
+    try:
+        deadline = time.monotonic() + 120
+        address = None
+        while address is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with contextlib.suppress(OSError, ValueError):
+                address = json.loads(file.read_text())["address"]
+        assert address is not None
+        worker = subprocess.Popen(
+            [dask_cli, "worker", address, "--nthreads", "1"],
+            **quiet_,  # type: ignore[call-overload]
+        )
+        out, log = tmp_path / "out", tmp_path / "stderr.txt"
+        args = ["study", str(small_study(tmp_path, replications=12)), "--out", str(out)]
+        with log.open("w") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "sim.cli", *args, "--scheduler", address, "--quiet"],
+                cwd=tmp_path,
+                stderr=stderr,
+                stdout=subprocess.DEVNULL,
+            )
+        while not ((out / "runs").exists() and stored(out)) and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.05)
+        scheduler.kill()
+        process.wait(timeout=120)
+    finally:
+        for child in (scheduler, worker):
+            if child is not None:
+                child.kill()
+                child.wait()
+    err = log.read_text()
+    assert process.returncode == 3, err
+    assert f"lost the connection to the Dask scheduler at {address}" in err
+    assert "Run the same command again to resume" in err and "Traceback" not in err
+    state = json.loads(manifest_bytes(out))["status"]["state"]
+    assert state == f"failed: lost the connection to the Dask scheduler at {address}"
+    before = stored(out)
+    again = salesim(*args, "--workers", "1", "--quiet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert len(stored(out)) == 24 and set(before) <= set(stored(out))
+
+
+def test_dask_errors_are_one_line_each_while_a_study_runs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def fail(logger: str) -> None:
+        try:
+            raise OSError("Stream is closed")
+        except OSError:
+            logging.getLogger(logger).exception("Exception in callback")
+
+    with _one_line_logs():
+        for logger in ("tornado.application", "distributed.client"):
+            fail(logger)
+    assert caplog.text.count("Exception in callback (OSError: Stream is closed)") == 2
+    assert "Traceback" not in caplog.text
+    caplog.clear()
+    fail("tornado.application")  # outside a study, logging is left alone
+    assert "Traceback" in caplog.text
+
+
+def test_a_bad_no_workers_timeout_is_a_clear_error() -> None:
+    for bad in ("soon", "-1s", [1]):
+        with (
+            dask.config.set({"distributed.scheduler.no-workers-timeout": bad}),
+            pytest.raises(SchedulerError, match="expected a duration such as 60s"),
+        ):
+            no_workers_timeout()
+    with dask.config.set({"distributed.scheduler.no-workers-timeout": "2m"}):
+        assert no_workers_timeout() == 120
 
 
 def test_an_existing_scheduler_runs_the_study(tmp_path: Path) -> None:

@@ -6,7 +6,15 @@
 """
 
 from sim.study.result import KEY_METRICS, StudyResult
-from sim.study.runner import StudyError, load, plan_compare, plan_study, run, run_plan
+from sim.study.runner import (
+    StudyError,
+    StudyStoppedError,
+    load,
+    plan_compare,
+    plan_study,
+    run,
+    run_plan,
+)
 from sim.study.spec import Study
 
 __all__ = [
@@ -14,6 +22,7 @@ __all__ = [
     "Study",
     "StudyError",
     "StudyResult",
+    "StudyStoppedError",
     "load",
     "plan_compare",
     "plan_study",

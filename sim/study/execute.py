@@ -3,7 +3,9 @@
 The parent process submits runs and stores each result as it completes; workers only simulate.
 A run that raises comes back as an error (it is not retried: the same seed would fail again);
 a worker that dies is replaced, and its run is retried by the Dask scheduler
-(``distributed.scheduler.allowed-failures`` times, then recorded as failed).
+(``distributed.scheduler.allowed-failures`` times, then recorded as failed). A cluster left with
+no workers at all for ``distributed.scheduler.no-workers-timeout`` (60 s unless set) stops the
+study with ``ClusterLostError``; the runs not yet finished are left for the next call.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import socket
 import threading
 import time
 import traceback
+from asyncio import CancelledError
 from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError as FutureCancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -36,6 +40,17 @@ if TYPE_CHECKING:
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT_S = 20
 WORKER_SATURATION = 1.0  # a local worker holds one run at a time: a dying one takes only its own
+NO_WORKERS_TIMEOUT_S = 60.0  # unless distributed.scheduler.no-workers-timeout says otherwise
+POLL_S = 0.1  # how often the parent looks for finished runs
+WATCH_S = 1.0  # how often it counts the cluster's workers
+NOISY_LOGGERS = (
+    "tornado.application",
+    "asyncio",
+    *(
+        f"distributed.{name}"
+        for name in ("batched", "client", "comm.tcp", "core", "nanny", "scheduler", "worker")
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,10 @@ OnDone = Callable[["RunTask", Outcome], None]
 
 class SchedulerError(Exception):
     """The Dask scheduler cannot be reached or its workers cannot run salesim."""
+
+
+class ClusterLostError(Exception):
+    """The Dask cluster has had no workers for too long (or its scheduler went away)."""
 
 
 def simulate(scenario: Scenario, seed: int) -> Outcome:
@@ -94,28 +113,111 @@ def execute(
         for task in tasks:
             on_done(task, run(task.variant.scenario, task.seed))
         return
-    with _client(workers, scheduler) as client:
+    patience = no_workers_timeout()
+    with _one_line_logs(), _client(workers, scheduler) as client:
         if on_ready is not None:
             on_ready()
-        _run_on_dask(client, tasks, on_done, run)
+        where = f"the Dask scheduler at {scheduler}" if scheduler else "the local Dask cluster"
+        _run_on_dask(client, tasks, on_done, run, where, patience)
 
 
-def _run_on_dask(client: Client, tasks: Sequence[RunTask], on_done: OnDone, run: Simulate) -> None:
+def no_workers_timeout() -> float:
+    """Seconds a cluster may have no workers before the study stops."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    value = dask.config.get("distributed.scheduler.no-workers-timeout", None)
+    if value is None:
+        return NO_WORKERS_TIMEOUT_S
+    try:
+        seconds = float(parse_timedelta(value, default="s"))
+        if not 0 <= seconds < float("inf"):
+            raise ValueError(seconds)
+        return seconds
+    except (AttributeError, TypeError, ValueError, KeyError):
+        raise SchedulerError(
+            f"distributed.scheduler.no-workers-timeout (Dask configuration): expected a duration "
+            f"such as 60s or 5m, got {value!r}"
+        ) from None
+
+
+def _run_on_dask(
+    client: Client,
+    tasks: Sequence[RunTask],
+    on_done: OnDone,
+    run: Simulate,
+    where: str,
+    patience: float,
+) -> None:
+    """Submit every task and store the results as they come; stop if the workers are gone."""
     from distributed import as_completed
+    from distributed.scheduler import NoValidWorkerError, NoWorkerError
 
     pending = {client.submit(run, t.variant.scenario, t.seed, pure=False): t for t in tasks}
+    # the results are gathered in the background: a worker that dies holding one blocks nothing
+    finished = as_completed(list(pending), with_results=True, raise_errors=False)
+    without_workers_since: float | None = None
+    watched = time.monotonic()
     try:
-        for future in as_completed(pending):
-            task = pending.pop(future)
-            try:
-                outcome = future.result()
-            except Exception as exc:  # a lost worker fails one run, not the study
-                outcome = Outcome(None, f"{type(exc).__name__}: {exc}", 0.0)
-            future.release()
-            on_done(task, outcome)
+        while pending:
+            stored = False
+            for future, result in finished.next_batch(block=False):
+                # the result as gathered (the future's status may have moved on since: a
+                # worker that died holding the result makes it "pending" again)
+                if isinstance(result, Outcome):
+                    outcome = result
+                else:
+                    exc = _exception(result)
+                    # cancelled, and not by us: the scheduler went away
+                    if isinstance(exc, CancelledError | FutureCancelledError):
+                        raise ClusterLostError(f"lost the connection to {where}")
+                    if isinstance(exc, NoWorkerError | NoValidWorkerError):  # Dask gave up
+                        raise _lost(where, patience)
+                    # a run that kept killing its workers (KilledWorker) fails, not the study
+                    outcome = Outcome(None, f"{type(exc).__name__}: {exc}", 0.0)
+                future.release()
+                on_done(pending.pop(future), outcome)
+                stored = True
+            now = time.monotonic()
+            if stored:
+                without_workers_since = None
+                continue
+            if now - watched >= WATCH_S:
+                watched = now
+                if _worker_count(client, where) > 0:
+                    without_workers_since = None
+                elif without_workers_since is None:
+                    without_workers_since = now
+                elif now - without_workers_since >= patience:
+                    raise _lost(where, patience)
+            time.sleep(POLL_S)
     finally:
         for future in pending:
             future.cancel()
+
+
+def _exception(result: object) -> BaseException:
+    """The exception of a failed future as ``as_completed(raise_errors=False)`` gives it: a
+    (type, exception, traceback) triple, or the exception itself."""
+    if isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], BaseException):
+        return result[1]
+    if isinstance(result, BaseException):
+        return result
+    return RuntimeError(f"unexpected result {type(result).__name__}")
+
+
+def _worker_count(client: Client, where: str) -> int:
+    try:
+        return len(client.nthreads())
+    except OSError as err:  # the scheduler itself is gone (CommClosedError is an OSError)
+        raise ClusterLostError(f"lost the connection to {where} ({err})") from None
+
+
+def _lost(where: str, patience: float) -> ClusterLostError:
+    return ClusterLostError(
+        f"{where} has had no workers for {patience:g} s (its worker processes kept dying: out "
+        "of memory, or killed?)"
+    )
 
 
 def check_scheduler(address: str, origin: str = "the scheduler address") -> None:
@@ -180,13 +282,23 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError, ValueError) as err:
             raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
-        with client:
+        lost = False
+        try:
             _check_workers(client, scheduler)
             yield client
+        except ClusterLostError:
+            lost = True
+            raise
+        finally:
+            with _quiet("distributed.client", lost):  # no traceback of its reconnecting
+                client.close()
         return
     try:
-        saturation = {"distributed.scheduler.worker-saturation": WORKER_SATURATION}
-        with dask.config.set(saturation), _no_sigint():
+        settings = {
+            "distributed.scheduler.worker-saturation": WORKER_SATURATION,
+            "distributed.scheduler.no-workers-timeout": None,  # the parent watches (quietly)
+        }
+        with dask.config.set(settings), _no_sigint():
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
@@ -202,6 +314,46 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
     with cluster, Client(cluster) as client:
         _check_workers(client, "the local cluster")  # also imports salesim on every worker
         yield client
+
+
+class _OneLine(logging.Filter):
+    """Log a Dask or Tornado error as one line: its message and exception, no traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(exc).__name__}: {exc})".strip()
+            record.args = None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+@contextmanager
+def _one_line_logs() -> Iterator[None]:
+    """While a study runs on Dask, its libraries' errors (a lost connection, a dead worker)
+    are logged in one line each; what they mean for the study is said by the study."""
+    one_line = _OneLine()
+    loggers = [logging.getLogger(name) for name in NOISY_LOGGERS]
+    for logger in loggers:
+        logger.addFilter(one_line)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(one_line)
+
+
+@contextmanager
+def _quiet(logger_name: str, quiet: bool = True) -> Iterator[None]:
+    """Silence a logger for a while (when its errors say only what the study already said)."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    if quiet:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @contextmanager

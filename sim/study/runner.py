@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -14,9 +15,18 @@ from pydantic import ValidationError
 from sim.config.loader import ConfigError, Location, Positions, validate
 from sim.config.schema import Scenario
 from sim.names import safe_name
-from sim.output import folder_problem
+from sim.output import (
+    OTHER,
+    RUN,
+    FolderBusyError,
+    folder_holds,
+    folder_lock,
+    folder_problem,
+    os_problem,
+)
 from sim.study import store
 from sim.study.execute import (
+    ClusterLostError,
     Outcome,
     Simulate,
     check_scheduler,
@@ -43,6 +53,24 @@ RESULTS = Path("results")
 
 class StudyError(Exception):
     """A study cannot run as asked (an unusable output folder, say); exit 2 on the command."""
+
+
+class StudyStoppedError(Exception):
+    """A study stopped before its end because its results could not be written (a full disk)
+    or its Dask cluster lost every worker; the finished runs are kept, and running the study
+    again resumes it. Exit 3 on the command."""
+
+
+class _WriteFailedError(Exception):
+    """Storing a result failed (wraps the ``OSError``, to tell it from a Dask connection's)."""
+
+    def __init__(self, err: OSError, out: Path) -> None:
+        super().__init__(_cannot_write(err, out))
+
+
+def _cannot_write(err: OSError, out: Path) -> str:
+    """``cannot write PATH: reason`` (the folder when the error names no file)."""
+    return f"cannot write {os_problem(err) if err.filename else f'{out}/: {os_problem(err)}'}"
 
 
 def plan_study(
@@ -104,16 +132,24 @@ def plan_compare(
 
 
 def prepare_output(out: Path, plan: Plan) -> None:
-    """Create the results folder; refuse one that holds another study."""
+    """Create the results folder; refuse one that holds a run, another study or another
+    program's ``manifest.json``."""
     problem = folder_problem(out)
     if problem is not None:
         raise StudyError(problem)
-    manifest = out / store.MANIFEST
-    if manifest.exists():
-        try:
-            other = store.read_manifest(out).get("study")
-        except (OSError, ValueError):
-            other = None
+    kind = folder_holds(out)
+    if kind == RUN:
+        raise StudyError(
+            f"{out} holds the results of one run (salesim run), not of a study; "
+            "choose another folder with --out or remove it"
+        )
+    if kind == OTHER:
+        raise StudyError(
+            f"{out / store.MANIFEST}: not the manifest of a salesim study (unreadable, or "
+            "another program's); choose another folder with --out"
+        )
+    if kind is not None:
+        other = store.read_manifest(out).get("study")
         if other != plan.study.name:
             raise StudyError(
                 f"{out} holds the results of another study ({other!r}); "
@@ -131,16 +167,40 @@ def run_plan(
     stream: TextIO | None = None,
     run: Simulate = simulate,
 ) -> StudyResult:
-    """Run the plan's missing runs into ``out`` and return the results."""
+    """Run the plan's missing runs into ``out`` and return the results.
+
+    Raise ``StudyError`` if ``out`` cannot hold the study (it holds a run or another study,
+    or another salesim command is writing it), and ``StudyStoppedError`` if the study stops early
+    (results cannot be written, or the cluster lost its workers): the manifest's state then
+    says why, and calling it again resumes.
+    """
     stream = sys.stderr if stream is None else stream
     if scheduler is not None:
         check_scheduler(scheduler)
     prepare_output(out, plan)
-    store.write_scenarios(out, plan)
-    todo = [t for t in _balanced(plan.tasks) if not store.is_done(out, t)]
+    try:
+        with folder_lock(out):
+            return _run_locked(plan, out, workers, scheduler, progress, stream, run)
+    except FolderBusyError as err:
+        raise StudyError(str(err)) from None
+
+
+def _run_locked(
+    plan: Plan,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool,
+    stream: TextIO,
+    run: Simulate,
+) -> StudyResult:
+    prepare_output(out, plan)  # again, now that no other command writes the folder
     total = len(plan.tasks)
-    already = total - len(todo)
-    store.write_manifest(out, plan, {"planned": total, "stored": already, "state": "running"})
+    with _storing(out, plan):
+        store.write_scenarios(out, plan)
+        todo = [t for t in _balanced(plan.tasks) if not store.is_done(out, t)]
+        already = total - len(todo)
+        store.write_manifest(out, plan, {"planned": total, "stored": already, "state": "running"})
     if progress:
         where = f" on {scheduler}" if scheduler else ""
         resumed = f", {already} already stored" if already else ""
@@ -153,13 +213,15 @@ def run_plan(
     bar = Progress(total, already, stream=stream, enabled=progress)
 
     def on_done(task: RunTask, outcome: Outcome) -> None:
-        if outcome.frame is not None:
-            store.write_run(out, task, outcome.frame, outcome.wall_time_s)
-        else:
-            store.write_error(out, task, outcome.error or "unknown error")
+        try:
+            if outcome.frame is not None:
+                store.write_run(out, task, outcome.frame, outcome.wall_time_s)
+            else:
+                store.write_error(out, task, outcome.error or "unknown error")
+        except OSError as err:
+            raise _WriteFailedError(err, out) from err
         bar.advance(failed=outcome.frame is None)
 
-    state = "interrupted"
     try:
         execute(
             todo,
@@ -169,14 +231,56 @@ def run_plan(
             run=run,
             on_ready=bar.ready,
         )
-        state = "done"
-    finally:
+    except (_WriteFailedError, ClusterLostError) as err:
         bar.close()
-        stored = sum(store.is_done(out, t) for t in plan.tasks)
-        store.write_manifest(out, plan, {"planned": total, "stored": stored, "state": state})
-    result = collect(out, plan)
-    write_tables(result)
+        raise _stopped(out, plan, str(err)) from None
+    except OSError as err:  # not a write (those are wrapped): the Dask connection failed
+        bar.close()
+        raise _stopped(out, plan, f"lost the Dask cluster ({os_problem(err)})") from None
+    except BaseException:
+        bar.close()
+        _final_manifest(out, plan, "interrupted")
+        raise
+    bar.close()
+    with _storing(out, plan):
+        store.write_manifest(out, plan, _status(out, plan, "done"))
+        result = collect(out, plan)
+        write_tables(result)
     return result
+
+
+def _status(out: Path, plan: Plan, state: str) -> dict[str, object]:
+    stored = sum(store.is_done(out, t) for t in plan.tasks)
+    return {"planned": len(plan.tasks), "stored": stored, "state": state}
+
+
+def _final_manifest(out: Path, plan: Plan, state: str) -> bool:
+    """Record how the study ended; False if even that cannot be written."""
+    try:
+        store.write_manifest(out, plan, _status(out, plan, state))
+    except OSError:
+        return False
+    return True
+
+
+@contextmanager
+def _storing(out: Path, plan: Plan) -> Iterator[None]:
+    """Turn a failed write of the results folder into ``StudyStoppedError``."""
+    try:
+        yield
+    except OSError as err:
+        raise _stopped(out, plan, _cannot_write(err, out)) from None
+
+
+def _stopped(out: Path, plan: Plan, reason: str) -> StudyStoppedError:
+    """Record in the manifest why the study stopped, and say so in one line."""
+    recorded = _final_manifest(out, plan, f"failed: {reason}")
+    stored, total = sum(store.is_done(out, t) for t in plan.tasks), len(plan.tasks)
+    note = "" if recorded else f" ({store.MANIFEST} could not be updated either)"
+    return StudyStoppedError(
+        f"{reason}; the study stopped with {stored} of {total} runs stored in {out}/{note}. "
+        "Run the same command again to resume once this is fixed."
+    )
 
 
 def _balanced(tasks: Sequence[RunTask]) -> list[RunTask]:
@@ -200,6 +304,10 @@ def run(
     calling it again after an interruption resumes. ``workers=1`` (the default here) runs in
     this process; more start a local Dask cluster; ``scheduler`` sends the runs to an existing
     Dask cluster. ``replications`` and ``years`` replace the study's own.
+
+    Raise ``StudyError`` if the folder cannot hold the study (another salesim command is
+    writing it, say) and ``StudyStoppedError`` if the study stops early (its results cannot
+    be written, or its cluster lost every worker); calling it again then resumes.
     """
     plan = plan_study(study, replications=replications, years=years)
     folder = Path(out) if out is not None else RESULTS / plan.study.name
@@ -248,4 +356,13 @@ def _stored_scenario(path: Path) -> Scenario:
         raise StudyError(f"{path}: {problem}; the results folder is damaged") from None
 
 
-__all__ = ["ConfigError", "StudyError", "load", "plan_compare", "plan_study", "run", "run_plan"]
+__all__ = [
+    "ConfigError",
+    "StudyError",
+    "StudyStoppedError",
+    "load",
+    "plan_compare",
+    "plan_study",
+    "run",
+    "run_plan",
+]
