@@ -27,9 +27,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 
 from sim import __version__
+from sim.config.loader import dump_yaml
 from sim.output import write_atomic
 from sim.study.plan import Plan, RunTask, plan_json
 
@@ -128,7 +128,7 @@ def write_scenarios(out: Path, plan: Plan) -> None:
         path = out / "scenarios" / f"{v.hash[:16]}.yaml"
         if path.exists():
             continue
-        text = yaml.safe_dump(v.scenario.model_copy(update={"seed": 0}).model_dump(mode="json"))
+        text = dump_yaml(v.scenario.model_copy(update={"seed": 0}).model_dump(mode="json"))
         write_atomic(path, lambda p, text=text: p.write_text(text, encoding="utf-8"))
 
 
