@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from conftest import SCENARIOS
 
@@ -46,9 +49,10 @@ def broken_server(tmp_path: Path) -> Iterator[str]:
     yield from serve(tmp_path / "reference.yaml", tmp_path)
 
 
-def serve(scenario: Path, folder: Path) -> Iterator[str]:
+def start_workshop(scenario: Path, folder: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
+    """``salesim workshop`` on a free port, once it answers; its process, port and log."""
     port = free_port()
-    log = folder / "server.log"
+    log = folder / f"server-{port}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [
@@ -64,20 +68,64 @@ def serve(scenario: Path, folder: Path) -> Iterator[str]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    process.kill()
-                    raise RuntimeError(f"the workshop did not start:\n{log.read_text()}") from None
-                time.sleep(0.3)
-        yield url
-        process.terminate()
-        process.wait(timeout=30)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return process, port, log
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                process.wait()
+                raise RuntimeError(f"the workshop did not start:\n{log.read_text()}") from None
+            time.sleep(0.3)
+
+
+def descendants(pid: int) -> list[psutil.Process]:
+    return psutil.Process(pid).children(recursive=True)
+
+
+def leftovers(port: int, known: list[psutil.Process]) -> list[str]:
+    """Processes still alive that served ``port`` (known children, or by command line), and
+    the port itself if anything still listens on it."""
+    found = {p.pid: p for p in known if p.is_running() and p.status() != psutil.STATUS_ZOMBIE}
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if str(port) in cmdline and any("workshop" in part or "solara" in part for part in cmdline):
+            found[proc.pid] = proc
+    problems = [f"process {pid} still running: {p.cmdline()}" for pid, p in found.items()]
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            problems.append(f"port {port} still accepts connections")
+    return problems
+
+
+def stop_and_check(process: subprocess.Popen[bytes], port: int, how: signal.Signals) -> None:
+    """Stop the workshop with a signal; assert it exits and leaves nothing behind."""
+    children = descendants(process.pid)
+    os.kill(process.pid, how)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"the workshop did not stop on {how.name}") from None
+    for child in children:  # give a dying child the moment it needs to go
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
+            child.wait(timeout=10)
+    problems = leftovers(port, children)
+    for child in children:  # a failed check must not leave a server behind either
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    assert problems == []
+
+
+def serve(scenario: Path, folder: Path) -> Iterator[str]:
+    process, port, log = start_workshop(scenario, folder)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop_and_check(process, port, signal.SIGTERM)
     assert f"http://127.0.0.1:{port}" in log.read_text()
 
 
@@ -102,6 +150,27 @@ def month(page: Page) -> int:
 
 def chart(page: Page) -> str:
     return page.locator("img").first.get_attribute("src") or ""
+
+
+@pytest.mark.parametrize(
+    "how", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL], ids=lambda s: s.name
+)
+def test_stopping_the_workshop_stops_everything_it_started(
+    how: signal.Signals, browser: object, tmp_path: Path
+) -> None:
+    """Whatever stops ``salesim workshop`` (Ctrl-C, SIGTERM, a closed terminal, kill -9 as when
+    its parent dies hard) leaves no server on the port and no process behind, even mid-play."""
+    process, port, _ = start_workshop(SCENARIOS / "reference.yaml", tmp_path)
+    try:
+        page = open_page(browser, f"http://127.0.0.1:{port}/")
+        page.get_by_role("button", name="Play").click()
+        expect(page.get_by_text(MONTH)).not_to_have_text("Month 0 of 60", timeout=60_000)
+        stop_and_check(process, port, how)
+        page.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def test_a_change_plays_against_the_baseline_and_the_numbers_move(
