@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -13,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -148,8 +150,9 @@ def month(page: Page) -> int:
     return int(MONTH.search(page.get_by_text(MONTH).inner_text()).group(1))  # type: ignore[union-attr]
 
 
-def chart(page: Page) -> str:
-    return page.locator("img").first.get_attribute("src") or ""
+def chart(page: Page) -> bytes:
+    """The live charts as drawn in the browser."""
+    return page.locator(".solara-echarts").first.screenshot()
 
 
 @pytest.mark.parametrize(
@@ -171,6 +174,74 @@ def test_stopping_the_workshop_stops_everything_it_started(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+SESSIONS = 12  # a workshop room: a dozen teams
+
+
+def test_a_dozen_sessions_at_once_all_play_and_stay_connected(
+    browser: object, tmp_path: Path
+) -> None:
+    """Twelve teams open the dashboard at the same moment and press Play: every page shows its
+    months advancing, no connection drops, and a closed session stops playing on the server."""
+    process, port, _ = start_workshop(SCENARIOS / "reference.yaml", tmp_path)
+    url = f"http://127.0.0.1:{port}/"
+    dropped: list[str] = []
+    try:
+        contexts = [browser.new_context() for _ in range(SESSIONS)]  # type: ignore[attr-defined]
+        pages = [context.new_page() for context in contexts]
+        for i, page in enumerate(pages):
+            page.on(
+                "websocket",
+                lambda ws, i=i: ws.on("close", lambda *_: dropped.append(f"session {i}")),
+            )
+            page.goto(url, wait_until="commit")  # all load at once
+        for page in pages:
+            expect(page.get_by_text("Month 0 of 60")).to_be_visible(timeout=180_000)
+        for page in pages:
+            page.get_by_role("button", name="Play").click()
+        first = [0] * SESSIONS
+        deadline = time.monotonic() + 300
+        while min(first) < 2 and time.monotonic() < deadline:
+            first = [month(page) for page in pages]
+            time.sleep(1)
+        assert min(first) >= 2, f"months reached: {first}"
+        later = first
+        while any(b <= a < 60 for a, b in zip(first, later, strict=True)):
+            assert time.monotonic() < deadline, f"stalled: {first} then {later}"
+            time.sleep(1)
+            later = [month(page) for page in pages]
+        assert dropped == []
+        for page in pages:  # still a live page, not a reconnecting one
+            expect(page.get_by_role("button", name="Pause")).to_be_enabled()
+        assert server_state(url)["kernels"]["total"] == SESSIONS
+        for page in pages:  # the teams close their tabs, mid-play
+            page.close(run_before_unload=True)
+        # every session is freed at once, and its playing loop ends with it: the server idles
+        deadline = time.monotonic() + 120
+        while (state := server_state(url))["kernels"]["total"]:
+            assert time.monotonic() < deadline, state
+            time.sleep(1)
+        assert state["websockets"]["open"] == 0
+        server = psutil.Process(process.pid)
+        time.sleep(2)
+        before = sum(server.cpu_times()[:2])  # user + system
+        time.sleep(10)
+        used = sum(server.cpu_times()[:2]) - before
+        assert used < 1.0, f"{used:.1f} s of processor in 10 s with no session open"
+        for context in contexts:
+            context.close()
+        stop_and_check(process, port, signal.SIGTERM)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def server_state(url: str) -> dict[str, Any]:
+    """Sessions (kernels), connections and threads of the server, from Solara's /resourcez."""
+    with urllib.request.urlopen(url + "resourcez", timeout=30) as answer:
+        return json.load(answer)  # type: ignore[no-any-return]
 
 
 def test_a_change_plays_against_the_baseline_and_the_numbers_move(
