@@ -114,7 +114,7 @@ async def concurrent(browser: Browser, url: str, sessions: int, play_s: float, p
         for s in opened:
             try:
                 s.months.append(await month(s.page))  # type: ignore[arg-type]
-            except Exception as err:  # noqa: BLE001  (a dropped page: record it, go on)
+            except Exception as err:  # a dropped page: record it, go on
                 s.dropped.append(type(err).__name__)
     elapsed = time.monotonic() - t1
     reached = [max(s.months, default=0) for s in opened]
@@ -128,6 +128,7 @@ async def concurrent(browser: Browser, url: str, sessions: int, play_s: float, p
         f"server processor {(cpu_s(pid) - cpu1) / elapsed:.2f} s a second"
     )
     for s in opened:
+        await s.page.close(run_before_unload=True)  # type: ignore[union-attr]
         await s.page.context.close()  # type: ignore[union-attr]
 
 
@@ -137,6 +138,7 @@ async def cycles(browser: Browser, url: str, count: int, pid: int) -> None:
         session = await open_session(browser, url, t0)
         await session.page.get_by_role("button", name="Step").click()  # type: ignore[union-attr]
         await session.page.get_by_text("Month 1 of").wait_for(timeout=60_000)  # type: ignore[union-attr]
+        await session.page.close(run_before_unload=True)  # type: ignore[union-attr]
         await session.page.context.close()  # type: ignore[union-attr]
 
     await once()  # the first session loads what every session shares

@@ -269,13 +269,7 @@ def Page() -> None:
     speed = solara.use_reactive(SPEEDS[0])
     round_name = solara.use_reactive("")
     lock = solara.use_memo(threading.RLock, [])
-    closed = solara.use_memo(threading.Event, [])  # set when the session is closed
     connected = solara.use_memo(page_watch, [])
-
-    def on_close() -> Any:
-        return closed.set  # run when the session ends: a playing loop stops at once
-
-    solara.use_effect(on_close, [])
 
     def start() -> tuple[Workshop | None, str]:
         if not scenario_name.value:
@@ -287,19 +281,13 @@ def Page() -> None:
 
     workshop, load_error = solara.use_memo(start, [scenario_name.value])
 
-    def play() -> None:
-        """Advance month by month in this session's worker thread, a frame at most every
-        ``FRAME_S`` s; stop at once when paused, replaced or closed."""
+    def play(stop: threading.Event) -> None:
+        """Advance month by month in this session's own thread, a frame at most every
+        ``FRAME_S`` s; stop at once when paused, replaced, closed or no longer watched."""
+        assert workshop is not None
 
         def going() -> bool:
-            return (
-                playing.value
-                and not closed.is_set()
-                and connected()
-                and player.is_current()
-                and workshop is not None
-                and not workshop.finished
-            )
+            return not stop.is_set() and connected() and not workshop.finished
 
         while going():
             begun = time.monotonic()
@@ -308,16 +296,23 @@ def Page() -> None:
                     break
                 with lock:
                     workshop.step(1)
-            if closed.is_set() or not player.is_current():
+            if stop.is_set():
                 return
             tick.value += 1
-            closed.wait(max(0.0, FRAME_S - (time.monotonic() - begun)))
-        if not closed.is_set() and player.is_current():
-            playing.value = False  # the end, a pause, or a page gone (back paused if it returns)
+            stop.wait(max(0.0, FRAME_S - (time.monotonic() - begun)))
+        if not stop.is_set():
+            playing.value = False  # the end, or a page gone (it finds itself paused if it returns)
 
-    player = solara.lab.use_task(  # type: ignore[call-overload]
-        play, dependencies=[playing.value, workshop], prefer_threaded=True
-    )
+    def player() -> Any:
+        if not playing.value or workshop is None:
+            return None
+        stop = threading.Event()
+        # A daemon thread started here belongs to this session (Solara hands it the session's
+        # context); it never holds up the server's exit.
+        threading.Thread(target=play, args=(stop,), name="salesim-play", daemon=True).start()
+        return stop.set  # on pause, another scenario, or the session's end
+
+    solara.use_effect(player, [playing.value, workshop])
 
     def make_act() -> Any:
         def act(action: Any) -> Any:
