@@ -62,7 +62,8 @@ class _AgentNumbers(weakref.WeakKeyDictionary):  # type: ignore[type-arg]
 
     Mesa keeps them in a class-level dict keyed by the model itself, which keeps every model
     ever built (and all its agents and tables) alive for the life of the process: a server
-    building models session after session, or a worker running run after run, would only grow.
+    building models session after session, or a worker running run after run, would only grow
+    (mesa issue 3179, fixed after the Mesa 3.3 this project pins).
     """
 
     def __getitem__(self, model: Model) -> itertools.count[int]:

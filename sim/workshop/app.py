@@ -308,7 +308,8 @@ def Page() -> None:
             return None
         stop = threading.Event()
         # A daemon thread started here belongs to this session (Solara hands it the session's
-        # context); it never holds up the server's exit.
+        # context); it never holds up the server's exit. (Solara 1.58's use_task would keep
+        # the first of these functions, and with it the session's runs, for ever: solara#1180.)
         threading.Thread(target=play, args=(stop,), name="salesim-play", daemon=True).start()
         return stop.set  # on pause, another scenario, or the session's end
 
