@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -426,37 +425,17 @@ def _report_target(folder: Path, into: Path | None) -> Path:
 
 def _cmd_workshop(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario, [])  # a bad scenario is reported before the server starts
-    env = {
-        **os.environ,
-        "SALESIM_SCENARIOS": str(args.scenario.resolve().parent),
-        "SALESIM_SCENARIO": args.scenario.name,
-        "SALESIM_SEED": str(args.seed),
-        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # nothing leaves this machine
-        "PYTHONWARNINGS": "ignore:Cookies with samesite=none require https",  # plain http is fine
-    }
+    from sim.workshop.serve import serve  # Solara is imported only by this command
+
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(
         f"salesim workshop: {scenario.name} on http://{shown}:{args.port} (Ctrl-C to stop)",
         flush=True,
     )
-    command = [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        "sim.workshop.app",
-        "--host",
-        args.host,
-        "--port",
-        str(args.port),
-        "--production",
-        "--no-open",
-        "--no-check-version",
-        "--log-level",
-        "warning",
-    ]
-    try:
-        return subprocess.run(command, env=env, check=False).returncode
+    try:  # the server runs in this process: stopping it (any signal) stops the server
+        return serve(
+            args.host, args.port, args.scenario.resolve().parent, args.scenario.name, args.seed
+        )
     except KeyboardInterrupt:
         return EXIT_OK
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import weakref
 from collections import deque
 
 import numpy as np
 import pandas as pd
-from mesa import Model
+from mesa import Agent, Model
 from mesa.agent import AgentSet
 
 from sim import economics as eco
@@ -54,6 +55,26 @@ from sim.recorder import month_row
 SMALL = 8  # below this many clients, per-client Python is faster than array calls
 
 IN_PIPELINE = 2**31 - 1
+
+
+class _AgentNumbers(weakref.WeakKeyDictionary):  # type: ignore[type-arg]
+    """Mesa's per-model counters of agent ids, keyed weakly by the model.
+
+    Mesa keeps them in a class-level dict keyed by the model itself, which keeps every model
+    ever built (and all its agents and tables) alive for the life of the process: a server
+    building models session after session, or a worker running run after run, would only grow
+    (mesa issue 3179, fixed after the Mesa 3.3 this project pins).
+    """
+
+    def __getitem__(self, model: Model) -> itertools.count[int]:
+        try:
+            return super().__getitem__(model)  # type: ignore[no-any-return]
+        except KeyError:
+            counter = self[model] = itertools.count(1)
+            return counter
+
+
+Agent._ids = _AgentNumbers()  # type: ignore[assignment]
 
 
 class SalesModel(Model):

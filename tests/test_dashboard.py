@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -11,7 +14,9 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psutil
 import pytest
 from conftest import SCENARIOS
 
@@ -46,9 +51,10 @@ def broken_server(tmp_path: Path) -> Iterator[str]:
     yield from serve(tmp_path / "reference.yaml", tmp_path)
 
 
-def serve(scenario: Path, folder: Path) -> Iterator[str]:
+def start_workshop(scenario: Path, folder: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
+    """``salesim workshop`` on a free port, once it answers; its process, port and log."""
     port = free_port()
-    log = folder / "server.log"
+    log = folder / f"server-{port}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [
@@ -64,20 +70,64 @@ def serve(scenario: Path, folder: Path) -> Iterator[str]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    process.kill()
-                    raise RuntimeError(f"the workshop did not start:\n{log.read_text()}") from None
-                time.sleep(0.3)
-        yield url
-        process.terminate()
-        process.wait(timeout=30)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return process, port, log
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                process.wait()
+                raise RuntimeError(f"the workshop did not start:\n{log.read_text()}") from None
+            time.sleep(0.3)
+
+
+def descendants(pid: int) -> list[psutil.Process]:
+    return psutil.Process(pid).children(recursive=True)
+
+
+def leftovers(port: int, known: list[psutil.Process]) -> list[str]:
+    """Processes still alive that served ``port`` (known children, or by command line), and
+    the port itself if anything still listens on it."""
+    found = {p.pid: p for p in known if p.is_running() and p.status() != psutil.STATUS_ZOMBIE}
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if str(port) in cmdline and any("workshop" in part or "solara" in part for part in cmdline):
+            found[proc.pid] = proc
+    problems = [f"process {pid} still running: {p.cmdline()}" for pid, p in found.items()]
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            problems.append(f"port {port} still accepts connections")
+    return problems
+
+
+def stop_and_check(process: subprocess.Popen[bytes], port: int, how: signal.Signals) -> None:
+    """Stop the workshop with a signal; assert it exits and leaves nothing behind."""
+    children = descendants(process.pid)
+    os.kill(process.pid, how)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"the workshop did not stop on {how.name}") from None
+    for child in children:  # give a dying child the moment it needs to go
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
+            child.wait(timeout=10)
+    problems = leftovers(port, children)
+    for child in children:  # a failed check must not leave a server behind either
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    assert problems == []
+
+
+def serve(scenario: Path, folder: Path) -> Iterator[str]:
+    process, port, log = start_workshop(scenario, folder)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop_and_check(process, port, signal.SIGTERM)
     assert f"http://127.0.0.1:{port}" in log.read_text()
 
 
@@ -100,8 +150,98 @@ def month(page: Page) -> int:
     return int(MONTH.search(page.get_by_text(MONTH).inner_text()).group(1))  # type: ignore[union-attr]
 
 
-def chart(page: Page) -> str:
-    return page.locator("img").first.get_attribute("src") or ""
+def chart(page: Page) -> bytes:
+    """The live charts as drawn in the browser."""
+    return page.locator(".solara-echarts").first.screenshot()
+
+
+@pytest.mark.parametrize(
+    "how", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL], ids=lambda s: s.name
+)
+def test_stopping_the_workshop_stops_everything_it_started(
+    how: signal.Signals, browser: object, tmp_path: Path
+) -> None:
+    """Whatever stops ``salesim workshop`` (Ctrl-C, SIGTERM, a closed terminal, kill -9 as when
+    its parent dies hard) leaves no server on the port and no process behind, even mid-play."""
+    process, port, _ = start_workshop(SCENARIOS / "reference.yaml", tmp_path)
+    try:
+        page = open_page(browser, f"http://127.0.0.1:{port}/")
+        page.get_by_role("button", name="Play").click()
+        expect(page.get_by_text(MONTH)).not_to_have_text("Month 0 of 60", timeout=60_000)
+        stop_and_check(process, port, how)
+        page.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+SESSIONS = 12  # a workshop room: a dozen teams
+
+
+def test_a_dozen_sessions_at_once_all_play_and_stay_connected(
+    browser: object, tmp_path: Path
+) -> None:
+    """Twelve teams open the dashboard at the same moment and press Play: every page shows its
+    months advancing, no connection drops, and a closed session stops playing on the server."""
+    process, port, _ = start_workshop(SCENARIOS / "reference.yaml", tmp_path)
+    url = f"http://127.0.0.1:{port}/"
+    dropped: list[str] = []
+    try:
+        contexts = [browser.new_context() for _ in range(SESSIONS)]  # type: ignore[attr-defined]
+        pages = [context.new_page() for context in contexts]
+        for i, page in enumerate(pages):
+            page.on(
+                "websocket",
+                lambda ws, i=i: ws.on("close", lambda *_: dropped.append(f"session {i}")),
+            )
+            page.goto(url, wait_until="commit")  # all load at once
+        for page in pages:
+            expect(page.get_by_text("Month 0 of 60")).to_be_visible(timeout=180_000)
+        for page in pages:
+            page.get_by_role("button", name="Play").click()
+        first = [0] * SESSIONS
+        deadline = time.monotonic() + 300
+        while min(first) < 2 and time.monotonic() < deadline:
+            first = [month(page) for page in pages]
+            time.sleep(1)
+        assert min(first) >= 2, f"months reached: {first}"
+        later = first
+        while any(b <= a < 60 for a, b in zip(first, later, strict=True)):
+            assert time.monotonic() < deadline, f"stalled: {first} then {later}"
+            time.sleep(1)
+            later = [month(page) for page in pages]
+        assert dropped == []
+        for page in pages:  # still a live page, not a reconnecting one
+            expect(page.get_by_role("button", name="Pause")).to_be_enabled()
+        assert server_state(url)["kernels"]["total"] == SESSIONS
+        for page in pages:  # the teams close their tabs, mid-play
+            page.close(run_before_unload=True)
+        # every session is freed at once, and its playing loop ends with it: the server idles
+        deadline = time.monotonic() + 120
+        while (state := server_state(url))["kernels"]["total"]:
+            assert time.monotonic() < deadline, state
+            time.sleep(1)
+        assert state["websockets"]["open"] == 0
+        server = psutil.Process(process.pid)
+        time.sleep(2)
+        before = sum(server.cpu_times()[:2])  # user + system
+        time.sleep(10)
+        used = sum(server.cpu_times()[:2]) - before
+        assert used < 1.0, f"{used:.1f} s of processor in 10 s with no session open"
+        for context in contexts:
+            context.close()
+        stop_and_check(process, port, signal.SIGTERM)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def server_state(url: str) -> dict[str, Any]:
+    """Sessions (kernels), connections and threads of the server, from Solara's /resourcez."""
+    with urllib.request.urlopen(url + "resourcez", timeout=30) as answer:
+        return json.load(answer)  # type: ignore[no-any-return]
 
 
 def test_a_change_plays_against_the_baseline_and_the_numbers_move(

@@ -9,6 +9,7 @@ settings change) and rounds that outlive a reset, so it is built on Solara direc
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 import os
@@ -59,10 +60,10 @@ def load(name: object) -> Scenario:
 
 
 class LiveCharts:
-    """Six charts, current settings (blue) against the baseline (grey, dashed).
+    """Six charts, current settings (blue) against the baseline (grey, dashed), as a PNG.
 
-    The figure is built once per session and only its lines change, so a redraw costs a
-    fraction of a new figure (about 0.3 s against 1 s).
+    Drawn on the server only when a session exports its charts; the page draws its own live
+    charts in the browser (see ``chart_option``).
     """
 
     def __init__(self, horizon_months: int) -> None:
@@ -105,6 +106,109 @@ class LiveCharts:
         return buffer.getvalue()
 
 
+def _points(months: list[int], values: pd.Series, scale: float) -> list[list[float | None]]:
+    return [
+        [month, round(v / scale, 4) if math.isfinite(v) else None]
+        for month, v in zip(months, values.tolist(), strict=True)
+    ]
+
+
+def chart_option(workshop: Workshop) -> dict[str, Any]:
+    """The six live charts as an ECharts option, drawn by the browser.
+
+    A frame is a few kilobytes of numbers instead of a picture drawn on the server (0.5 s of
+    a processor each), so a dozen sessions can play at once.
+    """
+    current, baseline = workshop.frames()
+    months = list(range(1, len(current) + 1))
+    titles, grids, x_axes, y_axes, series = [], [], [], [], []
+    for i, (column, title, unit, scale) in enumerate(CHARTS):
+        row, col = divmod(i, 3)
+        titles.append(
+            {
+                "text": title,
+                "left": f"{20 + col * 33}%",
+                "top": f"{6 + row * 48}%",
+                "textAlign": "center",
+                "textStyle": {"fontSize": 15},
+            }
+        )
+        grids.append(
+            {
+                "left": f"{6 + col * 33}%",
+                "width": "26%",
+                "top": f"{15 + row * 48}%",
+                "height": "27%",
+            }
+        )
+        x_axes.append(
+            {
+                "gridIndex": i,
+                "type": "value",
+                "min": 0,
+                "max": workshop.horizon_months,
+                "name": "month" if row == 1 else "",
+                "nameLocation": "middle",
+                "nameGap": 26,
+                "axisLabel": {"fontSize": 12},
+            }
+        )
+        y_axes.append(
+            {
+                "gridIndex": i,
+                "type": "value",
+                "scale": True,
+                "name": unit,
+                "nameTextStyle": {"fontSize": 13},
+                "axisLabel": {"fontSize": 12},
+            }
+        )
+        for name, frame, colour, dash in (
+            ("baseline", baseline, BASELINE, "dashed"),
+            ("current settings", current, CURRENT, "solid"),
+        ):
+            values = frame["profit"].cumsum() if column == "cumulative_profit" else frame[column]
+            series.append(
+                {
+                    "name": name,
+                    "type": "line",
+                    "xAxisIndex": i,
+                    "yAxisIndex": i,
+                    "data": _points(months, values, scale),
+                    "showSymbol": False,
+                    "lineStyle": {"color": colour, "width": 2.5, "type": dash},
+                    "itemStyle": {"color": colour},
+                }
+            )
+    return {
+        "animation": False,  # a frame replaces the last: nothing to animate, less work
+        "title": titles,
+        "legend": {
+            "top": 0,
+            "data": ["current settings", "baseline"],
+            "textStyle": {"fontSize": 15},
+        },
+        "tooltip": {"trigger": "axis"},
+        "grid": grids,
+        "xAxis": x_axes,
+        "yAxis": y_axes,
+        "series": series,
+    }
+
+
+def chart_png(workshop: Workshop) -> bytes:
+    """The six charts as a PNG (for the export: drawn on the server, on demand)."""
+    charts = LiveCharts(workshop.horizon_months)
+    charts.update(workshop)
+    return charts.png()
+
+
+@functools.cache
+def empty_chart_png(horizon_months: int) -> bytes:
+    """The charts before the first month (drawn once per horizon, for every session)."""
+    return LiveCharts(horizon_months).png()
+
+
 def money(x: float) -> str:
     sign = "+" if x > 0 else ("-" if x < 0 else "")
     x = abs(x)
@@ -134,16 +238,40 @@ def LeverControl(lever: Lever, value: Any, on_value: Any) -> None:
         )
 
 
+def page_watch() -> Any:
+    """A function telling whether the session still has a page open in a browser.
+
+    A session whose tab was closed ends at once; one whose browser went silent (a crash, a
+    lost network) is kept for a reconnect until Solara culls it, but stops playing meanwhile.
+    """
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+    except Exception:  # not served (a test rendering the page directly): always open
+        return lambda: True
+
+    def open_somewhere() -> bool:
+        try:
+            return kernel_context.PageStatus.CONNECTED in tuple(context.page_status.values())
+        except RuntimeError:  # a page connecting or leaving right now: ask again next month
+            return True
+
+    return open_somewhere
+
+
 @solara.component
 def Page() -> None:
     files = scenario_files()
     scenario_name = solara.use_reactive(DEFAULT_SCENARIO if DEFAULT_SCENARIO in files else "")
     problem = solara.use_reactive("")
-    tick = solara.use_reactive(0)
+    tick = solara.use_reactive(0)  # a new frame: month, charts
+    revision = solara.use_reactive(0)  # a change of settings or rounds: controls, rounds table
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEEDS[0])
     round_name = solara.use_reactive("")
-    lock = solara.use_memo(threading.Lock, [])
+    lock = solara.use_memo(threading.RLock, [])
+    connected = solara.use_memo(page_watch, [])
 
     def start() -> tuple[Workshop | None, str]:
         if not files:
@@ -155,19 +283,58 @@ def Page() -> None:
 
     workshop, load_error = solara.use_memo(start, [scenario_name.value])
 
-    def refresh() -> None:
-        tick.value += 1
+    def play(stop: threading.Event) -> None:
+        """Advance month by month in this session's own thread, a frame at most every
+        ``FRAME_S`` s; stop at once when paused, replaced, closed or no longer watched."""
+        assert workshop is not None
 
-    def play() -> None:
-        while playing.value and workshop is not None and not workshop.finished:
+        def going() -> bool:
+            return not stop.is_set() and connected() and not workshop.finished
+
+        while going():
             begun = time.monotonic()
-            with lock:
-                workshop.step(speed.value)
-            refresh()
-            time.sleep(max(0.0, FRAME_S - (time.monotonic() - begun)))
-        playing.value = False
+            months = speed.value if speed.value in SPEEDS else SPEEDS[0]  # a browser's value
+            for _ in range(months):  # one month at a time: a pause is heard within one
+                if not going():
+                    break
+                with lock:
+                    workshop.step(1)
+            if stop.is_set():
+                return
+            tick.value += 1
+            stop.wait(max(0.0, FRAME_S - (time.monotonic() - begun)))
+        if not stop.is_set():
+            playing.value = False  # the end, or a page gone (it finds itself paused if it returns)
 
-    solara.lab.use_task(play, dependencies=[playing.value, workshop], prefer_threaded=True)
+    def player() -> Any:
+        if not playing.value or workshop is None:
+            return None
+        stop = threading.Event()
+        # A daemon thread started here belongs to this session (Solara hands it the session's
+        # context); it never holds up the server's exit. (Solara 1.58's use_task would keep
+        # the first of these functions, and with it the session's runs, for ever: solara#1180.)
+        threading.Thread(target=play, args=(stop,), name="salesim-play", daemon=True).start()
+        return stop.set  # on pause, another scenario, or the session's end
+
+    solara.use_effect(player, [playing.value, workshop])
+
+    def make_act() -> Any:
+        def act(action: Any) -> Any:
+            def run(*args: Any) -> None:
+                problem.value = ""
+                try:
+                    with lock:
+                        action(*args)
+                except (ValueError, KeyError) as err:
+                    problem.value = str(err).splitlines()[0]
+                revision.value += 1
+                tick.value += 1
+
+            return run
+
+        return act
+
+    act = solara.use_memo(make_act, [workshop])  # the same callbacks from frame to frame
 
     solara.Title("salesim workshop")
     if workshop is None:  # a scenario that does not load: say why, and let another be picked
@@ -176,21 +343,11 @@ def Page() -> None:
         Problem(load_error)
         return
 
-    def act(action: Any) -> Any:
-        def run(*args: Any) -> None:
-            problem.value = ""
-            try:
-                with lock:
-                    action(*args)
-            except (ValueError, KeyError) as err:
-                problem.value = str(err).splitlines()[0]
-            refresh()
-
-        return run
-
+    with lock:  # a consistent picture: never half a step
+        month, difference, option = workshop.month, workshop.difference(), chart_option(workshop)
     with solara.Columns([1, 3]):
         with solara.Column(style={"padding": "8px"}):
-            Controls(workshop, files, scenario_name, act, tick.value)
+            Controls(workshop, files, scenario_name, act, revision.value)
         with solara.Column(style={"padding": "8px"}):
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
                 solara.Button(
@@ -208,16 +365,18 @@ def Page() -> None:
                 solara.Button(
                     "Make these settings the baseline", on_click=act(workshop.freeze_baseline)
                 )
-            Status(workshop, tick.value)
+            Status(month, workshop.horizon_months, difference)
             if problem.value:
                 Problem(problem.value)
-            Charts(workshop, tick.value)
-            Rounds(workshop, round_name, act, tick.value)
+            Charts(workshop, option, tick.value, playing.value, lock)
+            Rounds(workshop, round_name, act, revision.value)
 
 
 @solara.component
-def Controls(workshop: Workshop, files: list[str], scenario_name: Any, act: Any, tick: int) -> None:
-    """The scenario and the levers, grouped as a manager thinks of them (``tick``: redraw)."""
+def Controls(
+    workshop: Workshop, files: list[str], scenario_name: Any, act: Any, revision: int
+) -> None:
+    """The scenario and the levers, grouped as a manager thinks of them (``revision``: redraw)."""
     solara.Select(label="Scenario", values=files, value=scenario_name)
     for group in dict.fromkeys(lever.group for lever in LEVERS):
         solara.Markdown(f"**{group}**")
@@ -230,28 +389,34 @@ def Controls(workshop: Workshop, files: list[str], scenario_name: Any, act: Any,
 
 
 @solara.component
-def Status(workshop: Workshop, tick: int) -> None:
-    difference = workshop.difference()
+def Status(month: int, horizon: int, difference: dict[str, float]) -> None:
     retention = difference["retention_12m"]
     shown = "n/a (needs 12 months)" if math.isnan(retention) else f"{retention * 100:+.1f} points"
     solara.Markdown(
-        f"### Month {workshop.month} of {workshop.horizon_months}  \n"
+        f"### Month {month} of {horizon}  \n"
         f"**Profit so far, current − baseline: {money(difference['profit'])}** · "
         f"**12-month retention, current − baseline: {shown}**"
     )
 
 
 @solara.component
-def Charts(workshop: Workshop, tick: int) -> None:
-    charts = solara.use_memo(lambda: LiveCharts(workshop.horizon_months), [workshop])
+def Charts(workshop: Workshop, option: dict[str, Any], tick: int, playing: bool, lock: Any) -> None:
+    """The live charts (drawn by the browser) and, when paused, their export as a PNG."""
+    solara.FigureEcharts(option=option, attributes={"style": "height: 640px; width: 100%"})
 
-    def render() -> bytes:
-        charts.update(workshop)
-        return charts.png()
+    def export() -> bytes | None:
+        if playing:
+            return None
+        if workshop.month == 0:  # empty charts: the same picture for every session
+            return empty_chart_png(workshop.horizon_months)
+        with lock:
+            return chart_png(workshop)
 
-    image = solara.use_memo(render, [tick, workshop])
-    solara.Image(image, format="png", width="100%")
-    DownloadLink(image, "salesim-charts.png", "Export charts (PNG)", "image/png")
+    image = solara.use_memo(export, [tick, workshop, playing])
+    if image is None:
+        solara.Text("Pause to export the charts (PNG).", style={"margin": "4px 0"})
+    else:
+        DownloadLink(image, "salesim-charts.png", "Export charts (PNG)", "image/png")
 
 
 @solara.component

@@ -40,6 +40,7 @@ class Run:
         self.scenario = scenario
         self.model = SalesModel(scenario, seed=seed)
         self.months_total = scenario.calendar.horizon_years * 12
+        self._table: tuple[int, pd.DataFrame] = (-1, pd.DataFrame())
 
     @property
     def months(self) -> int:
@@ -53,7 +54,10 @@ class Run:
 
     def frame(self, months: int | None = None) -> pd.DataFrame:
         """The monthly table of the first ``months`` months (all done so far by default)."""
-        frame = self.model.timeseries()
+        done, frame = self._table
+        if done != self.months:  # built once a month, however often it is drawn
+            frame = self.model.timeseries()
+            self._table = (self.months, frame)
         return frame if months is None else frame.iloc[:months]
 
 
