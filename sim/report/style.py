@@ -10,6 +10,7 @@ PuOr). All read for colour-blind viewers.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -69,6 +70,14 @@ def font_families() -> list[str]:
 
 
 FAMILIES = font_families()
+
+
+def _not_a_missing_bold(record: logging.LogRecord) -> bool:
+    """Drop matplotlib's note that a fallback font has no bold (it draws the regular one)."""
+    return "Failed to find font weight" not in record.getMessage()
+
+
+logging.getLogger("matplotlib.font_manager").addFilter(_not_a_missing_bold)
 
 # A 16:9 slide at 110 dpi is 1,466 x 825 pixels: large type for the back of a meeting room.
 SLIDE = (13.33, 7.5)
