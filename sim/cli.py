@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -56,6 +58,20 @@ def _bounded_int(low: int, high: int) -> type:
     return parse  # type: ignore[return-value]
 
 
+def _path(text: str) -> Path:
+    """A file or folder named on the command line: not empty, and valid text (UTF-8)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a path, got an empty one")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        raise argparse.ArgumentTypeError(
+            f"'{shown[:_SHOWN]}' is not valid text (UTF-8); rename it"
+        ) from None
+    return Path(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="salesim",
@@ -66,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser(
         "validate", help="check scenario or study files (exit 0 if valid, 2 if not)"
     )
-    validate.add_argument("scenarios", nargs="+", type=Path, metavar="FILE.yaml")
+    validate.add_argument("scenarios", nargs="+", type=_path, metavar="FILE.yaml")
     validate.add_argument(
         "--years", type=_bounded_int(1, 30), help="horizon in years, as for run and study"
     )
@@ -77,14 +93,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_set(validate)
     run = sub.add_parser("run", help="run scenarios and write results/<name>/")
-    run.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml")
+    run.add_argument("scenarios", nargs="+", type=_path, metavar="SCENARIO.yaml")
     run.add_argument(
         "--seed", type=_bounded_int(0, 2**63 - 1), help="root seed (default: the scenario's seed)"
     )
     run.add_argument("--years", type=_bounded_int(1, 30), help="horizon in years")
     run.add_argument(
         "--out",
-        type=Path,
+        type=_path,
         help="output folder (default results/<name>; with several scenarios, one sub-folder each)",
     )
     _add_set(run)
@@ -92,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         "compare",
         help="run scenarios many times with the same seeds and compare them with the first",
     )
-    compare.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml")
+    compare.add_argument("scenarios", nargs="+", type=_path, metavar="SCENARIO.yaml")
     compare.add_argument(
         "--replications", type=_bounded_int(1, 10_000), default=30, help="runs of each (30)"
     )
@@ -101,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--years", type=_bounded_int(1, 30), help="horizon in years")
     compare.add_argument(
-        "--out", type=Path, help="results folder (default results/compare_<file names>)"
+        "--out", type=_path, help="results folder (default results/compare_<file names>)"
     )
     _add_set(compare)
     _add_cluster(compare)
@@ -109,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     study = sub.add_parser(
         "study", help="run a study file (scenarios x replications x sweeps); resumes if stopped"
     )
-    study.add_argument("study", type=Path, metavar="STUDY.yaml")
+    study.add_argument("study", type=_path, metavar="STUDY.yaml")
     study.add_argument(
         "--replications",
         type=_bounded_int(1, 10_000),
@@ -118,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     study.add_argument(
         "--years", type=_bounded_int(1, 30), help="horizon in years (default: the study's)"
     )
-    study.add_argument("--out", type=Path, help="results folder (default results/<study name>)")
+    study.add_argument("--out", type=_path, help="results folder (default results/<study name>)")
     _add_set(study)
     _add_cluster(study)
     _add_report(study)
@@ -127,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     workshop.add_argument(
         "--scenario",
-        type=Path,
+        type=_path,
         default=Path("scenarios/reference.yaml"),
         help="the scenario to start with; the others in its folder can be picked "
         "(default scenarios/reference.yaml)",
@@ -151,7 +167,7 @@ def _parser() -> argparse.ArgumentParser:
         "results folder or --out.",
     )
     report.add_argument(
-        "folder", type=Path, metavar="RESULTS_FOLDER", help="e.g. results/strategies"
+        "folder", type=_path, metavar="RESULTS_FOLDER", help="e.g. results/strategies"
     )
     report.add_argument(
         "--point",
@@ -159,7 +175,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the sweep point the per-strategy figures show (default: the last)",
     )
     report.add_argument(
-        "--out", type=Path, help="write the report here (default: the results folder)"
+        "--out", type=_path, help="write the report here (default: the results folder)"
     )
     report.add_argument("--quiet", action="store_true", help="no progress lines")
     sub.add_parser("params", help="print every parameter with its unit, default and source")
@@ -445,6 +461,11 @@ def _cmd_params(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    """Stop on SIGTERM as on Ctrl-C: what finished is kept and the manifest says so."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``salesim`` command; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -457,6 +478,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _cmd_report,
         "params": _cmd_params,
     }
+    if args.command != "workshop" and threading.current_thread() is threading.main_thread():
+        # the workshop's server handles its own stop
+        signal.signal(signal.SIGTERM, _interrupt)  # kill, timeout, a batch system: as Ctrl-C
     try:
         return commands[args.command](args)
     except ConfigError as err:

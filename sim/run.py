@@ -30,6 +30,34 @@ def run_scenario(scenario: Scenario, seed: int | None = None) -> RunResult:
     return RunResult(scenario, seed, frame, time.perf_counter() - start)
 
 
+SUMMARY_NAMES = (
+    "years",
+    "revenue_collected",
+    "staff_cost",
+    "other_cost",
+    "profit",
+    "new_clients",
+    "reactivated_clients",
+    "lost_clients",
+    "active_start",
+    "active_end",
+    "final_year_profit",
+    "final_year_new_clients",
+    "final_year_churn",
+    "retention_12m",
+    "unattended_share",
+    "headcount",
+    "quits",
+    "hires",
+    "letters_sent",
+    "letter_responses",
+    "letter_revenue",
+    "vip_meetings",
+    "vip_fixes",
+    "vip_uplift_revenue",
+)  # the keys of summary(), in its order
+
+
 def summary(frame: pd.DataFrame) -> dict[str, float]:
     """Whole-horizon totals and final-year rates of one run."""
     last = frame[frame["year"] == frame["year"].max()]

@@ -562,3 +562,21 @@ def test_a_full_disk_in_the_parquet_writer_is_one_line(
     )
     assert (out / "manifest.json").read_text() == manifest
     assert pd.read_parquet(out / "timeseries.parquet").shape[0] == 12
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "study", "report"])
+def test_an_empty_or_undecodable_out_is_refused_before_anything_is_written(
+    tmp_path: Path, command: str
+) -> None:
+    target = SCENARIOS / "young_unsplit.yaml"
+    undecodable = os.fsdecode(os.fsencode(str(tmp_path)) + b"/o\xfe")
+    for out, expect in (("", "expected a path, got an empty one"), (undecodable, "not valid text")):
+        result = subprocess.run(
+            [sys.executable, "-m", "sim.cli", command, str(target), "--out", out],
+            capture_output=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        err = result.stderr.decode("utf-8", "replace")
+        assert result.returncode == 2 and expect in err and "Traceback" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

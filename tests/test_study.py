@@ -1395,3 +1395,139 @@ def test_a_study_scenario_that_is_a_loop_or_a_folder_says_why(tmp_path: Path) ->
         result = salesim("validate", str(study), cwd=tmp_path)
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
         assert "not found" not in result.stderr and name in result.stderr, result.stderr
+
+
+def test_sigterm_stops_the_study_as_ctrl_c_does(tmp_path: Path) -> None:
+    study = small_study(tmp_path, replications=12)
+    out = tmp_path / "out"
+    args = ["study", str(study), "--out", str(out), "--workers", "1", "--quiet"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", *args], cwd=tmp_path, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while len(list((out / "runs").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.terminate()  # what kill, timeout and batch systems send
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Run the same command again to resume" in err and "Traceback" not in err
+    assert json.loads((out / "manifest.json").read_text())["status"]["state"] == "interrupted"
+
+
+SCALED = {"size": {"values": [1, 2], "scales": ["market.prospects"]}}
+
+
+@pytest.mark.parametrize(
+    ("sweep", "line", "expect"),
+    [
+        (
+            {"variables": {"profit": {"values": [1, 2], "scales": ["market.prospects"]}}},
+            "profit:",
+            "'profit' names a column of the results; give the variable another name",
+        ),
+        (
+            {"variables": {"point": {"values": [1, 2], "scales": ["market.prospects"]}}},
+            "point:",
+            "'point' names a column of the results",
+        ),
+        (
+            {
+                "variables": {
+                    "market.prospects": {"values": [300, 400]},
+                    "f": {"values": [2], "scales": ["market.prospects"]},
+                }
+            },
+            "- market.prospects",
+            "market.prospects is already swept or scaled by the variable 'market.prospects'",
+        ),
+        (
+            {
+                "variables": {
+                    "f": {"values": [2], "scales": ["market.prospects"]},
+                    "g": {"values": [3], "scales": ["organisation.hunters", "market.prospects"]},
+                }
+            },
+            "- market.prospects",
+            "market.prospects is already swept or scaled by the variable 'f'",
+        ),
+    ],
+)
+def test_a_sweep_variable_that_would_be_misread_is_a_located_error(
+    tmp_path: Path, sweep: dict[str, object], line: str, expect: str
+) -> None:
+    path = write_yaml(tmp_path, {"sweep": sweep})
+    with pytest.raises(ConfigError) as caught:
+        plan_study(path)
+    text = str(caught.value)
+    assert expect in text, text
+    lines = path.read_text().splitlines()
+    numbers = [i for i, t in enumerate(lines, 1) if line in t]
+    assert any(f"{path}:{n}:" in text for n in numbers), text
+    result = salesim("validate", str(path), cwd=tmp_path)
+    assert result.returncode == 2 and expect in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_scale_applies_to_the_value_set_on_the_command_line(tmp_path: Path) -> None:
+    study = small_study(tmp_path, sweep={"variables": SCALED})
+    plan = plan_study(study, overrides=["market.prospects=300"])
+    prospects = sorted({v.scenario.market.prospects for v in plan.variants})
+    assert prospects == [300, 600]
+
+
+@pytest.mark.parametrize(
+    ("entry_set", "overrides", "expect"),
+    [
+        ({"seed": 5}, [], "the seeds are the study's"),
+        ({"organisation": {"hunters": 2}, "organisation.hunters": 3}, [], "set twice"),
+        ({}, ["seed=5"], "the seeds are the study's (its seed:, or compare --seed)"),
+    ],
+)
+def test_a_setting_a_study_would_ignore_or_read_twice_is_refused(
+    tmp_path: Path, entry_set: dict[str, object], overrides: list[str], expect: str
+) -> None:
+    entry = {"path": str(SCENARIOS / "split.yaml"), "label": "split", "set": entry_set}
+    study = small_study(tmp_path, scenarios=[entry], baseline="split")
+    with pytest.raises(ConfigError) as caught:
+        plan_study(study, overrides=overrides)
+    assert expect in str(caught.value)
+    sets = [a for o in overrides for a in ("--set", o)]
+    result = salesim("validate", str(study), *sets, cwd=tmp_path)
+    assert result.returncode == 2 and expect in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def stored_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("damaged")
+    out = folder / "out"
+    quiet(small_study(folder, replications=2), out, workers=1)
+    return out
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda m: None,
+        lambda m: [],
+        lambda m: {**m, "variants": None},
+        lambda m: {**m, "variants": "x"},
+        lambda m: {**m, "variants": [{}]},
+        lambda m: {**m, "study_resolved": None},
+        lambda m: {**m, "study_resolved": {"name": 5}},
+        lambda m: {**m, "status": 5},
+        lambda m: {**m, "sweep": "x"},
+    ],
+)
+def test_a_damaged_manifest_is_refused_in_one_line(
+    tmp_path: Path, stored_study: Path, damage: object
+) -> None:
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(stored_study, out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps(damage(manifest)))  # type: ignore[operator]
+    with pytest.raises(StudyError, match=r"manifest\.json: damaged"):
+        load(out)
+    result = salesim("report", str(out), "--quiet")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "manifest.json: damaged" in result.stderr

@@ -33,7 +33,9 @@ from sim.config.loader import (
     validate,
 )
 from sim.config.schema import Scenario
+from sim.ledger import COLUMNS
 from sim.output import config_hash
+from sim.run import SUMMARY_NAMES
 from sim.study.spec import Study, Sweep
 
 MAX_RUNS = 1_000_000
@@ -214,6 +216,16 @@ def _fit(current: Any, value: float) -> Any:
 
 Setting = tuple[str, Any, Location]
 
+# Columns of runs.csv, summary.csv and the stored monthly tables besides the sweep's own.
+RESERVED = frozenset(
+    {
+        *("scenario", "point", "replication", "seed", "wall_time_s", "error", "years"),
+        *("metric", "n", "mean", "low", "high", "diff", "diff_low", "diff_high", "pairs"),
+        *COLUMNS,
+        *SUMMARY_NAMES,
+    }
+)
+
 
 def _sweep_settings(
     base: Scenario, point: dict[str, Any], sweep: Sweep, positions: Positions, file: str
@@ -271,10 +283,12 @@ def _base_settings(source: Source, study: Study, positions: Positions, file: str
     return settings
 
 
-def _resolve(source: Source, settings: list[Setting]) -> Scenario:
-    """The source with the study's settings, then the command line's ``--set``."""
+def _resolve(source: Source, settings: list[Setting], swept: Sequence[Setting] = ()) -> Scenario:
+    """The source with the study's settings, the command line's ``--set``, then the sweep
+    point's settings (a swept field is never also set; a scaled one scales the value set)."""
     data, where = set_values(source.data, source.positions, settings)
     data, where = apply_overrides(data, where, source.overrides)
+    data, where = set_values(data, where, swept)
     return validate(Scenario, data, where, source=source.file)
 
 
@@ -289,10 +303,12 @@ def _clashes(fields: Sequence[str], swept: set[str]) -> list[str]:
 
 def _check_conflicts(study: Study, sources: list[Source], positions: Positions, file: str) -> None:
     """A field swept must not also be set elsewhere: one of the two would silently lose."""
+    problems = [p for source in sources for p in _setting_problems(source)]
     if study.sweep is None:
+        if problems:
+            raise ConfigError(_unique(problems))
         return
     swept = {name for name, v in study.sweep.variables.items() if not v.scales}
-    problems = []
     for source in sources:
         for key, value, location in source.settings:
             for name in _clashes(leaf_fields(key, value), swept):
@@ -307,8 +323,52 @@ def _check_conflicts(study: Study, sources: list[Source], positions: Positions, 
         location = locate(positions, ("horizon_years",), file)
         message = "calendar.horizon_years is also swept; remove one of the two"
         problems.append(Problem(location, "horizon_years", message))
+    problems.extend(_sweep_name_problems(study.sweep, positions, file))
     if problems:
         raise ConfigError(_unique(problems))
+
+
+def _sweep_name_problems(sweep: Sweep, positions: Positions, file: str) -> list[Problem]:
+    """A scaling variable's name must not be a column of the results; a field is swept or
+    scaled by one variable only."""
+    problems = []
+    owner: dict[str, str] = {}
+    for name, variable in sweep.variables.items():
+        here = ("sweep", "variables", name)
+        if variable.scales and name in RESERVED:
+            message = f"{name!r} names a column of the results; give the variable another name"
+            problems.append(Problem(locate(positions, here, file), _dotted(here), message))
+        for j, target in enumerate(variable.scales or [name]):
+            if target in owner:
+                at = (*here, "scales", j) if variable.scales else here
+                message = (
+                    f"{target} is already swept or scaled by the variable {owner[target]!r}; "
+                    "a field takes one variable"
+                )
+                problems.append(Problem(locate(positions, at, file), _dotted(at), message))
+            owner.setdefault(target, name)
+    return problems
+
+
+def _setting_problems(source: Source) -> list[Problem]:
+    """The seed is the study's, and an entry's ``set:`` names each field once."""
+    problems = []
+    written: dict[str, str] = {}
+    for key, value, location in source.settings:
+        for leaf in leaf_fields(key, value):
+            if leaf == "seed":
+                message = "the seeds are the study's (its seed:); a scenario's seed is not used"
+                problems.append(Problem(location, key, message))
+            elif leaf in written and written[leaf] != key:
+                message = f"{leaf} is set twice (as {written[leaf]} and as {key})"
+                problems.append(Problem(location, key, message))
+            written.setdefault(leaf, key)
+    for override in source.overrides:
+        fields, where = override_fields(override)
+        if "seed" in fields:
+            message = "the seeds are the study's (its seed:, or compare --seed)"
+            problems.append(Problem(where, "seed", message))
+    return problems
 
 
 def build_plan(
@@ -391,7 +451,7 @@ def _at_point(
         return base, {}
     settings = _base_settings(source, study, positions, study_file)
     swept, used = _sweep_settings(base, point, study.sweep, positions, study_file)
-    return _resolve(source, settings + swept), used
+    return _resolve(source, settings, swept), used
 
 
 def _check_labels(

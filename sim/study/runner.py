@@ -323,12 +323,19 @@ def load(folder: str | Path) -> StudyResult:
         manifest = store.read_manifest(out)
     except (OSError, ValueError) as err:
         raise StudyError(f"{out / store.MANIFEST}: unreadable ({err})") from None
-    if "variants" not in manifest or "study_resolved" not in manifest:
+    if isinstance(manifest, dict) and "config_hash" in manifest and "variants" not in manifest:
         raise StudyError(
             f"{out}: holds the results of one run (salesim run), not of a study; compare "
             "scenarios with: salesim compare A.yaml B.yaml --report"
         )
-    study = Study.model_validate(manifest["study_resolved"])
+    problem = store.study_manifest_problem(manifest)
+    if problem is None:
+        try:
+            study = Study.model_validate(manifest["study_resolved"])
+        except ValidationError as err:
+            problem = f"study_resolved: {err.errors()[0]['msg']}"
+    if problem is not None:
+        raise StudyError(f"{out / store.MANIFEST}: damaged ({problem}); run the study again")
     variants, tasks = [], []
     for index, record in enumerate(manifest["variants"]):
         scenario = _stored_scenario(out / "scenarios" / f"{record['hash'][:16]}.yaml")

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim import __version__
 from sim.config.loader import dump_yaml
@@ -159,7 +160,53 @@ def write_manifest(out: Path, plan: Plan, status: dict[str, Any]) -> None:
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
-    return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    return json.loads((out / MANIFEST).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+class _VariantRecord(BaseModel):
+    """What ``load`` and the report read of a stored variant."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    label: str
+    point: int
+    values: dict[str, Any]
+    hash: str = Field(min_length=16)
+    baseline: bool
+    seeds: list[int]
+
+
+class _StudyManifest(BaseModel):
+    """What ``load`` and the report read of a study's manifest."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    variants: list[_VariantRecord]
+    study_resolved: dict[str, Any]
+    status: dict[str, Any] = {}
+    sweep: list[str] = []
+    packages: dict[str, str] = {}
+
+
+def study_manifest_problem(manifest: object) -> str | None:
+    """Say what is wrong with the shape of a study's manifest, or return ``None``.
+
+    Parameters
+    ----------
+    manifest : object
+        The parsed ``manifest.json``.
+
+    Returns
+    -------
+    str or None
+        The first problem, as ``field: message``, or ``None`` when ``load`` and the report
+        can read it.
+    """
+    try:
+        _StudyManifest.model_validate(manifest)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the file"
+        return f"{where}: {first['msg']}"
+    return None
 
 
 def git_revision(*folders: Path) -> str:
