@@ -159,9 +159,21 @@ async def main() -> None:
     parser.add_argument("--sessions", type=int, default=12)
     parser.add_argument("--play", type=float, default=60.0, help="seconds of play (60)")
     parser.add_argument("--cycles", type=int, default=30)
+    parser.add_argument(
+        "--nice-browsers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the browsers at this niceness (the server keeps 0): in a room each team's "
+        "browser runs on its own laptop, not on the server's cores",
+    )
     args = parser.parse_args()
     port = free_port()
     server = start_server(port)
+    if args.nice_browsers:
+        os.nice(
+            args.nice_browsers
+        )  # inherited by the Playwright driver and Chromium, not the server
     url = f"http://127.0.0.1:{port}/"
     try:
         async with async_playwright() as playwright:
