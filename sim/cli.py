@@ -448,10 +448,9 @@ def _cmd_workshop(args: argparse.Namespace) -> int:
         f"salesim workshop: {scenario.name} on http://{shown}:{args.port} (Ctrl-C to stop)",
         flush=True,
     )
+    chosen = args.scenario.resolve()  # a link: the folder and the name of the file it leads to
     try:  # the server runs in this process: stopping it (any signal) stops the server
-        return serve(
-            args.host, args.port, args.scenario.resolve().parent, args.scenario.name, args.seed
-        )
+        return serve(args.host, args.port, chosen.parent, chosen.name, args.seed)
     except KeyboardInterrupt:
         return EXIT_OK
 

@@ -580,3 +580,21 @@ def test_an_empty_or_undecodable_out_is_refused_before_anything_is_written(
         err = result.stderr.decode("utf-8", "replace")
         assert result.returncode == 2 and expect in err and "Traceback" not in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_the_workshop_started_on_a_link_offers_the_folder_of_the_file_it_leads_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.workshop import serve
+
+    link = tmp_path / "mine.yaml"
+    link.symlink_to(SCENARIOS / "reference.yaml")  # a scenario that extends nothing
+    served: list[tuple[Path, str]] = []
+
+    def fake(host: str, port: int, folder: Path, name: str, seed: int) -> int:
+        served.append((folder, name))
+        return 0
+
+    monkeypatch.setattr(serve, "serve", fake)
+    assert main(["workshop", "--scenario", str(link)]) == 0
+    assert served == [(SCENARIOS.resolve(), "reference.yaml")]
