@@ -68,6 +68,15 @@ def _pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(<!-- {name}:start -->).*?(<!-- {name}:end -->)", flags=re.DOTALL)
 
 
+def _between(body: str) -> Callable[[re.Match[str]], str]:
+    """Return a replacement putting ``body`` between a matched marker pair, on its own lines."""
+
+    def replace(match: re.Match[str]) -> str:
+        return f"{match.group(1)}\n{body}\n{match.group(2)}"
+
+    return replace
+
+
 def render(text: str) -> str:
     """Replace the content between each marker pair with the freshly generated table.
 
@@ -87,10 +96,7 @@ def render(text: str) -> str:
         If a marker pair is missing or appears more than once.
     """
     for name, generate in GENERATORS.items():
-        body = generate()
-        text, count = _pattern(name).subn(
-            lambda m, b=body: f"{m.group(1)}\n{b}\n{m.group(2)}", text
-        )
+        text, count = _pattern(name).subn(_between(generate()), text)
         if count != 1:
             raise ValueError(
                 f"expected one '<!-- {name}:start -->' ... '<!-- {name}:end -->' pair, "

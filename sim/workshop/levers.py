@@ -1,20 +1,20 @@
 """The levers a sales manager decides, with their ranges taken from the scenario schema.
 
-A lever is a scenario field. Its lowest and highest values come from the schema's limits; where
-the schema allows far more than a workshop needs (5,000 hunters), the slider stops at a
-workshop limit instead (``WORKSHOP_MAX``), never above the schema's.
+A lever is a scenario field. Its lowest and highest values come from the schema's limits
+(read by :mod:`sim.config.fields`); where the schema allows far more than a workshop needs
+(5,000 hunters), the slider stops at a workshop limit instead (the fourth entry of
+``LEVER_FIELDS``), never above the schema's. A slider never offers a value the schema refuses:
+at an exclusive limit (``gt``, ``lt``) it stops one step inside.
 """
 
 from __future__ import annotations
 
-import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import annotated_types
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
+from sim.config.fields import Leaf, field_at
 from sim.config.schema import Scenario
 
 Kind = Literal["int", "float", "bool", "choice"]
@@ -43,7 +43,26 @@ LEVER_FIELDS: tuple[tuple[str, str, str, float | None, float | None], ...] = (
 
 @dataclass(frozen=True)
 class Lever:
-    """One control: a scenario field, its kind and range."""
+    """One control: a scenario field, its kind and range.
+
+    Attributes
+    ----------
+    path : str
+        Dotted path of the scenario field.
+    label, group : str
+        What the dashboard calls the lever, and the group it shows it in.
+    kind : {"int", "float", "bool", "choice"}
+        The control: a whole-number or decimal slider, a switch or a list of choices.
+    low, high : float or None
+        The slider's lowest and highest value, in the field's unit; both accepted by the
+        schema (``None`` for a switch or a choice).
+    step : float or None
+        The slider's step.
+    choices : tuple of str
+        The values of a choice.
+    help : str
+        The field's meaning, from the schema.
+    """
 
     path: str
     label: str
@@ -56,59 +75,131 @@ class Lever:
     help: str = ""
 
     def read(self, scenario: Scenario) -> Any:
-        """The lever's value in a scenario."""
+        """Return the lever's value in a scenario.
+
+        Parameters
+        ----------
+        scenario
+            The scenario to read.
+
+        Returns
+        -------
+        Any
+            The value of the field at :attr:`path`.
+        """
         node: Any = scenario
         for part in self.path.split("."):
             node = getattr(node, part)
         return node
 
 
-def _field(path: str) -> FieldInfo:
-    model: type[BaseModel] = Scenario
-    parts = path.split(".")
-    for part in parts[:-1]:
-        model = model.model_fields[part].annotation  # type: ignore[assignment]
-    return model.model_fields[parts[-1]]
+def _slider_range(
+    field: Leaf, workshop_max: float | None, step: float
+) -> tuple[float, float | None]:
+    """Return the lowest and highest value a slider offers, both accepted by the schema.
 
-
-def _limits(info: FieldInfo) -> tuple[float | None, float | None]:
-    low = high = None
-    for item in info.metadata:
-        if isinstance(item, annotated_types.Ge | annotated_types.Gt):
-            low = float(getattr(item, "ge", getattr(item, "gt", 0)))
-        if isinstance(item, annotated_types.Le | annotated_types.Lt):
-            high = float(getattr(item, "le", getattr(item, "lt", 0)))
+    The schema's bounds, the upper one lowered to the workshop's maximum; an exclusive bound
+    (``gt``, ``lt``) is not offered: the slider starts one step above it or ends one below.
+    """
+    low = float(field.bounds.low or 0.0)
+    high = None if field.bounds.high is None else float(field.bounds.high)
+    if workshop_max is not None:
+        high = workshop_max if high is None else min(high, workshop_max)
+    if not field.bounds.admits(low):
+        low += step
+    if high is not None and not field.bounds.admits(high):
+        high -= step
     return low, high
 
 
 def make_lever(
-    path: str, label: str, group: str, workshop_max: float | None, step: float | None
+    path: str,
+    label: str,
+    group: str,
+    workshop_max: float | None,
+    step: float | None,
+    *,
+    model: type[BaseModel] = Scenario,
 ) -> Lever:
-    """A lever for a schema field (kind, range and help from the schema)."""
-    info = _field(path)
-    text = (info.description or "").split(" Source:")[0]
-    annotation = info.annotation
-    if annotation is bool:
+    """Return a lever for a scenario field, its kind, range and help read from the schema.
+
+    Parameters
+    ----------
+    path
+        Dotted path of the scenario field.
+    label, group
+        What the dashboard calls the lever and the group it shows it in.
+    workshop_max
+        The highest value the slider offers if below the schema's bound; ``None`` for none.
+    step
+        The slider's step for a float field (default 1; an int field steps by 1).
+    model
+        The schema the path is read in.
+
+    Returns
+    -------
+    Lever
+        A ``bool`` or ``choice`` lever for a boolean or ``Literal`` field, else a number lever
+        whose every offered value the schema accepts.
+
+    Raises
+    ------
+    KeyError
+        If ``path`` names no field of ``model``.
+    """
+    field = field_at(model, path)
+    text = field.meaning
+    if field.annotation is bool:
         return Lever(path, label, group, "bool", help=text)
-    if typing.get_origin(annotation) is Literal:
-        return Lever(path, label, group, "choice", choices=typing.get_args(annotation), help=text)
-    low, high = _limits(info)
-    if workshop_max is not None:
-        high = workshop_max if high is None else min(high, workshop_max)
-    kind: Kind = "int" if annotation is int else "float"
-    return Lever(path, label, group, kind, low or 0.0, high, step or 1.0, help=text)
+    if field.choices:
+        return Lever(path, label, group, "choice", choices=field.choices, help=text)
+    kind: Kind = "int" if field.annotation is int else "float"
+    step = 1.0 if kind == "int" or step is None else step
+    low, high = _slider_range(field, workshop_max, step)
+    return Lever(path, label, group, kind, low, high, step, help=text)
 
 
 LEVERS: tuple[Lever, ...] = tuple(make_lever(*spec) for spec in LEVER_FIELDS)
 
 
 def settings_of(scenario: Scenario) -> dict[str, Any]:
-    """Every lever's value in a scenario."""
+    """Return every lever's value in a scenario.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to read.
+
+    Returns
+    -------
+    dict
+        Lever path to value, in the order of ``LEVERS``.
+    """
     return {lever.path: lever.read(scenario) for lever in LEVERS}
 
 
 def apply(scenario: Scenario, settings: dict[str, Any]) -> Scenario:
-    """The scenario with the levers set (validated like a scenario file)."""
+    """Return the scenario with the levers set, validated like a scenario file.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to start from; it is not changed.
+    settings
+        Lever path to value.
+
+    Returns
+    -------
+    Scenario
+        A new scenario.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        If a value is refused by the schema.
+    KeyError
+        If a path names no scenario section.
+    """
     data = scenario.model_dump()
     for path, value in settings.items():
         node = data
@@ -120,5 +211,16 @@ def apply(scenario: Scenario, settings: dict[str, Any]) -> Scenario:
 
 
 def changed(base: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
-    """The settings that differ from ``base``."""
+    """Return the settings that differ from ``base``.
+
+    Parameters
+    ----------
+    base, settings
+        Lever path to value.
+
+    Returns
+    -------
+    dict
+        The entries of ``settings`` whose value is not the one in ``base``.
+    """
     return {k: v for k, v in settings.items() if base.get(k) != v}
