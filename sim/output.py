@@ -28,7 +28,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from sim import __version__
-from sim.config.loader import dump_yaml
+from sim.config.safe_yaml import dump_yaml
 from sim.config.schema import Scenario
 
 MANIFEST = "manifest.json"

@@ -1,0 +1,1 @@
+"""Scenario and study configuration: the schema, its introspection and the YAML loader."""

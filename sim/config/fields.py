@@ -92,8 +92,7 @@ UNITS: tuple[tuple[str, str], ...] = (
     ("count", "competitors"),
 )
 
-#: Returned by :func:`default_child` where a path has no default (a required field, a key
-#: no model or mapping holds, an item beyond a default list).
+#: What :func:`default_child` returns where a path has no default.
 NO_DEFAULT: Any = object()
 
 
@@ -453,18 +452,7 @@ def field_at(model: type[BaseModel], path: str) -> Leaf:
 
 
 def members(annotation: Any) -> list[Any]:
-    """Split ``Annotated``, ``Optional`` and unions into their member types.
-
-    Parameters
-    ----------
-    annotation
-        A type annotation.
-
-    Returns
-    -------
-    list
-        The member types, ``Annotated`` stripped; ``[annotation]`` for a plain type.
-    """
+    """Return the member types of a union or ``Optional``, ``Annotated`` stripped."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return members(typing.get_args(annotation)[0])
@@ -479,20 +467,7 @@ def is_model(annotation: Any) -> typing.TypeGuard[type[BaseModel]]:
 
 
 def input_name(name: str, info: FieldInfo) -> str:
-    """Return the name a field is written with in the input (its alias, if it has one).
-
-    Parameters
-    ----------
-    name
-        The field's attribute name.
-    info
-        The pydantic field.
-
-    Returns
-    -------
-    str
-        The validation alias if it is a single name, else the alias, else ``name``.
-    """
+    """Return the name a field is written with: its validation alias, alias, else ``name``."""
     if isinstance(info.validation_alias, str):
         return info.validation_alias
     return info.alias or name
@@ -594,18 +569,7 @@ def default_child(default: Any, key: str | int) -> Any:
 
 
 def plain(value: Any) -> Any:
-    """Return a default value as input data (a model dumped by alias, a tuple as a list).
-
-    Parameters
-    ----------
-    value
-        A default value.
-
-    Returns
-    -------
-    Any
-        A fresh copy that the caller may change.
-    """
+    """Return a fresh copy of a default value as input data (a model by alias, a tuple a list)."""
     if isinstance(value, BaseModel):
         return value.model_dump(by_alias=True)
     if isinstance(value, tuple):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import JsonDict
 
 from sim.names import Name
 
@@ -29,7 +30,7 @@ class ScenarioSection(Section):
 
 def param(default: Any, description: str, source: str, unit: str = "", **limits: Any) -> Any:
     """Declare a parameter with its description, source, unit (if not in its name) and range."""
-    extra = {"source": source, "unit": unit} if unit else {"source": source}
+    extra: JsonDict = {"source": source, "unit": unit} if unit else {"source": source}
     return Field(
         default,
         description=f"{description} Source: {source}.",
@@ -39,6 +40,8 @@ def param(default: Any, description: str, source: str, unit: str = "", **limits:
 
 
 class CalendarConfig(ScenarioSection):
+    """The calendar: horizon in years, working days a month and hours a day."""
+
     horizon_years: int = param(
         5,
         "Simulated years.",
@@ -60,6 +63,8 @@ class CalendarConfig(ScenarioSection):
 
 
 class OrganisationConfig(ScenarioSection):
+    """How many people of each role the company employs, and how they work."""
+
     hunters: int = param(
         0,
         "Field sellers who win clients and hand them to the client department.",
@@ -279,6 +284,8 @@ class PipelineConfig(ScenarioSection):
 
 
 class HandoffConfig(ScenarioSection):
+    """The hand-off of a won client from the hunter to a specialist (seed 000)."""
+
     after_months: float = param(
         3.0,
         "Months a hunter serves a new client (the first deals) before the hand-off.",
@@ -315,6 +322,8 @@ class HandoffConfig(ScenarioSection):
 
 
 class SpecialistConfig(ScenarioSection):
+    """Client-department specialists: pay, capacity, service quality and reveals."""
+
     salary_usd_per_month: float = param(
         2400.0,
         "Base pay of a client-department specialist.",
@@ -376,6 +385,8 @@ class SpecialistConfig(ScenarioSection):
 
 
 class EscalationConfig(ScenarioSection):
+    """Escalation: specialists call the hunter to visit an at-risk client (seed 000)."""
+
     enabled: bool = param(
         True,
         "Specialists call the client's hunter to visit an at-risk client.",
@@ -394,6 +405,8 @@ class EscalationConfig(ScenarioSection):
 
 
 class VisitsConfig(ScenarioSection):
+    """Consultative visits: sellers visit their clients and protect them from rivals."""
+
     interval_months: float = param(
         12.0,
         "Months between consultative visits by the client's seller; 0 turns them off.",
@@ -809,6 +822,8 @@ class LettersConfig(ScenarioSection):
 
 
 class ClientsConfig(ScenarioSection):
+    """The clients: value, size segments, orders, payments, satisfaction, growth, lapse."""
+
     value_pareto_shape: float = param(
         1.33,
         "Pareto shape of clients' monthly order value (1.33: top 20 % give ~67 %).",
@@ -1026,6 +1041,8 @@ class ClientsConfig(ScenarioSection):
 
 
 class CompetitorsConfig(ScenarioSection):
+    """Rival companies: how many, how strong, how often they bid and poach, and whom."""
+
     count: int = param(3, "Competitors active in the market.", "assumption", ge=0, le=100)
     strength: float = param(
         1.0,
@@ -1075,6 +1092,8 @@ class CompetitorsConfig(ScenarioSection):
 
 
 class MarketConfig(ScenarioSection):
+    """The market at the start: past, active and prospective clients, and the rivals."""
+
     past_clients: int = param(
         3000,
         "Clients who have bought before (the client base at the start).",
@@ -1114,6 +1133,8 @@ class MarketConfig(ScenarioSection):
 
 
 class MoneyConfig(ScenarioSection):
+    """Bonuses and the costs of desks and of the billing system."""
+
     new_client_bonus_share: float = param(
         0.10,
         "Seller's bonus: share of a new client's payments in its first months.",

@@ -17,22 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.config.loader import (
-    ConfigError,
-    Location,
-    PathKey,
-    Positions,
-    Problem,
-    apply_overrides,
-    leaf_fields,
-    load_with_extends,
-    load_yaml,
-    locate,
-    override_fields,
-    set_values,
-    validate,
-)
+from sim.config.extends import load_with_extends
+from sim.config.overrides import apply_overrides, leaf_fields, override_fields, set_values
+from sim.config.problems import ConfigError, Location, PathKey, Positions, Problem, locate
+from sim.config.safe_yaml import load_yaml
 from sim.config.schema import Scenario
+from sim.config.validation import validate
 from sim.ledger import COLUMNS
 from sim.output import config_hash
 from sim.run import SUMMARY_NAMES

@@ -12,8 +12,9 @@ from typing import TextIO
 import yaml
 from pydantic import ValidationError
 
-from sim.config.loader import ConfigError, Location, Positions, validate
+from sim.config.problems import ConfigError, Location, Positions
 from sim.config.schema import Scenario
+from sim.config.validation import validate
 from sim.names import safe_name
 from sim.output import (
     OTHER,

@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim import __version__
-from sim.config.loader import dump_yaml
+from sim.config.safe_yaml import dump_yaml
 from sim.output import write_atomic
 from sim.study.plan import Plan, RunTask, plan_json
 
