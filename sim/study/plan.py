@@ -34,8 +34,8 @@ from sim.config.loader import (
 )
 from sim.config.schema import Scenario
 from sim.ledger import COLUMNS
+from sim.metrics import SUMMARY_NAMES
 from sim.output import config_hash
-from sim.run import SUMMARY_NAMES
 from sim.study.spec import Study, Sweep
 
 MAX_RUNS = 1_000_000

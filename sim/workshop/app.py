@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 
 from sim.config.loader import ConfigError
 from sim.config.schema import Scenario
+from sim.metrics import HEADLINE, cumulative_profit
 from sim.workshop.files import load_offered, offered
 from sim.workshop.levers import LEVERS, Lever
 from sim.workshop.session import Workshop
@@ -47,6 +48,7 @@ CHARTS = (
     ("staff_cost", "Staff cost a month", "$k", 1e3),
     ("cumulative_profit", "Cumulative profit", "$M", 1e6),
 )
+ROUND_UNITS = {"money": (1e6, " $M"), "share": (0.01, " %"), "count": (1.0, "")}  # rounds table
 
 
 def scenario_files() -> list[str]:
@@ -93,9 +95,7 @@ class LiveCharts:
         months = list(range(1, len(current) + 1))
         for ax, base, now, column, scale in self.lines:
             for line, frame in ((base, baseline), (now, current)):
-                values = (
-                    frame["profit"].cumsum() if column == "cumulative_profit" else frame[column]
-                )
+                values = _values(frame, column)
                 line.set_data(months, (values / scale).tolist())
             ax.relim()
             ax.autoscale_view(scalex=False)
@@ -104,6 +104,11 @@ class LiveCharts:
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=dpi)
         return buffer.getvalue()
+
+
+def _values(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Return a chart's values: a monthly column, or ``cumulative_profit`` (``sim.metrics``)."""
+    return cumulative_profit(frame) if column == "cumulative_profit" else frame[column]
 
 
 def _points(months: list[int], values: pd.Series, scale: float) -> list[list[float | None]]:
@@ -167,7 +172,7 @@ def chart_option(workshop: Workshop) -> dict[str, Any]:
             ("baseline", baseline, BASELINE, "dashed"),
             ("current settings", current, CURRENT, "solid"),
         ):
-            values = frame["profit"].cumsum() if column == "cumulative_profit" else frame[column]
+            values = _values(frame, column)
             series.append(
                 {
                     "name": name,
@@ -222,17 +227,25 @@ def LeverControl(lever: Lever, value: Any, on_value: Any) -> None:
         solara.Switch(label=lever.label, value=bool(value), on_value=on_value)
     elif lever.kind == "choice":
         solara.Select(label=lever.label, values=list(lever.choices), value=value, on_value=on_value)
-    else:
-        whole = lever.kind == "int"
-        cast = int if whole else float
-        solara.Text(f"{lever.label}: {cast(value):g}", style=LABEL_STYLE)
-        slider = solara.SliderInt if whole else solara.SliderFloat
-        slider(
+    elif lever.kind == "int":
+        solara.Text(f"{lever.label}: {int(value):g}", style=LABEL_STYLE)
+        solara.SliderInt(
             label="",
-            value=cast(value),
-            min=cast(lever.low or 0),
-            max=cast(lever.high or 0),
-            step=cast(lever.step or 1),
+            value=int(value),
+            min=int(lever.low or 0),
+            max=int(lever.high or 0),
+            step=int(lever.step or 1),
+            on_value=on_value,
+            thumb_label=False,
+        )
+    else:
+        solara.Text(f"{lever.label}: {float(value):g}", style=LABEL_STYLE)
+        solara.SliderFloat(
+            label="",
+            value=float(value),
+            min=float(lever.low or 0),
+            max=float(lever.high or 0),
+            step=float(lever.step or 1),
             on_value=on_value,
             thumb_label=False,
         )
@@ -510,13 +523,9 @@ def TextTable(frame: pd.DataFrame) -> None:
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
     """The rounds table in the units a room reads: $M, %, clients."""
     out = pd.DataFrame({"round": table["round"], "changes": table["changes"]})
-    for column, label, scale in (
-        ("revenue_collected", "revenue $M", 1e6),
-        ("staff_cost", "staff cost $M", 1e6),
-        ("profit", "profit $M", 1e6),
-        ("retention_12m", "retention %", 0.01),
-        ("active_end", "clients", 1.0),
-    ):
-        out[label] = (table[column] / scale).round(2)
-        out[f"{label} vs baseline"] = (table[f"{column}_vs_baseline"] / scale).round(2)
+    for metric in HEADLINE:
+        scale, unit = ROUND_UNITS[metric.kind]
+        label = metric.label + unit
+        out[label] = (table[metric.name] / scale).round(2)
+        out[f"{label} vs baseline"] = (table[f"{metric.name}_vs_baseline"] / scale).round(2)
     return out

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from sim.config.schema import Scenario
+from sim.metrics import HEADLINE, retention, summary, total
 from sim.model import SalesModel
-from sim.run import summary
 from sim.spreadsheet import inert_frame
 from sim.workshop.levers import LEVERS, apply, changed, settings_of
 
@@ -29,7 +29,7 @@ LIVE_COLUMNS = (
     "staff_cost",
     "profit",
 )
-ROUND_METRICS = ("revenue_collected", "staff_cost", "profit", "retention_12m", "active_end")
+ROUND_METRICS = tuple(m.name for m in HEADLINE)  # the headline metrics (``sim.metrics``)
 NAME_MAX = 64  # characters in a round name
 
 
@@ -152,10 +152,8 @@ class Workshop:
         if current.empty:
             return {"profit": 0.0, "retention_12m": 0.0, "months": 0}
         return {
-            "profit": float(current["profit"].sum() - baseline["profit"].sum()),
-            "retention_12m": float(
-                current["retention_12m"].iloc[-1] - baseline["retention_12m"].iloc[-1]
-            ),
+            "profit": total(current, "profit") - total(baseline, "profit"),
+            "retention_12m": retention(current) - retention(baseline),
             "months": len(current),
         }
 
