@@ -62,6 +62,19 @@ def cpu_s(pid: int) -> float:
     return times.user + times.system
 
 
+def browsers_cpu_s(server: int) -> float:
+    """Processor seconds used so far by this process's children but the server: the browsers."""
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if child.pid != server and server not in {p.pid for p in child.parents()}:
+                times = child.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
 def rss_mb(pid: int) -> float:
     process = psutil.Process(pid)
     return sum(p.memory_info().rss for p in [process, *process.children(True)]) / 2**20
@@ -98,14 +111,16 @@ async def open_session(browser: Browser, url: str, t0: float) -> Session:
 
 
 async def concurrent(browser: Browser, url: str, sessions: int, play_s: float, pid: int) -> None:
-    t0, cpu0 = time.monotonic(), cpu_s(pid)
+    t0, cpu0, browsers0 = time.monotonic(), cpu_s(pid), browsers_cpu_s(pid)
     opened = await asyncio.gather(*(open_session(browser, url, t0) for _ in range(sessions)))
     starts = sorted(s.started_s for s in opened)
+    used = cpu_s(pid) - cpu0
     print(
         f"{sessions} sessions opened at once: first shown after {starts[0]:.1f} s, median "
         f"{starts[len(starts) // 2]:.1f} s, last {starts[-1]:.1f} s; the server used "
-        f"{cpu_s(pid) - cpu0:.1f} s of processor for them (load average "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        f"{used:.1f} s of processor for them ({used / sessions:.2f} s a session), the browsers "
+        f"{browsers_cpu_s(pid) - browsers0:.1f} s (load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores); server memory {rss_mb(pid):.0f} MB with them open"
     )
     await asyncio.gather(*(s.page.get_by_role("button", name="Play").click() for s in opened))  # type: ignore[union-attr]
     t1, cpu1 = time.monotonic(), cpu_s(pid)

@@ -9,7 +9,6 @@ settings change) and rounds that outlive a reset, so it is built on Solara direc
 from __future__ import annotations
 
 import base64
-import functools
 import io
 import math
 import os
@@ -39,6 +38,7 @@ SEED = int(os.environ.get("SALESIM_SEED", "1"))
 FRAME_S = 0.5  # charts redraw at most twice a second while playing
 SPEEDS = [1, 2, 3, 6]  # simulated months per redraw
 LABEL_STYLE = {"font-size": "15px", "margin-top": "6px"}  # above the slider: full-width tracks
+GROUP_STYLE = {"font-size": "16px", "font-weight": "bold", "margin-top": "12px", "display": "block"}
 CURRENT, BASELINE = "#0072B2", "#7f7f7f"  # colour-blind-safe blue; grey for the baseline
 CHARTS = (
     ("active_clients", "Active clients", "clients", 1.0),
@@ -208,10 +208,20 @@ def chart_png(workshop: Workshop) -> bytes:
     return charts.png()
 
 
-@functools.cache
+_EMPTY_CHARTS: dict[int, bytes] = {}
+_EMPTY_CHARTS_LOCK = threading.Lock()
+
+
 def empty_chart_png(horizon_months: int) -> bytes:
-    """The charts before the first month (drawn once per horizon, for every session)."""
-    return LiveCharts(horizon_months).png()
+    """Return the charts before the first month as a PNG.
+
+    Drawn once per horizon for every session: sessions that open at once wait for the first
+    drawing instead of each drawing it (half a second of a processor each).
+    """
+    with _EMPTY_CHARTS_LOCK:
+        if horizon_months not in _EMPTY_CHARTS:
+            _EMPTY_CHARTS[horizon_months] = LiveCharts(horizon_months).png()
+        return _EMPTY_CHARTS[horizon_months]
 
 
 def money(x: float) -> str:
@@ -381,7 +391,7 @@ def Page() -> None:
             Status(month, workshop.horizon_months, difference)
             if problem.value:
                 Problem(problem.value)
-            Charts(workshop, option, tick.value, playing.value, lock)
+            Charts(workshop, option, tick.value, playing.value, lock, connected())
             Rounds(workshop, round_name, act, revision.value)
 
 
@@ -392,7 +402,7 @@ def Controls(
     """The scenario and the levers, grouped as a manager thinks of them (``revision``: redraw)."""
     solara.Select(label="Scenario", values=files, value=scenario_name)
     for group in dict.fromkeys(lever.group for lever in LEVERS):
-        solara.Markdown(f"**{group}**")
+        solara.Text(group, style=GROUP_STYLE)  # plain text: lighter than a Markdown widget
         for lever in (lv for lv in LEVERS if lv.group == group):
             LeverControl(
                 lever,
@@ -413,19 +423,30 @@ def Status(month: int, horizon: int, difference: dict[str, float]) -> None:
 
 
 @solara.component
-def Charts(workshop: Workshop, option: dict[str, Any], tick: int, playing: bool, lock: Any) -> None:
-    """The live charts (drawn by the browser) and, when paused, their export as a PNG."""
+def Charts(
+    workshop: Workshop,
+    option: dict[str, Any],
+    tick: int,
+    playing: bool,
+    lock: Any,
+    watched: bool = True,
+) -> None:
+    """Show the live charts (drawn by the browser) and, when paused, their export as a PNG.
+
+    The PNG is drawn on the server (about half a second of a processor), so only for a page
+    that is ``watched``: not for one whose tab was just closed.
+    """
     solara.FigureEcharts(option=option, attributes={"style": "height: 640px; width: 100%"})
 
     def export() -> bytes | None:
-        if playing:
+        if playing or not watched:
             return None
         if workshop.month == 0:  # empty charts: the same picture for every session
             return empty_chart_png(workshop.horizon_months)
         with lock:
             return chart_png(workshop)
 
-    image = solara.use_memo(export, [tick, workshop, playing])
+    image = solara.use_memo(export, [tick, workshop, playing, watched])
     if image is None:
         solara.Text("Pause to export the charts (PNG).", style={"margin": "4px 0"})
     else:
