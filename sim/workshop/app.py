@@ -101,6 +101,7 @@ class LiveCharts:
             ax.autoscale_view(scalex=False)
 
     def png(self, dpi: int = 100) -> bytes:
+        """Return the charts as a PNG image at ``dpi`` dots per inch."""
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=dpi)
         return buffer.getvalue()
@@ -119,7 +120,7 @@ def _points(months: list[int], values: pd.Series, scale: float) -> list[list[flo
 
 
 def chart_option(workshop: Workshop) -> dict[str, Any]:
-    """The six live charts as an ECharts option, drawn by the browser.
+    """Return the six live charts as an ECharts option, drawn by the browser.
 
     A frame is a few kilobytes of numbers instead of a picture drawn on the server (0.5 s of
     a processor each), so a dozen sessions can play at once.
@@ -202,7 +203,7 @@ def chart_option(workshop: Workshop) -> dict[str, Any]:
 
 
 def chart_png(workshop: Workshop) -> bytes:
-    """The six charts as a PNG (for the export: drawn on the server, on demand)."""
+    """Draw the six charts as a PNG (for the export: on the server, on demand)."""
     charts = LiveCharts(workshop.horizon_months)
     charts.update(workshop)
     return charts.png()
@@ -225,6 +226,7 @@ def empty_chart_png(horizon_months: int) -> bytes:
 
 
 def money(x: float) -> str:
+    """Show a signed amount of USD in $M from a million, else in $k (``+$1.25M``, ``-$40k``)."""
     sign = "+" if x > 0 else ("-" if x < 0 else "")
     x = abs(x)
     return f"{sign}${x / 1e6:,.2f}M" if x >= 1e6 else f"{sign}${x / 1e3:,.0f}k"
@@ -262,7 +264,7 @@ def LeverControl(lever: Lever, value: Any, on_value: Any) -> None:
 
 
 def page_watch() -> Any:
-    """A function telling whether the session still has a page open in a browser.
+    """Return a function telling whether the session still has a page open in a browser.
 
     A session whose tab was closed ends at once; one whose browser went silent (a crash, a
     lost network) is kept for a reconnect until Solara culls it, but stops playing meanwhile.
@@ -285,6 +287,11 @@ def page_watch() -> Any:
 
 @solara.component
 def Page() -> None:
+    """Show one session's dashboard: levers, play controls, status, charts and rounds.
+
+    The session (``Workshop``) is made when the page opens and again when another scenario is
+    picked; it plays in a thread of its own (``play``), never in the server's event loop.
+    """
     files = scenario_files()
     scenario_name = solara.use_reactive(DEFAULT_SCENARIO if DEFAULT_SCENARIO in files else "")
     problem = solara.use_reactive("")
@@ -307,8 +314,11 @@ def Page() -> None:
     workshop, load_error = solara.use_memo(start, [scenario_name.value])
 
     def play(stop: threading.Event) -> None:
-        """Advance month by month in this session's own thread, a frame at most every
-        ``FRAME_S`` s; stop at once when paused, replaced, closed or no longer watched."""
+        """Advance month by month in this session's own thread.
+
+        A frame at most every ``FRAME_S`` s; stop at once when paused, replaced, closed or no
+        longer watched.
+        """
         assert workshop is not None
 
         def going() -> bool:
@@ -399,7 +409,10 @@ def Page() -> None:
 def Controls(
     workshop: Workshop, files: list[str], scenario_name: Any, act: Any, revision: int
 ) -> None:
-    """The scenario and the levers, grouped as a manager thinks of them (``revision``: redraw)."""
+    """Show the scenario and the levers, grouped as a manager thinks of them.
+
+    ``revision`` changes when the controls must be drawn again.
+    """
     solara.Select(label="Scenario", values=files, value=scenario_name)
     for group in dict.fromkeys(lever.group for lever in LEVERS):
         solara.Text(group, style=GROUP_STYLE)  # plain text: lighter than a Markdown widget
@@ -413,6 +426,7 @@ def Controls(
 
 @solara.component
 def Status(month: int, horizon: int, difference: dict[str, float]) -> None:
+    """Show the month and the running difference (``Workshop.difference``) as numbers."""
     retention = difference["retention_12m"]
     shown = "n/a (needs 12 months)" if math.isnan(retention) else f"{retention * 100:+.1f} points"
     solara.Markdown(
@@ -455,6 +469,7 @@ def Charts(
 
 @solara.component
 def Rounds(workshop: Workshop, round_name: Any, act: Any, tick: int) -> None:
+    """Show the round name, the commit button, the rounds table and its CSV export."""
     solara.Markdown("### Rounds")
     with solara.Row(style={"align-items": "center"}):
         solara.InputText("Round name", value=round_name, continuous_update=True)
@@ -471,7 +486,7 @@ def Rounds(workshop: Workshop, round_name: Any, act: Any, tick: int) -> None:
 
 @solara.component
 def Problem(message: str) -> None:
-    """A problem, in red, as the loader words it (file, line, field)."""
+    """Show a problem in red, as the loader words it (file, line, field)."""
     solara.Text(
         message,
         style={
@@ -485,7 +500,7 @@ def Problem(message: str) -> None:
 
 @solara.component
 def DownloadLink(data: bytes, filename: str, label: str, mime: str) -> None:
-    """A link that saves ``data`` as a file (the data travel inside the page: works offline)."""
+    """Show a link that saves ``data`` as a file (the data travel inside the page: offline)."""
     href = f"data:{mime};base64,{base64.b64encode(data).decode()}"
     solara.HTML(
         tag="a",
@@ -542,7 +557,7 @@ def TextTable(frame: pd.DataFrame) -> None:
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The rounds table in the units a room reads: $M, %, clients."""
+    """Return the rounds table in the units a room reads: $M, %, clients (``ROUND_UNITS``)."""
     out = pd.DataFrame({"round": table["round"], "changes": table["changes"]})
     for metric in HEADLINE:
         scale, unit = ROUND_UNITS[metric.kind]

@@ -177,7 +177,20 @@ class Round:
 
 @dataclass
 class Workshop:
-    """The state of one browser session."""
+    """Hold the state of one browser session: settings, the two runs, the rounds.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario picked; the levers' settings are applied to it.
+    seed : int
+        Root seed of both runs (common random numbers).
+    settings, baseline_settings : dict
+        Lever path -> value of the current run and of the baseline (the scenario's own
+        values when empty).
+    rounds : list of Round
+        Rounds committed so far.
+    """
 
     scenario: Scenario
     seed: int
@@ -186,6 +199,7 @@ class Workshop:
     rounds: list[Round] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        """Start both runs at month 0 (copies of one kept model when the settings agree)."""
         self.settings = self.settings or settings_of(self.scenario)
         self.baseline_settings = self.baseline_settings or dict(self.settings)
         self.month = 0
@@ -195,10 +209,12 @@ class Workshop:
 
     @property
     def horizon_months(self) -> int:
+        """Return the months of the scenario's horizon."""
         return self.current.months_total
 
     @property
     def finished(self) -> bool:
+        """Return whether both runs have reached the horizon."""
         return self.month >= self.horizon_months
 
     def change(self, path: str, value: Any) -> None:
@@ -238,11 +254,20 @@ class Workshop:
         self._baseline_result = None
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Current and baseline months so far (the same months)."""
+        """Return the current and the baseline months so far (the same months)."""
         return self.current.frame(self.month), self.baseline.frame(self.month)
 
     def difference(self) -> dict[str, float]:
-        """Running difference, current - baseline: cumulative profit and 12-month retention."""
+        """Return the running difference, current - baseline, over the months so far.
+
+        Returns
+        -------
+        dict
+            ``profit``: profit summed over the months [USD]; ``retention_12m``: the 12-month
+            retention at the last month [share 0-1; NaN before month 12]; ``months``: how many
+            (``sim.metrics.total`` and ``sim.metrics.retention`` of each run). Before the
+            first month, 0.0, 0.0 and 0.
+        """
         current, baseline = self.frames()
         if current.empty:
             return {"profit": 0.0, "retention_12m": 0.0, "months": 0}
@@ -293,11 +318,11 @@ class Workshop:
         return done
 
     def rounds_table(self) -> pd.DataFrame:
-        """One row per committed round."""
+        """Return one row per committed round (``Round.row``)."""
         return pd.DataFrame([r.row() for r in self.rounds])
 
     def rounds_csv(self) -> str:
-        """The rounds table as CSV text; no text cell starts a formula (``sim.spreadsheet``)."""
+        """Return the rounds table as CSV text; no cell starts a formula (``sim.spreadsheet``)."""
         buffer = io.StringIO()
         inert_frame(self.rounds_table()).to_csv(buffer, index=False)
         return buffer.getvalue()
