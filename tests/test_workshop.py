@@ -183,6 +183,7 @@ def test_a_session_started_from_a_kept_copy_plays_the_months_of_a_fresh_build(na
     MONTH_ZERO.clear()
     first = Workshop(scenario(name, *SMALL), seed=5)  # builds the model once and keeps it
     copied = Workshop(scenario(name, *SMALL), seed=5)  # both runs are copies of it
+    assert len(MONTH_ZERO._kept) == 1  # the model pickles: a session starts with a copy
     models = {id(w.current.model) for w in (first, copied)} | {id(copied.baseline.model)}
     assert len(models) == 3  # every run has a model of its own
     copied.step(13)
