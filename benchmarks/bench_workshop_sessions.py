@@ -5,8 +5,9 @@ Run by hand (needs Chromium):  python benchmarks/bench_workshop_sessions.py [--s
 Starts ``salesim workshop`` as a user does, opens ``--sessions`` browser sessions at once (one
 browser context each, like a team's laptop), measures how long each takes to show its first
 month and the processor time the server and the browsers used meanwhile, presses Play in all
-of them and counts for ``--play`` seconds how far each gets and whether any connection drops. Then measures the server's memory (RSS) before and after
-``--cycles`` sessions are opened and closed one after another.
+of them and counts for ``--play`` seconds how far each gets and whether any connection drops.
+Then measures the server's memory (RSS) before and after ``--cycles`` sessions are opened and
+closed one after another.
 
 A workshop room needs a dozen teams: every session should start within 10 s, keep advancing
 and stay connected; a closed session's memory should be freed. On a small machine the
