@@ -248,19 +248,23 @@ def final_year_churn(frame: pd.DataFrame) -> float:
     return float(last["lost_clients"].sum() / mean_active)
 
 
-def cumulative_profit(frame: pd.DataFrame) -> pd.Series:
-    """Return the profit summed from the first month to each month of one run.
+def cumulative_profit(frame: pd.DataFrame, runs: list[str] | None = None) -> pd.Series:
+    """Return the profit summed from each run's first month to each of its months.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        One run's monthly table.
+        One run's monthly table, or several runs' tables one after another.
+    runs : list of str, optional
+        Columns that tell the runs apart (``scenario, replication``); none for one run.
 
     Returns
     -------
     pandas.Series
         Per month [USD], with the table's index.
     """
+    if runs:
+        return frame.groupby(runs)["profit"].cumsum()
     return frame["profit"].cumsum()
 
 

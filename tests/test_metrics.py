@@ -77,6 +77,9 @@ def test_cumulative_profit_sums_from_the_first_month() -> None:
     frame = table(months=4)
     assert metrics.cumulative_profit(frame).tolist() == frame["profit"].cumsum().tolist()
     assert metrics.cumulative_profit(frame).iloc[-1] == metrics.total(frame, "profit")
+    two = pd.concat([frame.assign(run=1), frame.assign(run=2)], ignore_index=True)
+    per_run = metrics.cumulative_profit(two, ["run"]).tolist()
+    assert per_run == metrics.cumulative_profit(frame).tolist() * 2
 
 
 def test_the_study_the_report_and_the_workshop_show_the_same_headline() -> None:

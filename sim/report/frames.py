@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.cohorts import AGES, kept_column
 from sim.ledger import ROLES
-from sim.metrics import opening_clients
+from sim.metrics import cumulative_profit, opening_clients
 from sim.study.stats import CONFIDENCE, student_t_quantile
 
 RUN = ["scenario", "replication"]
@@ -101,7 +101,7 @@ def series_bands(
     """
     frame = one_point(timeseries)
     if "cumulative_profit" in columns:
-        frame = frame.assign(cumulative_profit=frame.groupby(RUN)["profit"].cumsum())
+        frame = frame.assign(cumulative_profit=cumulative_profit(frame, RUN))
     for column, months in (smooth or {}).items():
         rolling = frame.groupby(RUN, sort=False)[column].rolling(months, min_periods=1).mean()
         frame = frame.assign(**{column: rolling.reset_index(level=RUN, drop=True)})
