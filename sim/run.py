@@ -1,4 +1,4 @@
-"""Run one scenario and summarise it."""
+"""Run one scenario and summarise it (the metrics are those of ``sim.metrics``)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
+from sim.metrics import SUMMARY_NAMES, summary
 from sim.model import SalesModel
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """The monthly table of one run, with what produced it."""
+    """Hold the monthly table of one run, with what produced it."""
 
     scenario: Scenario
     seed: int
@@ -30,76 +31,8 @@ def run_scenario(scenario: Scenario, seed: int | None = None) -> RunResult:
     return RunResult(scenario, seed, frame, time.perf_counter() - start)
 
 
-SUMMARY_NAMES = (
-    "years",
-    "revenue_collected",
-    "staff_cost",
-    "other_cost",
-    "profit",
-    "new_clients",
-    "reactivated_clients",
-    "lost_clients",
-    "active_start",
-    "active_end",
-    "final_year_profit",
-    "final_year_new_clients",
-    "final_year_churn",
-    "retention_12m",
-    "unattended_share",
-    "headcount",
-    "quits",
-    "hires",
-    "letters_sent",
-    "letter_responses",
-    "letter_revenue",
-    "vip_meetings",
-    "vip_fixes",
-    "vip_uplift_revenue",
-)  # the keys of summary(), in its order
-
-
-def summary(frame: pd.DataFrame) -> dict[str, float]:
-    """Whole-horizon totals and final-year rates of one run."""
-    last = frame[frame["year"] == frame["year"].max()]
-    active_start = (
-        frame["active_clients"].iloc[0]
-        - frame["new_clients"].iloc[0]
-        - frame["reactivated_clients"].iloc[0]
-        + frame["lost_clients"].iloc[0]
-    )
-    mean_active = last["active_clients"].mean()
-    return {
-        "years": int(frame["year"].max()),
-        "revenue_collected": float(frame["revenue_collected"].sum()),
-        "staff_cost": float(frame["staff_cost"].sum()),
-        "other_cost": float(frame["other_cost"].sum()),
-        "profit": float(frame["profit"].sum()),
-        "new_clients": float(frame["new_clients"].sum()),
-        "reactivated_clients": float(frame["reactivated_clients"].sum()),
-        "lost_clients": float(frame["lost_clients"].sum()),
-        "active_start": float(active_start),
-        "active_end": float(frame["active_clients"].iloc[-1]),
-        "final_year_profit": float(last["profit"].sum()),
-        "final_year_new_clients": float(last["new_clients"].sum()),
-        "final_year_churn": float(last["lost_clients"].sum() / mean_active)
-        if mean_active
-        else np.nan,
-        "retention_12m": float(frame["retention_12m"].iloc[-1]),
-        "unattended_share": float(frame["unattended_share"].iloc[-1]),
-        "headcount": float(frame["headcount"].iloc[-1]),
-        "quits": float(frame["quits"].sum()),
-        "hires": float(frame["hires"].sum()),
-        "letters_sent": float(frame["letters_sent"].sum()),
-        "letter_responses": float(frame["letter_responses"].sum()),
-        "letter_revenue": float(frame["letter_revenue"].sum()),
-        "vip_meetings": float(frame["vip_meetings"].sum()),
-        "vip_fixes": float(frame["vip_fixes"].sum()),
-        "vip_uplift_revenue": float(frame["vip_uplift_revenue"].sum()),
-    }
-
-
 def format_summary(name: str, seed: int, frame: pd.DataFrame) -> str:
-    """A short readable summary of one run."""
+    """Return a short readable summary of one run (``sim.metrics.summary``)."""
     s = summary(frame)
     years = int(s["years"])
 
@@ -145,3 +78,6 @@ def format_summary(name: str, seed: int, frame: pd.DataFrame) -> str:
             *extras,
         ]
     )
+
+
+__all__ = ["SUMMARY_NAMES", "RunResult", "format_summary", "run_scenario", "summary"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import math
@@ -16,7 +17,8 @@ from sim.config.schema import Scenario
 from sim.model import SalesModel
 from sim.run import summary
 from sim.workshop.levers import LEVERS, apply, settings_of
-from sim.workshop.session import Workshop
+from sim.workshop.serve import Message, Receive, Send, StaticCache
+from sim.workshop.session import MONTH_ZERO, MonthZero, Workshop
 
 SMALL = ("calendar.horizon_years=1", "market.prospects=2000")
 
@@ -175,3 +177,111 @@ def test_the_rounds_csv_holds_no_live_formula_and_numbers_stay_numbers() -> None
     assert last["round"] == "-3.5" and last["changes"] == "organisation.hunters=0"
     negative = last["staff_cost_vs_baseline"]
     assert negative.startswith("-") and float(negative) < 0  # written as a number, no quote
+
+
+@pytest.mark.parametrize("name", ["split", "split_letters_vip"])
+def test_a_session_started_from_a_kept_copy_plays_the_months_of_a_fresh_build(name: str) -> None:
+    MONTH_ZERO.clear()
+    first = Workshop(scenario(name, *SMALL), seed=5)  # builds the model once and keeps it
+    copied = Workshop(scenario(name, *SMALL), seed=5)  # both runs are copies of it
+    assert len(MONTH_ZERO._kept) == 1  # the model pickles: a session starts with a copy
+    models = {id(w.current.model) for w in (first, copied)} | {id(copied.baseline.model)}
+    assert len(models) == 3  # every run has a model of its own
+    copied.step(13)
+    fresh = SalesModel(apply(copied.scenario, copied.settings), seed=5).run()
+    for played in copied.frames():
+        pd.testing.assert_frame_equal(played, fresh.iloc[:13], check_exact=True)
+    assert first.month == 0 and first.frames()[0].empty  # untouched by the other's play
+
+
+def test_only_the_last_scenarios_are_kept_and_another_seed_is_another_model() -> None:
+    kept = MonthZero(size=2)
+    base = scenario("split", *SMALL)
+    for hunters in (1, 2, 3):
+        kept.model(apply(base, {"organisation.hunters": hunters}), seed=1)
+    assert len(kept._kept) == 2
+    kept.model(base, seed=1)
+    days = base.calendar.working_days_per_month
+    months = []
+    for seed in (1, 2):
+        copy, fresh = kept.model(base, seed=seed), SalesModel(base, seed=seed)
+        for _ in range(days):
+            copy.step()
+            fresh.step()
+        pd.testing.assert_frame_equal(copy.timeseries(), fresh.timeseries(), check_exact=True)
+        months.append(copy.timeseries())
+    assert not months[0].equals(months[1])
+    assert len(kept._kept) == 2
+
+
+class FakeApp:
+    """An ASGI app answering every request with its count, and 404 for ``/static/missing``."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        self.calls += 1
+        await asyncio.sleep(0.01)
+        status = 404 if scope["path"].endswith("missing") else 200
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": f"answer {self.calls}".encode()})
+
+
+def get(cache: StaticCache, path: str, *headers: tuple[bytes, bytes]) -> bytes:
+    """The body of one GET through ``cache``."""
+    scope = {"type": "http", "method": "GET", "path": path, "headers": list(headers)}
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def receive() -> Message:
+        return {"type": "http.request"}
+
+    asyncio.run(cache(scope, receive, send))
+    return b"".join(m.get("body", b"") for m in sent)
+
+
+def test_a_static_file_is_answered_from_memory_after_its_first_request() -> None:
+    app = FakeApp()
+    cache = StaticCache(app)
+    gzip = (b"accept-encoding", b"gzip, deflate")
+    assert get(cache, "/static/main.js", gzip) == b"answer 1"
+    assert get(cache, "/static/main.js", gzip) == b"answer 1" and app.calls == 1
+    assert get(cache, "/static/main.js") == b"answer 2"  # no gzip: another answer
+    assert get(cache, "/static/main.js", (b"if-none-match", b'"x"')) == b"answer 3"
+    assert get(cache, "/", gzip) == b"answer 4" and get(cache, "/", gzip) == b"answer 5"
+    assert get(cache, "/static/missing") == b"answer 6" and get(cache, "/static/missing")
+    assert app.calls == 7  # a 404 is not kept
+
+
+def test_browsers_asking_for_a_static_file_at_once_get_one_answer() -> None:
+    app = FakeApp()
+    cache = StaticCache(app)
+
+    async def at_once() -> list[bytes]:
+        bodies: list[list[bytes]] = [[] for _ in range(12)]
+
+        async def one(i: int) -> None:
+            async def send(message: Message) -> None:
+                bodies[i].append(message.get("body", b""))
+
+            async def receive() -> Message:
+                return {"type": "http.request"}
+
+            scope = {"type": "http", "method": "GET", "path": "/static/a.js", "headers": []}
+            await cache(scope, receive, send)
+
+        await asyncio.gather(*(one(i) for i in range(12)))
+        return [b"".join(b) for b in bodies]
+
+    assert asyncio.run(at_once()) == [b"answer 1"] * 12 and app.calls == 1
+
+
+def test_a_full_cache_keeps_no_more() -> None:
+    app = FakeApp()
+    cache = StaticCache(app, limit_mb=12 / 2**20)
+    get(cache, "/static/a.js"), get(cache, "/static/b.js")
+    assert get(cache, "/static/a.js") == b"answer 1"  # 8 bytes kept: no room for the next
+    assert get(cache, "/static/b.js") == b"answer 3" and app.calls == 3

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sim.cohorts import AGES, kept_column
 from sim.ledger import ROLES
+from sim.metrics import cumulative_profit, opening_clients
 from sim.study.stats import CONFIDENCE, student_t_quantile
 
 RUN = ["scenario", "replication"]
@@ -100,7 +101,7 @@ def series_bands(
     """
     frame = one_point(timeseries)
     if "cumulative_profit" in columns:
-        frame = frame.assign(cumulative_profit=frame.groupby(RUN)["profit"].cumsum())
+        frame = frame.assign(cumulative_profit=cumulative_profit(frame, RUN))
     for column, months in (smooth or {}).items():
         rolling = frame.groupby(RUN, sort=False)[column].rolling(months, min_periods=1).mean()
         frame = frame.assign(**{column: rolling.reset_index(level=RUN, drop=True)})
@@ -176,12 +177,7 @@ def survival(timeseries: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.D
     """
     frame = one_point(timeseries)
     first = frame[frame["month"] == frame["month"].min()].set_index(RUN)
-    start = (
-        first["active_clients"]
-        - first["new_clients"]
-        - first["reactivated_clients"]
-        + first["lost_clients"]
-    )
+    start = opening_clients(first)  # each run's active_start (sim.metrics)
     if runs is not None:
         if "point" in runs.columns and "point" in frame.columns:
             runs = runs[runs["point"].isin(frame["point"].unique())]

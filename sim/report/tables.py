@@ -7,26 +7,15 @@ from typing import Any
 
 import pandas as pd
 
+from sim.metrics import HEADLINE as METRICS
 from sim.params import iter_parameters
 from sim.study.result import column_scale, format_cell, short
 
-# The headline's columns: metric, label, kind.
-HEADLINE = {
-    "revenue_collected": ("revenue collected", "money"),
-    "staff_cost": ("staff cost", "money"),
-    "profit": ("profit", "money"),
-    "retention_12m": ("retention", "share"),
-    "active_end": ("clients", "count"),
-}
+# The headline's columns (``sim.metrics.HEADLINE``): metric -> long label, kind.
+HEADLINE = {m.name: (m.heading, m.kind) for m in METRICS}
 
 # Which way is better for each headline metric: +1 the highest, -1 the lowest.
-BETTER = {
-    "revenue_collected": 1,
-    "staff_cost": -1,
-    "profit": 1,
-    "retention_12m": 1,
-    "active_end": 1,
-}
+BETTER = {m.name: m.better for m in METRICS}
 
 
 def headline(
@@ -35,13 +24,31 @@ def headline(
     strategies: list[str],
     metrics: Mapping[str, tuple[str, str]] = HEADLINE,
 ) -> pd.DataFrame:
-    """One row per strategy and metric at one sweep point: the mean with its 95 % interval, the
-    paired difference to the baseline, whether it is the best value (as shown, so ties are all
-    best; none with a single strategy), and whether the difference is significant (its interval
-    excludes 0). Intervals of shares are cut to 0-100 %. Money is in one unit ($M, or $k when
-    every amount is below a million), so that the columns can be compared.
+    """Tabulate the headline of one sweep point: one row per strategy and metric.
 
-    Columns: ``scenario, metric, label, unit, value, difference, best, significant, better``.
+    Each row holds the mean with its 95 % interval, the paired difference to the baseline,
+    whether it is the best value (as shown, so ties are all best; none with a single
+    strategy), and whether the difference is significant (its interval excludes 0). Intervals
+    of shares are cut to 0-100 %. Money is in one unit ($M, or $k when every amount is below a
+    million), so that the columns can be compared.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``StudyResult.summary`` at one sweep point (``scenario, metric, mean, low, high, diff,
+        diff_low, diff_high``).
+    baseline : str
+        The baseline strategy's label.
+    strategies : list of str
+        The strategies to show, in order.
+    metrics : mapping of str to (str, str)
+        Metric -> (label, kind); by default the headline metrics of ``sim.metrics.HEADLINE``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scenario, metric, label, unit, value, difference, best, significant,
+        better``; values as text in the metric's unit.
     """
     rows = []
     money = [m for m, (_, kind) in metrics.items() if kind == "money"]
@@ -69,10 +76,10 @@ def headline(
                     "metric": metric,
                     "label": label,
                     "unit": scale[1].strip(),
-                    "value": format_cell(s["mean"], s["low"], s["high"], scale),
+                    "value": format_cell(*_floats(s, "mean", "low", "high"), scale),
                     "difference": ""
                     if is_base
-                    else format_cell(s["diff"], s["diff_low"], s["diff_high"], scale, signed=True),
+                    else format_cell(*_floats(s, "diff", "diff_low", "diff_high"), scale, True),
                     "best": bool(several and shown[strategy] == best),
                     "significant": bool(significant),
                     "better": bool(significant and s["diff"] * direction > 0),
@@ -81,8 +88,14 @@ def headline(
     return pd.DataFrame(rows)
 
 
+def _floats(row: Any, *names: str) -> tuple[float, float, float]:
+    """Return three values of a statistics row as floats (NaN stays NaN)."""
+    first, second, third = (float(row[name]) for name in names)
+    return first, second, third
+
+
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """A nested scenario dump as dotted keys."""
+    """Return a nested scenario dump as dotted keys."""
     flat: dict[str, Any] = {}
     for key, value in data.items():
         path = f"{prefix}{key}"
@@ -94,10 +107,18 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def differing_settings(scenarios: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """The parameters whose values differ between the strategies' resolved scenarios.
+    """Tabulate the parameters whose values differ between the strategies' scenarios.
 
-    ``scenarios`` maps a strategy to its scenario as a nested dict. Returns ``parameter, unit,
-    meaning`` and one column per strategy (the values as text), in the schema's order.
+    Parameters
+    ----------
+    scenarios : mapping of str to mapping
+        Strategy -> its resolved scenario as a nested dict.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``parameter, unit, meaning`` and one column per strategy (the values as text), in the
+        schema's order.
     """
     flat = {name: flatten(data) for name, data in scenarios.items()}
     info = {p["parameter"]: p for p in iter_parameters()}
@@ -132,7 +153,7 @@ def _shown(value: Any) -> str:
 
 
 def provenance(manifest: Mapping[str, Any], runs: int, failures: int) -> list[tuple[str, str]]:
-    """What produced the results, as (item, value) pairs."""
+    """Return what produced the results, as (item, value) pairs."""
     status = manifest.get("status", {})
     packages = ", ".join(f"{k} {v}" for k, v in manifest.get("packages", {}).items())
     study = manifest.get("study_resolved", {})
@@ -158,7 +179,7 @@ def provenance(manifest: Mapping[str, Any], runs: int, failures: int) -> list[tu
 
 
 def _entry(entry: Any) -> str:
-    """A study's scenario entry: its path, with its label and settings if it has them."""
+    """Return a study's scenario entry: its path, with its label and settings if any."""
     if isinstance(entry, Mapping):
         settings = ", ".join(f"{k}={v}" for k, v in (entry.get("set") or {}).items())
         label = f" as {entry['label']}" if entry.get("label") else ""
@@ -167,7 +188,7 @@ def _entry(entry: Any) -> str:
 
 
 def points_table(runs: pd.DataFrame, sweep: list[str]) -> pd.DataFrame:
-    """The sweep points: ``point`` and the value of each swept variable (as text)."""
+    """Tabulate the sweep points: ``point`` and each swept variable's value (as text)."""
     points = runs.drop_duplicates("point").sort_values("point")[["point", *sweep]]
     for name in sweep:
         points[name] = points[name].map(short)

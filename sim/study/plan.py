@@ -24,8 +24,8 @@ from sim.config.safe_yaml import load_yaml
 from sim.config.schema import Scenario
 from sim.config.validation import validate
 from sim.ledger import COLUMNS
+from sim.metrics import SUMMARY_NAMES
 from sim.output import config_hash
-from sim.run import SUMMARY_NAMES
 from sim.study.spec import Study, Sweep
 
 MAX_RUNS = 1_000_000

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from sim.metrics import HEADLINE, summary
 from sim.output import write_atomic
-from sim.run import summary
 from sim.spreadsheet import inert_frame
 from sim.study import store
 from sim.study.plan import Plan
@@ -17,14 +19,9 @@ from sim.study.stats import summarise
 
 FEW = 5  # below this many replications, the table warns that its intervals are wide
 
-# The headline metrics: column of the per-run table, label, and how to show a value.
-KEY_METRICS: dict[str, tuple[str, str]] = {
-    "revenue_collected": ("revenue", "money"),
-    "staff_cost": ("staff cost", "money"),
-    "profit": ("profit", "money"),
-    "retention_12m": ("retention", "share"),
-    "active_end": ("clients", "count"),
-}
+# The headline metrics (``sim.metrics.HEADLINE``): column of the per-run table -> short label,
+# and how to show a value.
+KEY_METRICS: dict[str, tuple[str, str]] = {m.name: (m.label, m.kind) for m in HEADLINE}
 
 
 @dataclass
@@ -39,7 +36,7 @@ class StudyResult:
         Names of the swept variables (columns of the frames below).
     runs
         One row per stored run: ``scenario``, ``point``, the sweep variables, ``replication``,
-        ``seed``, ``wall_time_s`` and the run's whole-horizon metrics (``sim.run.summary``).
+        ``seed``, ``wall_time_s`` and the run's whole-horizon metrics (``sim.metrics.summary``).
     timeseries
         One row per run and month: the same keys and every monthly output column.
     summary
@@ -69,7 +66,7 @@ class StudyResult:
         return len(self.runs) == self.planned
 
     def table(self, metrics: dict[str, tuple[str, str]] | None = None) -> str:
-        """The headline table: scenarios x key metrics, with intervals and differences."""
+        """Return the headline table: scenarios x key metrics, intervals and differences."""
         return format_table(self, metrics or KEY_METRICS)
 
 
@@ -127,8 +124,16 @@ def write_tables(result: StudyResult) -> None:
     (``sim.spreadsheet.inert``); numbers are written as numbers.
     """
     for name, frame in (("summary.csv", result.summary), ("runs.csv", result.runs)):
-        safe = inert_frame(frame)
-        write_atomic(result.path / name, lambda p, f=safe: f.to_csv(p, index=False))
+        write_atomic(result.path / name, _csv_writer(inert_frame(frame)))
+
+
+def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    """Return a function that writes ``frame`` as CSV, without its index, to a path."""
+
+    def write(path: Path) -> None:
+        frame.to_csv(path, index=False)
+
+    return write
 
 
 # Money is shown in millions, or in thousands when every mean of the column is below a million.
@@ -160,6 +165,22 @@ def _value(x: float, scale: tuple[float, str, int], signed: bool = False) -> str
 def format_cell(
     mean: float, low: float, high: float, scale: tuple[float, str, int], signed: bool = False
 ) -> str:
+    """Show a mean with its interval, ``mean [low, high]`` (the mean alone when NaN bounds).
+
+    Parameters
+    ----------
+    mean, low, high : float
+        The value and its 95 % interval, in the metric's unit (USD, share 0-1, count).
+    scale : tuple of (float, str, int)
+        Divisor, unit label and decimals (``column_scale``).
+    signed : bool
+        Whether a positive mean is shown with ``+`` (a difference).
+
+    Returns
+    -------
+    str
+        The cell; ``n/a`` for a NaN mean.
+    """
     if math.isnan(low):
         return _value(mean, scale, signed)
     return f"{_value(mean, scale, signed)} [{_value(low, scale)}, {_value(high, scale)}]"
@@ -189,7 +210,8 @@ def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> st
             line = [scenario + (" (baseline)" if base else "")]
             diff = [f"  vs {result.baseline}"]
             for metric in metrics:
-                s, scale = stats.loc[(scenario, point["point"], metric)], scales[metric]
+                key: Any = (scenario, point["point"], metric)
+                s, scale = stats.loc[key], scales[metric]
                 line.append(format_cell(s["mean"], s["low"], s["high"], scale))
                 diff.append(
                     format_cell(s["diff"], s["diff_low"], s["diff_high"], scale, signed=True)
@@ -204,11 +226,12 @@ def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> st
 
 
 def short(value: object) -> str:
+    """Show a sweep value briefly: a float to 4 significant digits, anything else as text."""
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def report_text(result: StudyResult) -> str:
-    """What the command prints at the end: the table, failures and where the results are."""
+    """Return what the command prints at the end: the table, failures, where the results are."""
     years = ", ".join(str(y) for y in result.horizons)
     plural = "" if result.horizons == [1] else "s"
     lines = [

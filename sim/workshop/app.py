@@ -9,7 +9,6 @@ settings change) and rounds that outlive a reset, so it is built on Solara direc
 from __future__ import annotations
 
 import base64
-import functools
 import io
 import math
 import os
@@ -28,6 +27,7 @@ from matplotlib.figure import Figure
 
 from sim.config.loader import ConfigError
 from sim.config.schema import Scenario
+from sim.metrics import HEADLINE, cumulative_profit
 from sim.workshop.files import load_offered, offered
 from sim.workshop.levers import LEVERS, Lever
 from sim.workshop.session import Workshop
@@ -38,6 +38,7 @@ SEED = int(os.environ.get("SALESIM_SEED", "1"))
 FRAME_S = 0.5  # charts redraw at most twice a second while playing
 SPEEDS = [1, 2, 3, 6]  # simulated months per redraw
 LABEL_STYLE = {"font-size": "15px", "margin-top": "6px"}  # above the slider: full-width tracks
+GROUP_STYLE = {"font-size": "16px", "font-weight": "bold", "margin-top": "12px", "display": "block"}
 CURRENT, BASELINE = "#0072B2", "#7f7f7f"  # colour-blind-safe blue; grey for the baseline
 CHARTS = (
     ("active_clients", "Active clients", "clients", 1.0),
@@ -47,6 +48,7 @@ CHARTS = (
     ("staff_cost", "Staff cost a month", "$k", 1e3),
     ("cumulative_profit", "Cumulative profit", "$M", 1e6),
 )
+ROUND_UNITS = {"money": (1e6, " $M"), "share": (0.01, " %"), "count": (1.0, "")}  # rounds table
 
 
 def scenario_files() -> list[str]:
@@ -93,17 +95,21 @@ class LiveCharts:
         months = list(range(1, len(current) + 1))
         for ax, base, now, column, scale in self.lines:
             for line, frame in ((base, baseline), (now, current)):
-                values = (
-                    frame["profit"].cumsum() if column == "cumulative_profit" else frame[column]
-                )
+                values = _values(frame, column)
                 line.set_data(months, (values / scale).tolist())
             ax.relim()
             ax.autoscale_view(scalex=False)
 
     def png(self, dpi: int = 100) -> bytes:
+        """Return the charts as a PNG image at ``dpi`` dots per inch."""
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=dpi)
         return buffer.getvalue()
+
+
+def _values(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Return a chart's values: a monthly column, or ``cumulative_profit`` (``sim.metrics``)."""
+    return cumulative_profit(frame) if column == "cumulative_profit" else frame[column]
 
 
 def _points(months: list[int], values: pd.Series, scale: float) -> list[list[float | None]]:
@@ -114,7 +120,7 @@ def _points(months: list[int], values: pd.Series, scale: float) -> list[list[flo
 
 
 def chart_option(workshop: Workshop) -> dict[str, Any]:
-    """The six live charts as an ECharts option, drawn by the browser.
+    """Return the six live charts as an ECharts option, drawn by the browser.
 
     A frame is a few kilobytes of numbers instead of a picture drawn on the server (0.5 s of
     a processor each), so a dozen sessions can play at once.
@@ -167,7 +173,7 @@ def chart_option(workshop: Workshop) -> dict[str, Any]:
             ("baseline", baseline, BASELINE, "dashed"),
             ("current settings", current, CURRENT, "solid"),
         ):
-            values = frame["profit"].cumsum() if column == "cumulative_profit" else frame[column]
+            values = _values(frame, column)
             series.append(
                 {
                     "name": name,
@@ -197,19 +203,30 @@ def chart_option(workshop: Workshop) -> dict[str, Any]:
 
 
 def chart_png(workshop: Workshop) -> bytes:
-    """The six charts as a PNG (for the export: drawn on the server, on demand)."""
+    """Draw the six charts as a PNG (for the export: on the server, on demand)."""
     charts = LiveCharts(workshop.horizon_months)
     charts.update(workshop)
     return charts.png()
 
 
-@functools.cache
+_EMPTY_CHARTS: dict[int, bytes] = {}
+_EMPTY_CHARTS_LOCK = threading.Lock()
+
+
 def empty_chart_png(horizon_months: int) -> bytes:
-    """The charts before the first month (drawn once per horizon, for every session)."""
-    return LiveCharts(horizon_months).png()
+    """Return the charts before the first month as a PNG.
+
+    Drawn once per horizon for every session: sessions that open at once wait for the first
+    drawing instead of each drawing it (half a second of a processor each).
+    """
+    with _EMPTY_CHARTS_LOCK:
+        if horizon_months not in _EMPTY_CHARTS:
+            _EMPTY_CHARTS[horizon_months] = LiveCharts(horizon_months).png()
+        return _EMPTY_CHARTS[horizon_months]
 
 
 def money(x: float) -> str:
+    """Show a signed amount of USD in $M from a million, else in $k (``+$1.25M``, ``-$40k``)."""
     sign = "+" if x > 0 else ("-" if x < 0 else "")
     x = abs(x)
     return f"{sign}${x / 1e6:,.2f}M" if x >= 1e6 else f"{sign}${x / 1e3:,.0f}k"
@@ -222,24 +239,32 @@ def LeverControl(lever: Lever, value: Any, on_value: Any) -> None:
         solara.Switch(label=lever.label, value=bool(value), on_value=on_value)
     elif lever.kind == "choice":
         solara.Select(label=lever.label, values=list(lever.choices), value=value, on_value=on_value)
-    else:
-        whole = lever.kind == "int"
-        cast = int if whole else float
-        solara.Text(f"{lever.label}: {cast(value):g}", style=LABEL_STYLE)
-        slider = solara.SliderInt if whole else solara.SliderFloat
-        slider(
+    elif lever.kind == "int":
+        solara.Text(f"{lever.label}: {int(value):g}", style=LABEL_STYLE)
+        solara.SliderInt(
             label="",
-            value=cast(value),
-            min=cast(lever.low or 0),
-            max=cast(lever.high or 0),
-            step=cast(lever.step or 1),
+            value=int(value),
+            min=int(lever.low or 0),
+            max=int(lever.high or 0),
+            step=int(lever.step or 1),
+            on_value=on_value,
+            thumb_label=False,
+        )
+    else:
+        solara.Text(f"{lever.label}: {float(value):g}", style=LABEL_STYLE)
+        solara.SliderFloat(
+            label="",
+            value=float(value),
+            min=float(lever.low or 0),
+            max=float(lever.high or 0),
+            step=float(lever.step or 1),
             on_value=on_value,
             thumb_label=False,
         )
 
 
 def page_watch() -> Any:
-    """A function telling whether the session still has a page open in a browser.
+    """Return a function telling whether the session still has a page open in a browser.
 
     A session whose tab was closed ends at once; one whose browser went silent (a crash, a
     lost network) is kept for a reconnect until Solara culls it, but stops playing meanwhile.
@@ -262,6 +287,11 @@ def page_watch() -> Any:
 
 @solara.component
 def Page() -> None:
+    """Show one session's dashboard: levers, play controls, status, charts and rounds.
+
+    The session (``Workshop``) is made when the page opens and again when another scenario is
+    picked; it plays in a thread of its own (``play``), never in the server's event loop.
+    """
     files = scenario_files()
     scenario_name = solara.use_reactive(DEFAULT_SCENARIO if DEFAULT_SCENARIO in files else "")
     problem = solara.use_reactive("")
@@ -284,8 +314,11 @@ def Page() -> None:
     workshop, load_error = solara.use_memo(start, [scenario_name.value])
 
     def play(stop: threading.Event) -> None:
-        """Advance month by month in this session's own thread, a frame at most every
-        ``FRAME_S`` s; stop at once when paused, replaced, closed or no longer watched."""
+        """Advance month by month in this session's own thread.
+
+        A frame at most every ``FRAME_S`` s; stop at once when paused, replaced, closed or no
+        longer watched.
+        """
         assert workshop is not None
 
         def going() -> bool:
@@ -368,7 +401,7 @@ def Page() -> None:
             Status(month, workshop.horizon_months, difference)
             if problem.value:
                 Problem(problem.value)
-            Charts(workshop, option, tick.value, playing.value, lock)
+            Charts(workshop, option, tick.value, playing.value, lock, connected())
             Rounds(workshop, round_name, act, revision.value)
 
 
@@ -376,10 +409,13 @@ def Page() -> None:
 def Controls(
     workshop: Workshop, files: list[str], scenario_name: Any, act: Any, revision: int
 ) -> None:
-    """The scenario and the levers, grouped as a manager thinks of them (``revision``: redraw)."""
+    """Show the scenario and the levers, grouped as a manager thinks of them.
+
+    ``revision`` changes when the controls must be drawn again.
+    """
     solara.Select(label="Scenario", values=files, value=scenario_name)
     for group in dict.fromkeys(lever.group for lever in LEVERS):
-        solara.Markdown(f"**{group}**")
+        solara.Text(group, style=GROUP_STYLE)  # plain text: lighter than a Markdown widget
         for lever in (lv for lv in LEVERS if lv.group == group):
             LeverControl(
                 lever,
@@ -390,6 +426,7 @@ def Controls(
 
 @solara.component
 def Status(month: int, horizon: int, difference: dict[str, float]) -> None:
+    """Show the month and the running difference (``Workshop.difference``) as numbers."""
     retention = difference["retention_12m"]
     shown = "n/a (needs 12 months)" if math.isnan(retention) else f"{retention * 100:+.1f} points"
     solara.Markdown(
@@ -400,19 +437,30 @@ def Status(month: int, horizon: int, difference: dict[str, float]) -> None:
 
 
 @solara.component
-def Charts(workshop: Workshop, option: dict[str, Any], tick: int, playing: bool, lock: Any) -> None:
-    """The live charts (drawn by the browser) and, when paused, their export as a PNG."""
+def Charts(
+    workshop: Workshop,
+    option: dict[str, Any],
+    tick: int,
+    playing: bool,
+    lock: Any,
+    watched: bool = True,
+) -> None:
+    """Show the live charts (drawn by the browser) and, when paused, their export as a PNG.
+
+    The PNG is drawn on the server (about half a second of a processor), so only for a page
+    that is ``watched``: not for one whose tab was just closed.
+    """
     solara.FigureEcharts(option=option, attributes={"style": "height: 640px; width: 100%"})
 
     def export() -> bytes | None:
-        if playing:
+        if playing or not watched:
             return None
         if workshop.month == 0:  # empty charts: the same picture for every session
             return empty_chart_png(workshop.horizon_months)
         with lock:
             return chart_png(workshop)
 
-    image = solara.use_memo(export, [tick, workshop, playing])
+    image = solara.use_memo(export, [tick, workshop, playing, watched])
     if image is None:
         solara.Text("Pause to export the charts (PNG).", style={"margin": "4px 0"})
     else:
@@ -421,6 +469,7 @@ def Charts(workshop: Workshop, option: dict[str, Any], tick: int, playing: bool,
 
 @solara.component
 def Rounds(workshop: Workshop, round_name: Any, act: Any, tick: int) -> None:
+    """Show the round name, the commit button, the rounds table and its CSV export."""
     solara.Markdown("### Rounds")
     with solara.Row(style={"align-items": "center"}):
         solara.InputText("Round name", value=round_name, continuous_update=True)
@@ -437,7 +486,7 @@ def Rounds(workshop: Workshop, round_name: Any, act: Any, tick: int) -> None:
 
 @solara.component
 def Problem(message: str) -> None:
-    """A problem, in red, as the loader words it (file, line, field)."""
+    """Show a problem in red, as the loader words it (file, line, field)."""
     solara.Text(
         message,
         style={
@@ -451,7 +500,7 @@ def Problem(message: str) -> None:
 
 @solara.component
 def DownloadLink(data: bytes, filename: str, label: str, mime: str) -> None:
-    """A link that saves ``data`` as a file (the data travel inside the page: works offline)."""
+    """Show a link that saves ``data`` as a file (the data travel inside the page: offline)."""
     href = f"data:{mime};base64,{base64.b64encode(data).decode()}"
     solara.HTML(
         tag="a",
@@ -508,15 +557,11 @@ def TextTable(frame: pd.DataFrame) -> None:
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The rounds table in the units a room reads: $M, %, clients."""
+    """Return the rounds table in the units a room reads: $M, %, clients (``ROUND_UNITS``)."""
     out = pd.DataFrame({"round": table["round"], "changes": table["changes"]})
-    for column, label, scale in (
-        ("revenue_collected", "revenue $M", 1e6),
-        ("staff_cost", "staff cost $M", 1e6),
-        ("profit", "profit $M", 1e6),
-        ("retention_12m", "retention %", 0.01),
-        ("active_end", "clients", 1.0),
-    ):
-        out[label] = (table[column] / scale).round(2)
-        out[f"{label} vs baseline"] = (table[f"{column}_vs_baseline"] / scale).round(2)
+    for metric in HEADLINE:
+        scale, unit = ROUND_UNITS[metric.kind]
+        label = metric.label + unit
+        out[label] = (table[metric.name] / scale).round(2)
+        out[f"{label} vs baseline"] = (table[f"{metric.name}_vs_baseline"] / scale).round(2)
     return out
