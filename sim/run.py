@@ -99,7 +99,7 @@ def summary(frame: pd.DataFrame) -> dict[str, float]:
 
 
 def format_summary(name: str, seed: int, frame: pd.DataFrame) -> str:
-    """A short readable summary of one run."""
+    """Return a short readable summary of one run."""
     s = summary(frame)
     years = int(s["years"])
 
