@@ -127,18 +127,24 @@ def test_uniforms_lie_in_the_unit_interval(
 
 
 @PROPERTY
-@given(seed=seeds, other_seed=seeds, name=names, other=names, counter=counters)
+@given(
+    seed=seeds,
+    shift=st.integers(1, 2**64) | st.sampled_from([2**31, 2**32, 2**63]),  # truncation hides there
+    name=names,
+    other=names,
+    counter=counters,
+)
 def test_different_seeds_names_or_counters_draw_different_numbers(
-    seed: int, other_seed: int, name: str, other: str, counter: int
+    seed: int, shift: int, name: str, other: str, counter: int
 ) -> None:
     """Over 64 ids, two different streams never give the same numbers (a miss is 1 in 2**3000)."""
     ids = np.arange(64)
-    base = RandomStreams(seed).keyed_uniform(name, ids, counter)
-    if other_seed != seed:
-        assert not np.array_equal(base, RandomStreams(other_seed).keyed_uniform(name, ids, counter))
-    if other != name:
-        assert not np.array_equal(base, RandomStreams(seed).keyed_uniform(other, ids, counter))
-    assert not np.array_equal(base, RandomStreams(seed).keyed_uniform(name, ids, counter + 1))
+    s = RandomStreams(seed)
+    base = s.keyed_uniform(name, ids, counter)
+    assert not np.array_equal(base, RandomStreams(seed + shift).keyed_uniform(name, ids, counter))
+    for different in {other, name + other, other + name, name + "'", name[:-1]} - {name}:
+        assert not np.array_equal(base, s.keyed_uniform(different, ids, counter)), different
+    assert not np.array_equal(base, s.keyed_uniform(name, ids, counter + 1))
 
 
 @PROPERTY

@@ -53,9 +53,6 @@ def test_fixed_bottlenecks_raise_usage_and_repay_their_cost() -> None:
     assert (uplift_new <= frame["revenue_new"] + 1e-6).all()
     assert (frame["vip_uplift_revenue"] - uplift_new <= frame["revenue_repeat"] + 1e-6).all()
     assert (uplift_new >= 0).all() and uplift_new.sum() < frame["vip_uplift_revenue"].sum()
-    np.testing.assert_allclose(
-        frame["other_cost"], frame["letters_postage"] + frame["vip_fixes_cost"]
-    )
     none = run("split_vip", "vip.bottleneck_share=0")
     assert none["vip_fixes"].sum() == 0 and none["vip_uplift_revenue"].sum() == 0
 
@@ -72,10 +69,6 @@ def test_the_yearly_pass_costs_hunting_time() -> None:
     assert hunting.high < 0, hunting
     fewer = paired(("split",), ("split_vip",), lambda f: pass_quarter(f, "new_clients"), SEEDS)
     assert fewer.high < 0, fewer
-    np.testing.assert_allclose(
-        frame["vip_cost"],
-        frame["vip_lead_cost"] + frame["vip_fixes_cost"] + frame["vip_seconded_cost"],
-    )
 
 
 def test_pitching_at_every_meeting_does_worse_than_relationship_meetings() -> None:
