@@ -80,6 +80,7 @@ def test_a_stream_draws_the_same_numbers_whatever_was_drawn_before(
     used = RandomStreams(seed)
     for other, other_ids, other_counter in before:
         used.keyed_uniform(other, other_ids, other_counter)
+        used.keyed_uniform(name + other, other_ids, other_counter)  # a name that starts alike
         used.keyed_uniform(name, other_ids, other_counter)
         used.keyed_uniform1(other, int(other_ids.sum()), other_counter)
     fresh = RandomStreams(seed)
