@@ -16,6 +16,7 @@ from sim.model import SalesModel
 SHORT = ("calendar.horizon_years=2",)
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_output_bit_for_bit() -> None:
     a = SalesModel(scenario("split", *SHORT), seed=42).run()
     b = SalesModel(scenario("split", *SHORT), seed=42).run()
@@ -70,6 +71,7 @@ def test_agents_are_mesa_agents_of_each_role() -> None:
     assert model.clients[int(won[-1])].state in ("active", "dormant", "prospect")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
     ["split", "unsplit", "young_split", "young_unsplit", "split_letters_vip", "unsplit_letters"],
@@ -93,6 +95,7 @@ REVENUE_PARTS = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "overrides"),
     [

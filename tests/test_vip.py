@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import paired, run, scenario, total
 
 from sim import economics as eco
@@ -38,6 +39,7 @@ def test_value_tiers_follow_the_pareto_split() -> None:
     assert (eco.value_tiers(values, 0.0, 0.0) == 0).all()
 
 
+@pytest.mark.slow
 def test_the_programme_raises_retention_of_key_clients() -> None:
     drop = paired(("split",), ("split_vip",), key_loss_rate, SEEDS)
     assert drop.high < 0, drop
@@ -57,6 +59,7 @@ def test_fixed_bottlenecks_raise_usage_and_repay_their_cost() -> None:
     assert none["vip_fixes"].sum() == 0 and none["vip_uplift_revenue"].sum() == 0
 
 
+@pytest.mark.slow
 def test_the_yearly_pass_costs_hunting_time() -> None:
     frame = run("split_vip")
     assert pass_quarter(frame, "vip_seconded_hours") == frame["vip_seconded_hours"].sum() > 0
@@ -71,6 +74,7 @@ def test_the_yearly_pass_costs_hunting_time() -> None:
     assert fewer.high < 0, fewer
 
 
+@pytest.mark.slow
 def test_pitching_at_every_meeting_does_worse_than_relationship_meetings() -> None:
     pitch = ("split_vip", "vip.pitch_share=1")
     assert run(*pitch)["vip_pitch_revenue"].sum() > 0
