@@ -59,7 +59,7 @@ def _bounded_int(low: int, high: int) -> type:
 
 
 def _path(text: str) -> Path:
-    """A file or folder named on the command line: not empty, and valid text (UTF-8)."""
+    """Check a file or folder named on the command line: not empty, and valid text (UTF-8)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a path, got an empty one")
     try:
@@ -218,7 +218,7 @@ def _add_set(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(path: Path, overrides: Sequence[str]) -> Scenario:
-    return load_model(Scenario, path, overrides)  # type: ignore[return-value]
+    return load_model(Scenario, path, overrides)
 
 
 def _load_all(paths: Sequence[Path], overrides: Sequence[str]) -> list[Scenario]:
@@ -235,7 +235,7 @@ def _load_all(paths: Sequence[Path], overrides: Sequence[str]) -> list[Scenario]
 
 
 def _is_study(path: Path) -> bool:
-    """A study file lists scenarios; a scenario file never has that key."""
+    """Tell a study file (it lists scenarios) from a scenario file (it never has that key)."""
     try:
         data, _ = load_yaml(path)
     except ConfigError:
@@ -267,7 +267,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _run_overrides(args: argparse.Namespace) -> list[str]:
-    """The ``--set`` overrides of ``run`` (and ``validate``), with ``--years`` last."""
+    """Return the ``--set`` overrides of ``run`` (and ``validate``), with ``--years`` last."""
     overrides = list(args.overrides)
     if args.years is not None:
         overrides.append(f"calendar.horizon_years={args.years}")
@@ -296,8 +296,11 @@ def _output_dirs(args: argparse.Namespace, scenarios: list[Scenario]) -> list[Pa
 
 
 def _check_output_dirs(outs: list[Path], sources: list[Path], stack: ExitStack) -> dict[Path, bool]:
-    """Create and lock every output folder before any simulation runs; refuse a folder that
-    holds a study or anything but an earlier run. Say which folders hold an earlier run."""
+    """Create and lock every output folder before any simulation runs.
+
+    Refuse a folder that holds a study or anything but an earlier run. Say which folders hold
+    an earlier run.
+    """
     earlier = {}
     for out, source in zip(outs, sources, strict=True):
         problem = folder_problem(out)
@@ -424,8 +427,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _report_target(folder: Path, into: Path | None) -> Path:
-    """The folder the report goes to; refuse one that holds a run, another study or another
-    program's manifest."""
+    """Return the folder the report goes to.
+
+    Refuse one that holds a run, another study or another program's manifest.
+    """
     results = folder.parent if folder.name == "manifest.json" and folder.is_file() else folder
     if into is None:
         return results

@@ -1,12 +1,20 @@
 """Pure functions for money and probabilities: numbers in, numbers out.
 
-Every function works on scalars and on NumPy arrays alike.
+The array functions (``per_day`` to ``seller_bonus_share``, and ``value_tiers`` on a whole
+array) work element by element: given NumPy arrays they return arrays of the broadcast shape,
+and given NumPy scalars they return the matching element, to within rounding (NumPy's
+vectorised ``pow`` and ``exp`` may round differently from its scalar ones). The
+scalar functions (``attention``, ``win_probability``, ``desks_needed``, ``lognormal``,
+``fix_pays``, ``skill``, ``quit_chance``) take and return plain numbers. None of them reads or
+changes any state; the parameters come from the scenario's configuration
+(``sim/config/schema.py``), where each default names its source.
 """
 
 from __future__ import annotations
 
 import math
 from statistics import NormalDist
+from typing import overload
 
 import numpy as np
 
@@ -15,28 +23,115 @@ _STANDARD_NORMAL = NormalDist()
 CALENDAR_DAYS_PER_MONTH = 365.25 / 12
 
 
+@overload
+def per_day(per_month: float, working_days_per_month: int) -> float: ...
+@overload
+def per_day(per_month: np.ndarray, working_days_per_month: int) -> np.ndarray: ...
 def per_day(per_month: float | np.ndarray, working_days_per_month: int) -> float | np.ndarray:
-    """Convert a monthly probability to the per-working-day probability with the same effect."""
-    return 1.0 - (1.0 - np.clip(per_month, 0.0, 1.0)) ** (1.0 / working_days_per_month)
+    """Convert a monthly probability to the per-working-day probability with the same effect.
+
+    Parameters
+    ----------
+    per_month
+        Chance over one month, any shape; values outside [0, 1] are clipped into it.
+    working_days_per_month
+        Working days in a month (positive).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The daily chance ``1 - (1 - p) ** (1 / days)``: over ``working_days_per_month``
+        independent days it compounds back to the monthly chance. Same shape as ``per_month``.
+    """
+    daily: float | np.ndarray = 1.0 - (1.0 - np.clip(per_month, 0.0, 1.0)) ** (
+        1.0 / working_days_per_month
+    )
+    return daily
 
 
-def per_day_small(per_month: np.ndarray, working_days_per_month: int) -> np.ndarray:
-    """``per_day`` for small monthly chances (first-order, exact to within p**2 / 2)."""
-    return np.minimum(per_month, 1.0) / working_days_per_month
+@overload
+def per_day_small(per_month: float, working_days_per_month: int) -> float: ...
+@overload
+def per_day_small(per_month: np.ndarray, working_days_per_month: int) -> np.ndarray: ...
+def per_day_small(per_month: float | np.ndarray, working_days_per_month: int) -> float | np.ndarray:
+    """Convert a small monthly chance to a daily one, to first order.
+
+    ``per_month / working_days_per_month`` (monthly chances above 1 count as 1). For a monthly
+    chance ``p`` in [0, 1] it is at most ``per_day(p)``, and for ``p <= 1/2`` short of it by at
+    most ``p ** 2 / 2``: use it for small chances, where it is faster.
+
+    Parameters
+    ----------
+    per_month
+        Non-negative chance over one month, any shape.
+    working_days_per_month
+        Working days in a month (positive).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The daily chance, same shape as ``per_month``.
+    """
+    daily: float | np.ndarray = np.minimum(per_month, 1.0) / working_days_per_month
+    return daily
 
 
 def pareto_value(u: np.ndarray, shape: float, minimum: float, cap_multiple: float) -> np.ndarray:
-    """Draw Pareto(shape) values above ``minimum`` from uniforms ``u``, capped."""
+    """Draw Pareto values above a minimum from uniforms, capped at a multiple of the minimum.
+
+    Parameters
+    ----------
+    u
+        Uniforms in [0, 1), any shape (one per value drawn).
+    shape
+        Pareto shape (tail index, positive); smaller means heavier tails.
+    minimum
+        Smallest value (USD a month for client values).
+    cap_multiple
+        The values are capped at ``minimum * cap_multiple``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``minimum * (1 - u) ** (-1 / shape)``, capped; same shape as ``u``, increasing in ``u``.
+    """
     return np.minimum(minimum * (1.0 - u) ** (-1.0 / shape), minimum * cap_multiple)
 
 
 def segment_of(value: np.ndarray, medium_from: float, xl_from: float) -> np.ndarray:
-    """Return 0 (small/medium), 1 (medium/large) or 2 (extra-large) by monthly value."""
+    """Return the segment of each client by its monthly value.
+
+    Parameters
+    ----------
+    value
+        Monthly values (USD), any shape.
+    medium_from, xl_from
+        Lower bounds (USD a month, inclusive) of the medium/large and extra-large segments.
+
+    Returns
+    -------
+    numpy.ndarray of int8
+        0 (small/medium), 1 (medium/large) or 2 (extra-large); same shape as ``value``.
+    """
     return (value >= medium_from).astype(np.int8) + (value >= xl_from).astype(np.int8)
 
 
 def attention(demand_hours: float, available_hours: float) -> float:
-    """Share of the demanded service time a server can give (1 when not overloaded)."""
+    """Return the share of the demanded service time a server can give.
+
+    Parameters
+    ----------
+    demand_hours
+        Hours of service the server's clients ask for.
+    available_hours
+        Hours the server has (negative counts as none).
+
+    Returns
+    -------
+    float
+        ``available / demand`` in [0, 1]; 1 when the server is not overloaded or nothing is
+        demanded.
+    """
     if demand_hours <= 0.0:
         return 1.0
     return min(1.0, max(0.0, available_hours) / demand_hours)
@@ -45,25 +140,87 @@ def attention(demand_hours: float, available_hours: float) -> float:
 def service_quality(
     attention_level: np.ndarray, role_quality: np.ndarray, unattended_quality: float
 ) -> np.ndarray:
-    """Quality a client gets: from the unattended level up to the server's role quality."""
-    return unattended_quality + (role_quality - unattended_quality) * attention_level
+    """Return the quality a client gets: from the unattended level up to the server's quality.
+
+    Parameters
+    ----------
+    attention_level
+        Attention each client gets, in [0, 1].
+    role_quality
+        Quality of each client's server's role (broadcast with ``attention_level``).
+    unattended_quality
+        Quality a client with no attention gets.
+
+    Returns
+    -------
+    numpy.ndarray
+        Linear interpolation between ``unattended_quality`` (no attention) and ``role_quality``
+        (full attention), of the broadcast shape.
+    """
+    quality: np.ndarray = unattended_quality + (role_quality - unattended_quality) * attention_level
+    return quality
 
 
 def usage_factor(satisfaction: np.ndarray, weight: float) -> np.ndarray:
-    """Multiplier of a client's ordering from its satisfaction."""
+    """Return the multiplier of a client's ordering from its satisfaction.
+
+    Parameters
+    ----------
+    satisfaction
+        Satisfaction of each client, in [0, 1].
+    weight
+        How much ordering depends on satisfaction, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``1 - weight + weight * satisfaction``: 1 for a fully satisfied client, ``1 - weight``
+        for an unsatisfied one; same shape as ``satisfaction``.
+    """
     return 1.0 - weight + weight * satisfaction
 
 
 def win_probability(buy_prob: float, our_strength: float, rival_strength: float) -> float:
-    """Chance we win a proposal when bidding rivals have total strength ``rival_strength``."""
+    """Return the chance we win a proposal against bidding rivals.
+
+    Parameters
+    ----------
+    buy_prob
+        Chance the client buys from anyone, in [0, 1].
+    our_strength
+        Our strength (positive).
+    rival_strength
+        Total strength of the rivals bidding (non-negative).
+
+    Returns
+    -------
+    float
+        ``buy_prob`` times our share of the total strength.
+    """
     return buy_prob * our_strength / (our_strength + rival_strength)
 
 
 def visit_protection(
     days_since_visit: np.ndarray, protection_days: float, strength: float
 ) -> np.ndarray:
-    """Share of competitors' pull removed by a recent personal visit (decays exponentially)."""
-    return strength * np.exp(-np.maximum(days_since_visit, 0) / protection_days)
+    """Return the share of competitors' pull removed by a recent personal visit.
+
+    Parameters
+    ----------
+    days_since_visit
+        Days since each client's last visit (negative counts as 0).
+    protection_days
+        Decay time of the protection (days, positive).
+    strength
+        Protection right after a visit, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``strength * exp(-days / protection_days)``, same shape as ``days_since_visit``.
+    """
+    protection: np.ndarray = strength * np.exp(-np.maximum(days_since_visit, 0) / protection_days)
+    return protection
 
 
 def poach_pull(
@@ -74,7 +231,26 @@ def poach_pull(
     protection: np.ndarray,
     weights: tuple[float, float, float, float],
 ) -> np.ndarray:
-    """Multiplier of the base poaching chance from neglect, dissatisfaction and protection."""
+    """Return the multiplier of the base poaching chance from neglect, needs and protection.
+
+    Parameters
+    ----------
+    attention_level, satisfaction
+        Attention and satisfaction of each client, in [0, 1]; less of either pulls more.
+    hidden
+        Hidden potential of each client, in [0, 1].
+    need
+        Open needs of each client (counted up to 1).
+    protection
+        Share of the pull removed by a recent visit, in [0, 1] (see ``visit_protection``).
+    weights
+        Non-negative weights of neglect, dissatisfaction, hidden potential and need.
+
+    Returns
+    -------
+    numpy.ndarray
+        The multiplier, between 0 and ``max_poach_pull(weights)``; broadcast shape of the inputs.
+    """
     w_neglect, w_dissat, w_hidden, w_need = weights
     pull = (
         1.0
@@ -83,49 +259,149 @@ def poach_pull(
         + w_hidden * hidden
         + w_need * np.minimum(need, 1.0)
     )
-    return pull * (1.0 - protection)
+    multiplier: np.ndarray = pull * (1.0 - protection)
+    return multiplier
 
 
 def max_poach_pull(weights: tuple[float, float, float, float]) -> float:
-    """The largest value ``poach_pull`` can take (no attention, no satisfaction, full needs)."""
+    """Return the largest value ``poach_pull`` can take (no attention or satisfaction, full needs).
+
+    Parameters
+    ----------
+    weights
+        The weights given to ``poach_pull``.
+
+    Returns
+    -------
+    float
+        ``1 + sum(weights)``.
+    """
     return 1.0 + sum(weights)
 
 
 def lapse_multiplier(satisfaction: np.ndarray, weight: float) -> np.ndarray:
-    """Multiplier of the base chance to stop ordering, from dissatisfaction."""
+    """Return the multiplier of the base chance to stop ordering, from dissatisfaction.
+
+    Parameters
+    ----------
+    satisfaction
+        Satisfaction of each client, in [0, 1].
+    weight
+        Extra multiple for a fully dissatisfied client (non-negative).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``1 + weight * (1 - satisfaction)``, same shape as ``satisfaction``.
+    """
     return 1.0 + weight * (1.0 - satisfaction)
 
 
 def payment_rate(payment_days: np.ndarray, working_days_per_month: int) -> np.ndarray:
-    """Share of an open balance a chased client pays per working day (1 / working days)."""
+    """Return the share of an open balance a chased client pays per working day.
+
+    Parameters
+    ----------
+    payment_days
+        Each client's payment terms (calendar days).
+    working_days_per_month
+        Working days in a month.
+
+    Returns
+    -------
+    numpy.ndarray
+        One over the terms in working days (at most 1), same shape as ``payment_days``.
+    """
     working_days = payment_days * working_days_per_month / CALENDAR_DAYS_PER_MONTH
-    return 1.0 / np.maximum(working_days, 1.0)
+    rate: np.ndarray = 1.0 / np.maximum(working_days, 1.0)
+    return rate
 
 
 def payment_share_per_day(
     pay_rate: np.ndarray, chaser_attention: np.ndarray, chase_effect: float
 ) -> np.ndarray:
-    """Share of an open invoice balance paid on one working day, given who chases it."""
-    return np.minimum(1.0, (1.0 - chase_effect + chase_effect * chaser_attention) * pay_rate)
+    """Return the share of an open invoice balance paid on one working day, given who chases it.
+
+    Parameters
+    ----------
+    pay_rate
+        Each client's rate when fully chased (see ``payment_rate``).
+    chaser_attention
+        Attention of the person who chases the invoice, in [0, 1].
+    chase_effect
+        Share of the rate that depends on chasing, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        The share, in [0, 1]; broadcast shape of the inputs.
+    """
+    share: np.ndarray = np.minimum(
+        1.0, (1.0 - chase_effect + chase_effect * chaser_attention) * pay_rate
+    )
+    return share
 
 
 def seller_bonus_share(
     age_days: np.ndarray, new_days: float, new_share: float, ongoing_share: float
 ) -> np.ndarray:
-    """Bonus share of a payment: large while the client is new, small afterwards."""
+    """Return the bonus share of a payment: large while the client is new, small afterwards.
+
+    Parameters
+    ----------
+    age_days
+        Days since each paying client was won.
+    new_days
+        Days a client counts as new.
+    new_share, ongoing_share
+        Bonus shares of a payment while the client is new and afterwards.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``new_share`` where ``age_days < new_days``, else ``ongoing_share``; same shape as
+        ``age_days``.
+    """
     return np.where(age_days < new_days, new_share, ongoing_share)
 
 
 def desks_needed(headcount: int, per_person: float) -> int:
-    """Fully equipped workplaces for ``headcount`` people at ``per_person`` desks each."""
+    """Return the fully equipped workplaces for a headcount at a share of a desk each.
+
+    Parameters
+    ----------
+    headcount
+        People (non-negative).
+    per_person
+        Desks per person (a person who shares a desk with two others needs 1/3).
+
+    Returns
+    -------
+    int
+        ``ceil(headcount * per_person)``, forgiving rounding errors of 1e-9.
+    """
     return math.ceil(headcount * per_person - 1e-9)
 
 
 def value_tiers(values: np.ndarray, key_share: float, top_share: float) -> np.ndarray:
-    """Pareto tiers by value: 2 = most valuable, 1 = key, 0 = the rest.
+    """Return the Pareto tier of each client by value: 2 = most valuable, 1 = key, 0 = the rest.
 
-    Clients are taken largest first; a client is in a tier while the value of the clients before
-    it is less than the tier's share of the total (so the tier gives at least that share).
+    Clients are taken largest first (ties in their order); a client is in a tier while the value
+    of the clients before it is less than the tier's share of the total (so the tier gives at
+    least that share).
+
+    Parameters
+    ----------
+    values
+        One-dimensional array of client values (non-negative).
+    key_share, top_share
+        Shares of the total value, in [0, 1], that the key tier (1 and 2) and the top tier (2)
+        give at least.
+
+    Returns
+    -------
+    numpy.ndarray of int8
+        The tier of each client, same shape as ``values``; all 0 when the total is not positive.
     """
     tiers = np.zeros(values.size, dtype=np.int8)
     total = float(values.sum())
@@ -138,22 +414,83 @@ def value_tiers(values: np.ndarray, key_share: float, top_share: float) -> np.nd
 
 
 def lognormal(u: float, median: float, sigma: float) -> float:
-    """The ``u``-quantile of a log-normal with this median and log-sd."""
+    """Return the ``u``-quantile of a log-normal distribution.
+
+    Parameters
+    ----------
+    u
+        Uniform in [0, 1]; clipped to [1e-12, 1 - 1e-12] so the quantile is finite.
+    median
+        Median of the distribution (positive).
+    sigma
+        Standard deviation of its logarithm (non-negative).
+
+    Returns
+    -------
+    float
+        ``median * exp(sigma * z)`` for the standard normal ``u``-quantile ``z``.
+    """
     u = min(max(u, 1e-12), 1 - 1e-12)
     return median * math.exp(sigma * _STANDARD_NORMAL.inv_cdf(u))
 
 
 def fix_pays(cost_usd: float, uplift_usd_per_month: float, payback_months: float) -> bool:
-    """A bottleneck is worth fixing if the extra usage repays the cost within the payback."""
+    """Tell whether a bottleneck is worth fixing: the extra usage repays the cost in time.
+
+    Parameters
+    ----------
+    cost_usd
+        One-off cost of the fix (USD).
+    uplift_usd_per_month
+        Extra usage the fix brings (USD a month).
+    payback_months
+        Months within which the fix must pay for itself.
+
+    Returns
+    -------
+    bool
+        True if ``uplift * payback >= cost``.
+    """
     return uplift_usd_per_month * payback_months >= cost_usd
 
 
 def skill(experience_months: float, green_factor: float, ramp_months: float) -> float:
-    """Share of an experienced seller's effect a seller has after some months on the job."""
+    """Return the share of an experienced seller's effect a seller has after months on the job.
+
+    Parameters
+    ----------
+    experience_months
+        Months on the job (negative counts as 0).
+    green_factor
+        Share a newcomer has on the first day, in [0, 1].
+    ramp_months
+        Learning time (months, positive): the gap to full skill shrinks by ``e`` every
+        ``ramp_months``.
+
+    Returns
+    -------
+    float
+        The share, from ``green_factor`` at 0 months rising towards 1.
+    """
     learned = 1.0 - math.exp(-max(experience_months, 0.0) / ramp_months)
     return green_factor + (1.0 - green_factor) * learned
 
 
 def quit_chance(base_per_month: float, morale: float, weight: float) -> float:
-    """Chance a seller quits this month: low morale raises it."""
+    """Return the chance a seller quits this month: low morale raises it.
+
+    Parameters
+    ----------
+    base_per_month
+        Chance a month at full morale.
+    morale
+        The seller's morale, in [0, 1].
+    weight
+        Extra multiple of the base chance at zero morale (non-negative).
+
+    Returns
+    -------
+    float
+        ``base * (1 + weight * (1 - morale))``, at most 1.
+    """
     return min(1.0, base_per_month * (1.0 + weight * (1.0 - morale)))

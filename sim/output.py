@@ -53,8 +53,11 @@ def os_problem(err: OSError) -> str:
 
 
 def folder_holds(out: Path) -> str | None:
-    """What kind of results ``out`` holds: ``RUN``, ``STUDY``, ``OTHER`` (a ``manifest.json``
-    that salesim did not write, or cannot read) or None (no manifest)."""
+    """Return what kind of results ``out`` holds.
+
+    ``RUN``, ``STUDY``, ``OTHER`` (a ``manifest.json`` that salesim did not write, or cannot
+    read) or None (no manifest).
+    """
     path = out / MANIFEST
     if not path.exists() and not path.is_symlink():
         return None
@@ -114,7 +117,7 @@ def folder_problem(out: Path) -> str | None:
     return None
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it into place.
 
     A failure raises ``OSError`` naming ``path`` (not the temporary file), and leaves ``path``
@@ -134,7 +137,7 @@ def _rename(tmp: Path, path: Path) -> None:
         raise OSError(err.errno, err.strerror or str(err), os.fspath(path)) from err
 
 
-def _stage(path: Path, write: Callable[[Path], None]) -> Path:
+def _stage(path: Path, write: Callable[[Path], object]) -> Path:
     """Write a complete temporary file next to ``path`` (removed again if writing fails)."""
     tmp: Path | None = None
     try:
@@ -156,7 +159,7 @@ def _stage(path: Path, write: Callable[[Path], None]) -> Path:
 
 
 def _umask() -> int:
-    """The process's file-creation mask (temporary files are made private; results are not)."""
+    """Return the process's file-creation mask (temporary files are private; results are not)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -179,7 +182,7 @@ def write_run(
     resolved = dump_yaml(scenario.model_dump(mode="json"), sort_keys=False)
     manifest = _manifest(scenario, seed, wall_time_s, sources, len(frame))
     text = json.dumps(manifest, indent=2) + "\n"
-    writers: list[tuple[str, Callable[[Path], None]]] = [
+    writers: list[tuple[str, Callable[[Path], object]]] = [
         (TIMESERIES, lambda p: frame.to_parquet(p, index=False)),
         (SCENARIO, lambda p: p.write_text(resolved, encoding="utf-8")),
         (MANIFEST, lambda p: p.write_text(text, encoding="utf-8")),

@@ -33,7 +33,8 @@ def _mix(x: np.ndarray) -> np.ndarray:
     """Apply the SplitMix64 finaliser to an array of uint64 (wrapping arithmetic)."""
     x = (x ^ (x >> _S30)) * _MIX1
     x = (x ^ (x >> _S27)) * _MIX2
-    return x ^ (x >> _S31)
+    mixed: np.ndarray = x ^ (x >> _S31)
+    return mixed
 
 
 _MASK = 2**64 - 1
@@ -44,7 +45,7 @@ _MIX2_INT = int(_MIX2)
 
 
 def _mix_int(x: int) -> int:
-    """SplitMix64 finaliser on a Python int (same result as ``_mix``)."""
+    """Apply the SplitMix64 finaliser to a Python int (same result as ``_mix``)."""
     x = ((x ^ (x >> 30)) * _MIX1_INT) & _MASK
     x = ((x ^ (x >> 27)) * _MIX2_INT) & _MASK
     return x ^ (x >> 31)
@@ -77,17 +78,38 @@ class RandomStreams:
         return key
 
     def _base(self, name: str, ids: np.ndarray) -> np.ndarray:
-        """First hashing round of (stream, id); cached per stream for ids seen so far."""
+        """Return the first hashing round of (stream, id); cached per stream for ids seen so far."""
         base = self._bases.get(name)
         top = int(ids.max()) + 1 if ids.size else 0
         if base is None or base.size < top:
             size = max(top, 2 * (0 if base is None else base.size), 1024)
             base = _mix(np.arange(size, dtype=np.uint64) * _GOLDEN + self.stream_key(name))
             self._bases[name] = base
-        return base[ids]
+        first: np.ndarray = base[ids]
+        return first
 
     def keyed_uniform(self, name: str, ids: np.ndarray, counter: np.ndarray | int) -> np.ndarray:
-        """Return uniforms in [0, 1) keyed by stream name, entity ids and counter(s)."""
+        """Return uniforms in [0, 1) keyed by stream name, entity ids and counter(s).
+
+        Each number depends only on the root seed, ``name``, the id and the counter: not on the
+        other ids asked for, on other streams, or on how often any stream was used before.
+
+        Parameters
+        ----------
+        name
+            Name of the stream (one per kind of decision, e.g. ``"orders"``).
+        ids
+            Non-negative integer entity ids, any shape.
+        counter
+            Non-negative integer counter(s): one for all ids, or one per id (the shape of
+            ``ids``), usually the day or an attempt number.
+
+        Returns
+        -------
+        numpy.ndarray of float64
+            One uniform per id, in [0, 1) with 53 random bits; the broadcast shape of ``ids``
+            and ``counter``.
+        """
         ids = np.asarray(ids)
         counter = np.asarray(counter)
         if ids.ndim == 1 and ids.size < _SMALL and counter.shape in ((), ids.shape):
@@ -98,6 +120,7 @@ class RandomStreams:
                     for i, c in zip(ids.tolist(), counters, strict=True)
                 ]
             )
+        scrambled: np.uint64 | np.ndarray
         if counter.ndim == 0:
             scrambled = np.uint64((int(counter) * _COUNTER_MULT_INT) & _MASK)
         else:

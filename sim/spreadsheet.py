@@ -23,7 +23,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def inert(value: object) -> object:
-    """Return a CSV cell that a spreadsheet cannot run: text gets a ``'`` before any trigger.
+    r"""Return a CSV cell that a spreadsheet cannot run: text gets a ``'`` before any trigger.
 
     Parameters
     ----------
@@ -40,8 +40,8 @@ def inert(value: object) -> object:
 
     Examples
     --------
-    >>> inert("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
+    >>> inert("=HYPERLINK(\"http://x\")")
+    '\'=HYPERLINK("http://x")'
     >>> inert("-3.5"), inert(-3.5), inert("as it is")
     ('-3.5', -3.5, 'as it is')
     """
@@ -67,5 +67,6 @@ def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
     types = pd.api.types
     for position, dtype in enumerate(out.dtypes):
         if not (types.is_numeric_dtype(dtype) or types.is_datetime64_any_dtype(dtype)):
-            out.isetitem(position, out.iloc[:, position].astype(object).map(inert))
+            text = out.iloc[:, position].astype(object).map(inert)
+            out.isetitem(position, text)  # type: ignore[arg-type]  # pandas-stubs omit Series
     return out

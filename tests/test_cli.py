@@ -31,6 +31,7 @@ def test_every_shipped_scenario_validates() -> None:
     assert result.stdout.count(": ok (") == len(files)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "line", "expect"),
     [
@@ -261,6 +262,7 @@ def scenario_named(folder: Path, file: str, name: str, parent: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_names_in_any_script_work_end_to_end(tmp_path: Path) -> None:
     base = scenario_named(tmp_path, "база.yaml", "база", "unsplit.yaml")
     split = scenario_named(tmp_path, "разделение.yaml", "разделение", "split.yaml")
@@ -302,6 +304,7 @@ def test_names_in_any_script_work_end_to_end(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "expect"),
     [
@@ -348,6 +351,7 @@ def test_compare_names_its_folder_after_files_of_any_name(tmp_path: Path) -> Non
 
 
 # ---- validate checks what run and study would run ------------------------------------------
+@pytest.mark.slow
 def test_validate_takes_set_years_and_replications_as_run_and_study_do(tmp_path: Path) -> None:
     strategies = str(ROOT / "studies" / "strategies.yaml")
     for command in ("validate", "study"):
@@ -370,6 +374,7 @@ def test_validate_takes_set_years_and_replications_as_run_and_study_do(tmp_path:
     assert alone.returncode == 2 and "--replications applies to study files" in alone.stderr
 
 
+@pytest.mark.slow
 def test_validate_refuses_a_study_that_command_line_replications_make_too_big(
     tmp_path: Path,
 ) -> None:
@@ -411,6 +416,7 @@ def test_a_bad_scheduler_is_refused_before_anything_is_written(
         check_scheduler(address, "--scheduler")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["compare", "study"])
 def test_a_scheduler_of_an_unknown_scheme_writes_nothing(tmp_path: Path, command: str) -> None:
     target = (
@@ -449,6 +455,7 @@ def run_args(out: Path, *more: str) -> list[str]:
     return ["run", str(SCENARIOS / "young_split.yaml"), *SMALL, "--out", str(out), *more]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "manifest",
     [
@@ -564,6 +571,7 @@ def test_a_full_disk_in_the_parquet_writer_is_one_line(
     assert pd.read_parquet(out / "timeseries.parquet").shape[0] == 12
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["run", "compare", "study", "report"])
 def test_an_empty_or_undecodable_out_is_refused_before_anything_is_written(
     tmp_path: Path, command: str

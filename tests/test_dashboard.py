@@ -30,6 +30,8 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a browser and a server per test: long
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -1081,6 +1081,7 @@ def _cli_cases(tmp_path: Path) -> list[tuple[list[str], str]]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_the_command_line_refuses_bad_numbers_and_files_with_exit_2(
     tmp_path: Path, command: str

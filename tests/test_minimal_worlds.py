@@ -91,5 +91,4 @@ def test_nothing_happens_in_an_empty_market() -> None:
         "calls",
     ):
         assert frame[column].sum() == 0, column
-    assert (frame["profit"] == -frame["total_cost"]).all()
     assert (frame["staff_cost"] > 0).all()

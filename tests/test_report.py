@@ -141,6 +141,7 @@ class Links(HTMLParser):
 
 
 # ---- the report as a whole ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_report_builds_from_a_small_study_without_running_the_model(
     strategies: StudyResult, built: Report
 ) -> None:
@@ -160,6 +161,7 @@ def test_the_report_builds_from_a_small_study_without_running_the_model(
     assert report.notes and "replications" in report.notes[0]  # 3 < 5: the intervals are wide
 
 
+@pytest.mark.slow
 def test_the_page_has_no_broken_image_links_and_needs_nothing_from_outside(
     built: Report,
 ) -> None:
@@ -193,6 +195,7 @@ def test_the_best_values_are_marked(strategies: StudyResult, built: Report) -> N
     assert sum("★" in c for _, c in re.findall(r"<td( class=\"best\")?>([^<]*)", table)) == 5
 
 
+@pytest.mark.slow
 def test_an_incomplete_study_is_reported_with_a_warning(
     strategies: StudyResult, tmp_path: Path
 ) -> None:
@@ -318,6 +321,7 @@ def test_the_team_figure_shows_each_role_a_strategy_staffs(strategies: StudyResu
     assert {f"{m}|{r}|{s}" for s, r, m in team[["scenario", "role", "measure"]].to_numpy()} == shown
 
 
+@pytest.mark.slow
 def test_the_break_even_chart_marks_where_the_difference_crosses_zero(
     sweep: StudyResult,
 ) -> None:
@@ -398,6 +402,7 @@ def test_the_headline_marks_ties_and_nothing_for_a_single_strategy() -> None:
     assert "100.0]" in tables.headline(wide, "a", ["a", "b"])["value"].iloc[1]  # cut at 100 %
 
 
+@pytest.mark.slow
 def test_a_sweep_whose_baseline_misses_the_last_point_shows_an_earlier_one(
     sweep: StudyResult, tmp_path: Path
 ) -> None:
@@ -425,6 +430,7 @@ def test_too_few_clients_won_leave_the_survival_panel_with_a_word(sweep: StudyRe
     assert any("too few clients won" in t for t in texts)
 
 
+@pytest.mark.slow
 def test_a_sweep_report_adds_the_break_even_chart_and_heat_map(sweep: StudyResult) -> None:
     report = build_report(sweep.path, stream=io.StringIO())
     names = [p.name for p in report.figures]
@@ -443,6 +449,7 @@ def test_a_plot_of_several_sweep_points_is_refused(sweep: StudyResult) -> None:
 
 
 # ---- the command ---------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_report_can_go_to_another_folder(strategies: StudyResult, tmp_path: Path) -> None:
     before = sorted(p.name for p in strategies.path.iterdir())
     done = salesim("report", str(strategies.path), "--out", str(tmp_path / "slides"), "--quiet")
@@ -452,6 +459,7 @@ def test_a_report_can_go_to_another_folder(strategies: StudyResult, tmp_path: Pa
     assert sorted(p.name for p in strategies.path.iterdir()) == before
 
 
+@pytest.mark.slow
 def test_the_report_command_says_where_the_report_is(sweep: StudyResult) -> None:
     done = salesim("report", str(sweep.path), "--point", "0", "--quiet")
     assert done.returncode == 0, done.stderr
@@ -460,6 +468,7 @@ def test_the_report_command_says_where_the_report_is(sweep: StudyResult) -> None
     assert "company_size = 1, calendar.horizon_years = 1" in done.stdout  # the point shown
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -477,6 +486,7 @@ def test_a_folder_without_a_study_is_a_clear_error(
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_a_study_file_or_a_point_of_a_study_without_sweep_gets_a_hint(
     strategies: StudyResult, tmp_path: Path
 ) -> None:
@@ -488,6 +498,7 @@ def test_a_study_file_or_a_point_of_a_study_without_sweep_gets_a_hint(
     assert done.returncode == 2 and "this study has no sweep" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_single_run_folder_is_refused_with_a_hint(tmp_path: Path) -> None:
     salesim("run", str(SCENARIOS / "young_split.yaml"), "--years", "1", "--out", str(tmp_path))
     done = salesim("report", str(tmp_path))
@@ -520,6 +531,7 @@ def test_runs_of_another_version_are_not_reported_but_explained(
         build_report(out)
 
 
+@pytest.mark.slow
 def test_study_report_runs_then_reports(tmp_path: Path) -> None:
     path = write_study(
         tmp_path,
@@ -700,6 +712,7 @@ def test_wrapped_names_fit_their_width_and_lose_nothing() -> None:
     assert cut.count("\n") == 1 and cut.endswith("…")
 
 
+@pytest.mark.slow
 def test_the_longest_labels_fit_every_page_and_figure(
     strategies: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -722,6 +735,7 @@ def test_the_longest_labels_fit_every_page_and_figure(
         assert any(label.replace(" ", "") == d.replace(" ", "") for d in drawn), label
 
 
+@pytest.mark.slow
 def test_the_longest_labels_fit_a_sweep_report(
     sweep: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -737,6 +751,7 @@ def test_the_longest_labels_fit_a_sweep_report(
     assert {i: p for i, p in problems.items() if p} == {}
 
 
+@pytest.mark.slow
 def test_the_most_strategies_allowed_fit(strategies: StudyResult) -> None:
     labels = long_labels(_most_strategies(), _longest_label())
     fake, _ = relabelled(strategies, labels)
@@ -783,6 +798,7 @@ def test_the_most_strategies_allowed_fit(strategies: StudyResult) -> None:
     assert all(f.get_size_inches()[1] <= 200 for f in figures)  # a PDF page's most
 
 
+@pytest.mark.slow
 def test_the_page_fits_a_1400_pixel_window(
     strategies: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

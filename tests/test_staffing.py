@@ -64,6 +64,7 @@ def test_a_quit_empties_the_seat_and_a_green_replacement_takes_a_book() -> None:
     assert frame["hires"].sum() >= 1
 
 
+@pytest.mark.slow
 def test_unsplit_sellers_lose_heart_and_quit_more_than_hunters() -> None:
     morale = paired(("split",), ("unsplit",), lambda f: float(f["mean_morale"].mean()), SEEDS)
     assert morale.high < 0, morale
@@ -76,6 +77,7 @@ def newcomer_quit_risk(frame: pd.DataFrame) -> float:
     return float(frame["newcomer_quit_risk"].sum() / frame["newcomers"].iloc[:-1].sum())
 
 
+@pytest.mark.slow
 def test_newcomer_quit_risk_is_the_chance_each_newcomer_quits() -> None:
     flat = run("unsplit", "staffing.quit_morale_weight=0")  # the chance ignores morale
     assert flat["newcomers"].sum() > 0
@@ -86,17 +88,20 @@ def test_newcomer_quit_risk_is_the_chance_each_newcomer_quits() -> None:
     assert abs(realised - expected) < 3 * np.sqrt(expected), (realised, expected)  # Poisson
 
 
+@pytest.mark.slow
 def test_unsplit_newcomers_are_more_likely_to_quit_than_split_ones() -> None:
     """Seed 001: the newcomer given the hard consultative clients fails and loses heart."""
     more = paired(("split",), ("unsplit",), newcomer_quit_risk, SEEDS)
     assert more.low > 0, more
 
 
+@pytest.mark.slow
 def test_unsplit_with_newcomers_loses_consultative_clients_more_often_than_split() -> None:
     more = paired(("split",), ("unsplit",), consultative_loss_rate, SEEDS)
     assert more.low > 0, more
 
 
+@pytest.mark.slow
 def test_giving_newcomers_the_hard_clients_loses_more_of_them() -> None:
     even = ("unsplit", "staffing.newcomer_gets=even")
     more = paired(even, ("unsplit",), consultative_loss_rate, SEEDS[:5])

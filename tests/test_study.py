@@ -88,6 +88,7 @@ def test_a_stored_run_is_the_run_of_its_scenario_and_seed(tmp_path: Path) -> Non
     )
 
 
+@pytest.mark.slow
 def test_pairing_shrinks_the_interval_of_the_difference(tmp_path: Path) -> None:
     """Common random numbers: the same clients and dice in both scenarios."""
     study = small_study(tmp_path, replications=8)
@@ -172,6 +173,7 @@ def test_resume_after_an_interruption_loses_and_duplicates_nothing(tmp_path: Pat
     )
 
 
+@pytest.mark.slow
 def test_a_killed_study_resumes_from_the_command_line(tmp_path: Path) -> None:
     study = small_study(tmp_path, replications=12)
     out = tmp_path / "out"
@@ -194,6 +196,7 @@ def test_a_killed_study_resumes_from_the_command_line(tmp_path: Path) -> None:
     assert load(out).complete
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_ctrl_c_stops_the_study_cleanly_and_says_how_to_resume(
     tmp_path: Path, workers: str
@@ -288,6 +291,7 @@ def manifest_bytes(out: Path) -> bytes:
     return (out / "manifest.json").read_bytes()
 
 
+@pytest.mark.slow
 def test_run_refuses_the_folder_of_a_study_and_the_study_still_resumes(tmp_path: Path) -> None:
     study = small_study(tmp_path, name="young_split", replications=1)  # a scenario's name
     args = ["study", str(study), "--workers", "1", "--quiet"]
@@ -307,6 +311,7 @@ def test_run_refuses_the_folder_of_a_study_and_the_study_still_resumes(tmp_path:
     assert again.returncode == 0, again.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("manifest", "message"),
     [
@@ -338,6 +343,7 @@ def test_a_study_refuses_a_folder_of_other_results(
         assert sorted(p.name for p in out.iterdir()) == before  # nothing written
 
 
+@pytest.mark.slow
 def test_a_report_is_not_written_into_a_run_or_another_study(tmp_path: Path) -> None:
     study, other = tmp_path / "study", tmp_path / "other"
     quiet(small_study(tmp_path, replications=1), study, workers=1)
@@ -354,6 +360,7 @@ def test_a_report_is_not_written_into_a_run_or_another_study(tmp_path: Path) -> 
         assert sorted(p.name for p in into.iterdir()) == before
 
 
+@pytest.mark.slow
 def test_a_folder_another_command_writes_is_refused_by_study_and_report(
     tmp_path: Path,
 ) -> None:
@@ -376,6 +383,7 @@ def test_a_folder_another_command_writes_is_refused_by_study_and_report(
     quiet(study, out, workers=1)  # the lock ends with its holder
 
 
+@pytest.mark.slow
 def test_the_same_study_started_twice_at_once_runs_once(tmp_path: Path) -> None:
     study = small_study(tmp_path, replications=20)
     out = tmp_path / "out"
@@ -403,6 +411,7 @@ def test_the_same_study_started_twice_at_once_runs_once(tmp_path: Path) -> None:
     assert len(stored(out)) == 40 and load(out).complete
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "workers"),
     [(errno.ENOSPC, "1"), (errno.EACCES, "1"), (errno.EROFS, "1"), (errno.ENOSPC, "2")],
@@ -524,6 +533,7 @@ def test_a_failing_run_is_reported_and_the_study_goes_on(
 
 
 # ---- Dask ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_one_and_two_workers_give_identical_summaries(tmp_path: Path) -> None:
     study = small_study(tmp_path)
     one = quiet(study, tmp_path / "one", workers=1)
@@ -535,6 +545,7 @@ def test_one_and_two_workers_give_identical_summaries(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_is_replaced_and_its_run_retried(tmp_path: Path) -> None:
     marker = tmp_path / "died"
     run = functools.partial(die_once, str(marker), 2)
@@ -543,6 +554,7 @@ def test_a_worker_that_dies_is_replaced_and_its_run_retried(tmp_path: Path) -> N
     assert result.complete and result.failures.empty
 
 
+@pytest.mark.slow
 def test_a_run_that_kills_every_worker_is_recorded_as_failed(tmp_path: Path) -> None:
     run = functools.partial(always_die, 3)
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
@@ -598,6 +610,7 @@ def test_a_cluster_whose_workers_keep_dying_stops_with_a_message_and_resumes(
     assert len(stored(out)) == 24 and set(before) <= set(stored(out)) and load(out).complete
 
 
+@pytest.mark.slow
 def test_a_scheduler_that_loses_its_workers_stops_the_study(tmp_path: Path) -> None:
     from distributed import LocalCluster
 
@@ -721,6 +734,7 @@ def test_a_bad_no_workers_timeout_is_a_clear_error() -> None:
         assert no_workers_timeout() == 120
 
 
+@pytest.mark.slow
 def test_an_existing_scheduler_runs_the_study(tmp_path: Path) -> None:
     from distributed import LocalCluster
 
@@ -751,6 +765,7 @@ def test_an_unreachable_scheduler_is_a_clear_error_before_anything_is_written(
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.slow
 def test_workers_on_the_command_line_win_over_the_scheduler_variable(tmp_path: Path) -> None:
     study = small_study(tmp_path, replications=1)
     env = {**os.environ, "DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:9"}
@@ -883,6 +898,7 @@ def test_whole_number_fields_of_a_sweep_are_rounded(tmp_path: Path) -> None:
     assert all(isinstance(h, int) and 2 <= h <= 9 for h in hunters)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("changes", "line", "expect"),
     [
@@ -1367,6 +1383,7 @@ def test_command_line_replications_and_years_are_located_on_the_command_line(
         plan_study(swept, years=2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "override",
     [
@@ -1417,6 +1434,7 @@ def test_sigterm_stops_the_study_as_ctrl_c_does(tmp_path: Path) -> None:
 SCALED = {"size": {"values": [1, 2], "scales": ["market.prospects"]}}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("sweep", "line", "expect"),
     [
@@ -1474,6 +1492,7 @@ def test_a_scale_applies_to_the_value_set_on_the_command_line(tmp_path: Path) ->
     assert prospects == [300, 600]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("entry_set", "overrides", "expect"),
     [
@@ -1503,6 +1522,7 @@ def stored_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "damage",
     [

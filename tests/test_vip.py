@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import paired, run, scenario, total
 
 from sim import economics as eco
@@ -38,6 +39,7 @@ def test_value_tiers_follow_the_pareto_split() -> None:
     assert (eco.value_tiers(values, 0.0, 0.0) == 0).all()
 
 
+@pytest.mark.slow
 def test_the_programme_raises_retention_of_key_clients() -> None:
     drop = paired(("split",), ("split_vip",), key_loss_rate, SEEDS)
     assert drop.high < 0, drop
@@ -53,13 +55,11 @@ def test_fixed_bottlenecks_raise_usage_and_repay_their_cost() -> None:
     assert (uplift_new <= frame["revenue_new"] + 1e-6).all()
     assert (frame["vip_uplift_revenue"] - uplift_new <= frame["revenue_repeat"] + 1e-6).all()
     assert (uplift_new >= 0).all() and uplift_new.sum() < frame["vip_uplift_revenue"].sum()
-    np.testing.assert_allclose(
-        frame["other_cost"], frame["letters_postage"] + frame["vip_fixes_cost"]
-    )
     none = run("split_vip", "vip.bottleneck_share=0")
     assert none["vip_fixes"].sum() == 0 and none["vip_uplift_revenue"].sum() == 0
 
 
+@pytest.mark.slow
 def test_the_yearly_pass_costs_hunting_time() -> None:
     frame = run("split_vip")
     assert pass_quarter(frame, "vip_seconded_hours") == frame["vip_seconded_hours"].sum() > 0
@@ -72,12 +72,9 @@ def test_the_yearly_pass_costs_hunting_time() -> None:
     assert hunting.high < 0, hunting
     fewer = paired(("split",), ("split_vip",), lambda f: pass_quarter(f, "new_clients"), SEEDS)
     assert fewer.high < 0, fewer
-    np.testing.assert_allclose(
-        frame["vip_cost"],
-        frame["vip_lead_cost"] + frame["vip_fixes_cost"] + frame["vip_seconded_cost"],
-    )
 
 
+@pytest.mark.slow
 def test_pitching_at_every_meeting_does_worse_than_relationship_meetings() -> None:
     pitch = ("split_vip", "vip.pitch_share=1")
     assert run(*pitch)["vip_pitch_revenue"].sum() > 0

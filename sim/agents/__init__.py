@@ -1,0 +1,1 @@
+"""The roles of the company and the market: hunters, client departments, reps, clients, rivals."""

@@ -12,6 +12,7 @@ looks complete.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import pandas as pd
 import yaml
@@ -96,8 +97,9 @@ def build_report(
     stream: TextIO | None = None,
     out: str | Path | None = None,
 ) -> Report:
-    """Write the report of the study stored in ``folder`` (into ``out``, by default that same
-    folder); return where it went.
+    """Write the report of the study stored in ``folder``; return where it went.
+
+    The report goes into ``out``, by default that same folder.
 
     ``point`` picks the sweep point the headline and the per-strategy sections show (default:
     the last point at which the baseline and another strategy have runs); the sweep sections
@@ -122,7 +124,7 @@ def build_report(
 
 
 def _results_folder(folder: Path) -> Path:
-    """The folder given, with a hint when it is a study file or a file of the folder."""
+    """Return the folder given, with a hint when it is a study file or a file of the folder."""
     if folder.is_file():
         if folder.name == store.MANIFEST:
             return folder.parent
@@ -154,7 +156,7 @@ def _write(
         path = folder_figures / f"{i:02d}-{key}.png"
         stamp(figure, _footer(ctx, every_point=key in SWEEP_KEYS))
         print(f"report: drawing {path.name}", file=stream, flush=True)
-        write_atomic(path, lambda p, f=figure: f.savefig(p, format="png", dpi=DPI))
+        write_atomic(path, functools.partial(figure.savefig, format="png", dpi=DPI))
         paths.append(path)
     _remove_stale(folder_figures, paths)
     headline = tables.headline(ctx.summary, result.baseline, ctx.strategies)
@@ -193,7 +195,7 @@ def _write(
 
 
 def _footer(ctx: _Context, every_point: bool) -> str:
-    """What a figure shows, for a slide that travels without the page."""
+    """Say what a figure shows, for a slide that travels without the page."""
     head = f"salesim · study {ctx.result.name} · {_replications(ctx)} replications · "
     if every_point:
         return head + f"every point of the sweep ({ctx.result.runs['point'].nunique()})"
@@ -234,10 +236,12 @@ def _context(result: StudyResult, manifest: dict[str, Any], point: int | None) -
 
 
 def _default_point(runs: pd.DataFrame, baseline: str) -> int:
-    """The last point (of a sweep) with runs of the baseline and another strategy, else the
-    last point with runs."""
+    """Return the last point (of a sweep) with runs of the baseline and another strategy.
+
+    Without such a point, the last point with runs.
+    """
     compared = [
-        p
+        cast(int, p)
         for p, at in runs.groupby("point")
         if baseline in set(at["scenario"]) and at["scenario"].nunique() > 1
     ]
@@ -283,7 +287,7 @@ def _notes(ctx: _Context, out: Path) -> list[str]:
 
 
 def _short_of_runs(ctx: _Context) -> str:
-    """The strategies with fewer stored runs than planned at the point shown."""
+    """Return the strategies with fewer stored runs than planned at the point shown."""
     planned = {
         v["label"]: len(v["seeds"]) for v in ctx.manifest["variants"] if v["point"] == ctx.point
     }
@@ -305,7 +309,7 @@ def _replications(ctx: _Context) -> str:
 
 
 def _other_versions(out: Path) -> str:
-    """A hint when the folder holds runs stored by another version of salesim."""
+    """Return a hint when the folder holds runs stored by another version of salesim."""
     versions: dict[str, int] = {}
     unreadable = 0
     for path in sorted((out / store.RUNS).glob("*.parquet")):
@@ -461,7 +465,7 @@ def _sweep_drawings(ctx: _Context) -> list[tuple[str, str, str, Callable[[], Fig
 
 
 def _breakeven_text(diffs: pd.DataFrame, x: str, by: str | None) -> str:
-    """The crossings the chart marks, in words."""
+    """Describe the crossings the chart marks, in words."""
     log = frames.log_scale(diffs[x].to_numpy())
     keys = ["scenario", by] if by else ["scenario"]
     parts = []
@@ -512,8 +516,10 @@ def _scenarios(out: Path, manifest: dict[str, Any], point: int) -> dict[str, dic
 
 
 def _remove_stale(folder: Path, keep: list[Path]) -> None:
-    """Figures an earlier build drew that this one did not (e.g. a sweep's); other files, even
-    named alike, are the user's and stay."""
+    """Remove the figures an earlier build drew that this one did not (e.g. a sweep's).
+
+    Other files, even named alike, are the user's and stay.
+    """
     ours = re.compile(rf"\d\d-({'|'.join(map(re.escape, FIGURE_KEYS))})\.png")
     for path in folder.glob("[0-9][0-9]-*.png"):
         if path not in keep and ours.fullmatch(path.name):

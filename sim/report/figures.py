@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import cast
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -70,7 +72,7 @@ def _looks(frame: pd.DataFrame, looks: Mapping[str, Look] | None) -> Mapping[str
 
 
 def _strategies(frame: pd.DataFrame, looks: Mapping[str, Look]) -> list[str]:
-    """The strategies of the frame, in the order of ``looks`` (the study's order)."""
+    """Return the strategies of the frame, in the order of ``looks`` (the study's order)."""
     present = set(frame["scenario"])
     return [s for s in looks if s in present] + [s for s in order(frame) if s not in looks]
 
@@ -81,12 +83,12 @@ def _colour_labels(ax: Axes, strategies: Sequence[str], looks: Mapping[str, Look
 
 
 def _names(strategies: Sequence[str], width: int = NAME_WIDTH) -> list[str]:
-    """The strategies' names as a figure shows them: wrapped to ``width`` characters."""
+    """Return the strategies' names as a figure shows them: wrapped to ``width`` characters."""
     return [wrap(s, width) for s in strategies]
 
 
 def _rows_height(strategies: Sequence[str], base: float = 2.8) -> float:
-    """The height of a figure with a row per strategy, each as tall as its name."""
+    """Return the height of a figure with a row per strategy, each as tall as its name."""
     row = inches(13, line_count(_names(strategies))) + 0.2
     return tall(base, row * len(strategies))
 
@@ -116,8 +118,10 @@ def _strategy_legend(figure: Figure, looks: Mapping[str, Look], labels: Sequence
 
 
 def _foot_legend(figure: Figure, handles: Sequence[Artist], names: Sequence[str]) -> None:
-    """A legend at the figure's foot, in as many columns as fit; the figure grows by what the
-    legend needs beyond the room a slide keeps for it."""
+    """Put a legend at the figure's foot, in as many columns as fit.
+
+    The figure grows by what the legend needs beyond the room a slide keeps for it.
+    """
     widest = max(letters(name) for name in names)
     columns = max(1, min(len(names), 4, LEGEND_CHARS // (widest + 6)))
     legend = figure.legend(handles, names, loc="lower center", ncols=columns, frameon=False)
@@ -221,7 +225,9 @@ def plot_differences(
             values = data.loc[strategies, list(DIFF)].to_numpy(float)
             scale = shared if kind == "money" else _scale_for(kind, values)
             for yi, strategy in zip(y, strategies, strict=True):
-                diff, low, high = data.loc[strategy, ["diff", "diff_low", "diff_high"]]
+                diff, low, high = data.loc[strategy, ["diff", "diff_low", "diff_high"]].to_numpy(
+                    float
+                )
                 err = np.nan_to_num([[diff - low], [high - diff]]) / scale.divisor
                 ax.errorbar(
                     diff / scale.divisor, yi, xerr=err, fmt=looks[strategy].marker,
@@ -286,7 +292,7 @@ def plot_stacked(
                 )  # fmt: skip
                 for bar, strategy in zip(bars, strategies, strict=True):
                     bar.set_gid(f"{name}|{piece}|{strategy}")
-                handles.setdefault(piece, bars)
+                handles.setdefault(piece, cast(Artist, bars))  # a legend takes bars (not in stubs)
                 left += widths
             decimals = 1 if scale.divisor > 1 or left.max() < 100 else 0
             for yi, total in zip(y, left, strict=True):
@@ -306,8 +312,10 @@ def plot_stacked(
 
 
 def plot_survival(survival: pd.DataFrame, looks: Mapping[str, Look] | None = None) -> Figure:
-    """Cohort survival curves (``frames.survival``), one panel per cohort, one line per
-    strategy with its 95 % band."""
+    """Draw cohort survival curves (``frames.survival``), one panel per cohort.
+
+    One line per strategy, with its 95 % band.
+    """
     looks = _looks(survival, looks)
     strategies = _strategies(survival, looks)
     cohorts = COHORTS
@@ -356,8 +364,10 @@ def plot_survival(survival: pd.DataFrame, looks: Mapping[str, Look] | None = Non
 
 
 def plot_team(team: pd.DataFrame, looks: Mapping[str, Look] | None = None) -> Figure:
-    """The team by role (``frames.team``): headcount, utilisation and clients per person,
-    horizontal bars grouped by role, one colour per strategy, 95 % intervals as whiskers."""
+    """Draw the team by role (``frames.team``): headcount, utilisation, clients per person.
+
+    Horizontal bars grouped by role, one colour per strategy, 95 % intervals as whiskers.
+    """
     looks = _looks(team, looks)
     strategies = _strategies(team, looks)
     roles = list(dict.fromkeys(team["role"]))
@@ -377,7 +387,8 @@ def plot_team(team: pd.DataFrame, looks: Mapping[str, Look] | None = None) -> Fi
                 staffing = [s for s in strategies if (s, role) in data.index]
                 height = 0.84 / max(len(staffing), 2)
                 for i, strategy in enumerate(staffing):
-                    mean, low, high = data.loc[(strategy, role), ["mean", "low", "high"]]
+                    cells = data.loc[(strategy, role), ["mean", "low", "high"]].to_numpy(float)
+                    mean, low, high = (float(v) for v in cells)
                     if share:
                         low, high = max(low, 0.0), min(high, 1.0)
                     err = np.nan_to_num([[mean - low], [high - mean]])
@@ -416,9 +427,10 @@ def plot_breakeven(
     metric_name: str = "profit",
     connect: bool = True,
 ) -> Figure:
-    """Paired difference to the baseline against a swept variable, with its 95 % interval;
-    where the mean difference crosses zero (the break-even point) is marked with a diamond and
-    written in the legend.
+    """Draw the paired difference to the baseline against a swept variable.
+
+    Each difference has its 95 % interval; where the mean difference crosses zero (the
+    break-even point) is marked with a diamond and written in the legend.
 
     ``diffs`` is ``frames.differences(...)``. One panel per strategy, or, with ``by`` (a second
     variable of a grid), per strategy and value of ``by``, each with its own scale. A variable
@@ -442,7 +454,7 @@ def plot_breakeven(
             look = looks[strategy]
             xs = line[x].to_numpy(float)
             mean, low, high = (line[c].to_numpy(float) / scale.divisor for c in DIFF)
-            name = strategy if group is None else f"{nice(by)} = {_short(group)}"
+            name = strategy if group is None or by is None else f"{nice(by)} = {_short(group)}"
             if connect:
                 found = crossings(xs, mean, log=logarithmic)
                 label = wrap(
@@ -498,7 +510,7 @@ def _crossing(c: Crossing, clear: bool) -> str:
 def plot_heatmap(
     diffs: pd.DataFrame, x: str, y: str, baseline: str, metric_name: str = "profit"
 ) -> Figure:
-    """The mean paired difference over two swept variables, one panel per strategy.
+    """Draw the mean paired difference over two swept variables, one panel per strategy.
 
     On a full grid, cells coloured purple (gain) or orange (loss) and labelled with the value;
     cells whose 95 % interval includes 0 are labelled ``n.s.``. Points that do not form a grid
@@ -516,6 +528,7 @@ def plot_heatmap(
         for ax, strategy in zip(figure.axes, strategies, strict=False):
             mine = diffs[diffs["scenario"] == strategy]
             grid = mine.pivot_table(index=y, columns=x, values="diff", aggfunc="mean")
+            image: ScalarMappable
             if grid.notna().all().all() and grid.size == len(mine):
                 image = ax.imshow(
                     grid.to_numpy() / scale.divisor, cmap=cmap, norm=norm, origin="lower",
@@ -573,7 +586,7 @@ def _label_cells(
 
 
 def nice(name: str) -> str:
-    """A swept variable's name for a reader: its last part, with spaces."""
+    """Return a swept variable's name for a reader: its last part, with spaces."""
     return name.rsplit(".", 1)[-1].replace("_", " ")
 
 

@@ -72,7 +72,7 @@ class Page:
 
 
 def render(page: Page) -> str:
-    """The whole HTML document."""
+    """Render the whole HTML document."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -105,7 +105,7 @@ def _contents(page: Page) -> str:
 
 
 def _name(text: str) -> str:
-    """A name as HTML text that may break after ``_``, ``.``, ``-`` and ``/``."""
+    """Return a name as HTML text that may break after ``_``, ``.``, ``-`` and ``/``."""
     return re.sub(r"([_./-])(?=.)", r"\1<wbr>", escape(text))
 
 

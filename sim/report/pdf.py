@@ -1,5 +1,6 @@
-"""The report as a PDF: a title page with the headline table, every figure, then the settings
-and the provenance, drawn with matplotlib (no browser needed).
+"""The report as a PDF, drawn with matplotlib (no browser needed).
+
+A title page with the headline table, every figure, then the settings and the provenance.
 
 Long names are wrapped and tables that would not fit a page go on over several pages (rows of
 strategies and of settings, columns of strategies), their type made smaller where a cell would
@@ -41,9 +42,12 @@ SMALLEST = 6.0  # points: the smallest type a table is made
 
 
 def write_pdf(path: Path, page: Page, figures: Sequence[tuple[str, str, Figure]]) -> None:
-    """Write the whole report to ``path``: the page's headline, settings, points and provenance,
-    and ``figures`` as (title, caption, figure), each with its title and caption below it (the
-    figure is changed: save its PNG first)."""
+    """Write the whole report to ``path``.
+
+    The page's headline, settings, points and provenance, and ``figures`` as (title, caption,
+    figure), each with its title and caption below it (the figure is changed: save its PNG
+    first).
+    """
     with PdfPages(path, metadata={"Title": page.title, "Creator": "salesim"}) as pdf:
         for sheet in _title_pages(page):
             pdf.savefig(sheet)
@@ -64,8 +68,10 @@ def write_pdf(path: Path, page: Page, figures: Sequence[tuple[str, str, Figure]]
 
 
 def _title_pages(page: Page) -> list[Figure]:
-    """The title, the description and notes, and the headline table over as many pages as its
-    rows need."""
+    """Draw the title, the description and notes, and the headline table.
+
+    The table goes on over as many pages as its rows need.
+    """
     headline, strategies = page.headline, page.strategies
     lines = wrap(page.description, NOTE_WIDTH).splitlines() if page.description else []
     lines += [w for n in page.notes for w in wrap("note: " + n, NOTE_WIDTH).splitlines()]
@@ -145,16 +151,19 @@ def _headline_page(
             if r > 0 and best[r - 1][c]:
                 cell.set_facecolor("#e8f0fb")
             if c == 0 and r > 0:
-                cell.get_text().set_ha("left")
+                cell.get_text().set_horizontalalignment("left")
         _hang(figure, table, line_count(r[0] for r in rows))
         _fit(figure, table)
     return figure
 
 
 def _hang(figure: Figure, table: Table, lines: int, header_lines: int = 2) -> None:
-    """Give the table's rows the height of ``lines`` lines (the header ``header_lines``),
-    hanging from the top of its axes; rows that would not fit are made lower."""
+    """Give the table's rows the height of ``lines`` lines (the header ``header_lines``).
+
+    The table hangs from the top of its axes; rows that would not fit are made lower.
+    """
     figure.draw_without_rendering()  # lay out the axes
+    assert table.axes is not None  # the table is drawn on axes
     tall = table.axes.bbox.height / figure.dpi * (1 - 2 * table.AXESPAD)
     header = inches(TABLE_SIZE, max(header_lines, 2)) + 0.12
     row = inches(TABLE_SIZE, max(lines, 2)) + 0.12
@@ -190,8 +199,10 @@ def _inside(cell: object, renderer: object) -> bool:
 
 
 def _settings_pages(settings: pd.DataFrame) -> list[Figure]:
-    """The differing settings: a page per group of strategies (columns) and of settings
-    (rows)."""
+    """Draw the differing settings.
+
+    A page per group of strategies (columns) and of settings (rows).
+    """
     title = "What differs between the strategies"
     if settings.empty:
         return _text_pages(title, ["nothing but the names"])

@@ -16,11 +16,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, fontManager, get_font
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.typing import LineStyleType, RcKeyType
 
 # Okabe-Ito, most distinct first; black is kept for the baseline.
 OKABE_ITO = (
@@ -46,7 +49,7 @@ PARTS = (
 )
 REST = "#DDDDDD"
 # Past seven other strategies the colours repeat: the repeats differ in dash, marker and hatch.
-DASHES = ("-", "--", ":", "-.")
+DASHES: tuple[LineStyleType, ...] = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D")
 HATCHES = ("", "//", "..", "xx")
 
@@ -82,7 +85,7 @@ logging.getLogger("matplotlib.font_manager").addFilter(_not_a_missing_bold)
 # A 16:9 slide at 110 dpi is 1,466 x 825 pixels: large type for the back of a meeting room.
 SLIDE = (13.33, 7.5)
 DPI = 110
-RC = {
+RC: dict[RcKeyType, Any] = {
     "font.family": FAMILIES,
     "font.size": 15,
     "axes.titlesize": 17,
@@ -108,7 +111,7 @@ class Look:
     """Colour, line style, marker and bar hatching of one strategy."""
 
     colour: str
-    dash: str = "-"
+    dash: LineStyleType = "-"
     marker: str = "o"
     hatch: str = ""
 
@@ -129,7 +132,7 @@ def strategy_looks(labels: Iterable[str], baseline: str | None = None) -> dict[s
 
 
 def parts_colours(names: Sequence[str], rest: str | None = None) -> dict[str, str]:
-    """A pale colour per part of a stacked whole, in order; the part named ``rest`` is grey."""
+    """Return a pale colour per part of a stacked whole, in order; ``rest`` is grey."""
     colours, k = {}, 0
     for name in names:
         if name == rest:
@@ -141,7 +144,7 @@ def parts_colours(names: Sequence[str], rest: str | None = None) -> dict[str, st
 
 
 def text_colour(colour: str) -> str:
-    """A strategy's colour darkened where it is too pale for text on white (the yellow)."""
+    """Darken a strategy's colour where it is too pale for text on white (the yellow)."""
     r, g, b = mpl.colors.to_rgb(colour)
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
     if luminance <= 0.55:
@@ -164,7 +167,7 @@ def projector() -> Iterator[None]:
 
 
 def new_figure(rows: int = 1, cols: int = 1, size: tuple[float, float] = SLIDE) -> Figure:
-    """A figure drawn by the Agg backend (no window, no global pyplot state)."""
+    """Return a figure drawn by the Agg backend (no window, no global pyplot state)."""
     with projector():
         figure = Figure(figsize=size, dpi=DPI, layout="constrained")
         FigureCanvasAgg(figure)
@@ -180,10 +183,12 @@ LIMIT = 199.0  # inches: the tallest page a PDF reader shows (14,400 points)
 
 
 def wrap(text: str, width: float, lines: int | None = None) -> str:
-    """``text`` in lines as wide as ``width`` letters "n" at most (measured in the figures'
-    font, so wide letters such as W or Ш count for more), broken after spaces, ``_``, ``-``,
-    ``.`` or ``/`` where it can and inside a word where it must; past ``lines`` lines the last
-    one ends in "…"."""
+    """Break ``text`` into lines as wide as ``width`` letters "n" at most.
+
+    Widths are measured in the figures' font, so wide letters such as W or Ш count for more.
+    Lines break after spaces, ``_``, ``-``, ``.`` or ``/`` where they can and inside a word
+    where they must; past ``lines`` lines the last one ends in "…".
+    """
     limit = width * _advance("n")
     out: list[str] = []
     line = ""
@@ -211,12 +216,12 @@ def wrap(text: str, width: float, lines: int | None = None) -> str:
 
 
 def measure(text: str) -> float:
-    """The width of one line of ``text`` in the figures' font, in points at 10 points."""
+    """Return the width of one line of ``text`` in the figures' font, in points at 10 points."""
     return sum(_advance(c) for c in text)
 
 
 def letters(text: str) -> float:
-    """The width of the widest line of ``text`` in letters "n"."""
+    """Return the width of the widest line of ``text`` in letters "n"."""
     return max(measure(line) for line in text.splitlines() or [""]) / _advance("n")
 
 
@@ -231,12 +236,12 @@ def _advance(char: str) -> float:
 
 
 def line_count(texts: Iterable[str]) -> int:
-    """The most lines any of ``texts`` takes."""
+    """Return the most lines any of ``texts`` takes."""
     return max((t.count("\n") + 1 for t in texts), default=1)
 
 
 def inches(points: float, lines: int = 1, spacing: float = 1.3) -> float:
-    """The height of ``lines`` lines of type of ``points`` points, in inches."""
+    """Return the height of ``lines`` lines of type of ``points`` points, in inches."""
     return lines * points * spacing / 72
 
 
@@ -259,8 +264,10 @@ def caption(figure: Figure, text: str, width: int = CAPTION_WIDTH) -> None:
 
 
 def arrange_foot(figure: Figure) -> None:
-    """Stack the footer, the caption and the figure's legends from the bottom up, each in its
-    own room, and keep the plots above them."""
+    """Stack the footer, the caption and the figure's legends from the bottom up.
+
+    Each gets its own room, and the plots stay above them.
+    """
     renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
     height = figure.bbox.height  # pixels
     pad = PAD * figure.dpi
@@ -274,12 +281,16 @@ def arrange_foot(figure: Figure) -> None:
         legend.set_loc("lower center")
         y += legend.get_window_extent(renderer).height + pad
     bottom = min(y / height, 0.9)
-    figure.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+    engine = figure.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)  # as ``new_figure`` makes it
+    engine.set(rect=(0, bottom, 1, 1 - bottom))
 
 
 def tall(base: float, content: float) -> float:
-    """A figure's height: the slide's, or more when ``content`` (inches) needs it (at most a
-    PDF page's)."""
+    """Return a figure's height in inches: the slide's, or more when ``content`` needs it.
+
+    ``content`` is in inches; the height is at most a PDF page's.
+    """
     return min(max(SLIDE[1], base + content), LIMIT - 3)
 
 

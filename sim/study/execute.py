@@ -197,8 +197,10 @@ def _run_on_dask(
 
 
 def _exception(result: object) -> BaseException:
-    """The exception of a failed future as ``as_completed(raise_errors=False)`` gives it: a
-    (type, exception, traceback) triple, or the exception itself."""
+    """Return the exception of a failed future as ``as_completed(raise_errors=False)`` gives it.
+
+    That is a (type, exception, traceback) triple, or the exception itself.
+    """
     if isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], BaseException):
         return result[1]
     if isinstance(result, BaseException):
@@ -221,8 +223,9 @@ def _lost(where: str, patience: float) -> ClusterLostError:
 
 
 def check_scheduler(address: str, origin: str = "the scheduler address") -> None:
-    """Check a scheduler address before anything is written: its form, its scheme, and that
-    something listens there.
+    """Check a scheduler address before anything is written.
+
+    Its form, its scheme, and that something listens there.
 
     Parameters
     ----------
@@ -273,7 +276,7 @@ def check_scheduler(address: str, origin: str = "the scheduler address") -> None
 
 @contextmanager
 def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
-    """A client of the given scheduler, or of a local cluster of ``workers`` processes."""
+    """Return a client of the given scheduler, or of a local cluster of ``workers`` processes."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -330,8 +333,11 @@ class _OneLine(logging.Filter):
 
 @contextmanager
 def _one_line_logs() -> Iterator[None]:
-    """While a study runs on Dask, its libraries' errors (a lost connection, a dead worker)
-    are logged in one line each; what they mean for the study is said by the study."""
+    """Log Dask's errors in one line each while a study runs.
+
+    A lost connection or a dead worker is one line; what it means for the study is said by the
+    study.
+    """
     one_line = _OneLine()
     loggers = [logging.getLogger(name) for name in NOISY_LOGGERS]
     for logger in loggers:

@@ -83,6 +83,7 @@ class Plan:
 
     @property
     def baseline_label(self) -> str:
+        """Return the label of the baseline variant."""
         return next(v.label for v in self.variants if v.baseline)
 
 
@@ -96,8 +97,11 @@ def load_study_file(path: str | Path) -> tuple[Study, Positions, str]:
 def sources_from_study(
     study: Study, positions: Positions, study_path: Path, overrides: Sequence[str] = ()
 ) -> list[Source]:
-    """Load every scenario file a study names, with the entry's settings located in the study
-    (and the command line's ``--set`` overrides, applied last)."""
+    """Load every scenario file a study names.
+
+    The entry's settings are located in the study; the command line's ``--set`` overrides are
+    applied last.
+    """
     file = os.fspath(study_path)
     sources, problems = [], []
     for i, entry in enumerate(study.entries()):
@@ -148,7 +152,7 @@ def _dotted(path: PathKey) -> str:
 
 
 def sweep_points(sweep: Sweep | None, seed: int) -> list[dict[str, Any]]:
-    """The sweep's points: every grid combination, or a Latin hypercube sample."""
+    """Return the sweep's points: every grid combination, or a Latin hypercube sample."""
     if sweep is None:
         return [{}]
     names = list(sweep.variables)
@@ -190,7 +194,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _fit(current: Any, value: float) -> Any:
-    """A number for a field that now holds ``current``: whole fields stay whole.
+    """Return a number for a field that now holds ``current``: whole fields stay whole.
 
     Raises ``TypeError`` for a field that is not a number and ``ValueError`` for a value that
     is not a finite number (a scaled field that overflows, say).
@@ -220,8 +224,10 @@ RESERVED = frozenset(
 def _sweep_settings(
     base: Scenario, point: dict[str, Any], sweep: Sweep, positions: Positions, file: str
 ) -> tuple[list[Setting], dict[str, Any]]:
-    """Field settings of one sweep point for one scenario, and the values actually used
-    (a whole-number field gets its value rounded)."""
+    """Return the field settings of one sweep point for one scenario, and the values used.
+
+    A whole-number field gets its value rounded.
+    """
     dump = base.model_dump(mode="json")
     settings: list[Setting] = []
     used: dict[str, Any] = {}
@@ -265,7 +271,7 @@ def _sweep_settings(
 
 
 def _base_settings(source: Source, study: Study, positions: Positions, file: str) -> list[Setting]:
-    """The entry's own settings, then the study's horizon."""
+    """Return the entry's own settings, then the study's horizon."""
     settings = list(source.settings)
     if study.horizon_years is not None:
         at = locate(positions, ("horizon_years",), file)
@@ -274,8 +280,10 @@ def _base_settings(source: Source, study: Study, positions: Positions, file: str
 
 
 def _resolve(source: Source, settings: list[Setting], swept: Sequence[Setting] = ()) -> Scenario:
-    """The source with the study's settings, the command line's ``--set``, then the sweep
-    point's settings (a swept field is never also set; a scaled one scales the value set)."""
+    """Return the source with the study's settings, the ``--set``, then the sweep point's.
+
+    A swept field is never also set; a scaled one scales the value set.
+    """
     data, where = set_values(source.data, source.positions, settings)
     data, where = apply_overrides(data, where, source.overrides)
     data, where = set_values(data, where, swept)
@@ -292,7 +300,7 @@ def _clashes(fields: Sequence[str], swept: set[str]) -> list[str]:
 
 
 def _check_conflicts(study: Study, sources: list[Source], positions: Positions, file: str) -> None:
-    """A field swept must not also be set elsewhere: one of the two would silently lose."""
+    """Refuse a field swept and also set elsewhere: one of the two would silently lose."""
     problems = [p for source in sources for p in _setting_problems(source)]
     if study.sweep is None:
         if problems:
@@ -319,8 +327,10 @@ def _check_conflicts(study: Study, sources: list[Source], positions: Positions, 
 
 
 def _sweep_name_problems(sweep: Sweep, positions: Positions, file: str) -> list[Problem]:
-    """A scaling variable's name must not be a column of the results; a field is swept or
-    scaled by one variable only."""
+    """Refuse a scaling variable named as a column of the results, and a field taken twice.
+
+    A field is swept or scaled by one variable only.
+    """
     problems = []
     owner: dict[str, str] = {}
     for name, variable in sweep.variables.items():
@@ -341,7 +351,7 @@ def _sweep_name_problems(sweep: Sweep, positions: Positions, file: str) -> list[
 
 
 def _setting_problems(source: Source) -> list[Problem]:
-    """The seed is the study's, and an entry's ``set:`` names each field once."""
+    """Check that the seed is the study's, and that an entry's ``set:`` names each field once."""
     problems = []
     written: dict[str, str] = {}
     for key, value, location in source.settings:
@@ -425,7 +435,7 @@ def build_plan(
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
-    """The same problem at many sweep points (or for many scenarios) is reported once."""
+    """Report the same problem at many sweep points (or for many scenarios) once."""
     return list(dict.fromkeys(problems))
 
 
@@ -478,7 +488,7 @@ def replication_seed(study: Study, scenario_hash: str, replication: int) -> int:
 
 
 def point_count(sweep: Sweep | None) -> int:
-    """Number of sweep points, counted without drawing or listing them."""
+    """Count the sweep points without drawing or listing them."""
     if sweep is None:
         return 1
     if sweep.method == "grid":
@@ -514,7 +524,7 @@ def _tasks(study: Study, variants: list[Variant]) -> list[RunTask]:
 
 
 def plan_json(plan: Plan) -> list[dict[str, Any]]:
-    """The variants as JSON-ready records (for the manifest)."""
+    """Return the variants as JSON-ready records (for the manifest)."""
     return [
         {
             "label": v.label,

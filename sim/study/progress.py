@@ -39,7 +39,7 @@ class Progress:
         self._last_share = already / total if total else 1.0
 
     def line(self) -> str:
-        """``runs 37/240 [#####...] 15 % | elapsed 0:42 | left ~3:50 | 1 failed``."""
+        """Return the progress line: ``runs 37/240 [#####...] 15 % | elapsed 0:42 | left ~3:50``."""
         share = self.done / self.total if self.total else 1.0
         filled = round(share * BAR_WIDTH)
         now = time.monotonic()
@@ -53,7 +53,7 @@ class Progress:
         return text + (f" | {self.failed} failed" if self.failed else "")
 
     def ready(self) -> None:
-        """The workers are up: estimate the time left from the runs done since now."""
+        """Note that the workers are up: estimate the time left from the runs done since now."""
         self._rate_start = time.monotonic()
 
     def advance(self, failed: bool = False) -> None:

@@ -57,9 +57,11 @@ class StudyError(Exception):
 
 
 class StudyStoppedError(Exception):
-    """A study stopped before its end because its results could not be written (a full disk)
-    or its Dask cluster lost every worker; the finished runs are kept, and running the study
-    again resumes it. Exit 3 on the command."""
+    """A study stopped before its end: its results could not be written, or it lost its workers.
+
+    A full disk, say, or a Dask cluster that lost every worker. The finished runs are kept, and
+    running the study again resumes it. Exit 3 on the command.
+    """
 
 
 class _WriteFailedError(Exception):
@@ -111,7 +113,7 @@ def plan_compare(
     seed: int = 1,
     years: int | None = None,
 ) -> Plan:
-    """A study of scenario files as given on the command line; the first is the baseline.
+    """Make a study of scenario files as given on the command line; the first is the baseline.
 
     The study is named ``compare_<file names>`` (characters a name cannot hold become ``_``).
     """
@@ -133,8 +135,10 @@ def plan_compare(
 
 
 def prepare_output(out: Path, plan: Plan) -> None:
-    """Create the results folder; refuse one that holds a run, another study or another
-    program's ``manifest.json``."""
+    """Create the results folder.
+
+    Refuse one that holds a run, another study or another program's ``manifest.json``.
+    """
     problem = folder_problem(out)
     if problem is not None:
         raise StudyError(problem)

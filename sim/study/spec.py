@@ -155,5 +155,5 @@ class Study(Section):
     sweep: Sweep | None = Field(None, description="Optional sweep over scenario fields.")
 
     def entries(self) -> list[ScenarioEntry]:
-        """The scenario entries, with plain paths turned into entries."""
+        """Return the scenario entries, with plain paths turned into entries."""
         return [ScenarioEntry(path=e) if isinstance(e, str) else e for e in self.scenarios]

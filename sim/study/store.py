@@ -16,6 +16,7 @@ this version of salesim, so an interrupted study resumes where it stopped, and a
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import subprocess
@@ -41,15 +42,17 @@ PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic", "dask", "distribut
 
 
 def run_path(out: Path, task: RunTask) -> Path:
+    """Return the file of a stored run."""
     return out / RUNS / f"{task.key}.parquet"
 
 
 def error_path(out: Path, task: RunTask) -> Path:
+    """Return the file that records a failed run."""
     return out / RUNS / f"{task.key}.error.json"
 
 
 def run_metadata(task: RunTask) -> dict[str, Any]:
-    """What identifies a stored run."""
+    """Return what identifies a stored run."""
     v = task.variant
     return {
         "scenario": v.label,
@@ -81,7 +84,7 @@ def write_error(out: Path, task: RunTask, error: str) -> None:
 
 
 def read_metadata(path: Path) -> dict[str, Any] | None:
-    """The salesim metadata of a stored run, or None if the file is not a readable run."""
+    """Return the salesim metadata of a stored run, or None if it is not a readable run."""
     try:
         schema = pq.read_schema(path)
         return json.loads((schema.metadata or {})[META_KEY])
@@ -90,8 +93,11 @@ def read_metadata(path: Path) -> dict[str, Any] | None:
 
 
 def is_done(out: Path, task: RunTask) -> bool:
-    """Whether this run is stored with the seed and scenario the plan asks for, by this version
-    of salesim (another version's model may differ, and its table may lack columns)."""
+    """Tell whether this run is stored with the seed and scenario the plan asks for.
+
+    It must also be stored by this version of salesim (another version's model may differ, and
+    its table may lack columns).
+    """
     path = run_path(out, task)
     if not path.exists():
         return False
@@ -106,7 +112,7 @@ def is_done(out: Path, task: RunTask) -> bool:
 
 
 def read_run(out: Path, task: RunTask) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """A stored run's monthly table and metadata."""
+    """Return a stored run's monthly table and metadata."""
     path = run_path(out, task)
     table = pq.read_table(path)
     meta = json.loads((table.schema.metadata or {})[META_KEY])
@@ -114,6 +120,7 @@ def read_run(out: Path, task: RunTask) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 
 def read_error(out: Path, task: RunTask) -> str | None:
+    """Return the error recorded for a failed run, or None if none is recorded."""
     path = error_path(out, task)
     if not path.exists():
         return None
@@ -124,17 +131,17 @@ def read_error(out: Path, task: RunTask) -> str | None:
 
 
 def write_scenarios(out: Path, plan: Plan) -> None:
-    """The resolved scenarios, one file per hash."""
+    """Write the resolved scenarios, one file per hash."""
     for v in plan.variants:
         path = out / "scenarios" / f"{v.hash[:16]}.yaml"
         if path.exists():
             continue
         text = dump_yaml(v.scenario.model_copy(update={"seed": 0}).model_dump(mode="json"))
-        write_atomic(path, lambda p, text=text: p.write_text(text, encoding="utf-8"))
+        write_atomic(path, functools.partial(Path.write_text, data=text, encoding="utf-8"))
 
 
 def write_manifest(out: Path, plan: Plan, status: dict[str, Any]) -> None:
-    """The study's provenance and plan (rewritten as the study progresses)."""
+    """Write the study's provenance and plan (rewritten as the study progresses)."""
     manifest = {
         "study": plan.study.name,
         "study_file": plan.study_file,
@@ -160,7 +167,9 @@ def write_manifest(out: Path, plan: Plan, status: dict[str, Any]) -> None:
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
-    return json.loads((out / MANIFEST).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    """Return the study's manifest (``manifest.json``)."""
+    manifest: dict[str, Any] = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    return manifest
 
 
 class _VariantRecord(BaseModel):
@@ -210,8 +219,11 @@ def study_manifest_problem(manifest: object) -> str | None:
 
 
 def git_revision(*folders: Path) -> str:
-    """The git commit of the package's source tree, or else of the first folder given that is
-    in a checkout (the study file's), with ``+modified`` for uncommitted changes."""
+    """Return the git commit of the package's source tree, else of a folder given.
+
+    The first folder given that is in a checkout (the study file's) counts; ``+modified`` marks
+    uncommitted changes.
+    """
     for folder in (Path(__file__).resolve().parent, *folders):
         revision = _git_head(folder)
         if revision != "unknown":

@@ -80,4 +80,4 @@ def load_offered(folder: Path, name: object) -> Scenario:
     path = offered(folder).get(name) if isinstance(name, str) else None
     if path is None:
         raise ConfigError([Problem(None, "scenario", NOT_OFFERED)])
-    return load_model(Scenario, path)  # type: ignore[return-value]
+    return load_model(Scenario, path)
