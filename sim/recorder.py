@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import economics as eco
-from sim.agents.client import ACTIVE, NO_ONE
+from sim.agents.client import NO_ONE
 from sim.ledger import COLUMNS, ROLES
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def month_row(model: SalesModel) -> dict[str, float]:
     row.update(_client_snapshot(model))
     row.update(_staff_costs(model))
     row["lost_clients"] = row["lost_lapsed"] + row["lost_to_competitor"]
-    row["retention_12m"] = _retention(model)
+    row["retention_12m"] = model.retention.close_month(model.book.active_ids(), model.book.state)
     row.update(model.cohorts.close_month(month, model.book.active_ids()))
     other = (
         model.scenario.money.billing_system_usd_per_month
@@ -76,7 +76,7 @@ def _client_snapshot(model: SalesModel) -> dict[str, float]:
 
 def _staff_costs(model: SalesModel) -> dict[str, float]:
     s, money = model.scenario, model.scenario.money
-    bonuses = model.take_bonuses()
+    bonuses = model.bonuses.take()
     seller_desks = (
         s.sellers.desks_per_person_travelling
         if s.organisation.travelling_teams
@@ -129,15 +129,3 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
     out["newcomers"] = sum(s.experience_months() < ramp for s in on_staff)
     out["mean_morale"] = float(np.mean([s.morale for s in on_staff])) if on_staff else np.nan
     return out
-
-
-def _retention(model: SalesModel) -> float:
-    """Share of the clients active 12 month-ends ago who are active now."""
-    history = model._history
-    history.append(model.book.active_ids().copy())
-    if len(history) < 13:
-        return np.nan
-    then = history[0]
-    if then.size == 0:
-        return np.nan
-    return float(np.count_nonzero(model.book.state[then] == ACTIVE) / then.size)

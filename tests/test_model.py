@@ -46,7 +46,7 @@ def test_strategies_face_the_same_market() -> None:
         "state",
     ):
         assert np.array_equal(getattr(a.book, name), getattr(b.book, name)), name
-    assert np.array_equal(a._leads, b._leads)
+    assert np.array_equal(a.pipeline.leads, b.pipeline.leads)
     c = SalesModel(scenario("split"), seed=10)
     assert not np.array_equal(a.book.value, c.book.value)
 
