@@ -22,7 +22,7 @@ AGES = (1, 3, 6, 12, 18, 24, 36, 48)  # months since the month of the win, recor
 
 
 def kept_column(age: int) -> str:
-    """The monthly column of the clients won ``age`` months before and still active."""
+    """Return the monthly column of the clients won ``age`` months before, still active."""
     return f"won_kept_{age}m"
 
 
@@ -35,7 +35,7 @@ class Cohorts:
         self.of[active] = START
 
     def join(self, client_id: int, month: int) -> None:
-        """A prospect won during ``month`` (1 = the first) starts that month's cohort."""
+        """Start a cohort with a prospect won during ``month`` (1 = the first)."""
         self.of[client_id] = month
 
     def leave(self, ids: np.ndarray) -> None:
@@ -43,7 +43,7 @@ class Cohorts:
         self.of[ids] = OUTSIDE
 
     def close_month(self, month: int, active: np.ndarray) -> dict[str, int]:
-        """Counts at the end of ``month``: the start's clients and the cohorts ``AGES`` old."""
+        """Count, at the end of ``month``, the start's clients and the cohorts ``AGES`` old."""
         members = self.of[active]
         counts = np.bincount(members[members >= 0], minlength=self.months + 1)
         row = {"start_clients_kept": int(counts[START])}

@@ -317,7 +317,7 @@ class SalesModel(Model):
         )
 
     def _assign_initial_clients(self) -> None:
-        """The clients active at the start: owned round-robin by the sellers, then served."""
+        """Give the clients active at the start to the sellers round-robin, then a server."""
         for client_id in range(self.scenario.market.active_clients):
             if self.sellers:
                 seller = self.sellers[client_id % len(self.sellers)]
@@ -380,7 +380,7 @@ class SalesModel(Model):
         return self.timeseries()
 
     def timeseries(self) -> pd.DataFrame:
-        """The monthly table so far (counts as integers, money and rates as floats)."""
+        """Return the monthly table so far (counts as integers, money and rates as floats)."""
         frame = pd.DataFrame(self.rows, columns=list(COLUMNS))
         return frame.astype(dict.fromkeys(COUNT_COLUMNS, "int64"))
 

@@ -88,7 +88,8 @@ class Visits:
         due = (b.state[owned] == ACTIVE) & (day - b.last_visit_day[owned] >= self.interval_days)
         if cfg.applies_to == "consultative":
             due &= b.consultative[owned]
-        return owned[due]
+        out: npt.NDArray[np.intp] = owned[due]
+        return out
 
     def is_due(self, client_id: int, day: int) -> bool:
         """Return whether one client is (still) due a periodic consultative visit."""

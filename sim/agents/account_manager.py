@@ -46,7 +46,7 @@ class AccountManager(Seller):
     def has_room(self, load_hours: float) -> bool:
         """Whether a client of this service load fits in the book."""
         limit = self.model.scenario.accounts.book_limit_load * self.model.hours_per_day
-        return self.load_hours + load_hours <= limit + 1e-9
+        return bool(self.load_hours + load_hours <= limit + 1e-9)
 
 
 class Accounts:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 from mesa import Agent
 
 from sim import economics as eco
@@ -37,7 +38,9 @@ class Competitor(Agent):
         self.clients_taken += self.model.lifecycle.poach(self.index, self.model.day)
 
 
-def pick_by_strength(cumulative: np.ndarray, position: np.ndarray) -> np.ndarray:
+def pick_by_strength(
+    cumulative: npt.NDArray[np.float64], position: npt.NDArray[np.float64]
+) -> npt.NDArray[np.intp]:
     """Pick a rival for each position, each rival in proportion to its strength.
 
     Parameters
@@ -53,7 +56,7 @@ def pick_by_strength(cumulative: np.ndarray, position: np.ndarray) -> np.ndarray
         Index into the rivals of the one picked at each position, shape of ``position``.
     """
     share = position * cumulative[-1]
-    rival = np.searchsorted(cumulative, share, side="right")
+    rival: npt.NDArray[np.intp] = np.searchsorted(cumulative, share, side="right")
     return np.minimum(rival, cumulative.size - 1)
 
 
@@ -132,5 +135,5 @@ class Poaching:
         return np.array(hit, dtype=np.int64), self._rival(np.array(position))
 
     def _rival(self, position: np.ndarray) -> np.ndarray:
-        """The rival taking each client, from its position in [0, 1) (by strength)."""
+        """Return the rival taking each client, from its position in [0, 1) (by strength)."""
         return pick_by_strength(self.strength_cum, position)

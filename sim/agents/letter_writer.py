@@ -103,7 +103,8 @@ class LetterCampaign:
             key = (b.last_contact_day[targets].astype(np.int64) - NEVER) * b.size + targets
             pick = np.argpartition(key, count - 1)[:count]
             targets = targets[pick[np.argsort(key[pick])]]
-        return targets
+        out: npt.NDArray[np.intp] = targets
+        return out
 
     def contact(self, ids: npt.NDArray[np.intp], day: int) -> None:
         """Send letters (or call); clients reachable at the address on file may answer.

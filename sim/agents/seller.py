@@ -54,7 +54,7 @@ class Seller(Staff):
 
     def experience_months(self) -> float:
         """Months on the job."""
-        return (self.model.day - self.hired_day) / self.model.days_per_month
+        return float((self.model.day - self.hired_day) / self.model.days_per_month)
 
     def cheer(self, change: float) -> None:
         """Morale moves by ``change`` (a win, a lost proposal, a lost client), within 0-1."""

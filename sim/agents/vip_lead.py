@@ -129,7 +129,7 @@ class VipProgramme:
         months = np.where(
             tier == 2, cfg.top_meeting_interval_months, cfg.key_meeting_interval_months
         )
-        return months * self.days_per_month  # type: ignore[no-any-return]
+        return months * self.days_per_month
 
     def meetings_due(self, lead: VipLead, day: int) -> npt.NDArray[np.intp]:
         """Return the key clients due a meeting, most valuable first, shared among the leads."""
