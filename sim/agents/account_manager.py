@@ -40,7 +40,7 @@ class AccountManager(Seller):
         self._visit_due_clients(day)
 
     def take(self, client_id: int) -> None:
-        """Serve a client (the model checks there is room first)."""
+        """Serve a client (``Accounts`` checks there is room first)."""
         super(Seller, self).take(client_id)
 
     def has_room(self, load_hours: float) -> bool:
