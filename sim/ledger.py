@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sim.cohorts import AGES, kept_column
-
-ROLES = ("hunter", "generalist", "specialist", "account_manager", "writer", "vip_lead")
+from sim.roles import NAMES
 
 COLUMNS: dict[str, str] = {
     "month": "month number, 1 = first month [month]",
@@ -119,7 +118,7 @@ for _age in AGES:
         f"clients won {_age} month{'s' if _age > 1 else ''} before this month, active without a "
         "break since [clients]"
     )
-for _role in ROLES:
+for _role in NAMES:  # the role columns, in the role table's order
     COLUMNS[f"{_role}_headcount"] = f"{_role}s at month end [people]"
     COLUMNS[f"{_role}_salaries"] = f"base pay of {_role}s [USD]"
     COLUMNS[f"{_role}_bonuses"] = f"bonuses of {_role}s [USD]"

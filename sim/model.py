@@ -19,6 +19,7 @@ import bisect
 import itertools
 import weakref
 from collections import deque
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -47,10 +48,11 @@ from sim.agents.staff import Staff
 from sim.agents.vip_lead import VipLead
 from sim.cohorts import Cohorts
 from sim.config.schema import Scenario
-from sim.ledger import COLUMNS, COUNT_COLUMNS, ROLES, Ledger
+from sim.ledger import COLUMNS, COUNT_COLUMNS, Ledger
 from sim.market import generate_market, lead_order
 from sim.randomness import RandomStreams
 from sim.recorder import month_row
+from sim.roles import BY_NAME, NAMES, ROLES
 
 SMALL = 8  # below this many clients, per-client Python is faster than array calls
 
@@ -131,6 +133,7 @@ class SalesModel(Model):
 
     # ---- construction ----------------------------------------------------------------------
     def _build_staff(self) -> None:
+        """Build the staff from the role table, in its order (the order of the staff indices)."""
         s, org, book = self.scenario, self.scenario.organisation, self.book
         consult = np.where(book.consultative, s.sellers.consultative_load_factor, 1.0)
         caps = np.array(
@@ -149,31 +152,36 @@ class SalesModel(Model):
             if org.billing_system
             else s.specialists.capacity_clients
         )
-        spec_load = self.hours_per_day / spec_cap * weights
+        loads = {
+            "seller": self.seller_load,
+            "close": self.close_load,
+            "office": self.hours_per_day / spec_cap * weights,
+            None: np.zeros(0),  # serves no book
+        }
         self.staff: list[Staff] = []
-        for cls, count, load in (
-            (Hunter, org.hunters, self.seller_load),
-            (Generalist, org.generalists, self.seller_load),
-            (Specialist, org.specialists, spec_load),
-            (AccountManager, org.account_managers, self.close_load),
-            (LetterWriter, org.letter_writers, spec_load),
-            (VipLead, org.vip_leads, spec_load),
-        ):
-            for _ in range(count):
-                self.staff.append(cls(self, len(self.staff), load))
-        self.hunters = [a for a in self.staff if isinstance(a, Hunter)]
-        self.generalists = [a for a in self.staff if isinstance(a, Generalist)]
-        self.sellers: list[Seller] = [a for a in self.staff if isinstance(a, Hunter | Generalist)]
-        self.account_managers = [a for a in self.staff if isinstance(a, AccountManager)]
+        self._members: dict[str, list[Staff]] = {}
+        for role in ROLES:
+            members = [
+                role.agent(self, len(self.staff) + k, loads[role.load])
+                for k in range(role.heads(s))
+            ]
+            self._members[role.name] = members
+            self.staff.extend(members)
+        self.hunters = cast(list[Hunter], self._members["hunter"])
+        self.generalists = cast(list[Generalist], self._members["generalist"])
+        self.specialists = cast(list[Specialist], self._members["specialist"])
+        self.account_managers = cast(list[AccountManager], self._members["account_manager"])
+        self.writers = cast(list[LetterWriter], self._members["writer"])
+        self.vip_leads = cast(list[VipLead], self._members["vip_lead"])
+        self.hunting_sellers = cast(
+            "list[Seller]", [a for r in ROLES if r.hunts for a in self._members[r.name]]
+        )
         names = ("small", "medium", "xl")
         self._account_segment = np.array([n in s.accounts.segments for n in names])
-        self.specialists = [a for a in self.staff if isinstance(a, Specialist)]
-        self.writers = [a for a in self.staff if isinstance(a, LetterWriter)]
-        self.vip_leads = [a for a in self.staff if isinstance(a, VipLead)]
         full_time = self.scenario.vip.seconded_full_time
-        self._seconded_full = {a.staff_idx for a in self.sellers[:full_time]}
-        self._seller_set = AgentSet(
-            self.sellers, random=self.streams.python_random("order-sellers")
+        self._seconded_full = {a.staff_idx for a in self.hunting_sellers[:full_time]}
+        self._hunting_set = AgentSet(
+            self.hunting_sellers, random=self.streams.python_random("order-sellers")
         )
         self._specialist_set = AgentSet(
             self.specialists, random=self.streams.python_random("order-specialists")
@@ -186,28 +194,28 @@ class SalesModel(Model):
             self.writers, random=self.streams.python_random("order-writers")
         )
         self._build_staff_arrays()
-        for seller in self.sellers:
+        for seller in self.hunting_sellers:
             self._update_skill(seller)
 
     def _build_staff_arrays(self) -> None:
         """Per-staff arrays with one extra last slot standing for 'no one' (index -1)."""
         s = self.scenario
         n = len(self.staff) + 1
+        roles = [BY_NAME[a.role] for a in self.staff]
         self.staff_attention = np.zeros(n)
         self.staff_quality = np.full(n, s.clients.unattended_quality)
         self.staff_reveal = np.zeros(n)
-        self.staff_is_seller = np.zeros(n, dtype=bool)
-        self.staff_is_specialist = np.zeros(n, dtype=bool)
-        self.staff_role = np.array([a.role for a in self.staff] + ["none"])
-        for a in self.staff:
-            seller = isinstance(a, Seller)
-            cfg = s.sellers if seller else s.specialists
+        self.staff_role = np.array([r.name for r in roles] + ["none"])
+        self.staff_is_seller = np.array([r.sells for r in roles] + [False])
+        self.staff_is_specialist = self.staff_role == "specialist"
+        for a, role in zip(self.staff, roles, strict=True):
+            cfg = getattr(s, role.service_section)
             self.staff_quality[a.staff_idx] = cfg.service_quality
             self.staff_reveal[a.staff_idx] = cfg.reveal_per_month
-            self.staff_is_seller[a.staff_idx] = seller
-            self.staff_is_specialist[a.staff_idx] = not seller
         self._bonus = np.zeros(n)
-        self.staff_win_skill = np.ones(n)  # sellers' skill at developing a project (7.20)
+        # Sellers' skill at developing a project (7.20), read by ``Seller.win_skill``; 1 for
+        # no one and for the sellers who do not hunt (they do not turn over).
+        self.staff_win_skill = np.ones(n)
 
     def _build_competitors(self) -> None:
         cfg = self.scenario.market.competitors
@@ -234,8 +242,8 @@ class SalesModel(Model):
     def _assign_initial_clients(self) -> None:
         """The clients active at the start: owned round-robin by the sellers, then served."""
         for client_id in range(self.scenario.market.active_clients):
-            if self.sellers:
-                seller = self.sellers[client_id % len(self.sellers)]
+            if self.hunting_sellers:
+                seller = self.hunting_sellers[client_id % len(self.hunting_sellers)]
                 self.book.owner[client_id] = seller.staff_idx
                 seller.own(client_id)
             self.assign_server(client_id, prefer_owner=True)
@@ -250,7 +258,7 @@ class SalesModel(Model):
             self._open_or_close_pass()
         self._flags = self._compute_flags()
         self._settle_new_clients()
-        self._seller_set.shuffle_do("step")
+        self._hunting_set.shuffle_do("step")
         self._place_calls()
         if self.account_managers:
             self._account_set.shuffle_do("step")
@@ -717,7 +725,7 @@ class SalesModel(Model):
         answered = ids[~b.stale_contact[ids] & (u < cfg.reply_prob())]
         self.ledger.add("letter_responses", answered.size)
         expiry = self.day + cfg.response_expiry_days
-        on_staff = [s for s in self.sellers if not s.vacant]
+        on_staff = [s for s in self.hunting_sellers if not s.vacant]
         for client_id in answered.tolist():
             seller = self.seller_of(client_id)
             if seller is None or seller.vacant:
@@ -884,17 +892,18 @@ class SalesModel(Model):
         """Skill follows experience: selling strength and service quality."""
         cfg = self.scenario.staffing
         months = seller.experience_months()
-        seller.win_skill = eco.skill(months, cfg.green_win_factor, cfg.ramp_months)
-        self.staff_win_skill[seller.staff_idx] = seller.win_skill
-        seller.quality_skill = eco.skill(months, cfg.green_quality_factor, cfg.ramp_months)
+        self.staff_win_skill[seller.staff_idx] = eco.skill(
+            months, cfg.green_win_factor, cfg.ramp_months
+        )
+        quality_skill = eco.skill(months, cfg.green_quality_factor, cfg.ramp_months)
         base = self.scenario.sellers.service_quality
-        self.staff_quality[seller.staff_idx] = base * seller.quality_skill
+        self.staff_quality[seller.staff_idx] = base * quality_skill
 
     def _staffing_month(self) -> None:
         """Month end: morale recovers, skill grows, and some sellers quit."""
         cfg = self.scenario.staffing
         month = self.day // self.days_per_month
-        for seller in self.sellers:
+        for seller in self.hunting_sellers:
             if seller.vacant:
                 continue
             seller.cheer(cfg.morale_recovery_per_month * (1.0 - seller.morale))
@@ -1022,18 +1031,11 @@ class SalesModel(Model):
     def take_bonuses(self) -> dict[str, float]:
         """Bonuses accrued this month by role, and reset them."""
         by_role = {
-            role: float(self._bonus[:-1][self.staff_role[:-1] == role].sum()) for role in ROLES
+            role: float(self._bonus[:-1][self.staff_role[:-1] == role].sum()) for role in NAMES
         }
         self._bonus[:] = 0.0
         return by_role
 
     def role_members(self, role: str) -> list[Staff]:
-        """Staff of one role."""
-        return {
-            "hunter": self.hunters,
-            "generalist": self.generalists,
-            "specialist": self.specialists,
-            "writer": self.writers,
-            "vip_lead": self.vip_leads,
-            "account_manager": self.account_managers,
-        }[role]
+        """Staff of one role (``sim.roles.Role.name``), in staff-index order."""
+        return self._members[role]
