@@ -52,7 +52,7 @@ from sim.ledger import COLUMNS, COUNT_COLUMNS, Ledger
 from sim.market import generate_market, lead_order
 from sim.randomness import RandomStreams
 from sim.recorder import month_row
-from sim.roles import BY_NAME, NAMES, ROLES
+from sim.roles import NAMES, ROLES
 
 SMALL = 8  # below this many clients, per-client Python is faster than array calls
 
@@ -201,7 +201,7 @@ class SalesModel(Model):
         """Per-staff arrays with one extra last slot standing for 'no one' (index -1)."""
         s = self.scenario
         n = len(self.staff) + 1
-        roles = [BY_NAME[a.role] for a in self.staff]
+        roles = [r for r in ROLES for _ in self._members[r.name]]  # in staff-index order
         self.staff_attention = np.zeros(n)
         self.staff_quality = np.full(n, s.clients.unattended_quality)
         self.staff_reveal = np.zeros(n)

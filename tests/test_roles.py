@@ -173,3 +173,12 @@ def test_skill_is_kept_once_where_the_vector_code_reads_it() -> None:
     assert seller.win_skill == 0.125
     manager = model.account_managers[0]
     assert manager.win_skill == 1.0  # account managers do not turn over: always skilled
+
+
+def test_the_workshop_labels_each_headcount_lever_with_the_roles_title() -> None:
+    from sim.workshop.levers import LEVERS
+
+    labels = {lever.path: lever.label for lever in LEVERS}
+    for role in ROLES:
+        assert labels[f"organisation.{role.headcount}"] == role.title
+    assert len({role.title for role in ROLES}) == len(ROLES)
