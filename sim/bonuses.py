@@ -14,7 +14,6 @@ import numpy as np
 import numpy.typing as npt
 
 from sim import economics as eco
-from sim.ledger import ROLES
 
 if TYPE_CHECKING:
     from sim.agents.client import ClientBook, DayFlows
@@ -33,6 +32,8 @@ class Bonuses:
 
     Parameters
     ----------
+    roles
+        The role labels, in the order of the monthly columns (``sim.roles.NAMES``).
     staff_role
         Role label of every seat, shape (staff + 1,); the last slot stands for "no one" and
         never keeps a bonus.
@@ -46,11 +47,13 @@ class Bonuses:
 
     def __init__(
         self,
+        roles: tuple[str, ...],
         staff_role: npt.NDArray[np.str_],
         money: MoneyConfig,
         days_per_month: int,
         ledger: Ledger,
     ) -> None:
+        self.roles = roles
         self.staff_role = staff_role
         self.money = money
         self.ledger = ledger
@@ -106,7 +109,8 @@ class Bonuses:
     def take(self) -> dict[str, float]:
         """Return the bonuses accrued this month by role (USD), and start the next month."""
         by_role = {
-            role: float(self.accrued[:-1][self.staff_role[:-1] == role].sum()) for role in ROLES
+            role: float(self.accrued[:-1][self.staff_role[:-1] == role].sum())
+            for role in self.roles
         }
         self.accrued[:] = 0.0
         return by_role

@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import itertools
 import weakref
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,7 @@ from sim.market import generate_market, lead_order
 from sim.pipeline import Pipeline
 from sim.randomness import RandomStreams
 from sim.recorder import month_row
+from sim.roles import NAMES, ROLES
 from sim.staffing import Staffing
 from sim.visits import Visits
 
@@ -111,7 +113,7 @@ class SalesModel(Model):
         self._build_staff()
         self._build_competitors()
         self._build_mechanisms()
-        for seller in self.sellers:
+        for seller in self.hunting_sellers:
             self.staffing.update_skill(seller)
         self._assign_initial_clients()
         asleep = self.book.dormant_ids()
@@ -134,7 +136,7 @@ class SalesModel(Model):
         self.dynamics = ClientDynamics(
             s.clients, d, s.money.new_client_bonus_months * d, self.poaching
         )
-        self.bonuses = Bonuses(self.staff_role, s.money, d, ledger)
+        self.bonuses = Bonuses(NAMES, self.staff_role, s.money, d, ledger)
         self.accounts = Accounts(
             book, staff, self.account_managers, self._account_segment, self.close_load, ledger
         )
@@ -191,7 +193,7 @@ class SalesModel(Model):
             self.dynamics,
         )
         self.letters = LetterCampaign(
-            s.letters, book, streams, ledger, staff, self.sellers, self.lifecycle
+            s.letters, book, streams, ledger, staff, self.hunting_sellers, self.lifecycle
         )
         self.vip = VipProgramme(
             s,
@@ -201,7 +203,7 @@ class SalesModel(Model):
             self.visits,
             self.dynamics,
             self.vip_leads,
-            self.sellers,
+            self.hunting_sellers,
             self.staff_is_seller,
             d,
         )
@@ -210,7 +212,7 @@ class SalesModel(Model):
             book,
             streams,
             ledger,
-            self.sellers,
+            self.hunting_sellers,
             self.generalists,
             self.assignment,
             self.staff_quality,
@@ -222,6 +224,7 @@ class SalesModel(Model):
 
     # ---- construction ----------------------------------------------------------------------
     def _build_staff(self) -> None:
+        """Build the staff from the role table, in its order (the order of the staff indices)."""
         s, org, book = self.scenario, self.scenario.organisation, self.book
         consult = np.where(book.consultative, s.sellers.consultative_load_factor, 1.0)
         caps = np.array(
@@ -240,29 +243,34 @@ class SalesModel(Model):
             if org.billing_system
             else s.specialists.capacity_clients
         )
-        spec_load = self.hours_per_day / spec_cap * weights
+        loads = {
+            "seller": self.seller_load,
+            "close": self.close_load,
+            "office": self.hours_per_day / spec_cap * weights,
+            None: np.zeros(0),  # serves no book
+        }
         self.staff: list[Staff] = []
-        for cls, count, load in (
-            (Hunter, org.hunters, self.seller_load),
-            (Generalist, org.generalists, self.seller_load),
-            (Specialist, org.specialists, spec_load),
-            (AccountManager, org.account_managers, self.close_load),
-            (LetterWriter, org.letter_writers, spec_load),
-            (VipLead, org.vip_leads, spec_load),
-        ):
-            for _ in range(count):
-                self.staff.append(cls(self, len(self.staff), load))
-        self.hunters = [a for a in self.staff if isinstance(a, Hunter)]
-        self.generalists = [a for a in self.staff if isinstance(a, Generalist)]
-        self.sellers: list[Seller] = [a for a in self.staff if isinstance(a, Hunter | Generalist)]
-        self.account_managers = [a for a in self.staff if isinstance(a, AccountManager)]
+        self._members: dict[str, list[Staff]] = {}
+        for role in ROLES:
+            members = [
+                role.agent(self, len(self.staff) + k, loads[role.load])
+                for k in range(role.heads(s))
+            ]
+            self._members[role.name] = members
+            self.staff.extend(members)
+        self.hunters = cast(list[Hunter], self._members["hunter"])
+        self.generalists = cast(list[Generalist], self._members["generalist"])
+        self.specialists = cast(list[Specialist], self._members["specialist"])
+        self.account_managers = cast(list[AccountManager], self._members["account_manager"])
+        self.writers = cast(list[LetterWriter], self._members["writer"])
+        self.vip_leads = cast(list[VipLead], self._members["vip_lead"])
+        self.hunting_sellers = cast(
+            "list[Seller]", [a for r in ROLES if r.hunts for a in self._members[r.name]]
+        )
         names = ("small", "medium", "xl")
         self._account_segment = np.array([n in s.accounts.segments for n in names])
-        self.specialists = [a for a in self.staff if isinstance(a, Specialist)]
-        self.writers = [a for a in self.staff if isinstance(a, LetterWriter)]
-        self.vip_leads = [a for a in self.staff if isinstance(a, VipLead)]
-        self._seller_set = AgentSet(
-            self.sellers, random=self.streams.python_random("order-sellers")
+        self._hunting_set = AgentSet(
+            self.hunting_sellers, random=self.streams.python_random("order-sellers")
         )
         self._specialist_set = AgentSet(
             self.specialists, random=self.streams.python_random("order-specialists")
@@ -280,20 +288,20 @@ class SalesModel(Model):
         """Per-staff arrays with one extra last slot standing for 'no one' (index -1)."""
         s = self.scenario
         n = len(self.staff) + 1
+        roles = [r for r in ROLES for _ in self._members[r.name]]  # in staff-index order
         self.staff_attention = np.zeros(n)
         self.staff_quality = np.full(n, s.clients.unattended_quality)
         self.staff_reveal = np.zeros(n)
-        self.staff_is_seller = np.zeros(n, dtype=bool)
-        self.staff_is_specialist = np.zeros(n, dtype=bool)
-        self.staff_role = np.array([a.role for a in self.staff] + ["none"])
-        for a in self.staff:
-            seller = isinstance(a, Seller)
-            cfg = s.sellers if seller else s.specialists
+        self.staff_role = np.array([r.name for r in roles] + ["none"])
+        self.staff_is_seller = np.array([r.sells for r in roles] + [False])
+        self.staff_is_specialist = self.staff_role == "specialist"
+        for a, role in zip(self.staff, roles, strict=True):
+            cfg = getattr(s, role.service_section)
             self.staff_quality[a.staff_idx] = cfg.service_quality
             self.staff_reveal[a.staff_idx] = cfg.reveal_per_month
-            self.staff_is_seller[a.staff_idx] = seller
-            self.staff_is_specialist[a.staff_idx] = not seller
-        self.staff_win_skill = np.ones(n)  # sellers' skill at developing a project (7.20)
+        # Sellers' skill at developing a project (7.20), read by ``Seller.win_skill``, written by
+        # ``Staffing``; 1 for no one and for the sellers who do not hunt (they do not turn over).
+        self.staff_win_skill = np.ones(n)
 
     def _build_competitors(self) -> None:
         cfg = self.scenario.market.competitors
@@ -319,8 +327,8 @@ class SalesModel(Model):
     def _assign_initial_clients(self) -> None:
         """Give the clients active at the start to the sellers round-robin, then a server."""
         for client_id in range(self.scenario.market.active_clients):
-            if self.sellers:
-                seller = self.sellers[client_id % len(self.sellers)]
+            if self.hunting_sellers:
+                seller = self.hunting_sellers[client_id % len(self.hunting_sellers)]
                 self.book.owner[client_id] = seller.staff_idx
                 seller.own(client_id)
             self.assignment.assign_server(client_id, prefer_owner=True)
@@ -335,7 +343,7 @@ class SalesModel(Model):
         self.vip.open_or_close_pass(day)
         self.escalation.flag(day)
         self.pipeline.settle_new_clients(day)
-        self._seller_set.shuffle_do("step")
+        self._hunting_set.shuffle_do("step")
         self.pipeline.place_calls(day)
         if self.account_managers:
             self._account_set.shuffle_do("step")
@@ -385,12 +393,5 @@ class SalesModel(Model):
         return frame.astype(dict.fromkeys(COUNT_COLUMNS, "int64"))
 
     def role_members(self, role: str) -> list[Staff]:
-        """Staff of one role."""
-        return {
-            "hunter": self.hunters,
-            "generalist": self.generalists,
-            "specialist": self.specialists,
-            "writer": self.writers,
-            "vip_lead": self.vip_leads,
-            "account_manager": self.account_managers,
-        }[role]
+        """Staff of one role (``sim.roles.Role.name``), in staff-index order."""
+        return self._members[role]

@@ -43,12 +43,12 @@ class Staffing:
     ledger
         The month's counters.
     sellers, generalists
-        All sellers, and the generalists among them.
+        The sellers who hunt (the ones who turn over), and the generalists among them.
     assignment
         Who serves whom (a quitter's clients are let go; a newcomer's book is moved to him).
     staff_quality, staff_win_skill
         Each seat's service quality and skill at developing a project, shape (staff + 1,);
-        written when skill changes.
+        written when skill changes (the one place a seller's skill is kept).
     seller_load
         Service hours a day each client needs from a seller, shape (clients,).
     hours_per_day, days_per_month
@@ -89,11 +89,12 @@ class Staffing:
         """Set a seller's selling strength and service quality from his experience."""
         cfg = self.cfg
         months = seller.experience_months()
-        seller.win_skill = eco.skill(months, cfg.green_win_factor, cfg.ramp_months)
-        self.staff_win_skill[seller.staff_idx] = seller.win_skill
-        seller.quality_skill = eco.skill(months, cfg.green_quality_factor, cfg.ramp_months)
+        self.staff_win_skill[seller.staff_idx] = eco.skill(
+            months, cfg.green_win_factor, cfg.ramp_months
+        )
+        quality_skill = eco.skill(months, cfg.green_quality_factor, cfg.ramp_months)
         base = self.sellers_cfg.service_quality
-        self.staff_quality[seller.staff_idx] = base * seller.quality_skill
+        self.staff_quality[seller.staff_idx] = base * quality_skill
 
     def month_end(self, day: int) -> None:
         """Let morale recover and skill grow; some sellers quit."""

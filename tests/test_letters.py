@@ -142,12 +142,12 @@ def test_a_response_from_a_client_gone_to_a_rival_is_dropped() -> None:
     gone = int(b.dormant_ids()[0])
     b.set_state(gone, PROSPECT)
     before = b.receivable[gone]
-    model.letters.follow_up(gone, model.sellers[0])
+    model.letters.follow_up(gone, model.hunting_sellers[0])
     assert b.state[gone] == PROSPECT and b.receivable[gone] == before
     asleep = int(b.dormant_ids()[0])
-    model.letters.follow_up(asleep, model.sellers[0])
+    model.letters.follow_up(asleep, model.hunting_sellers[0])
     assert b.state[asleep] == ACTIVE and b.receivable[asleep] > before
-    assert b.owner[asleep] == model.sellers[0].staff_idx
+    assert b.owner[asleep] == model.hunting_sellers[0].staff_idx
 
 
 def test_no_writers_no_letters() -> None:

@@ -11,8 +11,9 @@ from sim.agents.competitor import Competitor
 from sim.agents.generalist import Generalist
 from sim.agents.hunter import Hunter
 from sim.agents.specialist import Specialist
-from sim.ledger import COLUMNS, ROLES
+from sim.ledger import COLUMNS
 from sim.model import SalesModel
+from sim.roles import NAMES
 
 SHORT = ("calendar.horizon_years=2",)
 
@@ -118,7 +119,7 @@ def test_money_is_conserved(name: str, overrides: tuple[str, ...]) -> None:
         frame["staff_cost"], frame["salaries"] + frame["bonuses"] + frame["desks"], rtol=1e-12
     )
     np.testing.assert_allclose(
-        frame["staff_cost"], sum(frame[f"{r}_cost"] for r in ROLES), rtol=1e-12
+        frame["staff_cost"], sum(frame[f"{r}_cost"] for r in NAMES), rtol=1e-12
     )
     np.testing.assert_allclose(frame["total_cost"], frame["staff_cost"] + frame["other_cost"])
     np.testing.assert_allclose(frame["profit"], frame["revenue_collected"] - frame["total_cost"])

@@ -66,7 +66,8 @@ def _world(rows: list[tuple[float, float, int, int, int]], skill: list[float], v
     is_seller = np.array([True, True, True, False, False])
     win_skill = np.array([*skill, 1.0, 0.0])
     ledger = Ledger()
-    bonuses = Bonuses(np.array(["hunter"] * 3 + ["specialist", "none"]), cfg.money, 20, ledger)
+    seats = np.array(["hunter"] * 3 + ["specialist", "none"])
+    bonuses = Bonuses(("hunter", "specialist"), seats, cfg.money, 20, ledger)
     visits = Visits(cfg, book, RandomStreams(7), ledger, bonuses, staff, is_seller, win_skill, 20)  # type: ignore[arg-type]
     return visits, ids, staff
 

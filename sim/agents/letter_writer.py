@@ -65,7 +65,7 @@ class LetterCampaign:
     staff
         All staff, by staff index.
     sellers
-        The sellers a reply may go to.
+        The sellers a reply may go to (the sellers who hunt).
     lifecycle
         Client moves (a dormant client who orders is active again).
     """

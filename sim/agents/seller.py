@@ -43,10 +43,13 @@ class Seller(Staff):
         self.hired_day = -round(months * model.days_per_month)
         self.morale = 1.0
         self.vacant_until: int | None = None  # the seat is empty until this day
-        self.win_skill = 1.0  # share of an experienced seller's selling strength
-        self.quality_skill = 1.0  # share of an experienced seller's service quality
 
     # ---- people ----------------------------------------------------------------------------
+    @property
+    def win_skill(self) -> float:
+        """Share of an experienced seller's selling strength (kept in ``staff_win_skill``)."""
+        return float(self.model.staff_win_skill[self.staff_idx])
+
     @property
     def vacant(self) -> bool:
         """Whether the seat is empty (the seller quit; a replacement is being hired)."""

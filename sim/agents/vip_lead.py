@@ -78,7 +78,8 @@ class VipProgramme:
     leads
         The VIP leads (may be empty: no programme).
     sellers
-        The sellers; the first ``vip.seconded_full_time`` are seconded to the pass full-time.
+        The sellers who hunt; the first ``vip.seconded_full_time`` are seconded to the pass
+        full-time.
     staff_is_seller
         Whether each seat is a seller's, shape (staff + 1,), last slot "no one".
     days_per_month

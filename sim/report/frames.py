@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.cohorts import AGES, kept_column
-from sim.ledger import ROLES
+from sim.roles import NAMES, ROLES
 from sim.study.stats import CONFIDENCE, student_t_quantile
 
 RUN = ["scenario", "replication"]
@@ -32,14 +32,7 @@ REVENUE_SOURCES = {
     "letter_revenue": "letters",
     "source_vip": "VIP programme",
 }
-ROLE_NAMES = {
-    "hunter": "hunters",
-    "generalist": "generalists",
-    "specialist": "specialists",
-    "account_manager": "account managers",
-    "writer": "letter writers",
-    "vip_lead": "VIP leads",
-}
+ROLE_NAMES = {role.name: role.label for role in ROLES}  # as the report names them
 # What the money is spent on: column, label (they sum to total_cost).
 COST_KINDS = {
     "salaries": "salaries",
@@ -143,7 +136,7 @@ def cost_by_kind(timeseries: pd.DataFrame) -> pd.DataFrame:
 def cost_by_role(timeseries: pd.DataFrame) -> pd.DataFrame:
     """Mean cost over the horizon per strategy and role; what no role costs (billing system,
     postage, VIP fixes) is ``programmes & tools``. They sum to total_cost."""
-    columns = {f"{r}_cost": ROLE_NAMES[r] for r in ROLES}
+    columns = {f"{r.name}_cost": r.label for r in ROLES}
     columns["other_cost"] = COST_KINDS["other_cost"]
     totals = per_run_totals(timeseries, columns, "role")
     return mean_band(totals, ["scenario", "role"])
@@ -232,7 +225,7 @@ def team(timeseries: pd.DataFrame) -> pd.DataFrame:
     frame = one_point(timeseries)
     last = frame[frame["year"] == frame["year"].max()]
     rows = []
-    for role in ROLES:
+    for role in NAMES:
         heads = last[f"{role}_headcount"]
         books = last[f"{role}_clients_served"].sum() > 0  # writers and VIP leads hold no books
         per_person = last[f"{role}_clients_served"] / heads.where(heads > 0)
