@@ -124,14 +124,9 @@ class SalesModel(Model):
     # ---- the mechanisms --------------------------------------------------------------------
     def _build_mechanisms(self) -> None:
         """Build the mechanisms, each given the parts of the company and market it works on."""
-        s, book, streams, ledger, staff = (
-            self.scenario,
-            self.book,
-            self.streams,
-            self.ledger,
-            self.staff,
-        )
-        d = self.days_per_month
+        s, book, staff = self.scenario, self.book, self.staff
+        streams, ledger = self.streams, self.ledger
+        d, sellers, sells = self.days_per_month, self.hunting_sellers, self.staff_is_seller
         self.cohorts = Cohorts(book.size, self.horizon_days // d, book.active_ids())
         self.dynamics = ClientDynamics(
             s.clients, d, s.money.new_client_bonus_months * d, self.poaching
@@ -140,87 +135,36 @@ class SalesModel(Model):
         self.accounts = Accounts(
             book, staff, self.account_managers, self._account_segment, self.close_load, ledger
         )
+        limit = s.sellers.book_limit_load * self.hours_per_day
         self.assignment = Assignment(
-            book,
-            staff,
-            self.specialists,
-            self.generalists,
-            self.accounts,
-            self.seller_load,
-            s.sellers.book_limit_load * self.hours_per_day,
+            book, staff, self.specialists, self.generalists, self.accounts, self.seller_load, limit
         )
         self.handoff = Handoff(s.handoff, book, staff, self.specialists, ledger)
         self.escalation = Escalation(
             s.escalation, book, staff, self.specialists, self.staff_is_specialist, ledger, d
         )
         loads = {"close": self.close_load, "routine": self.routine_load, "seller": self.seller_load}
+        leads, new_client = lead_order(book, streams), functools.partial(Client, self)
         self.pipeline = Pipeline(
-            s,
-            book,
-            lead_order(book, streams),
-            streams,
-            ledger,
-            self.competitors,
-            staff,
-            self.accounts,
-            loads,
-            self.clients,
-            functools.partial(Client, self),
-            self.cohorts,
-            d,
-        )
-        self.visits = Visits(
-            s,
-            book,
-            streams,
-            ledger,
-            self.bonuses,
-            staff,
-            self.staff_is_seller,
-            self.staff_win_skill,
-            d,
-        )
+            s, book, leads, streams, ledger, self.competitors, staff, self.accounts, loads,
+            self.clients, new_client, self.cohorts, d,
+        )  # fmt: skip
+        skill = self.staff_win_skill
+        self.visits = Visits(s, book, streams, ledger, self.bonuses, staff, sells, skill, d)
         self.lifecycle = Lifecycle(
-            s,
-            book,
-            streams,
-            ledger,
-            staff,
-            self.staff_is_seller,
-            self.assignment,
-            self.pipeline,
-            self.cohorts,
+            s, book, streams, ledger, staff, sells, self.assignment, self.pipeline, self.cohorts,
             self.dynamics,
-        )
+        )  # fmt: skip
         self.letters = LetterCampaign(
-            s.letters, book, streams, ledger, staff, self.hunting_sellers, self.lifecycle
+            s.letters, book, streams, ledger, staff, sellers, self.lifecycle
         )
         self.vip = VipProgramme(
-            s,
-            book,
-            streams,
-            ledger,
-            self.visits,
-            self.dynamics,
-            self.vip_leads,
-            self.hunting_sellers,
-            self.staff_is_seller,
-            d,
+            s, book, streams, ledger, self.visits, self.dynamics, self.vip_leads, sellers, sells, d
         )
         self.staffing = Staffing(
-            s,
-            book,
-            streams,
-            ledger,
-            self.hunting_sellers,
-            self.generalists,
-            self.assignment,
-            self.staff_quality,
-            self.staff_win_skill,
-            self.seller_load,
-            self.hours_per_day,
-            d,
-        )
+            s, book, streams, ledger, sellers, self.generalists, self.assignment,
+            self.staff_quality, skill, self.seller_load, self.hours_per_day, d,
+        )  # fmt: skip
 
     # ---- construction ----------------------------------------------------------------------
     def _build_staff(self) -> None:
