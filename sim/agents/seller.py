@@ -1,8 +1,12 @@
 """Sellers: field people who hunt (calls, meetings, proposals) and visit their clients.
 
-Hunters and generalists are both sellers. Every seller's day runs in the same order: serve the
-own book first, then visits to clients he won (escalations first, then periodic consultative
-visits), then the pipeline (proposals, meetings), and prospecting calls with whatever is left.
+Hunters and generalists are both sellers (account managers too, without the pipeline). A
+seller's day (``Seller.step``) runs in this order: serve the own book first; hand off the
+clients due (hunters, ``Handoff``); visit the clients escalated by a specialist (``Visits``);
+follow up letter responses (``LetterCampaign``); work on the yearly VIP pass if seconded
+(``VipProgramme``); make the week's planned consultative visits (``Visits``); hold the due
+proposals and meetings (``Pipeline``); and ask for prospecting calls with whatever is left,
+placed in bulk by ``Pipeline`` once every seller has stepped.
 """
 
 from __future__ import annotations
