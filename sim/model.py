@@ -158,6 +158,8 @@ class SalesModel(Model):
             "office": self.hours_per_day / spec_cap * weights,
             None: np.zeros(0),  # serves no book
         }
+        # Attention each staff member gave today (``Staff.attention``), and 0 for no one.
+        self.staff_attention = np.zeros(sum(role.heads(s) for role in ROLES) + 1)
         self.staff: list[Staff] = []
         self._members: dict[str, list[Staff]] = {}
         for role in ROLES:
@@ -202,7 +204,6 @@ class SalesModel(Model):
         s = self.scenario
         n = len(self.staff) + 1
         roles = [r for r in ROLES for _ in self._members[r.name]]  # in staff-index order
-        self.staff_attention = np.zeros(n)
         self.staff_quality = np.full(n, s.clients.unattended_quality)
         self.staff_reveal = np.zeros(n)
         self.staff_role = np.array([r.name for r in roles] + ["none"])
@@ -247,7 +248,6 @@ class SalesModel(Model):
                 self.book.owner[client_id] = seller.staff_idx
                 seller.own(client_id)
             self.assign_server(client_id, prefer_owner=True)
-        self.staff_attention[:-1] = [a.attention for a in self.staff]
 
     # ---- running ---------------------------------------------------------------------------
     def step(self) -> None:
@@ -267,7 +267,6 @@ class SalesModel(Model):
             self._vip_set.shuffle_do("step")
         if self.writers:
             self._writer_set.shuffle_do("step")
-        self.staff_attention[:-1] = [a.attention for a in self.staff]
         self._flows = self.dynamics.step(
             self.book,
             self.streams,
