@@ -1,8 +1,10 @@
-"""Sellers: field people who hunt (calls, meetings, proposals) and visit their clients.
+"""Sellers: field people who own their clients, visit them and develop their needs into projects.
 
-Hunters and generalists are both sellers. Every seller's day runs in the same order: serve the
-own book first, then visits to clients he won (escalations first, then periodic consultative
-visits), then the pipeline (proposals, meetings), and prospecting calls with whatever is left.
+Hunters, generalists and account managers are sellers (the roles that sell in ``sim.roles``);
+hunters and generalists also hunt (calls, meetings, proposals). A hunting seller's day runs in
+the same order: serve the own book first, then visits to clients he won (escalations first, then
+periodic consultative visits), then the pipeline (proposals, meetings), and prospecting calls
+with whatever is left.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class Seller(Staff):
-    """A field seller: owns the clients he won and works a pipeline of prospects."""
+    """A field seller: owns the clients he won (or was given) and, if he hunts, works a pipeline."""
 
     role = "seller"
 
