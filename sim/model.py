@@ -176,7 +176,7 @@ class SalesModel(Model):
         self.writers = cast(list[LetterWriter], self._members["writer"])
         self.vip_leads = cast(list[VipLead], self._members["vip_lead"])
         self.hunting_sellers = cast(
-            "list[Seller]", [a for r in ROLES if r.hunts for a in self._members[r.name]]
+            list[Seller], [a for r in ROLES if r.hunts for a in self._members[r.name]]
         )
         names = ("small", "medium", "xl")
         self._account_segment = np.array([n in s.accounts.segments for n in names])
@@ -241,7 +241,7 @@ class SalesModel(Model):
         )
 
     def _assign_initial_clients(self) -> None:
-        """The clients active at the start: owned round-robin by the sellers, then served."""
+        """The clients active at the start: owned round-robin by the hunting sellers; served."""
         for client_id in range(self.scenario.market.active_clients):
             if self.hunting_sellers:
                 seller = self.hunting_sellers[client_id % len(self.hunting_sellers)]
