@@ -193,6 +193,8 @@ class SalesModel(Model):
             "office": self.hours_per_day / spec_cap * weights,
             None: np.zeros(0),  # serves no book
         }
+        # Attention each staff member gave today (``Staff.attention``), and 0 for no one.
+        self.staff_attention = np.zeros(sum(role.heads(s) for role in ROLES) + 1)
         self.staff: list[Staff] = []
         self._members: dict[str, list[Staff]] = {}
         for role in ROLES:
@@ -209,7 +211,7 @@ class SalesModel(Model):
         self.writers = cast(list[LetterWriter], self._members["writer"])
         self.vip_leads = cast(list[VipLead], self._members["vip_lead"])
         self.hunting_sellers = cast(
-            "list[Seller]", [a for r in ROLES if r.hunts for a in self._members[r.name]]
+            list[Seller], [a for r in ROLES if r.hunts for a in self._members[r.name]]
         )
         names = ("small", "medium", "xl")
         self._account_segment = np.array([n in s.accounts.segments for n in names])
@@ -233,7 +235,6 @@ class SalesModel(Model):
         s = self.scenario
         n = len(self.staff) + 1
         roles = [r for r in ROLES for _ in self._members[r.name]]  # in staff-index order
-        self.staff_attention = np.zeros(n)
         self.staff_quality = np.full(n, s.clients.unattended_quality)
         self.staff_reveal = np.zeros(n)
         self.staff_role = np.array([r.name for r in roles] + ["none"])
@@ -269,14 +270,13 @@ class SalesModel(Model):
         )
 
     def _assign_initial_clients(self) -> None:
-        """Give the clients active at the start to the sellers round-robin, then a server."""
+        """Give the clients active at the start to the hunting sellers round-robin; serve them."""
         for client_id in range(self.scenario.market.active_clients):
             if self.hunting_sellers:
                 seller = self.hunting_sellers[client_id % len(self.hunting_sellers)]
                 self.book.owner[client_id] = seller.staff_idx
                 seller.own(client_id)
             self.assignment.assign_server(client_id, prefer_owner=True)
-        self.staff_attention[:-1] = [a.attention for a in self.staff]
 
     # ---- running ---------------------------------------------------------------------------
     def step(self) -> None:
@@ -296,7 +296,6 @@ class SalesModel(Model):
             self._vip_set.shuffle_do("step")
         if self.writers:
             self._writer_set.shuffle_do("step")
-        self.staff_attention[:-1] = [a.attention for a in self.staff]
         flows = self.dynamics.step(
             self.book,
             self.streams,

@@ -182,3 +182,12 @@ def test_the_workshop_labels_each_headcount_lever_with_the_roles_title() -> None
     for role in ROLES:
         assert labels[f"organisation.{role.headcount}"] == role.title
     assert len({role.title for role in ROLES}) == len(ROLES)
+
+
+def test_attention_is_kept_once_where_the_client_dynamics_read_it() -> None:
+    model, _ = one_month(every_role())
+    specialist = model.specialists[0]
+    assert 0.0 < specialist.attention == model.staff_attention[specialist.staff_idx] <= 1.0
+    specialist.start_day(0.0)  # a day with no hours: the book gets no attention
+    assert model.staff_attention[specialist.staff_idx] == 0.0
+    assert model.staff_attention[-1] == 0.0  # no one

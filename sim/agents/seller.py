@@ -1,12 +1,14 @@
-"""Sellers: field people who hunt (calls, meetings, proposals) and visit their clients.
+"""Sellers: field people who own their clients, visit them and develop their needs into projects.
 
-Hunters and generalists are both sellers (account managers too, without the pipeline). A
-seller's day (``Seller.step``) runs in this order: serve the own book first; hand off the
-clients due (hunters, ``Handoff``); visit the clients escalated by a specialist (``Visits``);
-follow up letter responses (``LetterCampaign``); work on the yearly VIP pass if seconded
-(``VipProgramme``); make the week's planned consultative visits (``Visits``); hold the due
-proposals and meetings (``Pipeline``); and ask for prospecting calls with whatever is left,
-placed in bulk by ``Pipeline`` once every seller has stepped.
+Hunters, generalists and account managers are sellers (the roles that sell in ``sim.roles``);
+hunters and generalists also hunt (calls, meetings, proposals). A seller's day (``Seller.step``)
+runs in this order: serve the own book first; hand off the clients due (hunters, ``Handoff``);
+visit the clients escalated by a specialist (``Visits``); follow up letter responses
+(``LetterCampaign``); work on the yearly VIP pass if seconded (``VipProgramme``); make the
+week's planned consultative visits (``Visits``); hold the due proposals and meetings
+(``Pipeline``); and ask for prospecting calls with whatever is left, placed in bulk by
+``Pipeline`` once every seller has stepped. An account manager's day is its own
+(``AccountManager.step``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
 
 class Seller(Staff):
-    """A field seller: owns the clients he won and works a pipeline of prospects."""
+    """A field seller: owns the clients he won (or was given) and, if he hunts, works a pipeline."""
 
     role = "seller"
 
