@@ -10,7 +10,11 @@ monthly table alone (``sim.report.frames.survival``), and a month's row never ch
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
+
+from sim.agents.client import ACTIVE
 
 START = 0  # the cohort of the clients active at the start
 OUTSIDE = -1  # prospects, dormant clients, and clients who have left their cohort
@@ -18,7 +22,7 @@ AGES = (1, 3, 6, 12, 18, 24, 36, 48)  # months since the month of the win, recor
 
 
 def kept_column(age: int) -> str:
-    """The monthly column of the clients won ``age`` months before and still active."""
+    """Return the monthly column of the clients won ``age`` months before, still active."""
     return f"won_kept_{age}m"
 
 
@@ -31,7 +35,7 @@ class Cohorts:
         self.of[active] = START
 
     def join(self, client_id: int, month: int) -> None:
-        """A prospect won during ``month`` (1 = the first) starts that month's cohort."""
+        """Start a cohort with a prospect won during ``month`` (1 = the first)."""
         self.of[client_id] = month
 
     def leave(self, ids: np.ndarray) -> None:
@@ -39,7 +43,7 @@ class Cohorts:
         self.of[ids] = OUTSIDE
 
     def close_month(self, month: int, active: np.ndarray) -> dict[str, int]:
-        """Counts at the end of ``month``: the start's clients and the cohorts ``AGES`` old."""
+        """Count, at the end of ``month``, the start's clients and the cohorts ``AGES`` old."""
         members = self.of[active]
         counts = np.bincount(members[members >= 0], minlength=self.months + 1)
         row = {"start_clients_kept": int(counts[START])}
@@ -47,3 +51,31 @@ class Cohorts:
             cohort = month - age
             row[kept_column(age)] = int(counts[cohort]) if cohort >= 1 else 0
         return row
+
+
+class Retention:
+    """Twelve-month retention: the active clients of the last 13 month ends.
+
+    Parameters
+    ----------
+    active
+        Ids of the clients active at the start (the reference of month 12).
+    """
+
+    def __init__(self, active: np.ndarray) -> None:
+        self._history: deque[np.ndarray] = deque([active.copy()], maxlen=13)
+
+    def close_month(self, active: np.ndarray, state: np.ndarray) -> float:
+        """Record this month end's active ids; return the share of those of 12 months ago kept.
+
+        ``state`` is every client's state (``ACTIVE`` = 1). NaN before month 12, and when no
+        client was active 12 month ends ago.
+        """
+        history = self._history
+        history.append(active.copy())
+        if len(history) < 13:
+            return np.nan
+        then = history[0]
+        if then.size == 0:
+            return np.nan
+        return float(np.count_nonzero(state[then] == ACTIVE) / then.size)

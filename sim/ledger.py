@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sim.cohorts import AGES, kept_column
-
-ROLES = ("hunter", "generalist", "specialist", "account_manager", "writer", "vip_lead")
+from sim.roles import ROLES
 
 COLUMNS: dict[str, str] = {
     "month": "month number, 1 = first month [month]",
@@ -79,11 +78,11 @@ COLUMNS: dict[str, str] = {
     "projects": "unmet needs uncovered and booked as projects this month [projects]",
     "projects_lost": "uncovered needs the seller failed to develop into a project [projects]",
     "hunting_hours_per_seller": (
-        "hours per seller on calls and pipeline this month (NaN when the organisation has no "
-        "hunters or generalists) [hours]"
+        "hours per hunting seller on calls and pipeline this month (NaN when the organisation "
+        "has no hunters or generalists) [hours]"
     ),
     "new_clients_per_seller": (
-        "new clients per seller this month (NaN when the organisation has no hunters or "
+        "new clients per hunting seller this month (NaN when the organisation has no hunters or "
         "generalists) [clients]"
     ),
     "letters_sent": "letters sent (or calls made) by the letter-sales section [letters]",
@@ -91,15 +90,17 @@ COLUMNS: dict[str, str] = {
     "letter_responses_lapsed": "responses no seller followed up in time [responses]",
     "letter_orders": "followed-up responses that became an order [orders]",
     "letters_cost": "writers' salaries, bonuses and desks + postage [USD]",
-    "quits": "sellers who quit this month [people]",
-    "newcomer_quits": "sellers who quit within staffing.ramp_months of joining [people]",
+    "quits": "hunting sellers (hunters, generalists) who quit this month [people]",
+    "newcomer_quits": "hunting sellers who quit within staffing.ramp_months of joining [people]",
     "newcomer_quit_risk": (
         "the newcomers' quit chances summed: expected newcomer_quits [expected people]"
     ),
     "hires": "replacements who started this month [people]",
-    "vacancies": "empty sellers' seats at month end [people]",
-    "newcomers": "sellers within staffing.ramp_months of joining, at month end [people]",
-    "mean_morale": "mean morale of the sellers on staff at month end (NaN when none is) [0-1]",
+    "vacancies": "empty hunting sellers' seats at month end [people]",
+    "newcomers": "hunting sellers within staffing.ramp_months of joining, at month end [people]",
+    "mean_morale": (
+        "mean morale of the hunting sellers on staff at month end (NaN when none is) [0-1]"
+    ),
     "active_consultative": "active consultative clients at month end [clients]",
     "consultative_lost": "consultative clients who left the active state this month [clients]",
     "key_clients": "active key clients at month end (tiers by value set at month start) [clients]",
@@ -110,7 +111,7 @@ COLUMNS: dict[str, str] = {
     "vip_pass_missed": "active clients the yearly pass did not reach in its window [clients]",
     "vip_bottlenecks_found": "service bottlenecks found by the service checks [bottlenecks]",
     "vip_fixes": "bottlenecks fixed [bottlenecks]",
-    "vip_seconded_hours": "sellers' hours given to the yearly pass [hours]",
+    "vip_seconded_hours": "hunting sellers' hours given to the yearly pass [hours]",
     "vip_seconded_cost": "those hours valued at the sellers' salary (inside salaries) [USD]",
     "vip_cost": "VIP leads' cost + fixes + seconded sellers' time at salary [USD]",
 }
@@ -119,16 +120,17 @@ for _age in AGES:
         f"clients won {_age} month{'s' if _age > 1 else ''} before this month, active without a "
         "break since [clients]"
     )
-for _role in ROLES:
-    COLUMNS[f"{_role}_headcount"] = f"{_role}s at month end [people]"
-    COLUMNS[f"{_role}_salaries"] = f"base pay of {_role}s [USD]"
-    COLUMNS[f"{_role}_bonuses"] = f"bonuses of {_role}s [USD]"
-    COLUMNS[f"{_role}_desks"] = f"workplaces of {_role}s [USD]"
-    COLUMNS[f"{_role}_cost"] = f"salaries + bonuses + desks of {_role}s [USD]"
-    COLUMNS[f"{_role}_utilisation"] = (
-        f"hours worked / hours available, {_role}s (NaN when there are none) [0-1]"
+for _role in ROLES:  # the role columns, in the role table's order
+    _name, _label = _role.name, _role.label
+    COLUMNS[f"{_name}_headcount"] = f"{_label} at month end [people]"
+    COLUMNS[f"{_name}_salaries"] = f"base pay of {_label} [USD]"
+    COLUMNS[f"{_name}_bonuses"] = f"bonuses of {_label} [USD]"
+    COLUMNS[f"{_name}_desks"] = f"workplaces of {_label} [USD]"
+    COLUMNS[f"{_name}_cost"] = f"salaries + bonuses + desks of {_label} [USD]"
+    COLUMNS[f"{_name}_utilisation"] = (
+        f"hours worked / hours available, {_label} (NaN when there are none) [0-1]"
     )
-    COLUMNS[f"{_role}_clients_served"] = f"clients in {_role}s' books at month end [clients]"
+    COLUMNS[f"{_name}_clients_served"] = f"clients in {_label}' books at month end [clients]"
 
 
 class Ledger:

@@ -223,7 +223,8 @@ def final_year(frame: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         The rows whose ``year`` is the highest; no rows for a table with no months.
     """
-    return frame[frame["year"] == frame["year"].max()]
+    last: pd.DataFrame = frame[frame["year"] == frame["year"].max()]
+    return last
 
 
 def final_year_churn(frame: pd.DataFrame) -> float:

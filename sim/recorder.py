@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import economics as eco
-from sim.agents.client import ACTIVE, NO_ONE
-from sim.ledger import COLUMNS, ROLES
+from sim.agents.client import NO_ONE
+from sim.ledger import COLUMNS
+from sim.roles import NAMES, ROLES
 
 if TYPE_CHECKING:
     from sim.model import SalesModel
@@ -27,7 +28,7 @@ def month_row(model: SalesModel) -> dict[str, float]:
     row.update(_client_snapshot(model))
     row.update(_staff_costs(model))
     row["lost_clients"] = row["lost_lapsed"] + row["lost_to_competitor"]
-    row["retention_12m"] = _retention(model)
+    row["retention_12m"] = model.retention.close_month(model.book.active_ids(), model.book.state)
     row.update(model.cohorts.close_month(month, model.book.active_ids()))
     other = (
         model.scenario.money.billing_system_usd_per_month
@@ -44,7 +45,7 @@ def month_row(model: SalesModel) -> dict[str, float]:
     row["vip_cost"] = row["vip_lead_cost"] + row["vip_fixes_cost"] + row["vip_seconded_cost"]
     row["total_cost"] = row["staff_cost"] + row["other_cost"]
     row["profit"] = row["revenue_collected"] - row["total_cost"]
-    sellers = len(model.sellers)
+    sellers = len(model.hunting_sellers)
     row["new_clients_per_seller"] = row["new_clients"] / sellers if sellers else np.nan
     return row
 
@@ -75,69 +76,36 @@ def _client_snapshot(model: SalesModel) -> dict[str, float]:
 
 
 def _staff_costs(model: SalesModel) -> dict[str, float]:
+    """Pay the month's staff by role (``sim.roles.ROLES``) and take the staff's snapshot."""
     s, money = model.scenario, model.scenario.money
-    bonuses = model.take_bonuses()
-    seller_desks = (
-        s.sellers.desks_per_person_travelling
-        if s.organisation.travelling_teams
-        else s.sellers.desks_per_person
-    )
-    desk_share = {
-        "hunter": seller_desks,
-        "generalist": seller_desks,
-        "specialist": s.specialists.desks_per_person,
-        "account_manager": s.accounts.desks_per_person,
-        "writer": s.letters.desks_per_person,
-        "vip_lead": s.vip.desks_per_person,
-    }
-    salary = {
-        "hunter": s.sellers.salary_usd_per_month,
-        "generalist": s.sellers.salary_usd_per_month,
-        "specialist": s.specialists.salary_usd_per_month,
-        "account_manager": s.accounts.salary_usd_per_month,
-        "writer": s.letters.writer_salary_usd_per_month,
-        "vip_lead": s.vip.lead_salary_usd_per_month,
-    }
+    bonuses = model.bonuses.take()
     available = model.hours_per_day * model.days_per_month
     out: dict[str, float] = {}
     hunting = 0.0
     for role in ROLES:
-        members = [m for m in model.role_members(role) if not getattr(m, "vacant", False)]
+        r = role.name
+        members = [m for m in model.role_members(r) if not getattr(m, "vacant", False)]
         n = len(members)
         hours = [m.reset_month() for m in members]
-        bonus = bonuses[role] + (
-            s.specialists.accuracy_bonus_usd_per_month * n if role == "specialist" else 0.0
-        )
-        out[f"{role}_headcount"] = n
-        out[f"{role}_salaries"] = salary[role] * n
-        out[f"{role}_bonuses"] = bonus
-        out[f"{role}_desks"] = eco.desks_needed(n, desk_share[role]) * money.desk_usd_per_month
-        out[f"{role}_cost"] = out[f"{role}_salaries"] + bonus + out[f"{role}_desks"]
+        bonus = bonuses[r] + role.fixed_bonus_usd(s) * n
+        out[f"{r}_headcount"] = n
+        out[f"{r}_salaries"] = role.salary_usd(s) * n
+        out[f"{r}_bonuses"] = bonus
+        out[f"{r}_desks"] = eco.desks_needed(n, role.desks_per_person(s)) * money.desk_usd_per_month
+        out[f"{r}_cost"] = out[f"{r}_salaries"] + bonus + out[f"{r}_desks"]
         used = sum(sum(h.values()) for h in hours)
-        out[f"{role}_utilisation"] = used / (available * n) if n else np.nan
-        out[f"{role}_clients_served"] = sum(len(m.book) for m in members)
+        out[f"{r}_utilisation"] = used / (available * n) if n else np.nan
+        out[f"{r}_clients_served"] = sum(len(m.book) for m in members)
         hunting += sum(h[a] for h in hours for a in HUNTING)
     for kind, col in (("salaries", "salaries"), ("bonuses", "bonuses"), ("desks", "desks")):
-        out[col] = sum(out[f"{r}_{kind}"] for r in ROLES)
+        out[col] = sum(out[f"{r}_{kind}"] for r in NAMES)
     out["staff_cost"] = out["salaries"] + out["bonuses"] + out["desks"]
-    out["headcount"] = sum(out[f"{r}_headcount"] for r in ROLES)
-    sellers = len(model.sellers)
+    out["headcount"] = sum(out[f"{r}_headcount"] for r in NAMES)
+    sellers = len(model.hunting_sellers)
     out["hunting_hours_per_seller"] = hunting / sellers if sellers else np.nan
-    on_staff = [s for s in model.sellers if not s.vacant]
+    on_staff = [s for s in model.hunting_sellers if not s.vacant]
     ramp = model.scenario.staffing.ramp_months
     out["vacancies"] = sellers - len(on_staff)
     out["newcomers"] = sum(s.experience_months() < ramp for s in on_staff)
     out["mean_morale"] = float(np.mean([s.morale for s in on_staff])) if on_staff else np.nan
     return out
-
-
-def _retention(model: SalesModel) -> float:
-    """Share of the clients active 12 month-ends ago who are active now."""
-    history = model._history
-    history.append(model.book.active_ids().copy())
-    if len(history) < 13:
-        return np.nan
-    then = history[0]
-    if then.size == 0:
-        return np.nan
-    return float(np.count_nonzero(model.book.state[then] == ACTIVE) / then.size)

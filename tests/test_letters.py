@@ -24,9 +24,9 @@ def test_contacts_go_to_the_longest_uncontacted_dormant_or_unattended_clients() 
     b.last_contact_day[dormant[10]] = -40
     b.last_contact_day[dormant[20]] = -30
     active = b.active_ids()
-    model.release(int(active[7]))  # active, now unattended
+    model.assignment.release(int(active[7]))  # active, now unattended
     b.last_contact_day[active[7]] = -35
-    picked = model.next_contacts(4).tolist()
+    picked = model.letters.next_contacts(4, model.day).tolist()
     assert picked[:3] == [dormant[10], active[7], dormant[20]]
     assert picked[3] == min(set(dormant.tolist()) - {dormant[10], dormant[20]})
     assert all(b.state[i] != PROSPECT for i in picked)
@@ -145,12 +145,12 @@ def test_a_response_from_a_client_gone_to_a_rival_is_dropped() -> None:
     gone = int(b.dormant_ids()[0])
     b.set_state(gone, PROSPECT)
     before = b.receivable[gone]
-    model.follow_up(gone, model.sellers[0])
+    model.letters.follow_up(gone, model.hunting_sellers[0])
     assert b.state[gone] == PROSPECT and b.receivable[gone] == before
     asleep = int(b.dormant_ids()[0])
-    model.follow_up(asleep, model.sellers[0])
+    model.letters.follow_up(asleep, model.hunting_sellers[0])
     assert b.state[asleep] == ACTIVE and b.receivable[asleep] > before
-    assert b.owner[asleep] == model.sellers[0].staff_idx
+    assert b.owner[asleep] == model.hunting_sellers[0].staff_idx
 
 
 def test_no_writers_no_letters() -> None:

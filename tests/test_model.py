@@ -10,8 +10,9 @@ from sim.agents.competitor import Competitor
 from sim.agents.generalist import Generalist
 from sim.agents.hunter import Hunter
 from sim.agents.specialist import Specialist
-from sim.ledger import COLUMNS, ROLES
+from sim.ledger import COLUMNS
 from sim.model import SalesModel
+from sim.roles import NAMES
 
 SHORT = ("calendar.horizon_years=2",)
 
@@ -46,7 +47,7 @@ def test_strategies_face_the_same_market() -> None:
         "state",
     ):
         assert np.array_equal(getattr(a.book, name), getattr(b.book, name)), name
-    assert np.array_equal(a._leads, b._leads)
+    assert np.array_equal(a.pipeline.leads, b.pipeline.leads)
     c = SalesModel(scenario("split"), seed=10)
     assert not np.array_equal(a.book.value, c.book.value)
 
@@ -115,7 +116,7 @@ def test_money_is_conserved(name: str, overrides: tuple[str, ...]) -> None:
     for part in REVENUE_PARTS:
         assert (frame[part] >= 0).all(), part
     np.testing.assert_allclose(
-        frame["staff_cost"], sum(frame[f"{r}_cost"] for r in ROLES), rtol=1e-12
+        frame["staff_cost"], sum(frame[f"{r}_cost"] for r in NAMES), rtol=1e-12
     )
 
 

@@ -40,7 +40,7 @@ def test_a_quit_empties_the_seat_and_a_green_replacement_takes_a_book() -> None:
     b = model.book
     leaver, senior = model.generalists[0], model.generalists[1]
     book = sorted(leaver.book)
-    model._quit(leaver)
+    model.staffing.quit(leaver, model.day)
     assert leaver.vacant and not leaver.book and not leaver.meetings
     assert (b.server[book] == NO_ONE).all()  # no client department: unattended
     assert (b.owner[book] == leaver.staff_idx).all()
@@ -50,7 +50,7 @@ def test_a_quit_empties_the_seat_and_a_green_replacement_takes_a_book() -> None:
     while model.day < leaver.vacant_until:
         model.step()
     assert leaver.vacant
-    model.hire(leaver)  # what his first day does first
+    model.staffing.hire(leaver, model.day)  # what his first day does first
     assert leaver.experience_months() == 0 and leaver.morale == 1.0
     assert leaver.win_skill == model.scenario.staffing.green_win_factor
     assert model.staff_win_skill[leaver.staff_idx] == leaver.win_skill

@@ -87,9 +87,9 @@ def test_pitching_at_every_meeting_does_worse_than_relationship_meetings() -> No
 
 def test_meetings_go_to_due_key_clients_most_valuable_first() -> None:
     model = SalesModel(scenario("split_vip", "organisation.vip_leads=2"), seed=4)
-    model._update_tiers()  # what the first step does first
+    model.vip.update_tiers()  # what the first step does first
     b = model.book
-    first, second = (model.vip_meetings_due(lead, model.day) for lead in model.vip_leads)
+    first, second = (model.vip.meetings_due(lead, model.day) for lead in model.vip_leads)
     due = np.concatenate([first, second])
     assert due.size == np.count_nonzero(b.tier > 0)  # never met: all due, split between leads
     assert not set(first.tolist()) & set(second.tolist())
@@ -98,8 +98,8 @@ def test_meetings_go_to_due_key_clients_most_valuable_first() -> None:
     keys = list(zip(-b.tier[order], -b.value[order], strict=True))
     assert keys == sorted(keys)
     client = int(first[0])
-    model.vip_meeting(client, model.day)
-    assert not model.vip_meeting_due(client, model.day + 1)
+    model.vip.meeting(client, model.day)
+    assert not model.vip.meeting_due(client, model.day + 1)
     assert b.last_visit_day[client] == model.day  # a relationship meeting protects
 
 

@@ -1,8 +1,23 @@
-"""Account managers (seed 003): one person who both sells to and serves a large client."""
+"""Account managers (seed 003): one person who both sells to and serves a large client.
+
+``AccountManager`` is the person; ``Accounts`` moves the clients of the account segments to
+the account managers (account transfers).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
 from sim.agents.seller import Seller
+from sim.agents.staff import Staff
+from sim.assignment import move_client
+
+if TYPE_CHECKING:
+    from sim.agents.client import ClientBook
+    from sim.ledger import Ledger
 
 
 class AccountManager(Seller):
@@ -25,10 +40,64 @@ class AccountManager(Seller):
         self._visit_due_clients(day)
 
     def take(self, client_id: int) -> None:
-        """Serve a client (the model checks there is room first)."""
+        """Serve a client (``Accounts`` checks there is room first)."""
         super(Seller, self).take(client_id)
 
     def has_room(self, load_hours: float) -> bool:
         """Whether a client of this service load fits in the book."""
         limit = self.model.scenario.accounts.book_limit_load * self.model.hours_per_day
-        return self.load_hours + load_hours <= limit + 1e-9
+        return bool(self.load_hours + load_hours <= limit + 1e-9)
+
+
+class Accounts:
+    """Account transfers: a client of an account segment goes to the account manager with room.
+
+    Parameters
+    ----------
+    book
+        The client book (``segment``, ``owner``, ``server``).
+    staff
+        All staff, by staff index.
+    managers
+        The account managers (may be empty: no transfers).
+    segments
+        Whether each size segment (small, medium, xl) is an account segment, shape (3,).
+    close_load
+        Service hours a day each client needs at close-work intensity, shape (clients,).
+    ledger
+        The month's counters (``account_transfers``).
+    """
+
+    def __init__(
+        self,
+        book: ClientBook,
+        staff: list[Staff],
+        managers: list[AccountManager],
+        segments: npt.NDArray[np.bool_],
+        close_load: npt.NDArray[np.float64],
+        ledger: Ledger,
+    ) -> None:
+        self.book = book
+        self.staff = staff
+        self.managers = managers
+        self.segments = segments
+        self.close_load = close_load
+        self.ledger = ledger
+
+    def transfer(self, client_id: int) -> bool:
+        """Give a client of an account segment to the account manager with the most room.
+
+        The account manager becomes its owner and server. Return whether the client is with an
+        account manager now (moved, or already there).
+        """
+        b = self.book
+        if not self.managers or not self.segments[b.segment[client_id]]:
+            return False
+        if b.server[client_id] >= 0 and isinstance(self.staff[b.server[client_id]], AccountManager):
+            return True  # already with one
+        manager = min(self.managers, key=Staff.relative_load)
+        if not manager.has_room(float(self.close_load[client_id])):
+            return False
+        move_client(b, self.staff, client_id, manager)
+        self.ledger.add("account_transfers", 1)
+        return True

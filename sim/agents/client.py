@@ -223,7 +223,7 @@ class ClientDynamics:
             self._wakeups.setdefault(when, []).append(who)
 
     def due_wakeups(self, day: int) -> np.ndarray:
-        """Clients scheduled to wake up today (the model checks they are still dormant)."""
+        """Clients scheduled to wake up today (``Lifecycle`` checks they are still dormant)."""
         return np.array(self._wakeups.pop(day, []), dtype=np.int64)
 
     def _drift(self, book: ClientBook, ids: np.ndarray, quality: np.ndarray) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 from mesa import Agent
 
 from sim import economics as eco
@@ -22,7 +23,7 @@ class Competitor(Agent):
 
     Its pull on a client grows with neglect, visible and hidden dissatisfaction and unmet
     needs, and shrinks after a personal visit (seed 001); the chances are computed in bulk by
-    the model from the client arrays.
+    ``Poaching`` from the client arrays, and ``Lifecycle.poach`` moves the clients taken.
     """
 
     def __init__(self, model: SalesModel, index: int, strength: float) -> None:
@@ -34,7 +35,29 @@ class Competitor(Agent):
 
     def step(self) -> None:
         """Take the clients that chose this rival today."""
-        self.clients_taken += self.model.poach(self)
+        self.clients_taken += self.model.lifecycle.poach(self.index, self.model.day)
+
+
+def pick_by_strength(
+    cumulative: npt.NDArray[np.float64], position: npt.NDArray[np.float64]
+) -> npt.NDArray[np.intp]:
+    """Pick a rival for each position, each rival in proportion to its strength.
+
+    Parameters
+    ----------
+    cumulative
+        Cumulative strength of the rivals to pick from, shape (rivals,), not empty.
+    position
+        Positions in [0, 1) along the rivals' total strength, any shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        Index into the rivals of the one picked at each position, shape of ``position``.
+    """
+    share = position * cumulative[-1]
+    rival: npt.NDArray[np.intp] = np.searchsorted(cumulative, share, side="right")
+    return np.minimum(rival, cumulative.size - 1)
 
 
 @dataclass(frozen=True)
@@ -112,7 +135,5 @@ class Poaching:
         return np.array(hit, dtype=np.int64), self._rival(np.array(position))
 
     def _rival(self, position: np.ndarray) -> np.ndarray:
-        """The rival taking each client, from its position in [0, 1) (by strength)."""
-        share = position * self.strength_cum[-1]
-        rival = np.searchsorted(self.strength_cum, share, side="right")
-        return np.minimum(rival, self.strength_cum.size - 1)
+        """Return the rival taking each client, from its position in [0, 1) (by strength)."""
+        return pick_by_strength(self.strength_cum, position)

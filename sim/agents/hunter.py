@@ -1,10 +1,22 @@
-"""Hunters: field sellers who win clients and hand them to the client department."""
+"""Hunters: field sellers who win clients and hand them to the client department.
+
+``Hunter`` is the person (he keeps the queue of his planned hand-offs); ``Handoff`` moves a
+client from its hunter to a specialist, cold or with a personal introduction (seed 000).
+"""
 
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from sim.agents.seller import Seller
+from sim.agents.staff import Staff
+
+if TYPE_CHECKING:
+    from sim.agents.client import ClientBook
+    from sim.agents.specialist import Specialist
+    from sim.config.schema import HandoffConfig
+    from sim.ledger import Ledger
 
 
 class Hunter(Seller):
@@ -34,14 +46,66 @@ class Hunter(Seller):
 
     def before_selling(self, day: int) -> None:
         """Hand off the clients whose first months are over, if there is a client department."""
-        if not self.model.specialists:
+        handoff = self.model.handoff
+        if not handoff.possible:
             return
-        handoff = self.model.scenario.handoff
-        personal = handoff.style == "personal"
+        personal = handoff.cfg.style == "personal"
         while self._handoffs and self._handoffs[0][0] <= day:
             _, client_id, won_day = self._handoffs[0]
             if client_id in self.book and self.model.book.won_day[client_id] == won_day:
-                if personal and not self.try_spend("handoff", handoff.intro_hours):
+                if personal and not self.try_spend("handoff", handoff.cfg.intro_hours):
                     return
-                self.model.hand_off(client_id, personal=personal)
+                handoff.hand_off(client_id, personal=personal)
             self._handoffs.popleft()
+
+
+class Handoff:
+    """The hand-off of a client from its hunter to the specialist with the most room.
+
+    Parameters
+    ----------
+    cfg
+        The ``handoff`` section (style, introduction hours, cold hand-off costs).
+    book
+        The client book.
+    staff
+        All staff, by staff index.
+    specialists
+        The client department (without one there is no hand-off).
+    ledger
+        The month's counters (``handoffs``).
+    """
+
+    def __init__(
+        self,
+        cfg: HandoffConfig,
+        book: ClientBook,
+        staff: list[Staff],
+        specialists: list[Specialist],
+        ledger: Ledger,
+    ) -> None:
+        self.cfg = cfg
+        self.book = book
+        self.staff = staff
+        self.specialists = specialists
+        self.ledger = ledger
+
+    @property
+    def possible(self) -> bool:
+        """Whether there is a client department to hand clients to."""
+        return bool(self.specialists)
+
+    def hand_off(self, client_id: int, personal: bool) -> None:
+        """Move a client from its hunter to the least-loaded specialist.
+
+        A cold hand-off (not ``personal``) costs satisfaction and raises hidden dissatisfaction.
+        """
+        b, cfg = self.book, self.cfg
+        self.staff[b.server[client_id]].drop(client_id)
+        min(self.specialists, key=Staff.relative_load).take(client_id)
+        if not personal:
+            b.satisfaction[client_id] = max(
+                0.0, b.satisfaction[client_id] - cfg.cold_satisfaction_drop
+            )
+            b.hidden[client_id] = min(1.0, b.hidden[client_id] + cfg.cold_hidden_rise)
+        self.ledger.add("handoffs", 1)

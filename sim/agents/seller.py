@@ -1,8 +1,14 @@
-"""Sellers: field people who hunt (calls, meetings, proposals) and visit their clients.
+"""Sellers: field people who own their clients, visit them and develop their needs into projects.
 
-Hunters and generalists are both sellers. Every seller's day runs in the same order: serve the
-own book first, then visits to clients he won (escalations first, then periodic consultative
-visits), then the pipeline (proposals, meetings), and prospecting calls with whatever is left.
+Hunters, generalists and account managers are sellers (the roles that sell in ``sim.roles``);
+hunters and generalists also hunt (calls, meetings, proposals). A seller's day (``Seller.step``)
+runs in this order: serve the own book first; hand off the clients due (hunters, ``Handoff``);
+visit the clients escalated by a specialist (``Visits``); follow up letter responses
+(``LetterCampaign``); work on the yearly VIP pass if seconded (``VipProgramme``); make the
+week's planned consultative visits (``Visits``); hold the due proposals and meetings
+(``Pipeline``); and ask for prospecting calls with whatever is left, placed in bulk by
+``Pipeline`` once every seller has stepped. An account manager's day is its own
+(``AccountManager.step``).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents.client import ACTIVE
 from sim.agents.staff import Staff
 
 WEEK = 5  # working days; sellers plan their consultative visits weekly
@@ -21,7 +28,7 @@ if TYPE_CHECKING:
 
 
 class Seller(Staff):
-    """A field seller: owns the clients he won and works a pipeline of prospects."""
+    """A field seller: owns the clients he won (or was given) and, if he hunts, works a pipeline."""
 
     role = "seller"
 
@@ -42,10 +49,13 @@ class Seller(Staff):
         self.hired_day = -round(months * model.days_per_month)
         self.morale = 1.0
         self.vacant_until: int | None = None  # the seat is empty until this day
-        self.win_skill = 1.0  # share of an experienced seller's selling strength
-        self.quality_skill = 1.0  # share of an experienced seller's service quality
 
     # ---- people ----------------------------------------------------------------------------
+    @property
+    def win_skill(self) -> float:
+        """Share of an experienced seller's selling strength (kept in ``staff_win_skill``)."""
+        return float(self.model.staff_win_skill[self.staff_idx])
+
     @property
     def vacant(self) -> bool:
         """Whether the seat is empty (the seller quit; a replacement is being hired)."""
@@ -53,7 +63,7 @@ class Seller(Staff):
 
     def experience_months(self) -> float:
         """Months on the job."""
-        return (self.model.day - self.hired_day) / self.model.days_per_month
+        return float((self.model.day - self.hired_day) / self.model.days_per_month)
 
     def cheer(self, change: float) -> None:
         """Morale moves by ``change`` (a win, a lost proposal, a lost client), within 0-1."""
@@ -88,7 +98,7 @@ class Seller(Staff):
         while self.load_hours > limit and len(self.book) > 1:
             value = self.model.book.value
             smallest = min((c for c in self.book if c != client_id), key=value.__getitem__)
-            self.model.let_go(smallest)
+            self.model.assignment.let_go(smallest)
 
     # ---- the day ---------------------------------------------------------------------------
     def step(self) -> None:
@@ -98,12 +108,13 @@ class Seller(Staff):
             if day < self.vacant_until:
                 self.start_day(0.0)  # no one in the seat
                 return
-            self.model.hire(self)
+            self.model.staffing.hire(self, day)
         self.start_day()
         self.before_selling(day)
         self._visit_escalations(day)
         self._follow_up_responses(day)
-        self.model.work_on_pass(self, self.model.secondment_hours(self))
+        vip = self.model.vip
+        vip.work_on_pass(self, vip.secondment_hours(self, day), day)
         self._visit_due_clients(day)
         if self._work_pipeline(day):
             self._make_calls(day)
@@ -115,8 +126,8 @@ class Seller(Staff):
         hours = self.model.scenario.visits.visit_hours
         while self.escalations and self.hours_left >= hours:
             client_id = self.escalations.popleft()
-            if self.model.is_active(client_id) and self.try_spend("visits", hours):
-                self.model.visit(client_id, self, day)
+            if self.model.book.state[client_id] == ACTIVE and self.try_spend("visits", hours):
+                self.model.visits.visit(client_id, day)
 
     def _follow_up_responses(self, day: int) -> None:
         """Follow up clients who answered a letter, oldest first; stale ones are lost."""
@@ -128,19 +139,19 @@ class Seller(Staff):
             if last_day < day:
                 self.model.ledger.add("letter_responses_lapsed", 1)
             elif self.try_spend("responses", hours):
-                self.model.follow_up(client_id, self)
+                self.model.letters.follow_up(client_id, self)
 
     def _visit_due_clients(self, day: int) -> None:
         """Plan the week's consultative visits on its first day; make them as time allows."""
         if day % WEEK == 0:
             owned = self.owned_ids()
             mine = owned[self.model.book.owner[owned] == self.staff_idx]
-            self.planned_visits = deque(self.model.visits_due(mine, day).tolist())
+            self.planned_visits = deque(self.model.visits.due(mine, day).tolist())
         hours = self.model.scenario.visits.visit_hours
         while self.planned_visits and self.hours_left >= hours:
             client_id = self.planned_visits.popleft()
-            if self.model.visit_due(client_id, day) and self.try_spend("visits", hours):
-                self.model.visit(client_id, self, day)
+            if self.model.visits.is_due(client_id, day) and self.try_spend("visits", hours):
+                self.model.visits.visit(client_id, day)
 
     def _work_pipeline(self, day: int) -> bool:
         """Hold the proposals and meetings that are due; return True if none is left waiting.
@@ -148,7 +159,7 @@ class Seller(Staff):
         A meeting longer than what is left of the day is prepared over several days: the hours
         are saved (``pipeline_credit``) and no new calls are made while meetings are overdue.
         """
-        cfg = self.model.scenario.pipeline
+        pipeline, cfg = self.model.pipeline, self.model.scenario.pipeline
         for queue, hours in (
             (self.proposals, cfg.proposal_hours),
             (self.meetings, cfg.meeting_hours),
@@ -158,11 +169,11 @@ class Seller(Staff):
                     return False
                 client_id = queue.popleft()[1]
                 if queue is self.proposals:
-                    self.model.close_deal(self, client_id, day)
-                elif self.model.meeting_goes_well(client_id):
+                    pipeline.close_deal(self, client_id, day)
+                elif pipeline.meeting_goes_well(client_id):
                     self.proposals.append((day + cfg.days_to_proposal, client_id))
                 else:
-                    self.model.prospect_declined(client_id, day)
+                    pipeline.prospect_declined(client_id, day)
         return True
 
     def _pay_with_credit(self, hours: float) -> bool:
@@ -177,10 +188,10 @@ class Seller(Staff):
         return True
 
     def _make_calls(self, day: int) -> None:
-        """Spend the rest of the day on prospecting calls (placed in bulk by the model)."""
+        """Spend the rest of the day on prospecting calls (placed in bulk by ``Pipeline``)."""
         calls = int(self.hours_left / self.model.scenario.pipeline.call_hours + 1e-9)
         if calls > 0:
-            self.model.request_calls(self, calls)
+            self.model.pipeline.request_calls(self, calls)
 
     def calls_made(self, leads: list[int], meetings: list[int], day: int) -> None:
         """Book the time of the calls made today and the meetings they got."""

@@ -1,8 +1,23 @@
-"""Client-department specialists: office staff who serve clients and collect payments."""
+"""Client-department specialists: office staff who serve clients and collect payments.
+
+``Specialist`` is the person; ``Escalation`` flags the at-risk clients in the specialists'
+books each morning and passes a specialist's call to the client's seller (seed 000).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
 from sim.agents.staff import Staff
+from sim.assignment import seller_of
+
+if TYPE_CHECKING:
+    from sim.agents.client import ClientBook
+    from sim.config.schema import EscalationConfig
+    from sim.ledger import Ledger
 
 
 class Specialist(Staff):
@@ -18,12 +33,88 @@ class Specialist(Staff):
 
     def step(self) -> None:
         """One working day: flag at-risk clients to their hunters, then serve the book."""
+        escalation = self.model.escalation
         call_hours = self.model.scenario.specialists.escalation_call_hours
         day = self.model.hours_per_day
-        calls = self.model.flagged_clients(self.staff_idx)
+        calls = escalation.flagged(self.staff_idx)
         if call_hours > 0:
             calls = calls[: int(day / call_hours)]
         for client_id in calls:
-            self.model.escalate(int(client_id))
+            escalation.escalate(int(client_id), self.model.day)
         self.start_day(day - len(calls) * call_hours)
         self.spend("escalation", len(calls) * call_hours)
+
+
+class Escalation:
+    """At-risk clients flagged to the specialists, and their calls to the clients' sellers.
+
+    Parameters
+    ----------
+    cfg
+        The ``escalation`` section (threshold, cool-down).
+    book
+        The client book.
+    staff
+        All staff, by staff index.
+    specialists
+        The client department (without one, no client is flagged).
+    staff_is_specialist
+        Whether each seat is a specialist's, shape (staff + 1,), last slot "no one".
+    ledger
+        The month's counters (``escalations``).
+    days_per_month
+        Working days in a month.
+    """
+
+    def __init__(
+        self,
+        cfg: EscalationConfig,
+        book: ClientBook,
+        staff: list[Staff],
+        specialists: list[Specialist],
+        staff_is_specialist: npt.NDArray[np.bool_],
+        ledger: Ledger,
+        days_per_month: int,
+    ) -> None:
+        self.cfg = cfg
+        self.book = book
+        self.staff = staff
+        self.staff_is_specialist = staff_is_specialist
+        self.ledger = ledger
+        self.cooldown_days = cfg.cooldown_months * days_per_month
+        self.on = cfg.enabled and bool(specialists)
+        self._flags: dict[int, list[int]] = {}
+
+    def flag(self, day: int) -> None:
+        """Flag today's at-risk clients: below the threshold, owned, in a specialist's book.
+
+        A client flagged is not flagged again within the cool-down.
+        """
+        self._flags = {}
+        if not self.on:
+            return
+        b = self.book
+        ids = b.active_ids()
+        ids = ids[b.satisfaction[ids] < self.cfg.satisfaction_threshold]
+        server = b.server[ids]
+        flagged = (
+            self.staff_is_specialist[server]
+            & (b.owner[ids] >= 0)
+            & (day - b.last_flag_day[ids] >= self.cooldown_days)
+        )
+        for client_id, staff_idx in zip(
+            ids[flagged].tolist(), server[flagged].tolist(), strict=True
+        ):
+            self._flags.setdefault(staff_idx, []).append(client_id)
+
+    def flagged(self, staff_idx: int) -> list[int]:
+        """Return the at-risk clients in a specialist's book today."""
+        return self._flags.get(staff_idx, [])
+
+    def escalate(self, client_id: int, day: int) -> None:
+        """Pass a specialist's call to the client's seller, who will visit."""
+        self.book.last_flag_day[client_id] = day
+        seller = seller_of(self.book, self.staff, client_id)
+        if seller is not None:
+            seller.escalations.append(client_id)
+            self.ledger.add("escalations", 1)

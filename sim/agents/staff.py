@@ -44,6 +44,15 @@ class Staff(Agent):
         self._load = load  # service hours per day of each client, for this role
         self.hours_by_activity = dict.fromkeys(ACTIVITIES, 0.0)
 
+    @property
+    def attention(self) -> float:
+        """Share of the book's demand given today, 0-1 (kept in ``SalesModel.staff_attention``)."""
+        return float(self.model.staff_attention[self.staff_idx])
+
+    @attention.setter
+    def attention(self, share: float) -> None:
+        self.model.staff_attention[self.staff_idx] = share
+
     def take(self, client_id: int) -> None:
         """Add a client to this person's book."""
         self.book.add(client_id)

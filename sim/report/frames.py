@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from sim.cohorts import AGES, kept_column
-from sim.ledger import ROLES
 from sim.metrics import cumulative_profit, opening_clients
+from sim.roles import NAMES, ROLES
 from sim.study.stats import CONFIDENCE, student_t_quantile
 
 RUN = ["scenario", "replication"]
@@ -33,14 +33,7 @@ REVENUE_SOURCES = {
     "letter_revenue": "letters",
     "source_vip": "VIP programme",
 }
-ROLE_NAMES = {
-    "hunter": "hunters",
-    "generalist": "generalists",
-    "specialist": "specialists",
-    "account_manager": "account managers",
-    "writer": "letter writers",
-    "vip_lead": "VIP leads",
-}
+ROLE_NAMES = {role.name: role.label for role in ROLES}  # as the report names them
 # What the money is spent on: column, label (they sum to total_cost).
 COST_KINDS = {
     "salaries": "salaries",
@@ -75,7 +68,7 @@ def one_point(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def order(frame: pd.DataFrame) -> list[str]:
-    """The strategies in the order they first appear (the study's order)."""
+    """Return the strategies in the order they first appear (the study's order)."""
     return list(dict.fromkeys(frame["scenario"]))
 
 
@@ -112,8 +105,11 @@ def series_bands(
 
 
 def per_run_totals(timeseries: pd.DataFrame, columns: dict[str, str], name: str) -> pd.DataFrame:
-    """Each run's totals of ``columns`` over the horizon, long: ``scenario, replication, name,
-    value`` (``name`` holds the columns' labels)."""
+    """Total ``columns`` over the horizon for each run.
+
+    Returns a long frame ``scenario, replication, name, value``; ``name`` holds the columns'
+    labels.
+    """
     frame = one_point(timeseries)
     totals = frame.groupby(RUN, sort=False)[list(columns)].sum().reset_index()
     long = totals.melt(id_vars=RUN, var_name=name, value_name="value")
@@ -122,8 +118,10 @@ def per_run_totals(timeseries: pd.DataFrame, columns: dict[str, str], name: str)
 
 
 def revenue_by_source(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Mean booked revenue over the horizon per strategy and source: ``scenario, source, mean,
-    low, high, n``."""
+    """Average the booked revenue over the horizon per strategy and source.
+
+    Returns ``scenario, source, mean, low, high, n`` (USD).
+    """
     frame = timeseries.assign(
         source_new=timeseries["revenue_new"] - timeseries["vip_uplift_new"],
         source_repeat=timeseries["revenue_repeat"]
@@ -135,25 +133,32 @@ def revenue_by_source(timeseries: pd.DataFrame) -> pd.DataFrame:
 
 
 def cost_by_kind(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Mean cost over the horizon per strategy and kind (salaries, bonuses, workplaces,
-    programmes and tools; they sum to total_cost)."""
+    """Average the cost over the horizon per strategy and kind.
+
+    The kinds (salaries, bonuses, workplaces, programmes and tools) sum to total_cost (USD).
+    """
     totals = per_run_totals(timeseries, COST_KINDS, "kind")
     return mean_band(totals, ["scenario", "kind"])
 
 
 def cost_by_role(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Mean cost over the horizon per strategy and role; what no role costs (billing system,
-    postage, VIP fixes) is ``programmes & tools``. They sum to total_cost."""
-    columns = {f"{r}_cost": ROLE_NAMES[r] for r in ROLES}
+    """Average the cost over the horizon per strategy and role.
+
+    What no role costs (billing system, postage, VIP fixes) is ``programmes & tools``. They sum
+    to total_cost (USD).
+    """
+    columns = {f"{r.name}_cost": r.label for r in ROLES}
     columns["other_cost"] = COST_KINDS["other_cost"]
     totals = per_run_totals(timeseries, columns, "role")
     return mean_band(totals, ["scenario", "role"])
 
 
 def losses_by_cause(timeseries: pd.DataFrame, rate: bool = False) -> pd.DataFrame:
-    """Mean clients lost over the horizon per strategy and cause; with ``rate``, per 100 client-
-    years (losses / the active clients' months x 1,200), so that strategies that keep more
-    clients compare fairly."""
+    """Average the clients lost over the horizon per strategy and cause.
+
+    With ``rate``, per 100 client-years (losses / the active clients' months x 1,200), so that
+    strategies that keep more clients compare fairly.
+    """
     totals = per_run_totals(timeseries, LOSS_CAUSES, "cause")
     if rate:
         frame = one_point(timeseries)
@@ -190,7 +195,7 @@ def survival(timeseries: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.D
         }
     ).reset_index()
     at_win = pd.DataFrame({"age": 0, "value": 1.0}, index=start.index).reset_index()
-    won = [at_win.assign(at_risk=np.inf)]
+    pieces = [at_win.assign(at_risk=np.inf)]
     last = frame.groupby(RUN, sort=False)["month"].transform("max")
     runs_of = [frame[c] for c in RUN]
     alive = pd.Series(1.0, index=start.index)
@@ -204,9 +209,9 @@ def survival(timeseries: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.D
         alive = alive * (kept / entering.where(entering > 0)).reindex(alive.index)
         won_then = frame["new_clients"].where(frame["month"] <= last - age, 0)
         at_risk = won_then.groupby(runs_of).sum().reindex(alive.index)
-        won.append(pd.DataFrame({"age": age, "value": alive, "at_risk": at_risk}).reset_index())
+        pieces.append(pd.DataFrame({"age": age, "value": alive, "at_risk": at_risk}).reset_index())
         previous, before = age, frame[kept_column(age)]
-    won = pd.concat(won, ignore_index=True)
+    won = pd.concat(pieces, ignore_index=True)
     # Late ages rest on the first months' few wins: keep ages with enough clients behind them.
     enough = won.groupby(["scenario", "age"])["at_risk"].transform("mean") >= MIN_AT_RISK
     won = won[enough]
@@ -221,14 +226,16 @@ def survival(timeseries: pd.DataFrame, runs: pd.DataFrame | None = None) -> pd.D
 
 
 def team(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """The team by role, averaged over the last year: ``scenario, role, measure, mean, low,
-    high, n``; measures ``headcount`` (people), ``utilisation`` (hours worked / available) and
-    ``clients per person`` (clients in the role's books / headcount). Roles a strategy does not
-    staff are left out."""
+    """Describe the team by role, averaged over the last year.
+
+    Returns ``scenario, role, measure, mean, low, high, n``; measures ``headcount`` (people),
+    ``utilisation`` (hours worked / available) and ``clients per person`` (clients in the role's
+    books / headcount). Roles a strategy does not staff are left out.
+    """
     frame = one_point(timeseries)
     last = frame[frame["year"] == frame["year"].max()]
     rows = []
-    for role in ROLES:
+    for role in NAMES:
         heads = last[f"{role}_headcount"]
         books = last[f"{role}_clients_served"].sum() > 0  # writers and VIP leads hold no books
         per_person = last[f"{role}_clients_served"] / heads.where(heads > 0)
@@ -251,9 +258,11 @@ def team(timeseries: pd.DataFrame) -> pd.DataFrame:
 
 
 def differences(summary: pd.DataFrame, metric: str, sweep: list[str]) -> pd.DataFrame:
-    """The paired difference to the baseline of one metric at every sweep point:
-    ``scenario, point, <sweep variables>, diff, diff_low, diff_high, mean``; baseline rows
-    left out."""
+    """Select the paired difference to the baseline of one metric at every sweep point.
+
+    Returns ``scenario, point, <sweep variables>, diff, diff_low, diff_high, mean``; baseline
+    rows are left out.
+    """
     rows = summary[(summary["metric"] == metric) & summary["diff"].notna()]
     return rows[["scenario", "point", *sweep, "diff", "diff_low", "diff_high", "mean"]].copy()
 
@@ -272,8 +281,11 @@ def log_scale(values: np.ndarray) -> bool:
 
 
 def crossings(x: np.ndarray, y: np.ndarray, log: bool = False) -> list[Crossing]:
-    """Where a curve through ``(x, y)`` (x ascending) changes sign, by straight lines between
-    the points (in log x when ``log``). A curve that only touches zero does not cross."""
+    """Find where a curve through ``(x, y)`` (x ascending) changes sign.
+
+    Straight lines join the points (in log x when ``log``). A curve that only touches zero does
+    not cross.
+    """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     u = np.log(x) if log else x
     kept = [i for i in range(len(y)) if np.isfinite(y[i]) and y[i] != 0]
@@ -291,8 +303,11 @@ def crossings(x: np.ndarray, y: np.ndarray, log: bool = False) -> list[Crossing]
 
 
 def is_clear(x: np.ndarray, low: np.ndarray, high: np.ndarray, at: float) -> bool:
-    """Whether a crossing at ``at`` is clear: the points on either side of it (x ascending)
-    both have 95 % intervals that exclude zero."""
+    """Tell whether a crossing at ``at`` is clear.
+
+    It is when the points on either side of it (x ascending) both have 95 % intervals that
+    exclude zero.
+    """
     x, low, high = (np.asarray(v, dtype=float) for v in (x, low, high))
     left, right = np.flatnonzero(x < at), np.flatnonzero(x > at)
     if not left.size or not right.size:

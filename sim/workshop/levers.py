@@ -16,26 +16,36 @@ from pydantic import BaseModel
 
 from sim.config.fields import Leaf, field_at
 from sim.config.schema import Scenario
+from sim.roles import BY_NAME
 
 Kind = Literal["int", "float", "bool", "choice"]
 
+LeverField = tuple[str, str, str, float | None, float | None]
+
+
+def _headcount(role: str, group: str, most: int) -> LeverField:
+    """Return the headcount lever of a role, labelled with the role table's title."""
+    entry = BY_NAME[role]
+    return (f"organisation.{entry.headcount}", entry.title, group, most, None)
+
+
 # (field, label, group, workshop maximum for numbers, slider step for floats)
-LEVER_FIELDS: tuple[tuple[str, str, str, float | None, float | None], ...] = (
-    ("organisation.hunters", "Hunters", "Organisation", 30, None),
-    ("organisation.generalists", "Generalist reps", "Organisation", 30, None),
-    ("organisation.specialists", "Client-department specialists", "Organisation", 15, None),
-    ("organisation.account_managers", "Account managers", "Organisation", 10, None),
+LEVER_FIELDS: tuple[LeverField, ...] = (
+    _headcount("hunter", "Organisation", 30),
+    _headcount("generalist", "Organisation", 30),
+    _headcount("specialist", "Organisation", 15),
+    _headcount("account_manager", "Organisation", 10),
     ("organisation.billing_system", "Billing system", "Organisation", None, None),
     ("handoff.style", "Hand-off to the client department", "Organisation", None, None),
     ("escalation.enabled", "Specialists escalate at-risk clients", "Organisation", None, None),
     ("money.new_client_bonus_share", "New-client bonus share", "Bonuses", 0.3, 0.01),
     ("money.ongoing_bonus_share", "Ongoing bonus share", "Bonuses", 0.1, 0.005),
     ("money.project_bonus_share", "Project bonus share", "Bonuses", 0.3, 0.01),
-    ("organisation.letter_writers", "Letter writers", "Letter campaign", 5, None),
+    _headcount("writer", "Letter campaign", 5),
     ("letters.channel", "Channel", "Letter campaign", None, None),
     ("letters.letters_per_day", "Letters a day", "Letter campaign", 100, None),
     ("letters.response_prob", "Response to a letter", "Letter campaign", 0.3, 0.005),
-    ("organisation.vip_leads", "VIP programme leads", "VIP programme", 3, None),
+    _headcount("vip_lead", "VIP programme", 3),
     ("vip.seconded_full_time", "Sellers seconded full-time", "VIP programme", 10, None),
     ("vip.pitch_share", "Share of meetings with a pitch", "VIP programme", None, 0.05),
 )
