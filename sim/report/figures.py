@@ -25,7 +25,6 @@ from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from sim.report.frames import (
@@ -37,16 +36,21 @@ from sim.report.frames import (
     log_scale,
     order,
 )
+from sim.report.layout import (
+    PANEL_CHARS,
+    TITLE_CHARS,
+    foot_legend,
+    grid_shape,
+    rows_height,
+    strategy_legend,
+    title_points,
+    wrap_names,
+)
 from sim.report.style import (
-    LIMIT,
     SLIDE,
     Look,
     Scale,
-    arrange_foot,
-    inches,
     ink_on,
-    letters,
-    line_count,
     money_scale,
     new_figure,
     parts_colours,
@@ -60,11 +64,6 @@ from sim.report.style import (
 # A panel: column -> (title, kind); kind is "money", "count" or "share".
 Panels = Mapping[str, tuple[str, str]]
 DIFF = ("diff", "diff_low", "diff_high")
-LEGEND_CHARS = 115  # letters "n" of legend text a slide's width holds
-LEGEND_ROOM = 1.4  # inches a slide keeps for a legend at its foot
-LEGEND_NAME = 32  # letters "n" of a strategy's name on a line of a legend
-TITLE_CHARS = 60  # letters "n" of a line of a figure's title
-NAME_WIDTH = 26  # letters "n" of a strategy's name on a line beside a bar or in a title
 
 
 def _looks(frame: pd.DataFrame, looks: Mapping[str, Look] | None) -> Mapping[str, Look]:
@@ -80,55 +79,6 @@ def _strategies(frame: pd.DataFrame, looks: Mapping[str, Look]) -> list[str]:
 def _colour_labels(ax: Axes, strategies: Sequence[str], looks: Mapping[str, Look]) -> None:
     for label, strategy in zip(ax.get_yticklabels(), strategies, strict=True):
         label.set_color(text_colour(looks[strategy].colour))
-
-
-def _names(strategies: Sequence[str], width: int = NAME_WIDTH) -> list[str]:
-    """Return the strategies' names as a figure shows them: wrapped to ``width`` characters."""
-    return [wrap(s, width) for s in strategies]
-
-
-def _rows_height(strategies: Sequence[str], base: float = 2.8) -> float:
-    """Return the height of a figure with a row per strategy, each as tall as its name."""
-    row = inches(13, line_count(_names(strategies))) + 0.2
-    return tall(base, row * len(strategies))
-
-
-def _shape(count: int) -> tuple[int, int]:
-    return {1: (1, 1), 2: (1, 2), 3: (1, 3), 4: (2, 2)}.get(count, (math.ceil(count / 3), 3))
-
-
-PANEL_CHARS = 28  # letters "n" of a line of a panel's title, legend or axis label
-
-
-def _panel_size(columns: int) -> float:
-    """Points of a panel's title: smaller when three panels share the width."""
-    return 14 if columns > 2 else 17
-
-
-def _strategy_legend(figure: Figure, looks: Mapping[str, Look], labels: Sequence[str]) -> None:
-    repeats = any(looks[s].marker != "o" for s in labels)  # colours repeat: show markers
-    handles = [
-        Line2D(
-            [], [], color=looks[s].colour, linestyle=looks[s].dash, linewidth=3,
-            marker=looks[s].marker if repeats else None, markersize=9,
-        )
-        for s in labels
-    ]  # fmt: skip
-    _foot_legend(figure, handles, _names(labels, LEGEND_NAME))
-
-
-def _foot_legend(figure: Figure, handles: Sequence[Artist], names: Sequence[str]) -> None:
-    """Put a legend at the figure's foot, in as many columns as fit.
-
-    The figure grows by what the legend needs beyond the room a slide keeps for it.
-    """
-    widest = max(letters(name) for name in names)
-    columns = max(1, min(len(names), 4, LEGEND_CHARS // (widest + 6)))
-    legend = figure.legend(handles, names, loc="lower center", ncols=columns, frameon=False)
-    high = legend.get_window_extent(figure.canvas.get_renderer()).height / figure.dpi  # type: ignore[attr-defined]
-    w, h = figure.get_size_inches()
-    figure.set_size_inches(w, min(h + max(0.0, high - LEGEND_ROOM), LIMIT - 3))
-    arrange_foot(figure)
 
 
 def _scale_for(kind: str, values: np.ndarray) -> Scale:
@@ -166,7 +116,7 @@ def plot_series(
     looks = _looks(bands, looks)
     strategies = _strategies(bands, looks)
     with projector():
-        rows, cols = _shape(len(panels))
+        rows, cols = grid_shape(len(panels))
         figure = new_figure(rows, cols)
         for ax, (metric, (name, kind)) in zip(figure.axes, panels.items(), strict=False):
             data = bands[bands["metric"] == metric]
@@ -194,7 +144,7 @@ def plot_series(
             if (data["low"] < 0).any():
                 ax.axhline(0, color="0.3", linewidth=1)
         _hide_unused(figure, len(panels))
-        _strategy_legend(figure, looks, strategies)
+        strategy_legend(figure, looks, strategies)
         if title:
             figure.suptitle(title)
     return figure
@@ -219,7 +169,7 @@ def plot_differences(
     rows = summary["metric"].isin(money) & summary["scenario"].isin(strategies)
     shared = _scale_for("money", summary.loc[rows, list(DIFF)].to_numpy(float))  # one unit
     with projector():
-        figure = new_figure(1, len(panels), size=(SLIDE[0], _rows_height(strategies)))
+        figure = new_figure(1, len(panels), size=(SLIDE[0], rows_height(strategies)))
         for ax, (metric, (name, kind)) in zip(figure.axes, panels.items(), strict=True):
             data = summary[summary["metric"] == metric].set_index("scenario")
             values = data.loc[strategies, list(DIFF)].to_numpy(float)
@@ -238,7 +188,7 @@ def plot_differences(
             _format_axis(ax, "x")
             ax.set_title(name)
             ax.set_xlabel(scale.unit or "difference")
-            ax.set_yticks(y, _names(strategies) if ax is figure.axes[0] else [""] * len(y))
+            ax.set_yticks(y, wrap_names(strategies) if ax is figure.axes[0] else [""] * len(y))
             ax.grid(axis="y", alpha=0)
             ax.set_ylim(-0.6, len(y) - 0.4)
         _colour_labels(figure.axes[0], strategies, looks)
@@ -278,7 +228,7 @@ def plot_stacked(
     colours = parts_colours(every, rest)  # a part has one colour in every panel
     handles: dict[str, Artist] = {}
     with projector():
-        figure = new_figure(1, len(panels), size=(SLIDE[0], _rows_height(strategies, 3.4)))
+        figure = new_figure(1, len(panels), size=(SLIDE[0], rows_height(strategies, 3.4)))
         for ax, name in zip(figure.axes, panels, strict=True):
             table, names = tables[name], shown[name]
             unit = kind if isinstance(kind, str) else kind[name]
@@ -301,11 +251,11 @@ def plot_stacked(
             _format_axis(ax, "x")
             ax.set_title(name)
             ax.set_xlabel(scale.unit or unit)
-            ax.set_yticks(y, _names(strategies) if ax is figure.axes[0] else [""] * len(y))
+            ax.set_yticks(y, wrap_names(strategies) if ax is figure.axes[0] else [""] * len(y))
             ax.grid(axis="y", alpha=0)
             ax.set_ylim(-0.6, len(y) - 0.4)
         _colour_labels(figure.axes[0], strategies, looks)
-        _foot_legend(figure, [handles[n] for n in every], every)
+        foot_legend(figure, [handles[n] for n in every], every)
         if title:
             figure.suptitle(title)
     return figure
@@ -358,7 +308,7 @@ def plot_survival(survival: pd.DataFrame, looks: Mapping[str, Look] | None = Non
             ax.set_title(f"Clients {cohort}")
             ax.set_xlabel(xlabels.get(cohort, "months"))
             ax.set_ylabel("still clients, without a break")
-        _strategy_legend(figure, looks, strategies)
+        strategy_legend(figure, looks, strategies)
         figure.suptitle("Cohort survival: the share of clients kept")
     return figure
 
@@ -413,7 +363,7 @@ def plot_team(team: pd.DataFrame, looks: Mapping[str, Look] | None = None) -> Fi
             ax.set_title(name)
             ax.set_xlabel(unit)
             ax.grid(axis="y", alpha=0)
-        _strategy_legend(figure, looks, strategies)
+        strategy_legend(figure, looks, strategies)
         figure.suptitle("The team in the last year, by role")
     return figure
 
@@ -446,7 +396,7 @@ def plot_breakeven(
     logarithmic = log_scale(values)
     scale = money_scale(float(diffs[["diff_low", "diff_high"]].abs().max().max()))  # one unit
     with projector():
-        rows, cols = _shape(len(panels))
+        rows, cols = grid_shape(len(panels))
         figure = new_figure(rows, cols, size=(SLIDE[0], tall(1.6, 3.0 * rows)))
         for ax, (strategy, group) in zip(figure.axes, panels, strict=False):
             mine = diffs[diffs["scenario"] == strategy]
@@ -492,7 +442,7 @@ def plot_breakeven(
                 ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
             _format_axis(ax)
             heading = name if len(strategies) == 1 else f"{strategy}, {name}"
-            ax.set_title(wrap(heading, PANEL_CHARS), fontsize=_panel_size(cols))
+            ax.set_title(wrap(heading, PANEL_CHARS), fontsize=title_points(cols))
             ax.set_xlabel(wrap(nice(x) + (" (log scale)" if logarithmic else ""), PANEL_CHARS))
             ax.set_ylabel(f"difference, {scale.unit}")
             ax.legend(fontsize=11 if cols > 2 else 12, loc="upper left")
@@ -523,7 +473,7 @@ def plot_heatmap(
     norm = TwoSlopeNorm(0.0, low, high)
     cmap = mpl.colormaps["PuOr"]
     with projector():
-        rows, cols = _shape(len(strategies))
+        rows, cols = grid_shape(len(strategies))
         figure = new_figure(rows, cols, size=(SLIDE[0], tall(1.6, 3.4 * rows)))
         for ax, strategy in zip(figure.axes, strategies, strict=False):
             mine = diffs[diffs["scenario"] == strategy]
@@ -551,7 +501,7 @@ def plot_heatmap(
             ax.grid(False)
             ax.set_xlabel(wrap(nice(x), PANEL_CHARS))
             ax.set_ylabel(wrap(nice(y), PANEL_CHARS))
-            ax.set_title(wrap(f"{strategy} − {baseline}", PANEL_CHARS), fontsize=_panel_size(cols))
+            ax.set_title(wrap(f"{strategy} − {baseline}", PANEL_CHARS), fontsize=title_points(cols))
         _hide_unused(figure, len(strategies))
         bar = figure.colorbar(image, ax=figure.axes[: len(strategies)], shrink=0.9)
         bar.set_ticks([low, low / 2, 0.0, high / 2, high])
