@@ -56,6 +56,7 @@ from sim.config.schema import Scenario
 from sim.ledger import COLUMNS, COUNT_COLUMNS, Ledger
 from sim.lifecycle import Lifecycle
 from sim.market import generate_market, lead_order
+from sim.mechanisms import Mechanisms
 from sim.pipeline import Pipeline
 from sim.randomness import RandomStreams
 from sim.recorder import month_row
@@ -165,6 +166,25 @@ class SalesModel(Model):
             s, book, streams, ledger, sellers, self.generalists, self.assignment,
             self.staff_quality, skill, self.seller_load, self.hours_per_day, d,
         )  # fmt: skip
+        self._hand_out_mechanisms()
+
+    def _hand_out_mechanisms(self) -> None:
+        """Give every staff member and competitor the mechanisms they act through, once."""
+        mechanisms = Mechanisms(
+            pipeline=self.pipeline,
+            assignment=self.assignment,
+            handoff=self.handoff,
+            escalation=self.escalation,
+            visits=self.visits,
+            lifecycle=self.lifecycle,
+            letters=self.letters,
+            vip=self.vip,
+            staffing=self.staffing,
+        )
+        for person in self.staff:
+            person.mechanisms = mechanisms
+        for rival in self.competitors:
+            rival.mechanisms = mechanisms
 
     # ---- construction ----------------------------------------------------------------------
     def _build_staff(self) -> None:

@@ -46,7 +46,7 @@ class Hunter(Seller):
 
     def before_selling(self, day: int) -> None:
         """Hand off the clients whose first months are over, if there is a client department."""
-        handoff = self.model.handoff
+        handoff = self.mechanisms.handoff
         if not handoff.possible:
             return
         personal = handoff.cfg.style == "personal"

@@ -39,7 +39,7 @@ class LetterWriter(Staff):
 
     def step(self) -> None:
         """One working day of letters (or calls)."""
-        letters, day = self.model.letters, self.model.day
+        letters, day = self.mechanisms.letters, self.model.day
         self.start_day()
         hours = letters.cfg.hours_each(self.model.hours_per_day)
         count = int(min(letters.cfg.per_day(), self.hours_left / hours + 1e-9))

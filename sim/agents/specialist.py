@@ -33,7 +33,7 @@ class Specialist(Staff):
 
     def step(self) -> None:
         """One working day: flag at-risk clients to their hunters, then serve the book."""
-        escalation = self.model.escalation
+        escalation = self.mechanisms.escalation
         call_hours = self.model.scenario.specialists.escalation_call_hours
         day = self.model.hours_per_day
         calls = escalation.flagged(self.staff_idx)

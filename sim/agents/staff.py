@@ -10,6 +10,7 @@ from mesa import Agent
 from sim.economics import attention
 
 if TYPE_CHECKING:
+    from sim.mechanisms import Mechanisms
     from sim.model import SalesModel
 
 ACTIVITIES = (
@@ -29,8 +30,11 @@ class Staff(Agent):
     """A staff member with a daily time budget and a book of clients to serve.
 
     ``load_hours`` is the service time per day the book demands; ``attention`` is the share of
-    it the person actually gave today (1 when not overloaded).
+    it the person actually gave today (1 when not overloaded). ``mechanisms`` are the
+    mechanisms the person acts through, given once by the model when it has built them.
     """
+
+    mechanisms: Mechanisms
 
     role = "staff"
 

@@ -46,7 +46,7 @@ class VipLead(Staff):
 
     def step(self) -> None:
         """One working day: due relationship meetings, then the yearly pass."""
-        vip, day = self.model.vip, self.model.day
+        vip, day = self.mechanisms.vip, self.model.day
         self.start_day()
         if day % WEEK == 0:
             self.planned = deque(vip.meetings_due(self, day).tolist())
