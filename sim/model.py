@@ -127,7 +127,7 @@ class SalesModel(Model):
         """Build the mechanisms, each given the parts of the company and market it works on."""
         s, book, staff = self.scenario, self.book, self.staff
         streams, ledger = self.streams, self.ledger
-        d, sellers, sells = self.days_per_month, self.hunting_sellers, self.staff_is_seller
+        d, hunting, sells = self.days_per_month, self.hunting_sellers, self.staff_is_seller
         self.cohorts = Cohorts(book.size, self.horizon_days // d, book.active_ids())
         self.dynamics = ClientDynamics(
             s.clients, d, s.money.new_client_bonus_months * d, self.poaching
@@ -157,13 +157,13 @@ class SalesModel(Model):
             self.dynamics,
         )  # fmt: skip
         self.letters = LetterCampaign(
-            s.letters, book, streams, ledger, staff, sellers, self.lifecycle
+            s.letters, book, streams, ledger, staff, hunting, self.lifecycle
         )
         self.vip = VipProgramme(
-            s, book, streams, ledger, self.visits, self.dynamics, self.vip_leads, sellers, sells, d
+            s, book, streams, ledger, self.visits, self.dynamics, self.vip_leads, hunting, sells, d
         )
         self.staffing = Staffing(
-            s, book, streams, ledger, sellers, self.generalists, self.assignment,
+            s, book, streams, ledger, hunting, self.generalists, self.assignment,
             self.staff_quality, skill, self.seller_load, self.hours_per_day, d,
         )  # fmt: skip
         self._hand_out_mechanisms()

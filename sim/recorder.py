@@ -45,8 +45,10 @@ def month_row(model: SalesModel) -> dict[str, float]:
     row["vip_cost"] = row["vip_lead_cost"] + row["vip_fixes_cost"] + row["vip_seconded_cost"]
     row["total_cost"] = row["staff_cost"] + row["other_cost"]
     row["profit"] = row["revenue_collected"] - row["total_cost"]
-    sellers = len(model.hunting_sellers)
-    row["new_clients_per_seller"] = row["new_clients"] / sellers if sellers else np.nan
+    hunting_sellers = len(model.hunting_sellers)
+    row["new_clients_per_seller"] = (
+        row["new_clients"] / hunting_sellers if hunting_sellers else np.nan
+    )
     return row
 
 
@@ -101,11 +103,11 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
         out[col] = sum(out[f"{r}_{kind}"] for r in NAMES)
     out["staff_cost"] = out["salaries"] + out["bonuses"] + out["desks"]
     out["headcount"] = sum(out[f"{r}_headcount"] for r in NAMES)
-    sellers = len(model.hunting_sellers)
-    out["hunting_hours_per_seller"] = hunting / sellers if sellers else np.nan
+    hunting_sellers = len(model.hunting_sellers)
+    out["hunting_hours_per_seller"] = hunting / hunting_sellers if hunting_sellers else np.nan
     on_staff = [s for s in model.hunting_sellers if not s.vacant]
     ramp = model.scenario.staffing.ramp_months
-    out["vacancies"] = sellers - len(on_staff)
+    out["vacancies"] = hunting_sellers - len(on_staff)
     out["newcomers"] = sum(s.experience_months() < ramp for s in on_staff)
     out["mean_morale"] = float(np.mean([s.morale for s in on_staff])) if on_staff else np.nan
     return out

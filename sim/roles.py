@@ -44,7 +44,7 @@ class Role:
     Attributes
     ----------
     name
-        Identifier: the agent class's ``role`` and the prefix of the monthly table's role
+        Identifier: the key of ``BY_NAME`` and the prefix of the monthly table's role
         columns (``hunter_cost``, ...).
     agent
         The agent class the model builds for each person in the role.

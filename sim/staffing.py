@@ -42,7 +42,7 @@ class Staffing:
         The named random streams (``quit``: whether a seller quits in a month).
     ledger
         The month's counters.
-    sellers, generalists
+    hunting_sellers, generalists
         The sellers who hunt (the ones who turn over), and the generalists among them.
     assignment
         Who serves whom (a quitter's clients are let go; a newcomer's book is moved to him).
@@ -61,7 +61,7 @@ class Staffing:
         book: ClientBook,
         streams: RandomStreams,
         ledger: Ledger,
-        sellers: list[Seller],
+        hunting_sellers: list[Seller],
         generalists: list[Generalist],
         assignment: Assignment,
         staff_quality: npt.NDArray[np.float64],
@@ -75,7 +75,7 @@ class Staffing:
         self.book = book
         self.streams = streams
         self.ledger = ledger
-        self.sellers = sellers
+        self.hunting_sellers = hunting_sellers
         self.generalists = generalists
         self.assignment = assignment
         self.staff_quality = staff_quality
@@ -100,7 +100,7 @@ class Staffing:
         """Let morale recover and skill grow; some sellers quit."""
         cfg = self.cfg
         month = day // self.days_per_month
-        for seller in self.sellers:
+        for seller in self.hunting_sellers:
             if seller.vacant:
                 continue
             seller.cheer(cfg.morale_recovery_per_month * (1.0 - seller.morale))

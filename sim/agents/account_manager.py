@@ -30,8 +30,6 @@ class AccountManager(Seller):
     consultative visits and follows up letter responses. He does not prospect.
     """
 
-    role = "account_manager"
-
     def step(self) -> None:
         """One working day: serve, follow up responses, visit."""
         day = self.model.day

@@ -26,8 +26,6 @@ class Hunter(Seller):
     visits when a specialist escalates, and makes the periodic consultative visits (seed 000).
     """
 
-    role = "hunter"
-
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._handoffs: deque[tuple[float, int, int]] = deque()

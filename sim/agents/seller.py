@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 class Seller(Staff):
     """A field seller: owns the clients he won (or was given) and, if he hunts, works a pipeline."""
 
-    role = "seller"
-
     def __init__(self, model: SalesModel, staff_idx: int, load: np.ndarray) -> None:
         super().__init__(model, staff_idx, load)
         self.owned: set[int] = set()

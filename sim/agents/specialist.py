@@ -24,15 +24,14 @@ class Specialist(Staff):
     """Serves a large book from the office: takes orders, chases payments, flags problems.
 
     A specialist never visits. When a client's visible satisfaction drops below the escalation
-    threshold, the specialist calls the hunter who won it (seed 000, "protect your
-    investments"), if escalation is on. These calls come first; the book gets the rest of the
+    threshold, the specialist calls its owner, the seller who won it or was given it (a
+    hunter, generalist or account manager; seed 000, "protect your investments"), if
+    escalation is on. These calls come first; the book gets the rest of the
     day.
     """
 
-    role = "specialist"
-
     def step(self) -> None:
-        """One working day: flag at-risk clients to their hunters, then serve the book."""
+        """One working day: flag at-risk clients to their owners, then serve the book."""
         escalation = self.mechanisms.escalation
         call_hours = self.model.scenario.specialists.escalation_call_hours
         day = self.model.hours_per_day
@@ -46,7 +45,7 @@ class Specialist(Staff):
 
 
 class Escalation:
-    """At-risk clients flagged to the specialists, and their calls to the clients' sellers.
+    """At-risk clients flagged to the specialists, and their calls to the clients' owners.
 
     Parameters
     ----------

@@ -36,8 +36,6 @@ class Staff(Agent):
 
     mechanisms: Mechanisms
 
-    role = "staff"
-
     def __init__(self, model: SalesModel, staff_idx: int, load: np.ndarray) -> None:
         super().__init__(model)
         self.staff_idx = staff_idx
