@@ -141,14 +141,12 @@ class SalesModel(Model):
             book, staff, self.specialists, self.generalists, self.accounts, self.seller_load, limit
         )
         self.handoff = Handoff(s.handoff, book, staff, self.specialists, ledger)
-        self.escalation = Escalation(
-            s.escalation, book, staff, self.specialists, self.staff_is_specialist, ledger, d
-        )
+        self.escalation = Escalation(s.escalation, book, staff, self.specialists, ledger, d)
         loads = {"close": self.close_load, "routine": self.routine_load, "seller": self.seller_load}
         leads, new_client = lead_order(book, streams), functools.partial(Client, self)
         self.pipeline = Pipeline(
             s, book, leads, streams, ledger, self.competitors, staff, self.accounts, loads,
-            self.clients, new_client, self.cohorts, d,
+            self.staff_at_seller_load, self.clients, new_client, self.cohorts, d,
         )  # fmt: skip
         skill = self.staff_win_skill
         self.visits = Visits(s, book, streams, ledger, self.bonuses, staff, sells, skill, d)
@@ -259,7 +257,7 @@ class SalesModel(Model):
         self.staff_reveal = np.zeros(n)
         self.staff_role = np.array([r.name for r in roles] + ["none"])
         self.staff_is_seller = np.array([r.sells for r in roles] + [False])
-        self.staff_is_specialist = self.staff_role == "specialist"
+        self.staff_at_seller_load = np.array([r.load == "seller" for r in roles] + [False])
         for a, role in zip(self.staff, roles, strict=True):
             cfg = getattr(s, role.service_section)
             self.staff_quality[a.staff_idx] = cfg.service_quality

@@ -9,7 +9,7 @@ import numpy as np
 from sim import economics as eco
 from sim.agents.client import NO_ONE
 from sim.ledger import COLUMNS
-from sim.roles import NAMES, ROLES
+from sim.roles import NAMES, ROLES, hunting_salary_usd
 
 if TYPE_CHECKING:
     from sim.model import SalesModel
@@ -38,9 +38,7 @@ def month_row(model: SalesModel) -> dict[str, float]:
     row["billing_system"] = other
     row["other_cost"] = other + row["letters_postage"] + row["vip_fixes_cost"]
     row["letters_cost"] = row["writer_cost"] + row["letters_postage"]
-    hourly = model.scenario.sellers.salary_usd_per_month / (
-        model.hours_per_day * model.days_per_month
-    )
+    hourly = hunting_salary_usd(model.scenario) / (model.hours_per_day * model.days_per_month)
     row["vip_seconded_cost"] = row["vip_seconded_hours"] * hourly
     row["vip_cost"] = row["vip_lead_cost"] + row["vip_fixes_cost"] + row["vip_seconded_cost"]
     row["total_cost"] = row["staff_cost"] + row["other_cost"]
@@ -86,7 +84,7 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
     hunting = 0.0
     for role in ROLES:
         r = role.name
-        members = [m for m in model.role_members(r) if not getattr(m, "vacant", False)]
+        members = [m for m in model.role_members(r) if not m.vacant]
         n = len(members)
         hours = [m.reset_month() for m in members]
         bonus = bonuses[r] + role.fixed_bonus_usd(s) * n

@@ -17,7 +17,6 @@ import numpy.typing as npt
 from sim import economics as eco
 from sim.agents.client import ACTIVE, NO_ONE
 from sim.agents.generalist import Generalist
-from sim.agents.hunter import Hunter
 from sim.agents.staff import Staff
 
 if TYPE_CHECKING:
@@ -129,8 +128,7 @@ class Staffing:
         self.ledger.add("letter_responses_lapsed", len(seller.responses))
         seller.responses.clear()
         seller.pipeline_credit = 0.0
-        if isinstance(seller, Hunter):
-            seller.handoffs_clear()
+        seller.handoffs_clear()
         for client_id in sorted(seller.book):
             self.assignment.let_go(client_id)
 

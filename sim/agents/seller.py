@@ -120,6 +120,9 @@ class Seller(Staff):
     def before_selling(self, day: int) -> None:
         """Role-specific work done after serving and before visits (nothing by default)."""
 
+    def handoffs_clear(self) -> None:
+        """Forget the planned hand-offs (the seller left; none by default)."""
+
     def _visit_escalations(self, day: int) -> None:
         hours = self.model.scenario.visits.visit_hours
         while self.escalations and self.hours_left >= hours:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from sim.agents.staff import Staff
 from sim.assignment import seller_of
@@ -57,8 +56,6 @@ class Escalation:
         All staff, by staff index.
     specialists
         The client department (without one, no client is flagged).
-    staff_is_specialist
-        Whether each seat is a specialist's, shape (staff + 1,), last slot "no one".
     ledger
         The month's counters (``escalations``).
     days_per_month
@@ -71,14 +68,15 @@ class Escalation:
         book: ClientBook,
         staff: list[Staff],
         specialists: list[Specialist],
-        staff_is_specialist: npt.NDArray[np.bool_],
         ledger: Ledger,
         days_per_month: int,
     ) -> None:
         self.cfg = cfg
         self.book = book
         self.staff = staff
-        self.staff_is_specialist = staff_is_specialist
+        # Whether each seat is a specialist's, shape (staff + 1,), last slot "no one".
+        self.staff_is_specialist = np.zeros(len(staff) + 1, dtype=np.bool_)
+        self.staff_is_specialist[[s.staff_idx for s in specialists]] = True
         self.ledger = ledger
         self.cooldown_days = cfg.cooldown_months * days_per_month
         self.on = cfg.enabled and bool(specialists)

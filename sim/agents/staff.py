@@ -55,6 +55,11 @@ class Staff(Agent):
     def attention(self, share: float) -> None:
         self.model.staff_attention[self.staff_idx] = share
 
+    @property
+    def vacant(self) -> bool:
+        """Whether the seat is empty (never, but for a seller who quit)."""
+        return False
+
     def take(self, client_id: int) -> None:
         """Add a client to this person's book."""
         self.book.add(client_id)
