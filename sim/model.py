@@ -6,17 +6,21 @@ Order of a day (one step), as ``SalesModel.step`` runs it:
    pass opens or closes.
 2. At-risk clients in the specialists' books are flagged from yesterday's state; clients whose
    close-work months are over settle into routine service (or go to an account manager).
-3. Sellers (hunters and generalists), in random order: serve their book, hand off, visit
-   escalated clients, follow up letter responses, work on the VIP pass if seconded, make the
+3. Sellers (hunters and generalists), in random order: a seat whose replacement is due today
+   is filled first (``Staffing.hire``), an empty seat does nothing; serve their book, hand off,
+   visit escalated clients, follow up letter responses, work on the VIP pass if seconded, make the
    periodic visits, work the pipeline, ask for calls; then the day's calls are placed in bulk.
 4. Account managers, specialists (escalations first), VIP leads, letter writers: each role in
-   random order within it.
+   random order within it. Each person's attention of today is written as he serves his book
+   (``Staff.start_day``).
 5. All clients in bulk (``ClientDynamics``): satisfaction, hidden dissatisfaction, needs,
    orders, payments, reveals by close work, lapsing, reactivation, and the choice of rivals.
 6. Competitors, in random order, take the clients that chose them.
 7. The day's flows are booked (revenue, payments, bonuses); revealed needs become projects,
    lapsed clients go dormant, waking clients come back.
-8. At the end of a month: one row of the monthly table (salaries, desks, tools, bonuses),
+8. The day counter moves on; an empty seat's bonuses of the day are dropped
+   (``Bonuses.clear_seats``).
+9. At the end of a month: one row of the monthly table (salaries, desks, tools, bonuses),
    then morale, skill and quits.
 
 The mechanisms live in their own classes, each owning its state: ``Pipeline``
@@ -24,7 +28,9 @@ The mechanisms live in their own classes, each owning its state: ``Pipeline``
 ``Escalation`` (sim/agents/specialist.py), ``Accounts`` (sim/agents/account_manager.py),
 ``Visits`` (sim/visits.py), ``Lifecycle`` (sim/lifecycle.py), ``LetterCampaign``
 (sim/agents/letter_writer.py), ``VipProgramme`` (sim/agents/vip_lead.py), ``Poaching``
-(sim/agents/competitor.py), ``Staffing`` (sim/staffing.py) and ``Bonuses`` (sim/bonuses.py).
+(sim/agents/competitor.py), ``ClientDynamics`` (sim/agents/client.py), ``Staffing``
+(sim/staffing.py) and ``Bonuses`` (sim/bonuses.py). The agents act through the ``Mechanisms``
+(sim/mechanisms.py) the model hands each of them once it has built them.
 """
 
 from __future__ import annotations
@@ -322,7 +328,7 @@ class SalesModel(Model):
             self.staff_quality,
             self.staff_reveal,
         )
-        self.lifecycle.rivals_choose(flows)
+        self.lifecycle.hold_rival_choices(flows)
         self._competitor_set.shuffle_do("step")
         self._settle_flows(flows, day)
         self.day += 1

@@ -25,6 +25,9 @@ class Competitor(Agent):
     Its pull on a client grows with neglect, visible and hidden dissatisfaction and unmet
     needs, and shrinks after a personal visit (seed 001); the chances are computed in bulk by
     ``Poaching`` from the client arrays, and ``Lifecycle.poach`` moves the clients taken.
+    The path: ``ClientDynamics`` draws (sim/agents/client.py), ``Poaching`` gives the chances
+    and the rival, ``Lifecycle.hold_rival_choices`` holds the day's choices, and this agent's
+    ``step`` takes them.
     ``mechanisms`` is given once by the model when it has built them.
     """
 

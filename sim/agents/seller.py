@@ -2,13 +2,13 @@
 
 Hunters, generalists and account managers are sellers (the roles that sell in ``sim.roles``);
 hunters and generalists also hunt (calls, meetings, proposals). A seller's day (``Seller.step``)
-runs in this order: serve the own book first; hand off the clients due (hunters, ``Handoff``);
+runs in this order: fill the seat first if its replacement is due today (``Staffing.hire``; an empty
+seat does nothing until then); serve the own book; hand off the clients due (hunters, ``Handoff``);
 visit the clients escalated by a specialist (``Visits``); follow up letter responses
-(``LetterCampaign``); work on the yearly VIP pass if seconded (``VipProgramme``); make the
-week's planned consultative visits (``Visits``); hold the due proposals and meetings
-(``Pipeline``); and ask for prospecting calls with whatever is left, placed in bulk by
-``Pipeline`` once every seller has stepped. An account manager's day is its own
-(``AccountManager.step``).
+(``LetterCampaign``); work on the yearly VIP pass if seconded (``VipProgramme``); make the week's
+planned consultative visits (``Visits``); hold the due proposals and meetings (``Pipeline``); and
+ask for prospecting calls with whatever is left, placed in bulk by ``Pipeline`` once every seller
+has stepped. An account manager's day is its own (``AccountManager.step``).
 """
 
 from __future__ import annotations

@@ -33,13 +33,13 @@ class Specialist(Staff):
         """One working day: flag at-risk clients to their owners, then serve the book."""
         escalation = self.mechanisms.escalation
         call_hours = self.model.scenario.specialists.escalation_call_hours
-        day = self.model.hours_per_day
+        hours = self.model.hours_per_day
         calls = escalation.flagged(self.staff_idx)
         if call_hours > 0:
-            calls = calls[: int(day / call_hours)]
+            calls = calls[: int(hours / call_hours)]
         for client_id in calls:
             escalation.escalate(int(client_id), self.model.day)
-        self.start_day(day - len(calls) * call_hours)
+        self.start_day(hours - len(calls) * call_hours)
         self.spend("escalation", len(calls) * call_hours)
 
 
