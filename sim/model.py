@@ -134,41 +134,60 @@ class SalesModel(Model):
         s, book, staff = self.scenario, self.book, self.staff
         streams, ledger = self.streams, self.ledger
         d, hunting, sells = self.days_per_month, self.hunting_sellers, self.staff_is_seller
-        self.cohorts = Cohorts(book.size, self.horizon_days // d, book.active_ids())
+        self.cohorts = Cohorts(book.size, months=self.horizon_days // d, active=book.active_ids())
         self.dynamics = ClientDynamics(
-            s.clients, d, s.money.new_client_bonus_months * d, self.poaching
+            s.clients, days_per_month=d, new_days=s.money.new_client_bonus_months * d,
+            poaching=self.poaching,
+        )  # fmt: skip
+        self.bonuses = Bonuses(
+            roles=NAMES, staff_role=self.staff_role, money=s.money, days_per_month=d, ledger=ledger
         )
-        self.bonuses = Bonuses(NAMES, self.staff_role, s.money, d, ledger)
         self.accounts = Accounts(
-            book, staff, self.account_managers, self._account_segment, self.close_load, ledger
-        )
-        limit = s.sellers.book_limit_load * self.hours_per_day
+            book, staff, managers=self.account_managers, segments=self._account_segment,
+            close_load=self.close_load, ledger=ledger,
+        )  # fmt: skip
         self.assignment = Assignment(
-            book, staff, self.specialists, self.generalists, self.accounts, self.seller_load, limit
-        )
-        self.handoff = Handoff(s.handoff, book, staff, self.specialists, ledger)
-        self.escalation = Escalation(s.escalation, book, staff, self.specialists, ledger, d)
+            book, staff, specialists=self.specialists, generalists=self.generalists,
+            accounts=self.accounts, seller_load=self.seller_load,
+            book_limit_hours=s.sellers.book_limit_load * self.hours_per_day,
+        )  # fmt: skip
+        self.handoff = Handoff(s.handoff, book, staff, specialists=self.specialists, ledger=ledger)
+        self.escalation = Escalation(
+            s.escalation, book, staff, specialists=self.specialists, ledger=ledger,
+            days_per_month=d,
+        )  # fmt: skip
         loads = {"close": self.close_load, "routine": self.routine_load, "seller": self.seller_load}
         leads, new_client = lead_order(book, streams), functools.partial(Client, self)
         self.pipeline = Pipeline(
-            s, book, leads, streams, ledger, self.competitors, staff, self.accounts, loads,
-            self.staff_at_seller_load, self.clients, new_client, self.cohorts, d,
+            s, book, leads=leads, streams=streams, ledger=ledger, competitors=self.competitors,
+            staff=staff, accounts=self.accounts, loads=loads,
+            at_seller_load=self.staff_at_seller_load, clients=self.clients,
+            new_client=new_client, cohorts=self.cohorts, days_per_month=d,
         )  # fmt: skip
         skill = self.staff_win_skill
-        self.visits = Visits(s, book, streams, ledger, self.bonuses, staff, sells, skill, d)
+        self.visits = Visits(
+            s, book, streams=streams, ledger=ledger, bonuses=self.bonuses, staff=staff,
+            staff_is_seller=sells, staff_win_skill=skill, days_per_month=d,
+        )  # fmt: skip
         self.lifecycle = Lifecycle(
-            s, book, streams, ledger, staff, sells, self.assignment, self.pipeline, self.cohorts,
-            self.dynamics,
+            s, book, streams=streams, ledger=ledger, staff=staff, staff_is_seller=sells,
+            assignment=self.assignment, pipeline=self.pipeline, cohorts=self.cohorts,
+            dynamics=self.dynamics,
         )  # fmt: skip
         self.letters = LetterCampaign(
-            s.letters, book, streams, ledger, staff, hunting, self.lifecycle
-        )
+            s.letters, book, streams=streams, ledger=ledger, staff=staff,
+            hunting_sellers=hunting, lifecycle=self.lifecycle,
+        )  # fmt: skip
         self.vip = VipProgramme(
-            s, book, streams, ledger, self.visits, self.dynamics, self.vip_leads, hunting, sells, d
-        )
+            s, book, streams=streams, ledger=ledger, visits=self.visits, dynamics=self.dynamics,
+            leads=self.vip_leads, hunting_sellers=hunting, staff_is_seller=sells,
+            days_per_month=d,
+        )  # fmt: skip
         self.staffing = Staffing(
-            s, book, streams, ledger, hunting, self.generalists, self.assignment,
-            self.staff_quality, skill, self.seller_load, self.hours_per_day, d,
+            s, book, streams=streams, ledger=ledger, hunting_sellers=hunting,
+            generalists=self.generalists, assignment=self.assignment,
+            staff_quality=self.staff_quality, staff_win_skill=skill,
+            seller_load=self.seller_load, hours_per_day=self.hours_per_day, days_per_month=d,
         )  # fmt: skip
         self._hand_out_mechanisms()
 
