@@ -76,6 +76,7 @@ class Staffing:
         self.ledger = ledger
         self.hunting_sellers = hunting_sellers
         self.generalists = generalists
+        self._generalist_seats = frozenset(g.staff_idx for g in generalists)
         self.assignment = assignment
         self.staff_quality = staff_quality
         self.staff_win_skill = staff_win_skill
@@ -153,7 +154,7 @@ class Staffing:
         inherited = [
             c for c in sorted(newcomer.owned) if b.state[c] == ACTIVE and b.server[c] == NO_ONE
         ]
-        if isinstance(newcomer, Generalist) and cfg.newcomer_gets == "consultative":
+        if newcomer.staff_idx in self._generalist_seats and cfg.newcomer_gets == "consultative":
             seniors = [
                 g
                 for g in self.generalists
