@@ -5,6 +5,11 @@ day (``ClientDynamics``); a client a rival takes becomes a prospect again, owned
 part of its open invoices written off. Either way its server lets it go and a selling server
 loses heart (seed 001). A dormant client who orders again (unprompted, or after a letter) is
 active again and is given a server (``Assignment``).
+
+The path of a client poached: ``ClientDynamics`` (sim/agents/client.py) draws one uniform per
+active client a day; ``Poaching`` (sim/agents/competitor.py) turns the client's state into the
+chance and picks the rival by strength; ``Lifecycle.hold_rival_choices`` holds the day's
+choices; then each ``Competitor.step`` takes its own through ``Lifecycle.poach``.
 """
 
 from __future__ import annotations
@@ -82,8 +87,8 @@ class Lifecycle:
         self._poached = np.empty(0, dtype=np.int64)
         self._rival = np.empty(0, dtype=np.int64)
 
-    def rivals_choose(self, flows: DayFlows) -> None:
-        """Note the clients that chose a rival today (each rival takes its own)."""
+    def hold_rival_choices(self, flows: DayFlows) -> None:
+        """Hold the clients that chose a rival today, until each rival takes its own (``poach``)."""
         self._poached, self._rival = flows.poached, flows.rival
 
     def poach(self, rival: int, day: int) -> int:

@@ -6,17 +6,21 @@ Order of a day (one step), as ``SalesModel.step`` runs it:
    pass opens or closes.
 2. At-risk clients in the specialists' books are flagged from yesterday's state; clients whose
    close-work months are over settle into routine service (or go to an account manager).
-3. Sellers (hunters and generalists), in random order: serve their book, hand off, visit
-   escalated clients, follow up letter responses, work on the VIP pass if seconded, make the
+3. Sellers (hunters and generalists), in random order: a seat whose replacement is due today
+   is filled first (``Staffing.hire``), an empty seat does nothing; serve their book, hand off,
+   visit escalated clients, follow up letter responses, work on the VIP pass if seconded, make the
    periodic visits, work the pipeline, ask for calls; then the day's calls are placed in bulk.
 4. Account managers, specialists (escalations first), VIP leads, letter writers: each role in
-   random order within it.
+   random order within it. Each person's attention of today is written as he serves his book
+   (``Staff.start_day``).
 5. All clients in bulk (``ClientDynamics``): satisfaction, hidden dissatisfaction, needs,
    orders, payments, reveals by close work, lapsing, reactivation, and the choice of rivals.
 6. Competitors, in random order, take the clients that chose them.
 7. The day's flows are booked (revenue, payments, bonuses); revealed needs become projects,
    lapsed clients go dormant, waking clients come back.
-8. At the end of a month: one row of the monthly table (salaries, desks, tools, bonuses),
+8. The day counter moves on; an empty seat's bonuses of the day are dropped
+   (``Bonuses.clear_seats``).
+9. At the end of a month: one row of the monthly table (salaries, desks, tools, bonuses),
    then morale, skill and quits.
 
 The mechanisms live in their own classes, each owning its state: ``Pipeline``
@@ -24,7 +28,9 @@ The mechanisms live in their own classes, each owning its state: ``Pipeline``
 ``Escalation`` (sim/agents/specialist.py), ``Accounts`` (sim/agents/account_manager.py),
 ``Visits`` (sim/visits.py), ``Lifecycle`` (sim/lifecycle.py), ``LetterCampaign``
 (sim/agents/letter_writer.py), ``VipProgramme`` (sim/agents/vip_lead.py), ``Poaching``
-(sim/agents/competitor.py), ``Staffing`` (sim/staffing.py) and ``Bonuses`` (sim/bonuses.py).
+(sim/agents/competitor.py), ``ClientDynamics`` (sim/agents/client.py), ``Staffing``
+(sim/staffing.py) and ``Bonuses`` (sim/bonuses.py). The agents act through the ``Mechanisms``
+(sim/mechanisms.py) the model hands each of them once it has built them.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ from sim.config.schema import Scenario
 from sim.ledger import COLUMNS, COUNT_COLUMNS, Ledger
 from sim.lifecycle import Lifecycle
 from sim.market import generate_market, lead_order
+from sim.mechanisms import Mechanisms
 from sim.pipeline import Pipeline
 from sim.randomness import RandomStreams
 from sim.recorder import month_row
@@ -126,45 +133,81 @@ class SalesModel(Model):
         """Build the mechanisms, each given the parts of the company and market it works on."""
         s, book, staff = self.scenario, self.book, self.staff
         streams, ledger = self.streams, self.ledger
-        d, sellers, sells = self.days_per_month, self.hunting_sellers, self.staff_is_seller
-        self.cohorts = Cohorts(book.size, self.horizon_days // d, book.active_ids())
+        d, hunting, sells = self.days_per_month, self.hunting_sellers, self.staff_is_seller
+        self.cohorts = Cohorts(book.size, months=self.horizon_days // d, active=book.active_ids())
         self.dynamics = ClientDynamics(
-            s.clients, d, s.money.new_client_bonus_months * d, self.poaching
+            s.clients, days_per_month=d, new_days=s.money.new_client_bonus_months * d,
+            poaching=self.poaching,
+        )  # fmt: skip
+        self.bonuses = Bonuses(
+            roles=NAMES, staff_role=self.staff_role, money=s.money, days_per_month=d, ledger=ledger
         )
-        self.bonuses = Bonuses(NAMES, self.staff_role, s.money, d, ledger)
         self.accounts = Accounts(
-            book, staff, self.account_managers, self._account_segment, self.close_load, ledger
-        )
-        limit = s.sellers.book_limit_load * self.hours_per_day
+            book, staff, managers=self.account_managers, segments=self._account_segment,
+            close_load=self.close_load, ledger=ledger,
+        )  # fmt: skip
         self.assignment = Assignment(
-            book, staff, self.specialists, self.generalists, self.accounts, self.seller_load, limit
-        )
-        self.handoff = Handoff(s.handoff, book, staff, self.specialists, ledger)
+            book, staff, specialists=self.specialists, generalists=self.generalists,
+            accounts=self.accounts, seller_load=self.seller_load,
+            book_limit_hours=s.sellers.book_limit_load * self.hours_per_day,
+        )  # fmt: skip
+        self.handoff = Handoff(s.handoff, book, staff, specialists=self.specialists, ledger=ledger)
         self.escalation = Escalation(
-            s.escalation, book, staff, self.specialists, self.staff_is_specialist, ledger, d
-        )
+            s.escalation, book, staff, specialists=self.specialists, ledger=ledger,
+            days_per_month=d,
+        )  # fmt: skip
         loads = {"close": self.close_load, "routine": self.routine_load, "seller": self.seller_load}
         leads, new_client = lead_order(book, streams), functools.partial(Client, self)
         self.pipeline = Pipeline(
-            s, book, leads, streams, ledger, self.competitors, staff, self.accounts, loads,
-            self.clients, new_client, self.cohorts, d,
+            s, book, leads=leads, streams=streams, ledger=ledger, competitors=self.competitors,
+            staff=staff, accounts=self.accounts, loads=loads,
+            at_seller_load=self.staff_at_seller_load, clients=self.clients,
+            new_client=new_client, cohorts=self.cohorts, days_per_month=d,
         )  # fmt: skip
         skill = self.staff_win_skill
-        self.visits = Visits(s, book, streams, ledger, self.bonuses, staff, sells, skill, d)
+        self.visits = Visits(
+            s, book, streams=streams, ledger=ledger, bonuses=self.bonuses, staff=staff,
+            staff_is_seller=sells, staff_win_skill=skill, days_per_month=d,
+        )  # fmt: skip
         self.lifecycle = Lifecycle(
-            s, book, streams, ledger, staff, sells, self.assignment, self.pipeline, self.cohorts,
-            self.dynamics,
+            s, book, streams=streams, ledger=ledger, staff=staff, staff_is_seller=sells,
+            assignment=self.assignment, pipeline=self.pipeline, cohorts=self.cohorts,
+            dynamics=self.dynamics,
         )  # fmt: skip
         self.letters = LetterCampaign(
-            s.letters, book, streams, ledger, staff, sellers, self.lifecycle
-        )
-        self.vip = VipProgramme(
-            s, book, streams, ledger, self.visits, self.dynamics, self.vip_leads, sellers, sells, d
-        )
-        self.staffing = Staffing(
-            s, book, streams, ledger, sellers, self.generalists, self.assignment,
-            self.staff_quality, skill, self.seller_load, self.hours_per_day, d,
+            s.letters, book, streams=streams, ledger=ledger, staff=staff,
+            hunting_sellers=hunting, lifecycle=self.lifecycle,
         )  # fmt: skip
+        self.vip = VipProgramme(
+            s, book, streams=streams, ledger=ledger, visits=self.visits, dynamics=self.dynamics,
+            leads=self.vip_leads, hunting_sellers=hunting, staff_is_seller=sells,
+            days_per_month=d,
+        )  # fmt: skip
+        self.staffing = Staffing(
+            s, book, streams=streams, ledger=ledger, hunting_sellers=hunting,
+            generalists=self.generalists, assignment=self.assignment,
+            staff_quality=self.staff_quality, staff_win_skill=skill,
+            seller_load=self.seller_load, hours_per_day=self.hours_per_day, days_per_month=d,
+        )  # fmt: skip
+        self._hand_out_mechanisms()
+
+    def _hand_out_mechanisms(self) -> None:
+        """Give every staff member and competitor the mechanisms they act through, once."""
+        mechanisms = Mechanisms(
+            pipeline=self.pipeline,
+            assignment=self.assignment,
+            handoff=self.handoff,
+            escalation=self.escalation,
+            visits=self.visits,
+            lifecycle=self.lifecycle,
+            letters=self.letters,
+            vip=self.vip,
+            staffing=self.staffing,
+        )
+        for person in self.staff:
+            person.mechanisms = mechanisms
+        for rival in self.competitors:
+            rival.mechanisms = mechanisms
 
     # ---- construction ----------------------------------------------------------------------
     def _build_staff(self) -> None:
@@ -239,7 +282,7 @@ class SalesModel(Model):
         self.staff_reveal = np.zeros(n)
         self.staff_role = np.array([r.name for r in roles] + ["none"])
         self.staff_is_seller = np.array([r.sells for r in roles] + [False])
-        self.staff_is_specialist = self.staff_role == "specialist"
+        self.staff_at_seller_load = np.array([r.load == "seller" for r in roles] + [False])
         for a, role in zip(self.staff, roles, strict=True):
             cfg = getattr(s, role.service_section)
             self.staff_quality[a.staff_idx] = cfg.service_quality
@@ -304,7 +347,7 @@ class SalesModel(Model):
             self.staff_quality,
             self.staff_reveal,
         )
-        self.lifecycle.rivals_choose(flows)
+        self.lifecycle.hold_rival_choices(flows)
         self._competitor_set.shuffle_do("step")
         self._settle_flows(flows, day)
         self.day += 1

@@ -20,8 +20,6 @@ import numpy.typing as npt
 from sim import economics as eco
 from sim.agents.client import ACTIVE, PROSPECT
 from sim.agents.competitor import pick_by_strength
-from sim.agents.generalist import Generalist
-from sim.agents.hunter import Hunter
 from sim.bonuses import book_revenue
 
 if TYPE_CHECKING:
@@ -64,6 +62,9 @@ class Pipeline:
     loads
         Service hours a day of each client, shape (clients,) each: ``close`` while new,
         ``routine`` afterwards, and ``seller`` (written) what a seller serving it spends now.
+    at_seller_load
+        Whether each seat serves its book at the ``seller`` load (the roles whose ``load`` is
+        ``seller`` in ``sim.roles.ROLES``), shape (staff + 1,), last slot "no one".
     clients, new_client
         The client agents by id, and how to make one for a prospect won.
     cohorts
@@ -83,6 +84,7 @@ class Pipeline:
         staff: list[Staff],
         accounts: Accounts,
         loads: dict[str, npt.NDArray[np.float64]],
+        at_seller_load: npt.NDArray[np.bool_],
         clients: dict[int, Client],
         new_client: Callable[[int], Client],
         cohorts: Cohorts,
@@ -101,6 +103,7 @@ class Pipeline:
         self.close_load = loads["close"]
         self.routine_load = loads["routine"]
         self.seller_load = loads["seller"]
+        self.at_seller_load = at_seller_load
         self.clients = clients
         self.new_client = new_client
         self.cohorts = cohorts
@@ -233,8 +236,7 @@ class Pipeline:
             moved = self.accounts.transfer(client_id)  # leaves its seller at close-work load
             change = self.routine_load[client_id] - self.seller_load[client_id]
             self.seller_load[client_id] = self.routine_load[client_id]
-            server = self.book.server[client_id]
-            # Only hunters and generalists serve at close-work load while a client is new.
-            person = self.staff[server] if server >= 0 else None
-            if not moved and isinstance(person, Hunter | Generalist) and client_id in person.book:
-                person.load_hours += change
+            server = int(self.book.server[client_id])
+            # Only the seats at the ``seller`` load serve at close-work load while a client is new.
+            if not moved and self.at_seller_load[server] and client_id in self.staff[server].book:
+                self.staff[server].load_hours += change

@@ -9,7 +9,7 @@ import numpy as np
 from sim import economics as eco
 from sim.agents.client import NO_ONE
 from sim.ledger import COLUMNS
-from sim.roles import NAMES, ROLES
+from sim.roles import NAMES, ROLES, hunting_salary_usd
 
 if TYPE_CHECKING:
     from sim.model import SalesModel
@@ -38,15 +38,15 @@ def month_row(model: SalesModel) -> dict[str, float]:
     row["billing_system"] = other
     row["other_cost"] = other + row["letters_postage"] + row["vip_fixes_cost"]
     row["letters_cost"] = row["writer_cost"] + row["letters_postage"]
-    hourly = model.scenario.sellers.salary_usd_per_month / (
-        model.hours_per_day * model.days_per_month
-    )
+    hourly = hunting_salary_usd(model.scenario) / (model.hours_per_day * model.days_per_month)
     row["vip_seconded_cost"] = row["vip_seconded_hours"] * hourly
     row["vip_cost"] = row["vip_lead_cost"] + row["vip_fixes_cost"] + row["vip_seconded_cost"]
     row["total_cost"] = row["staff_cost"] + row["other_cost"]
     row["profit"] = row["revenue_collected"] - row["total_cost"]
-    sellers = len(model.hunting_sellers)
-    row["new_clients_per_seller"] = row["new_clients"] / sellers if sellers else np.nan
+    hunting_sellers = len(model.hunting_sellers)
+    row["new_clients_per_seller"] = (
+        row["new_clients"] / hunting_sellers if hunting_sellers else np.nan
+    )
     return row
 
 
@@ -84,7 +84,7 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
     hunting = 0.0
     for role in ROLES:
         r = role.name
-        members = [m for m in model.role_members(r) if not getattr(m, "vacant", False)]
+        members = [m for m in model.role_members(r) if not m.vacant]
         n = len(members)
         hours = [m.reset_month() for m in members]
         bonus = bonuses[r] + role.fixed_bonus_usd(s) * n
@@ -101,11 +101,11 @@ def _staff_costs(model: SalesModel) -> dict[str, float]:
         out[col] = sum(out[f"{r}_{kind}"] for r in NAMES)
     out["staff_cost"] = out["salaries"] + out["bonuses"] + out["desks"]
     out["headcount"] = sum(out[f"{r}_headcount"] for r in NAMES)
-    sellers = len(model.hunting_sellers)
-    out["hunting_hours_per_seller"] = hunting / sellers if sellers else np.nan
+    hunting_sellers = len(model.hunting_sellers)
+    out["hunting_hours_per_seller"] = hunting / hunting_sellers if hunting_sellers else np.nan
     on_staff = [s for s in model.hunting_sellers if not s.vacant]
     ramp = model.scenario.staffing.ramp_months
-    out["vacancies"] = sellers - len(on_staff)
+    out["vacancies"] = hunting_sellers - len(on_staff)
     out["newcomers"] = sum(s.experience_months() < ramp for s in on_staff)
     out["mean_morale"] = float(np.mean([s.morale for s in on_staff])) if on_staff else np.nan
     return out

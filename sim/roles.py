@@ -44,7 +44,7 @@ class Role:
     Attributes
     ----------
     name
-        Identifier: the agent class's ``role`` and the prefix of the monthly table's role
+        Identifier: the key of ``BY_NAME`` and the prefix of the monthly table's role
         columns (``hunter_cost``, ...).
     agent
         The agent class the model builds for each person in the role.
@@ -267,3 +267,27 @@ NAMES: tuple[str, ...] = tuple(role.name for role in ROLES)
 
 BY_NAME: dict[str, Role] = {role.name: role for role in ROLES}
 """The roles by name."""
+
+
+def hunting_salary_usd(scenario: Scenario) -> float:
+    """Return the base pay of a seller who hunts (the sellers seconded to the VIP pass).
+
+    Parameters
+    ----------
+    scenario
+        The scenario; read: the salary field of every role that hunts.
+
+    Returns
+    -------
+    float
+        Salary [USD/month].
+
+    Raises
+    ------
+    ValueError
+        If the roles that hunt are paid differently (one hourly rate would be wrong).
+    """
+    salaries = {role.salary_usd(scenario) for role in ROLES if role.hunts}
+    if len(salaries) != 1:
+        raise ValueError(f"the roles that hunt are paid differently: {sorted(salaries)}")
+    return salaries.pop()

@@ -17,7 +17,6 @@ import numpy.typing as npt
 from sim import economics as eco
 from sim.agents.client import ACTIVE, NO_ONE
 from sim.agents.generalist import Generalist
-from sim.agents.hunter import Hunter
 from sim.agents.staff import Staff
 
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ class Staffing:
         The named random streams (``quit``: whether a seller quits in a month).
     ledger
         The month's counters.
-    sellers, generalists
+    hunting_sellers, generalists
         The sellers who hunt (the ones who turn over), and the generalists among them.
     assignment
         Who serves whom (a quitter's clients are let go; a newcomer's book is moved to him).
@@ -61,7 +60,7 @@ class Staffing:
         book: ClientBook,
         streams: RandomStreams,
         ledger: Ledger,
-        sellers: list[Seller],
+        hunting_sellers: list[Seller],
         generalists: list[Generalist],
         assignment: Assignment,
         staff_quality: npt.NDArray[np.float64],
@@ -75,8 +74,9 @@ class Staffing:
         self.book = book
         self.streams = streams
         self.ledger = ledger
-        self.sellers = sellers
+        self.hunting_sellers = hunting_sellers
         self.generalists = generalists
+        self._generalist_seats = frozenset(g.staff_idx for g in generalists)
         self.assignment = assignment
         self.staff_quality = staff_quality
         self.staff_win_skill = staff_win_skill
@@ -100,7 +100,7 @@ class Staffing:
         """Let morale recover and skill grow; some sellers quit."""
         cfg = self.cfg
         month = day // self.days_per_month
-        for seller in self.sellers:
+        for seller in self.hunting_sellers:
             if seller.vacant:
                 continue
             seller.cheer(cfg.morale_recovery_per_month * (1.0 - seller.morale))
@@ -129,8 +129,7 @@ class Staffing:
         self.ledger.add("letter_responses_lapsed", len(seller.responses))
         seller.responses.clear()
         seller.pipeline_credit = 0.0
-        if isinstance(seller, Hunter):
-            seller.handoffs_clear()
+        seller.handoffs_clear()
         for client_id in sorted(seller.book):
             self.assignment.let_go(client_id)
 
@@ -155,7 +154,7 @@ class Staffing:
         inherited = [
             c for c in sorted(newcomer.owned) if b.state[c] == ACTIVE and b.server[c] == NO_ONE
         ]
-        if isinstance(newcomer, Generalist) and cfg.newcomer_gets == "consultative":
+        if newcomer.staff_idx in self._generalist_seats and cfg.newcomer_gets == "consultative":
             seniors = [
                 g
                 for g in self.generalists

@@ -14,7 +14,7 @@ from sim.config.schema import OrganisationConfig, Scenario
 from sim.ledger import COLUMNS
 from sim.model import SalesModel
 from sim.report import frames
-from sim.roles import BY_NAME, NAMES, ROLES, Role
+from sim.roles import BY_NAME, NAMES, ROLES, Role, hunting_salary_usd
 
 # One of each role, every pay and desk rate different, so that a role read from the wrong
 # field shows; a short horizon: one month is run.
@@ -73,10 +73,10 @@ def test_every_headcount_of_the_organisation_is_a_role() -> None:
     assert len(NAMES) == len(set(NAMES)) == len(ROLES)
 
 
-def test_every_staff_class_is_one_role_and_names_itself_as_the_table() -> None:
+def test_every_staff_class_is_exactly_one_role_of_the_table() -> None:
     assert concrete_staff_classes() == {role.agent for role in ROLES}
+    assert len({role.agent for role in ROLES}) == len(ROLES)
     for role in ROLES:
-        assert role.agent.role == role.name
         assert BY_NAME[role.name] is role
 
 
@@ -191,3 +191,18 @@ def test_attention_is_kept_once_where_the_client_dynamics_read_it() -> None:
     specialist.start_day(0.0)  # a day with no hours: the book gets no attention
     assert model.staff_attention[specialist.staff_idx] == 0.0
     assert model.staff_attention[-1] == 0.0  # no one
+
+
+def test_seconded_hours_are_paid_at_the_hunting_roles_salary() -> None:
+    sc = every_role()
+    assert hunting_salary_usd(sc) == 5100
+    for role in ROLES:
+        if role.hunts:
+            assert role.salary_usd(sc) == hunting_salary_usd(sc)
+
+
+def test_the_staff_who_serve_new_clients_at_close_work_load_are_the_tables() -> None:
+    model = SalesModel(every_role(), seed=3)
+    expected = [BY_NAME[str(r)].load == "seller" for r in model.staff_role[:-1]]
+    assert model.staff_at_seller_load.tolist() == [*expected, False]
+    assert model.staff_at_seller_load.sum() == 5  # 3 hunters, 2 generalists

@@ -30,8 +30,6 @@ class AccountManager(Seller):
     consultative visits and follows up letter responses. He does not prospect.
     """
 
-    role = "account_manager"
-
     def step(self) -> None:
         """One working day: serve, follow up responses, visit."""
         day = self.model.day
@@ -80,6 +78,7 @@ class Accounts:
         self.book = book
         self.staff = staff
         self.managers = managers
+        self._manager_seats = frozenset(m.staff_idx for m in managers)
         self.segments = segments
         self.close_load = close_load
         self.ledger = ledger
@@ -93,7 +92,7 @@ class Accounts:
         b = self.book
         if not self.managers or not self.segments[b.segment[client_id]]:
             return False
-        if b.server[client_id] >= 0 and isinstance(self.staff[b.server[client_id]], AccountManager):
+        if int(b.server[client_id]) in self._manager_seats:
             return True  # already with one
         manager = min(self.managers, key=Staff.relative_load)
         if not manager.has_room(float(self.close_load[client_id])):

@@ -15,6 +15,7 @@ from sim import economics as eco
 _FEW = 8  # below this many candidates, one at a time is faster than array calls
 
 if TYPE_CHECKING:
+    from sim.mechanisms import Mechanisms
     from sim.model import SalesModel
 
 
@@ -24,7 +25,13 @@ class Competitor(Agent):
     Its pull on a client grows with neglect, visible and hidden dissatisfaction and unmet
     needs, and shrinks after a personal visit (seed 001); the chances are computed in bulk by
     ``Poaching`` from the client arrays, and ``Lifecycle.poach`` moves the clients taken.
+    The path: ``ClientDynamics`` draws (sim/agents/client.py), ``Poaching`` gives the chances
+    and the rival, ``Lifecycle.hold_rival_choices`` holds the day's choices, and this agent's
+    ``step`` takes them.
+    ``mechanisms`` is given once by the model when it has built them.
     """
+
+    mechanisms: Mechanisms
 
     def __init__(self, model: SalesModel, index: int, strength: float) -> None:
         super().__init__(model)
@@ -35,7 +42,7 @@ class Competitor(Agent):
 
     def step(self) -> None:
         """Take the clients that chose this rival today."""
-        self.clients_taken += self.model.lifecycle.poach(self.index, self.model.day)
+        self.clients_taken += self.mechanisms.lifecycle.poach(self.index, self.model.day)
 
 
 def pick_by_strength(

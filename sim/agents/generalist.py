@@ -13,5 +13,3 @@ class Generalist(Seller):
     smallest clients are let go: unattended, or to the client department if there is one. A
     dormant client who orders again joins the generalist with the most room, if it fits.
     """
-
-    role = "generalist"

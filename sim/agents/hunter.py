@@ -26,8 +26,6 @@ class Hunter(Seller):
     visits when a specialist escalates, and makes the periodic consultative visits (seed 000).
     """
 
-    role = "hunter"
-
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._handoffs: deque[tuple[float, int, int]] = deque()
@@ -46,7 +44,7 @@ class Hunter(Seller):
 
     def before_selling(self, day: int) -> None:
         """Hand off the clients whose first months are over, if there is a client department."""
-        handoff = self.model.handoff
+        handoff = self.mechanisms.handoff
         if not handoff.possible:
             return
         personal = handoff.cfg.style == "personal"

@@ -35,11 +35,9 @@ class LetterWriter(Staff):
     office work, not modelled.
     """
 
-    role = "writer"
-
     def step(self) -> None:
         """One working day of letters (or calls)."""
-        letters, day = self.model.letters, self.model.day
+        letters, day = self.mechanisms.letters, self.model.day
         self.start_day()
         hours = letters.cfg.hours_each(self.model.hours_per_day)
         count = int(min(letters.cfg.per_day(), self.hours_left / hours + 1e-9))
@@ -64,7 +62,7 @@ class LetterCampaign:
         The month's counters.
     staff
         All staff, by staff index.
-    sellers
+    hunting_sellers
         The sellers a reply may go to (the sellers who hunt).
     lifecycle
         Client moves (a dormant client who orders is active again).
@@ -77,7 +75,7 @@ class LetterCampaign:
         streams: RandomStreams,
         ledger: Ledger,
         staff: list[Staff],
-        sellers: list[Seller],
+        hunting_sellers: list[Seller],
         lifecycle: Lifecycle,
     ) -> None:
         self.cfg = cfg
@@ -85,7 +83,7 @@ class LetterCampaign:
         self.streams = streams
         self.ledger = ledger
         self.staff = staff
-        self.sellers = sellers
+        self.hunting_sellers = hunting_sellers
         self.lifecycle = lifecycle
 
     def next_contacts(self, count: int, day: int) -> npt.NDArray[np.intp]:
@@ -121,7 +119,7 @@ class LetterCampaign:
         answered = ids[~b.stale_contact[ids] & (u < cfg.reply_prob())]
         self.ledger.add("letter_responses", answered.size)
         expiry = day + cfg.response_expiry_days
-        on_staff = [s for s in self.sellers if not s.vacant]
+        on_staff = [s for s in self.hunting_sellers if not s.vacant]
         for client_id in answered.tolist():
             seller = seller_of(b, self.staff, client_id)
             if seller is None or seller.vacant:

@@ -2,13 +2,13 @@
 
 Hunters, generalists and account managers are sellers (the roles that sell in ``sim.roles``);
 hunters and generalists also hunt (calls, meetings, proposals). A seller's day (``Seller.step``)
-runs in this order: serve the own book first; hand off the clients due (hunters, ``Handoff``);
+runs in this order: fill the seat first if its replacement is due today (``Staffing.hire``; an empty
+seat does nothing until then); serve the own book; hand off the clients due (hunters, ``Handoff``);
 visit the clients escalated by a specialist (``Visits``); follow up letter responses
-(``LetterCampaign``); work on the yearly VIP pass if seconded (``VipProgramme``); make the
-week's planned consultative visits (``Visits``); hold the due proposals and meetings
-(``Pipeline``); and ask for prospecting calls with whatever is left, placed in bulk by
-``Pipeline`` once every seller has stepped. An account manager's day is its own
-(``AccountManager.step``).
+(``LetterCampaign``); work on the yearly VIP pass if seconded (``VipProgramme``); make the week's
+planned consultative visits (``Visits``); hold the due proposals and meetings (``Pipeline``); and
+ask for prospecting calls with whatever is left, placed in bulk by ``Pipeline`` once every seller
+has stepped. An account manager's day is its own (``AccountManager.step``).
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 
 class Seller(Staff):
     """A field seller: owns the clients he won (or was given) and, if he hunts, works a pipeline."""
-
-    role = "seller"
 
     def __init__(self, model: SalesModel, staff_idx: int, load: np.ndarray) -> None:
         super().__init__(model, staff_idx, load)
@@ -98,7 +96,7 @@ class Seller(Staff):
         while self.load_hours > limit and len(self.book) > 1:
             value = self.model.book.value
             smallest = min((c for c in self.book if c != client_id), key=value.__getitem__)
-            self.model.assignment.let_go(smallest)
+            self.mechanisms.assignment.let_go(smallest)
 
     # ---- the day ---------------------------------------------------------------------------
     def step(self) -> None:
@@ -108,12 +106,12 @@ class Seller(Staff):
             if day < self.vacant_until:
                 self.start_day(0.0)  # no one in the seat
                 return
-            self.model.staffing.hire(self, day)
+            self.mechanisms.staffing.hire(self, day)
         self.start_day()
         self.before_selling(day)
         self._visit_escalations(day)
         self._follow_up_responses(day)
-        vip = self.model.vip
+        vip = self.mechanisms.vip
         vip.work_on_pass(self, vip.secondment_hours(self, day), day)
         self._visit_due_clients(day)
         if self._work_pipeline(day):
@@ -122,12 +120,15 @@ class Seller(Staff):
     def before_selling(self, day: int) -> None:
         """Role-specific work done after serving and before visits (nothing by default)."""
 
+    def handoffs_clear(self) -> None:
+        """Forget the planned hand-offs (the seller left; none by default)."""
+
     def _visit_escalations(self, day: int) -> None:
         hours = self.model.scenario.visits.visit_hours
         while self.escalations and self.hours_left >= hours:
             client_id = self.escalations.popleft()
             if self.model.book.state[client_id] == ACTIVE and self.try_spend("visits", hours):
-                self.model.visits.visit(client_id, day)
+                self.mechanisms.visits.visit(client_id, day)
 
     def _follow_up_responses(self, day: int) -> None:
         """Follow up clients who answered a letter, oldest first; stale ones are lost."""
@@ -139,19 +140,19 @@ class Seller(Staff):
             if last_day < day:
                 self.model.ledger.add("letter_responses_lapsed", 1)
             elif self.try_spend("responses", hours):
-                self.model.letters.follow_up(client_id, self)
+                self.mechanisms.letters.follow_up(client_id, self)
 
     def _visit_due_clients(self, day: int) -> None:
         """Plan the week's consultative visits on its first day; make them as time allows."""
         if day % WEEK == 0:
             owned = self.owned_ids()
             mine = owned[self.model.book.owner[owned] == self.staff_idx]
-            self.planned_visits = deque(self.model.visits.due(mine, day).tolist())
+            self.planned_visits = deque(self.mechanisms.visits.due(mine, day).tolist())
         hours = self.model.scenario.visits.visit_hours
         while self.planned_visits and self.hours_left >= hours:
             client_id = self.planned_visits.popleft()
-            if self.model.visits.is_due(client_id, day) and self.try_spend("visits", hours):
-                self.model.visits.visit(client_id, day)
+            if self.mechanisms.visits.is_due(client_id, day) and self.try_spend("visits", hours):
+                self.mechanisms.visits.visit(client_id, day)
 
     def _work_pipeline(self, day: int) -> bool:
         """Hold the proposals and meetings that are due; return True if none is left waiting.
@@ -159,7 +160,7 @@ class Seller(Staff):
         A meeting longer than what is left of the day is prepared over several days: the hours
         are saved (``pipeline_credit``) and no new calls are made while meetings are overdue.
         """
-        pipeline, cfg = self.model.pipeline, self.model.scenario.pipeline
+        pipeline, cfg = self.mechanisms.pipeline, self.model.scenario.pipeline
         for queue, hours in (
             (self.proposals, cfg.proposal_hours),
             (self.meetings, cfg.meeting_hours),
@@ -191,7 +192,7 @@ class Seller(Staff):
         """Spend the rest of the day on prospecting calls (placed in bulk by ``Pipeline``)."""
         calls = int(self.hours_left / self.model.scenario.pipeline.call_hours + 1e-9)
         if calls > 0:
-            self.model.pipeline.request_calls(self, calls)
+            self.mechanisms.pipeline.request_calls(self, calls)
 
     def calls_made(self, leads: list[int], meetings: list[int], day: int) -> None:
         """Book the time of the calls made today and the meetings they got."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from sim.agents.staff import Staff
 from sim.assignment import seller_of
@@ -24,29 +23,28 @@ class Specialist(Staff):
     """Serves a large book from the office: takes orders, chases payments, flags problems.
 
     A specialist never visits. When a client's visible satisfaction drops below the escalation
-    threshold, the specialist calls the hunter who won it (seed 000, "protect your
-    investments"), if escalation is on. These calls come first; the book gets the rest of the
+    threshold, the specialist calls its owner, the seller who won it or was given it (a
+    hunter, generalist or account manager; seed 000, "protect your investments"), if
+    escalation is on. These calls come first; the book gets the rest of the
     day.
     """
 
-    role = "specialist"
-
     def step(self) -> None:
-        """One working day: flag at-risk clients to their hunters, then serve the book."""
-        escalation = self.model.escalation
+        """One working day: flag at-risk clients to their owners, then serve the book."""
+        escalation = self.mechanisms.escalation
         call_hours = self.model.scenario.specialists.escalation_call_hours
-        day = self.model.hours_per_day
+        hours = self.model.hours_per_day
         calls = escalation.flagged(self.staff_idx)
         if call_hours > 0:
-            calls = calls[: int(day / call_hours)]
+            calls = calls[: int(hours / call_hours)]
         for client_id in calls:
             escalation.escalate(int(client_id), self.model.day)
-        self.start_day(day - len(calls) * call_hours)
+        self.start_day(hours - len(calls) * call_hours)
         self.spend("escalation", len(calls) * call_hours)
 
 
 class Escalation:
-    """At-risk clients flagged to the specialists, and their calls to the clients' sellers.
+    """At-risk clients flagged to the specialists, and their calls to the clients' owners.
 
     Parameters
     ----------
@@ -58,8 +56,6 @@ class Escalation:
         All staff, by staff index.
     specialists
         The client department (without one, no client is flagged).
-    staff_is_specialist
-        Whether each seat is a specialist's, shape (staff + 1,), last slot "no one".
     ledger
         The month's counters (``escalations``).
     days_per_month
@@ -72,14 +68,15 @@ class Escalation:
         book: ClientBook,
         staff: list[Staff],
         specialists: list[Specialist],
-        staff_is_specialist: npt.NDArray[np.bool_],
         ledger: Ledger,
         days_per_month: int,
     ) -> None:
         self.cfg = cfg
         self.book = book
         self.staff = staff
-        self.staff_is_specialist = staff_is_specialist
+        # Whether each seat is a specialist's, shape (staff + 1,), last slot "no one".
+        self.staff_is_specialist = np.zeros(len(staff) + 1, dtype=np.bool_)
+        self.staff_is_specialist[[s.staff_idx for s in specialists]] = True
         self.ledger = ledger
         self.cooldown_days = cfg.cooldown_months * days_per_month
         self.on = cfg.enabled and bool(specialists)

@@ -10,6 +10,7 @@ from mesa import Agent
 from sim.economics import attention
 
 if TYPE_CHECKING:
+    from sim.mechanisms import Mechanisms
     from sim.model import SalesModel
 
 ACTIVITIES = (
@@ -29,10 +30,11 @@ class Staff(Agent):
     """A staff member with a daily time budget and a book of clients to serve.
 
     ``load_hours`` is the service time per day the book demands; ``attention`` is the share of
-    it the person actually gave today (1 when not overloaded).
+    it the person actually gave today (1 when not overloaded). ``mechanisms`` are the
+    mechanisms the person acts through, given once by the model when it has built them.
     """
 
-    role = "staff"
+    mechanisms: Mechanisms
 
     def __init__(self, model: SalesModel, staff_idx: int, load: np.ndarray) -> None:
         super().__init__(model)
@@ -52,6 +54,11 @@ class Staff(Agent):
     @attention.setter
     def attention(self, share: float) -> None:
         self.model.staff_attention[self.staff_idx] = share
+
+    @property
+    def vacant(self) -> bool:
+        """Whether the seat is empty (never, but for a seller who quit)."""
+        return False
 
     def take(self, client_id: int) -> None:
         """Add a client to this person's book."""

@@ -38,15 +38,13 @@ class VipLead(Staff):
     checks, with the sellers seconded to the pass. The lead serves no book.
     """
 
-    role = "vip_lead"
-
     def __init__(self, model: SalesModel, staff_idx: int, load: np.ndarray) -> None:
         super().__init__(model, staff_idx, load)
         self.planned: deque[int] = deque()
 
     def step(self) -> None:
         """One working day: due relationship meetings, then the yearly pass."""
-        vip, day = self.model.vip, self.model.day
+        vip, day = self.mechanisms.vip, self.model.day
         self.start_day()
         if day % WEEK == 0:
             self.planned = deque(vip.meetings_due(self, day).tolist())
@@ -77,7 +75,7 @@ class VipProgramme:
         The daily client update (told once fixed bottlenecks lift orders).
     leads
         The VIP leads (may be empty: no programme).
-    sellers
+    hunting_sellers
         The sellers who hunt; the first ``vip.seconded_full_time`` are seconded to the pass
         full-time.
     staff_is_seller
@@ -95,7 +93,7 @@ class VipProgramme:
         visits: Visits,
         dynamics: ClientDynamics,
         leads: list[VipLead],
-        sellers: list[Seller],
+        hunting_sellers: list[Seller],
         staff_is_seller: npt.NDArray[np.bool_],
         days_per_month: int,
     ) -> None:
@@ -109,7 +107,7 @@ class VipProgramme:
         self.leads = leads
         self.staff_is_seller = staff_is_seller
         self.days_per_month = days_per_month
-        self._seconded_full = {a.staff_idx for a in sellers[: self.cfg.seconded_full_time]}
+        self._seconded_full = {a.staff_idx for a in hunting_sellers[: self.cfg.seconded_full_time]}
         self._pass: deque[int] = deque()  # clients the yearly pass has still to reach
         self._pass_open = False
 
