@@ -64,8 +64,9 @@ class Assignment:
     accounts
         Account transfers (a client of an account segment goes to an account manager first).
     seller_load
-        Service hours a day each client needs from a seller, shape (clients,); read when
-        it is read, since a client's load drops when its close work is over.
+        Service hours a day each client needs from a seller, shape (clients,). The array is
+        shared, not copied: it is read at each assignment, so it sees a client's load drop to
+        routine when its close work is over.
     book_limit_hours
         Service hours a day beyond which a generalist takes no more clients.
     """

@@ -27,7 +27,17 @@ def kept_column(age: int) -> str:
 
 
 class Cohorts:
-    """The cohort of every client; month-end counts of each cohort's members still active."""
+    """Keep the cohort of every client and count each cohort's members still active.
+
+    Parameters
+    ----------
+    size
+        Number of clients and prospects (the client book's size).
+    months
+        Months in the run; cohorts are numbered 0 (the start's clients) to ``months``.
+    active
+        Ids of the clients active at the start (they form cohort ``START``).
+    """
 
     def __init__(self, size: int, months: int, active: np.ndarray) -> None:
         self.months = months
@@ -39,7 +49,7 @@ class Cohorts:
         self.of[client_id] = month
 
     def leave(self, ids: np.ndarray) -> None:
-        """Clients that stopped being active leave their cohort for good."""
+        """Remove clients that stopped being active from their cohort for good."""
         self.of[ids] = OUTSIDE
 
     def close_month(self, month: int, active: np.ndarray) -> dict[str, int]:

@@ -101,7 +101,7 @@ class Lifecycle:
         return int(taken.size)
 
     def lapse(self, ids: npt.NDArray[np.intp], day: int) -> None:
-        """Clients still active who stopped ordering today become dormant."""
+        """Make the clients still active who stopped ordering today dormant."""
         if ids.size:
             self.lose(ids[self.book.state[ids] == ACTIVE], "lapsed", day)
 

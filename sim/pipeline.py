@@ -114,7 +114,25 @@ class Pipeline:
 
     # ---- calls -----------------------------------------------------------------------------
     def next_leads(self, count: int, day: int) -> npt.NDArray[np.intp]:
-        """Return the next ``count`` prospects free to be called, in the lead order."""
+        """Return the next ``count`` prospects free to be called, in the lead order.
+
+        The scan starts where the last one stopped and wraps around the lead order; the
+        prospects returned are marked as in the pipeline (``blocked_until`` = ``IN_PIPELINE``).
+
+        Parameters
+        ----------
+        count
+            Number of prospects wanted (0 or more).
+        day
+            Today's working day; a prospect is free if it is still a prospect and not blocked
+            after ``day`` (a recent "no" or already in the pipeline).
+
+        Returns
+        -------
+        numpy.ndarray
+            Client ids, shape (at most ``count``,): fewer when a full turn of the lead order
+            finds no more free prospects.
+        """
         b, leads = self.book, self.leads
         taken: list[npt.NDArray[np.intp]] = []
         scanned = 0
@@ -174,7 +192,25 @@ class Pipeline:
         self.book.blocked_until[ids] = day + round(wait)
 
     def close_deal(self, seller: Seller, client_id: int, day: int) -> None:
-        """Present a proposal; rivals may bid; the prospect buys from us, a rival or no one."""
+        """Present a proposal; rivals may bid; the prospect buys from us, a rival or no one.
+
+        Each rival bids with chance ``market.competitors.bid_prob`` (its own stream
+        ``bid-<rival>``); one ``deal`` draw ``u`` then decides: below the win probability
+        (``sim.economics.win_probability`` of ``pipeline.buy_prob``, our strength
+        ``sellers.win_strength`` times the seller's win skill, and the bidders' total
+        strength) we win; below ``pipeline.buy_prob`` a bidding rival wins, picked by
+        strength; otherwise no one does. A prospect not won may be called again later.
+
+        Parameters
+        ----------
+        seller
+            The seller presenting (its morale moves by ``staffing.morale_gain_per_win`` or
+            ``staffing.morale_loss_per_lost_proposal``).
+        client_id
+            The prospect.
+        day
+            Today's working day.
+        """
         s, b = self.scenario, self.book
         attempt = int(b.attempts[client_id])
         self.ledger.add("proposals", 1)

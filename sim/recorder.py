@@ -18,7 +18,32 @@ HUNTING = ("calls", "pipeline")
 
 
 def month_row(model: SalesModel) -> dict[str, float]:
-    """Close the month: counters, fixed costs, snapshot of clients and staff."""
+    """Close the month: counters, fixed costs, snapshot of clients and staff.
+
+    Parameters
+    ----------
+    model
+        The model at the end of a month (``model.day`` a multiple of ``days_per_month``).
+
+    Returns
+    -------
+    dict of str to float
+        One row of the monthly table: every column of ``sim.ledger.COLUMNS`` (0 where the month
+        had none), money in USD for the month, counts, shares 0-1, and NaN where a ratio has no
+        denominator (no active clients, no hunting sellers, before month 12 for
+        ``retention_12m``).
+
+    Notes
+    -----
+    Closing the month is not pure; it starts the next month in the model's accounts:
+
+    - the ledger's month counters are returned and reset to zero (``Ledger.close``);
+    - the bonuses accrued by role are taken and reset to zero (``Bonuses.take``);
+    - every staff member on the payroll returns its hours by activity and starts a new month
+      (``Staff.reset_month``; vacant seats are skipped);
+    - twelve-month retention records this month end's active clients (``Retention``);
+    - the cohorts are counted; their membership does not change (``Cohorts.close_month``).
+    """
     counts = model.ledger.close()
     month = model.day // model.days_per_month
     row: dict[str, float] = dict.fromkeys(COLUMNS, 0.0)

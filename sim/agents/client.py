@@ -73,13 +73,13 @@ class ClientBook:
         self._is_other = np.zeros(size, dtype=bool)  # membership of _others
 
     def active_ids(self) -> np.ndarray:
-        """Ids of active clients, ascending (cached until a state changes)."""
+        """Return the ids of the active clients, ascending (cached until a state changes)."""
         if self._active is None:
             self._active = (self.state == ACTIVE).nonzero()[0]
         return self._active
 
     def dormant_ids(self) -> np.ndarray:
-        """Ids of dormant clients, ascending (cached until a state changes)."""
+        """Return the ids of the dormant clients, ascending (cached until a state changes)."""
         if self._dormant is None:
             self._dormant = (self.state == DORMANT).nonzero()[0]
         return self._dormant
@@ -96,7 +96,7 @@ class ClientBook:
         self._dormant = None
 
     def other_debtors(self) -> np.ndarray:
-        """Ids of clients not active who still owe money (no repeats)."""
+        """Return the ids of the clients not active who still owe money (no repeats)."""
         others = self._others
         if others.size:
             owe = (self.state[others] != ACTIVE) & (self.receivable[others] > PAID_UP)
@@ -108,7 +108,37 @@ class ClientBook:
 
 @dataclass
 class DayFlows:
-    """Money and events of one day's bulk client update."""
+    """Hold the money and events of one day's bulk client update.
+
+    Attributes
+    ----------
+    booked
+        Orders placed today by all active clients, USD.
+    booked_new
+        The part of ``booked`` from clients in their first ``money.new_client_bonus_months``
+        (the new-client bonus months), USD.
+    collected
+        Payments received today, USD (the sum of ``paid``).
+    paid_by
+        Ids of the clients that paid something today, shape (payers,).
+    paid
+        Amount each of them paid, USD, shape (payers,), aligned with ``paid_by``.
+    revealed
+        Ids of active clients whose hidden state close work uncovered today, shape (revealed,).
+    lapsed
+        Ids of active clients that stopped ordering today, shape (lapsed,).
+    reactivated
+        Ids of clients due to order again after a dormant spell, shape (woken,); some may no
+        longer be dormant (``Lifecycle`` checks).
+    poached
+        Ids of active clients a rival takes today, shape (poached,).
+    rival
+        Index of the rival taking each, shape (poached,), aligned with ``poached``.
+    booked_uplift
+        Part of ``booked`` due to fixed service bottlenecks (VIP programme), USD.
+    booked_uplift_new
+        The part of ``booked_uplift`` from clients in their first bonus months, USD.
+    """
 
     booked: float
     booked_new: float
@@ -125,7 +155,25 @@ class DayFlows:
 
 
 class ClientDynamics:
-    """The daily bulk update of all clients (pure array work; no wiring)."""
+    """Update all clients in bulk each working day (pure array work; no wiring).
+
+    The monthly chances of the ``clients`` section (incidents, lapsing, reactivation) and its
+    monthly satisfaction adjustment are turned once into per-working-day ones that compound
+    back to the monthly ones over ``days_per_month`` days (``sim.economics.per_day``).
+
+    Parameters
+    ----------
+    cfg
+        The scenario's ``clients`` section (satisfaction adjustment, incidents, lapsing,
+        reactivation, order sizes, payment chasing).
+    days_per_month
+        Working days in a month.
+    new_days
+        Age, in working days since the win, below which a client's orders count as new
+        (``money.new_client_bonus_months`` times ``days_per_month``).
+    poaching
+        The rivals' daily chances of taking each client.
+    """
 
     def __init__(
         self, cfg: ClientsConfig, days_per_month: int, new_days: float, poaching: Poaching
@@ -151,7 +199,40 @@ class ClientDynamics:
         quality: np.ndarray,
         reveal_rate: np.ndarray,
     ) -> DayFlows:
-        """Advance every client by one working day; staff arrays are indexed by ``server``."""
+        """Advance every active client by one working day; draw its orders, payments and events.
+
+        Parameters
+        ----------
+        book
+            The client book; satisfaction, hidden dissatisfaction, needs and receivables are
+            updated in place.
+        streams
+            The named random streams (stream ``client-day``: three draws a client-day, keyed by
+            client id and ``day * 64 + row``; ``wake`` is drawn by ``schedule_wakeups``).
+        day
+            Today's working day, from 0.
+        attention
+            Share of its book's demand each staff member gave today, 0-1, shape (staff + 1,).
+        quality
+            Service quality each staff member gives, 0-1, shape (staff + 1,).
+        reveal_rate
+            Rate a client-month at which each staff member's work uncovers a client's hidden
+            state at full attention (``reveal_per_month`` of the member's service section),
+            shape (staff + 1,); the day's chance is ``rate * attention / days_per_month``.
+
+        Returns
+        -------
+        DayFlows
+            Today's money (USD) and the ids of the clients revealed, lapsed, due to wake up and
+            taken by a rival.
+
+        Notes
+        -----
+        The staff arrays are indexed by staff index, with one extra last slot for "no one":
+        each active client reads the entry at ``book.server[client]``, and an unattended
+        client's server ``NO_ONE`` (-1) reads that last slot (attention 0, the unattended
+        quality, no reveals).
+        """
         ids = book.active_ids()
         server = book.server[ids]
         att = attention[server]

@@ -112,10 +112,33 @@ class Poaching:
         need: np.ndarray,
         days_since_visit: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of the candidates taken today, and the index of the rival taking each.
+        """Return the positions of the candidates taken today and the rival taking each.
 
-        ``u`` are the candidates' uniform draws (only those below ``top`` can be taken); the
-        other arrays are the candidates' state.
+        All arrays are the candidates' columns, shape (candidates,), aligned by position.
+
+        Parameters
+        ----------
+        u
+            The candidates' uniform draws in [0, 1) (only those below ``top`` can be taken).
+        attention
+            Share of its demand each candidate's server gave today, 0-1.
+        satisfaction
+            Visible satisfaction, 0-1.
+        hidden
+            Hidden dissatisfaction, 0-1.
+        need
+            Unmet needs (they grow each working day by the client's ``need_growth``; not capped).
+        days_since_visit
+            Working days since the last personal visit.
+
+        Returns
+        -------
+        hit : numpy.ndarray
+            Positions (into the candidate arrays) of those taken, ascending, shape (taken,).
+        rival : numpy.ndarray
+            Index of the rival taking each, shape (taken,), aligned with ``hit``; a rival is
+            picked in proportion to its strength (``pick_by_strength``) from ``u / p``, the
+            draw's position below the candidate's daily chance ``p``.
         """
         if u.size < _FEW:
             return self._taken_few(u, attention, satisfaction, hidden, need, days_since_visit)

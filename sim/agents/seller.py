@@ -64,7 +64,7 @@ class Seller(Staff):
         return float((self.model.day - self.hired_day) / self.model.days_per_month)
 
     def cheer(self, change: float) -> None:
-        """Morale moves by ``change`` (a win, a lost proposal, a lost client), within 0-1."""
+        """Move morale by ``change`` (a win, a lost proposal, a lost client), within 0-1."""
         self.morale = min(1.0, max(0.0, self.morale + change))
 
     # ---- ownership -------------------------------------------------------------------------
@@ -79,7 +79,7 @@ class Seller(Staff):
         self._owned_dirty = True
 
     def owned_ids(self) -> np.ndarray:
-        """Ids of the clients this seller won, ascending (refreshed at most every 4 weeks)."""
+        """Return the ids of this seller's won clients, sorted (rebuilt at most every 4 weeks)."""
         stale = self.model.day - self._owned_built >= 4 * WEEK
         if self._owned_array is None or (stale and self._owned_dirty):
             self._owned_built = self.model.day

@@ -19,7 +19,15 @@ import numpy as np
 
 from sim.config.extends import load_with_extends
 from sim.config.overrides import apply_overrides, leaf_fields, override_fields, set_values
-from sim.config.problems import ConfigError, Location, PathKey, Positions, Problem, locate
+from sim.config.problems import (
+    ConfigError,
+    Location,
+    PathKey,
+    Positions,
+    Problem,
+    dotted,
+    locate,
+)
 from sim.config.safe_yaml import load_yaml
 from sim.config.schema import Scenario
 from sim.config.validation import validate
@@ -111,7 +119,7 @@ def sources_from_study(
         if not (scenario_path.exists() or scenario_path.is_symlink()):  # else the loader says why
             location = locate(positions, where, file)
             problems.append(
-                Problem(location, _dotted(where), f"scenario file not found: {scenario_path}")
+                Problem(location, dotted(where), f"scenario file not found: {scenario_path}")
             )
             continue
         try:
@@ -145,10 +153,6 @@ def sources_from_files(paths: Sequence[Path], overrides: Sequence[str]) -> list[
     if problems:
         raise ConfigError(problems)
     return sources
-
-
-def _dotted(path: PathKey) -> str:
-    return ".".join(str(p) for p in path)
 
 
 def sweep_points(sweep: Sweep | None, seed: int) -> list[dict[str, Any]]:
@@ -241,7 +245,7 @@ def _sweep_settings(
             try:
                 current = _field_value(dump, name)
             except UnknownFieldError as err:
-                problems.append(Problem(location, _dotted(here), err.message))
+                problems.append(Problem(location, dotted(here), err.message))
                 continue
             if isinstance(value, float) and _is_number(current):
                 value = used[name] = _fit(current, value)
@@ -337,7 +341,7 @@ def _sweep_name_problems(sweep: Sweep, positions: Positions, file: str) -> list[
         here = ("sweep", "variables", name)
         if variable.scales and name in RESERVED:
             message = f"{name!r} names a column of the results; give the variable another name"
-            problems.append(Problem(locate(positions, here, file), _dotted(here), message))
+            problems.append(Problem(locate(positions, here, file), dotted(here), message))
         for j, target in enumerate(variable.scales or [name]):
             if target in owner:
                 at = (*here, "scales", j) if variable.scales else here
@@ -345,7 +349,7 @@ def _sweep_name_problems(sweep: Sweep, positions: Positions, file: str) -> list[
                     f"{target} is already swept or scaled by the variable {owner[target]!r}; "
                     "a field takes one variable"
                 )
-                problems.append(Problem(locate(positions, at, file), _dotted(at), message))
+                problems.append(Problem(locate(positions, at, file), dotted(at), message))
             owner.setdefault(target, name)
     return problems
 
@@ -512,7 +516,7 @@ def check_size(study: Study, scenarios: int, positions: Positions, file: str) ->
         f"{total:,} runs ({sweep}{scenarios:,} scenarios x {study.replications:,} "
         f"replications) is more than the {MAX_RUNS:,} a study may hold"
     )
-    raise ConfigError([Problem(locate(positions, where, file), _dotted(where), message)])
+    raise ConfigError([Problem(locate(positions, where, file), dotted(where), message)])
 
 
 def _tasks(study: Study, variants: list[Variant]) -> list[RunTask]:
