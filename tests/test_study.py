@@ -201,7 +201,8 @@ def test_a_killed_study_resumes_from_the_command_line(tmp_path: Path) -> None:
 def test_ctrl_c_stops_the_study_cleanly_and_says_how_to_resume(
     tmp_path: Path, workers: str
 ) -> None:
-    study = small_study(tmp_path, replications=12)
+    # Far more work than fits before the interrupt, so the study cannot finish first.
+    study = small_study(tmp_path, replications=200, horizon_years=3)
     out = tmp_path / "out"
     args = ["study", str(study), "--out", str(out), "--workers", workers, "--quiet"]
     process = subprocess.Popen(
