@@ -456,7 +456,9 @@ def pay_ratio(frame: pd.DataFrame, service_pay_usd: float) -> float:
         Ratio; NaN when no field seller was on staff or the service pay is 0.
     """
     field = ("hunter", "generalist")
-    field_pay = sum(float(frame[f"{r}_salaries"].sum() + frame[f"{r}_bonuses"].sum()) for r in field)
+    field_pay = sum(
+        float(frame[f"{r}_salaries"].sum() + frame[f"{r}_bonuses"].sum()) for r in field
+    )
     field_months = sum(float(frame[f"{r}_headcount"].sum()) for r in field)
     service_months = float(frame["specialist_headcount"].sum())
     if service_months > 0:
