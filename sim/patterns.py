@@ -116,7 +116,7 @@ _FUNNEL = (
     "assumptions). To be replaced by the cited B2B funnel benchmarks of the pipeline."
 )
 _SALES_COST = (
-    "Zoltners, Sinha & Lorimer 2004, The Complete Guide to Accelerating Sales Force "
+    "Zoltners, Sinha & Lorimer 2001, The Complete Guide to Accelerating Sales Force "
     "Performance (AMACOM), ch. 1: sales forces cost companies 1-40 % of sales (salaries, "
     "bonuses, expenses, infrastructure). Measured as (staff_cost + other_cost) / "
     "revenue_collected over the horizon."
@@ -229,7 +229,7 @@ TARGETS: tuple[Target, ...] = (
         0.01,
         0.40,
         "share",
-        "Zoltners, Sinha & Lorimer 2004",
+        "Zoltners, Sinha & Lorimer 2001",
         _SALES_COST,
     ),
     Target(
