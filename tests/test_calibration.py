@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SCENARIOS, salesim, scenario
+from conftest import SCENARIOS, run, salesim, scenario
 
 from sim.ledger import COLUMNS
 from sim.model import SalesModel
@@ -30,9 +30,11 @@ from sim.patterns import (
     measure_replications,
     pay_ratio,
     replicate,
+    retention_effect,
     sales_cost_share,
     top_share,
     verdict,
+    with_churn_hazards_scaled,
 )
 from sim.study.stats import Interval
 
@@ -305,3 +307,30 @@ def test_reference_company_shows_the_field_pattern(
         f"{m.interval.high:.3g}] over {REPLICATIONS} replications; field range "
         f"[{t.low:.3g}, {t.high:.3g}] ({t.source})"
     )
+
+
+# ---- a held-back pattern: what fewer defections are worth ----------------------------------
+
+
+def test_scaling_the_churn_hazards_changes_only_them() -> None:
+    base = scenario("unsplit")
+    kept = with_churn_hazards_scaled(base, 0.5)
+    assert kept.clients.lapse_per_month == pytest.approx(base.clients.lapse_per_month / 2)
+    assert kept.market.competitors.poach_per_month == pytest.approx(
+        base.market.competitors.poach_per_month / 2
+    )
+    same = kept.model_dump()
+    same["clients"]["lapse_per_month"] = base.clients.lapse_per_month
+    same["market"]["competitors"]["poach_per_month"] = base.market.competitors.poach_per_month
+    assert same == base.model_dump()
+    with pytest.raises(ValueError, match="outside 0-1"):
+        with_churn_hazards_scaled(base, -1.0)
+
+
+def test_without_churn_hazards_no_client_is_lost_and_profit_rises() -> None:
+    churn, profit = retention_effect(
+        scenario("unsplit", "calendar.horizon_years=2"), 0.0, replications=2, seed=3
+    )
+    base = [annual_churn(run("unsplit", "calendar.horizon_years=2", seed=s)) for s in (3, 4)]
+    assert churn.mean == pytest.approx(-float(np.mean(base)))  # every loss is gone
+    assert profit.mean > 0
