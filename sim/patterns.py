@@ -101,7 +101,7 @@ _CARTER = (
     "34(2): 91-111: reps spend on average 54 % of their time on acquisition; sales per rep is "
     "an inverted U in that share, best near 45 % firm-wide. Range 40-65 %: assumption around "
     "the cited mean and optimum. Measured in year 1 (the start): hunting hours / hours worked "
-    "of the hunting sellers."
+    "of the generalists (n/a for an organisation with hunters)."
 )
 _PARETO = (
     "McCarthy & Winer 2018, 'The Pareto rule in marketing revisited' (SSRN 3264425): the top "
@@ -170,8 +170,19 @@ TARGETS: tuple[Target, ...] = (
         "report",
     ),
     Target(
+        "to_competitor_share",
+        "  share of losses to a competitor",
+        "none found",
+        math.nan,
+        math.nan,
+        "share",
+        "none found",
+        _CAUSE,
+        "report",
+    ),
+    Target(
         "acquisition_share",
-        "sellers' hours on acquisition, year 1",
+        "generalists' hours on acquisition, yr 1",
         "mean 54 %",
         0.40,
         0.65,
@@ -317,12 +328,12 @@ def annual_churn(frame: pd.DataFrame, column: str = "lost_clients") -> float:
 
 
 def acquisition_share(frame: pd.DataFrame, hours_per_month: float) -> float:
-    """Return the hunting sellers' share of their hours worked spent hunting, in year 1.
+    """Return the generalists' share of their hours worked spent hunting, in year 1.
 
-    Hunting hours (calls and pipeline) = ``hunting_hours_per_seller`` x the hunting seats
-    (headcount of hunters and generalists + ``vacancies``); hours worked =
-    ``<role>_utilisation`` x ``hours_per_month`` x ``<role>_headcount`` over hunters and
-    generalists. Both are summed over the first 12 months.
+    Carter et al. (2014) measure reps who both win and keep clients: generalists. Hunting hours
+    (calls and pipeline) = ``hunting_hours_per_seller`` x the hunting seats
+    (``generalist_headcount`` + ``vacancies``); hours worked = ``generalist_utilisation`` x
+    ``hours_per_month`` x ``generalist_headcount``. Both are summed over the first 12 months.
 
     Parameters
     ----------
@@ -334,16 +345,34 @@ def acquisition_share(frame: pd.DataFrame, hours_per_month: float) -> float:
     Returns
     -------
     float
-        Share 0-1; NaN when no hunting seller worked in year 1.
+        Share 0-1; NaN when no generalist worked in year 1, or when hunters were on staff then
+        (their hours cannot be told from the generalists' in ``hunting_hours_per_seller``).
     """
     year = frame.iloc[:MONTHS_PER_YEAR]
-    roles = ("hunter", "generalist")
-    seats = sum(year[f"{r}_headcount"] for r in roles) + year["vacancies"]
+    if (year["hunter_headcount"] > 0).any():
+        return math.nan
+    seats = year["generalist_headcount"] + year["vacancies"]
     hunting = (year["hunting_hours_per_seller"].fillna(0.0) * seats).sum()
-    worked = sum(
-        (year[f"{r}_utilisation"].fillna(0.0) * year[f"{r}_headcount"]).sum() for r in roles
-    )
+    worked = (year["generalist_utilisation"].fillna(0.0) * year["generalist_headcount"]).sum()
     return _ratio(float(hunting), float(worked) * hours_per_month)
+
+
+def loss_share(frame: pd.DataFrame, column: str = "lost_to_competitor") -> float:
+    """Return one cause's share of the clients lost over the horizon.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Monthly table; reads ``column`` and ``lost_clients``.
+    column : str
+        ``lost_to_competitor`` or ``lost_lapsed``.
+
+    Returns
+    -------
+    float
+        Share 0-1; NaN when no client was lost.
+    """
+    return _ratio(float(frame[column].sum()), float(frame["lost_clients"].sum()))
 
 
 def top_share(revenue: npt.ArrayLike, share: float = TOP_SHARE) -> float:
@@ -475,6 +504,7 @@ PATTERNS: dict[str, Callable[[Replication], float]] = {
     "churn": lambda r: annual_churn(r.frame),
     "churn_lapsed": lambda r: annual_churn(r.frame, "lost_lapsed"),
     "churn_to_competitor": lambda r: annual_churn(r.frame, "lost_to_competitor"),
+    "to_competitor_share": lambda r: loss_share(r.frame),
     "acquisition_share": lambda r: acquisition_share(r.frame, r.hours_per_month),
     "top20_share": lambda r: top_share(r.client_revenue),
     "call_to_meeting": lambda r: funnel_rate(r.frame, "call_to_meeting"),

@@ -26,6 +26,7 @@ from sim.patterns import (
     compensation_cost_of_sales,
     format_table,
     funnel_rate,
+    loss_share,
     measure,
     measure_replications,
     pay_ratio,
@@ -93,6 +94,28 @@ def test_acquisition_share_counts_vacant_seats_in_the_hunting_hours() -> None:
 
 def test_acquisition_share_without_sellers_is_nan() -> None:
     assert math.isnan(acquisition_share(table(), 168.0))
+
+
+def test_acquisition_share_is_nan_with_hunters_on_staff() -> None:
+    # hunting_hours_per_seller mixes hunters and generalists: the generalists' share is unknown.
+    frame = table(
+        months=12,
+        generalist_headcount=2.0,
+        generalist_utilisation=1.0,
+        hunter_headcount=[0.0] * 11 + [1.0],
+        hunter_utilisation=1.0,
+        hunting_hours_per_seller=50.0,
+    )
+    assert math.isnan(acquisition_share(frame, 160.0))
+    frame["hunter_headcount"] = 0.0
+    assert acquisition_share(frame, 160.0) == pytest.approx(100 / 320)
+
+
+def test_loss_share_is_one_cause_over_all_losses() -> None:
+    frame = table(months=12, lost_clients=4.0, lost_to_competitor=3.0, lost_lapsed=1.0)
+    assert loss_share(frame) == pytest.approx(0.75)
+    assert loss_share(frame, "lost_lapsed") == pytest.approx(0.25)
+    assert math.isnan(loss_share(table()))
 
 
 def test_top_share_of_a_known_distribution() -> None:
