@@ -1,9 +1,10 @@
-"""Generated sections of docs/MODEL.md: the parameter table and the output-column table.
+"""Generated sections of the docs: MODEL.md's tables and VALIDATION.md's assumptions.
 
 The tables live between marker comments (``<!-- parameters:start -->`` ... ``<!-- parameters:end
--->`` and the same for ``outputs``) and are rebuilt from the code, so they cannot drift from it.
-``python -m sim.docs`` rewrites the file in place; ``python -m sim.docs --check`` exits 1 if it is
-out of date.
+-->`` and the same for ``outputs`` in docs/MODEL.md, ``assumptions`` in docs/VALIDATION.md) and
+are rebuilt from the code, so they cannot drift from it. ``python -m sim.docs`` rewrites both
+files in place; ``python -m sim.docs --check`` exits 1 if one is out of date. Given a path, the
+command renders that file with MODEL.md's tables (VALIDATION.md's when it is named so).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sim.ledger import COLUMNS
-from sim.params import parameter_table
+from sim.params import iter_parameters, parameter_table
 
 MODEL_MD = Path(__file__).resolve().parent.parent / "docs" / "MODEL.md"
+VALIDATION_MD = MODEL_MD.parent / "VALIDATION.md"
+_ASSUMED = re.compile(r"\bassum(ption|ed)\b", flags=re.IGNORECASE)
 
 
 def split_unit(description: str) -> tuple[str, str]:
@@ -58,10 +61,37 @@ def output_table() -> str:
     return "\n".join(lines)
 
 
+def assumption_table() -> str:
+    """Return the parameters whose source is an assumption, grouped by scenario section.
+
+    A parameter counts when its source says "assumption" or "assumed" (also a cited number
+    whose size is assumed).
+
+    Returns
+    -------
+    str
+        A Markdown table (section, parameter, default, unit, source), in schema order, without
+        a final newline.
+    """
+    lines = ["| section | parameter | default | unit | source |", "|---|---|---|---|---|"]
+    last = ""
+    for record in iter_parameters():
+        if not _ASSUMED.search(record["source"]):
+            continue
+        path = record["parameter"]
+        section = path.split(".")[0]
+        shown_section = f"**{section}**" if section != last else ""
+        last = section
+        cells = (shown_section, path, record["default"], record["unit"], record["source"])
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
     "parameters": parameter_table,
     "outputs": output_table,
 }
+VALIDATION_GENERATORS: dict[str, Callable[[], str]] = {"assumptions": assumption_table}
 
 
 def _pattern(name: str) -> re.Pattern[str]:
@@ -77,13 +107,15 @@ def _between(body: str) -> Callable[[re.Match[str]], str]:
     return replace
 
 
-def render(text: str) -> str:
+def render(text: str, generators: dict[str, Callable[[], str]] | None = None) -> str:
     """Replace the content between each marker pair with the freshly generated table.
 
     Parameters
     ----------
     text
         The Markdown document, holding each marker pair exactly once.
+    generators
+        Marker name to table (default ``GENERATORS``, the tables of docs/MODEL.md).
 
     Returns
     -------
@@ -95,7 +127,7 @@ def render(text: str) -> str:
     ValueError
         If a marker pair is missing or appears more than once.
     """
-    for name, generate in GENERATORS.items():
+    for name, generate in (GENERATORS if generators is None else generators).items():
         text, count = _pattern(name).subn(_between(generate()), text)
         if count != 1:
             raise ValueError(
@@ -108,17 +140,19 @@ def render(text: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sim.docs",
-        description="Rebuild the generated tables of docs/MODEL.md.",
+        description="Rebuild the generated tables of docs/MODEL.md and docs/VALIDATION.md.",
     )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the file is out of date; do not write"
     )
-    parser.add_argument("path", nargs="?", type=Path, default=MODEL_MD, help="file to render")
+    parser.add_argument(
+        "path", nargs="?", type=Path, help="one file to render (default: both documents)"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Rewrite the document in place, or with ``--check`` report whether it is up to date.
+    """Rewrite the documents in place, or with ``--check`` report whether they are up to date.
 
     Parameters
     ----------
@@ -132,22 +166,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         pair is missing.
     """
     args = _parser().parse_args(argv)
-    text = args.path.read_text(encoding="utf-8")
+    if args.path is None:
+        documents = [(MODEL_MD, GENERATORS), (VALIDATION_MD, VALIDATION_GENERATORS)]
+    elif args.path.name == VALIDATION_MD.name:
+        documents = [(args.path, VALIDATION_GENERATORS)]
+    else:
+        documents = [(args.path, GENERATORS)]
+    return max(_render_file(path, generators, args.check) for path, generators in documents)
+
+
+def _render_file(path: Path, generators: dict[str, Callable[[], str]], check: bool) -> int:
+    """Rewrite one document (or with ``check`` only compare); return its exit code."""
+    text = path.read_text(encoding="utf-8")
     try:
-        fresh = render(text)
+        fresh = render(text, generators)
     except ValueError as exc:
-        print(f"{args.path}: {exc}", file=sys.stderr)
+        print(f"{path}: {exc}", file=sys.stderr)
         return 1
-    if args.check:
+    if check:
         if fresh != text:
-            print(
-                f"{args.path} is out of date with the code; run: python -m sim.docs",
-                file=sys.stderr,
-            )
+            print(f"{path} is out of date with the code; run: python -m sim.docs", file=sys.stderr)
             return 1
         return 0
     if fresh != text:
-        args.path.write_text(fresh, encoding="utf-8")
+        path.write_text(fresh, encoding="utf-8")
     return 0
 
 

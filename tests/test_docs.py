@@ -10,7 +10,16 @@ import pytest
 from pydantic import BaseModel
 
 from sim.config.schema import Scenario, Section
-from sim.docs import MODEL_MD, main, output_table, render, split_unit
+from sim.docs import (
+    MODEL_MD,
+    VALIDATION_GENERATORS,
+    VALIDATION_MD,
+    assumption_table,
+    main,
+    output_table,
+    render,
+    split_unit,
+)
 from sim.ledger import COLUMNS
 from sim.params import parameter_table
 
@@ -120,3 +129,44 @@ def test_check_fails_on_a_stale_file_and_passes_after_rewrite(
     assert main([str(doc)]) == 0
     assert main(["--check", str(doc)]) == 0
     assert output_table() in doc.read_text(encoding="utf-8")
+
+
+TRACE_HEADINGS = (
+    "1. Problem formulation",
+    "2. Model description",
+    "3. Data evaluation",
+    "4. Conceptual model evaluation",
+    "5. Implementation verification",
+    "6. Model output verification and calibration",
+    "7. Model analysis",
+    "8. Model output corroboration (validation)",
+    "9. Assumptions that remain",
+)
+
+
+def test_validation_md_is_up_to_date_and_in_trace_form() -> None:
+    text = VALIDATION_MD.read_text(encoding="utf-8")
+    assert render(text, VALIDATION_GENERATORS) == text, (
+        "docs/VALIDATION.md is out of date: run python -m sim.docs"
+    )
+    headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
+    assert [h for h in headings if h[0].isdigit()] == list(TRACE_HEADINGS)
+    for name in ("Grimm et al. 2014", "Grimm et al. 2005"):
+        assert name in text
+
+
+def test_assumption_table_lists_assumed_parameters_only() -> None:
+    table = assumption_table()
+    rows = {line.split(" | ")[1] for line in table.splitlines()[2:]}
+    assert "market.prospects" in rows  # source: "assumption"
+    assert "sellers.salary_usd_per_month" not in rows  # source: BLS OES
+    assert "market.past_clients" not in rows  # source: seed 003
+    assert table.splitlines()[0] == "| section | parameter | default | unit | source |"
+
+
+def test_every_test_file_named_in_validation_md_exists() -> None:
+    text = VALIDATION_MD.read_text(encoding="utf-8")
+    named = set(re.findall(r"tests/(test_\w+\.py)", text))
+    assert named, "VALIDATION.md names no test file"
+    missing = [n for n in sorted(named) if not (MODEL_MD.parent.parent / "tests" / n).is_file()]
+    assert not missing, f"VALIDATION.md names missing test files: {missing}"

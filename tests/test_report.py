@@ -182,6 +182,7 @@ def test_the_page_has_no_broken_image_links_and_needs_nothing_from_outside(
     plain = text.replace("<wbr>", "")  # where a long name may break
     assert "organisation.letter_writers" in plain and "organisation.vip_leads" in plain
     assert "from the stored runs only" in text
+    assert "docs/VALIDATION.md" in text  # the provenance names how the model is validated
 
 
 def test_the_best_values_are_marked(strategies: StudyResult, built: Report) -> None:

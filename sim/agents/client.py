@@ -51,6 +51,7 @@ class ClientBook:
         self.hidden = np.zeros(size)
         self.need = np.zeros(size)
         self.receivable = np.zeros(size)
+        self.collected = np.zeros(size)  # payments received from the client so far, USD
         self.server = np.full(size, NO_ONE, dtype=np.int32)
         self.owner = np.full(size, NO_ONE, dtype=np.int32)
         self.won_day = np.full(size, NEVER, dtype=np.int32)
@@ -349,6 +350,7 @@ class ClientDynamics:
         share = eco.payment_share_per_day(book.pay_rate[debtors], chaser, self.cfg.chase_effect)
         amount = book.receivable[debtors] * share
         book.receivable[debtors] -= amount
+        book.collected[debtors] += amount  # no repeats among the debtors
         return debtors, amount
 
 

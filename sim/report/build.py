@@ -164,6 +164,12 @@ def _write(
     provenance = [
         *tables.provenance(manifest, len(result.runs), len(result.failures)),
         ("report built", f"{_now()} by salesim {__version__}, from the stored runs only"),
+        (
+            "validation",
+            "how the model is verified, calibrated to field patterns and validated: "
+            "docs/VALIDATION.md in the salesim source (the patterns of a scenario: "
+            "salesim patterns SCENARIO.yaml)",
+        ),
     ]
     points = tables.points_table(result.runs, result.sweep) if result.sweep else pd.DataFrame()
     title = f"salesim report: {result.name}"
