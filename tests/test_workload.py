@@ -1,8 +1,10 @@
 """The time a served client takes, by Talley's workload method (sim.economics, SalesModel)."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
-from conftest import SCENARIOS, scenario
+from conftest import SCENARIOS, salesim, scenario
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -100,3 +102,16 @@ def test_the_removed_capacity_says_what_replaced_it() -> None:
     assert "--set 'sellers.routine_capacity_clients=50':1:" in message
     assert "was removed" in message and "sellers.routine_contacts_per_year" in message
     assert "did you mean" not in message
+
+
+def test_a_study_sweeping_the_removed_capacity_says_what_replaced_it(tmp_path: Path) -> None:
+    study = tmp_path / "old.yaml"
+    study.write_text(
+        f"name: old\nbaseline: unsplit\nreplications: 2\nscenarios:\n"
+        f"  - {SCENARIOS / 'unsplit.yaml'}\nsweep:\n  method: grid\n  variables:\n"
+        "    sellers.routine_capacity_clients:\n      values: [40, 50]\n"
+    )
+    done = salesim("validate", str(study))
+    assert done.returncode == 2
+    assert f"{study}:9:5: sweep.variables.sellers.routine_capacity_clients:" in done.stderr
+    assert "was removed" in done.stderr and "routine_contacts_per_year" in done.stderr
