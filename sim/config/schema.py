@@ -125,8 +125,8 @@ class SellerConfig(ScenarioSection):
     removed_fields: ClassVar[dict[str, str]] = {
         "routine_capacity_clients": "a served client's time is derived by Talley's workload "
         "method; use sellers.routine_contacts_per_year, sellers.routine_contact_hours and "
-        "sellers.selling_time_share (50 clients filling the day was 40.32 contacts a year of "
-        "1 hour at a selling_time_share of 1)",
+        "sellers.selling_time_share (50 clients filling an 8-hour day of 21-day months is "
+        "40.32 contacts a year of 1 hour at a selling_time_share of 1)",
     }
 
     salary_usd_per_month: float = param(
