@@ -494,3 +494,74 @@ def quit_chance(base_per_month: float, morale: float, weight: float) -> float:
         ``base * (1 + weight * (1 - morale))``, at most 1.
     """
     return min(1.0, base_per_month * (1.0 + weight * (1.0 - morale)))
+
+
+def talley_salespeople(
+    accounts: np.ndarray, calls_per_year: np.ndarray, call_hours: float, selling_hours: float
+) -> float:
+    """Return the salespeople a workload needs, by Talley's workload method.
+
+    Salespeople = sum(accounts x calls a year x call length) / selling time of one
+    salesperson a year (Talley 1961, "How to design sales territories", J. Marketing 25(3);
+    the textbook example of Kotler & Armstrong, Principles of Marketing: 1,000 Type-A
+    accounts at 36 calls a year and 2,000 Type-B accounts at 12 need 60,000 calls; a
+    salesperson making 1,000 calls a year, the company needs 60).
+
+    Parameters
+    ----------
+    accounts
+        Accounts in each class, shape (k,), non-negative.
+    calls_per_year
+        Calls a year each account of a class needs, shape (k,), non-negative.
+    call_hours
+        Length of one call (hours, positive).
+    selling_hours
+        Selling time of one salesperson a year (hours, positive).
+
+    Returns
+    -------
+    float
+        Full-time salespeople needed (fractional).
+    """
+    workload = float(np.sum(np.asarray(accounts) * np.asarray(calls_per_year))) * call_hours
+    return workload / selling_hours
+
+
+@overload
+def routine_hours_per_day(
+    contacts_per_year: float, contact_hours: float, selling_share: float, days_per_year: int
+) -> float: ...
+@overload
+def routine_hours_per_day(
+    contacts_per_year: np.ndarray, contact_hours: float, selling_share: float, days_per_year: int
+) -> np.ndarray: ...
+def routine_hours_per_day(
+    contacts_per_year: float | np.ndarray,
+    contact_hours: float,
+    selling_share: float,
+    days_per_year: int,
+) -> float | np.ndarray:
+    """Return the working time a day one served client takes, by Talley's workload method.
+
+    A client's share of a seller is its calls a year x call length / the seller's selling
+    time a year (:func:`talley_salespeople` for one account); times the working hours of a
+    day it is ``contacts x hours / (selling_share x days_per_year)`` hours a day, whatever the
+    length of the day. The non-selling time (travel, orders, invoices) goes with the contacts.
+
+    Parameters
+    ----------
+    contacts_per_year
+        Contacts a year the client needs, scalar or shape (n,), non-negative.
+    contact_hours
+        Length of one contact (hours, positive).
+    selling_share
+        Share of working time that is selling time, in (0, 1].
+    days_per_year
+        Working days a year (positive).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Hours of a working day, shaped like ``contacts_per_year``.
+    """
+    return contacts_per_year * contact_hours / (selling_share * days_per_year)

@@ -45,6 +45,7 @@ import pandas as pd
 from mesa import Agent, Model
 from mesa.agent import AgentSet
 
+from sim import economics as eco
 from sim.agents.account_manager import AccountManager, Accounts
 from sim.agents.client import ACTIVE, Client, ClientDynamics, DayFlows
 from sim.agents.competitor import Competitor, Poaching
@@ -223,7 +224,12 @@ class SalesModel(Model):
         )
         weights = np.array(s.clients.routine_load_weights)[book.segment]
         self.close_load = self.hours_per_day / caps[book.segment] * consult
-        self.routine_load = self.hours_per_day / s.sellers.routine_capacity_clients * weights
+        self.routine_load = eco.routine_hours_per_day(
+            s.sellers.routine_contacts_per_year * weights,
+            s.sellers.routine_contact_hours,
+            s.sellers.selling_time_share,
+            12 * self.days_per_month,
+        )
         self.seller_load = self.routine_load.copy()  # close-work load while a client is new
         spec_cap = (
             s.specialists.capacity_clients_with_billing

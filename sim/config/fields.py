@@ -47,6 +47,7 @@ __all__ = [
     "leaves",
     "members",
     "plain",
+    "removed_field",
     "shown",
     "unit_of",
 ]
@@ -532,6 +533,37 @@ def allowed_fields(model: type[BaseModel], path: Sequence[str | int]) -> list[st
             if is_model(member):
                 names.extend(input_name(n, i) for n, i in member.model_fields.items())
     return list(dict.fromkeys(names))
+
+
+def removed_field(model: type[BaseModel], path: Sequence[str | int], name: str) -> str | None:
+    """Return what replaced a field that the model(s) at a path of input data no longer have.
+
+    A section lists its removed fields in the class attribute ``removed_fields`` (name to a
+    message saying what to use instead).
+
+    Parameters
+    ----------
+    model
+        The root model class.
+    path
+        Mapping keys and list indices from the root to the section holding ``name``.
+    name
+        The field name found in the input.
+
+    Returns
+    -------
+    str or None
+        The message, or None if no model at ``path`` lists ``name`` as removed.
+    """
+    annotations: list[Any] = [model]
+    for part in path:
+        annotations = [child for ann in annotations for child in child_types(ann, part)]
+    for annotation in annotations:
+        for member in members(annotation):
+            removed = getattr(member, "removed_fields", {}) if is_model(member) else {}
+            if name in removed:
+                return str(removed[name])
+    return None
 
 
 def default_child(default: Any, key: str | int) -> Any:

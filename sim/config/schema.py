@@ -8,7 +8,7 @@ description ends with its source: a seed file (``seed 002``) or an outside figur
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import JsonDict
@@ -122,6 +122,13 @@ class OrganisationConfig(ScenarioSection):
 class SellerConfig(ScenarioSection):
     """Hunters and generalists: the same people, the same pay; they differ in what they do."""
 
+    removed_fields: ClassVar[dict[str, str]] = {
+        "routine_capacity_clients": "a served client's time is derived by Talley's workload "
+        "method; use sellers.routine_contacts_per_year, sellers.routine_contact_hours and "
+        "sellers.selling_time_share (50 clients filling an 8-hour day of 21-day months is "
+        "40.32 contacts a year of 1 hour at a selling_time_share of 1)",
+    }
+
     salary_usd_per_month: float = param(
         4750.0,
         "Base pay of a field seller.",
@@ -149,15 +156,6 @@ class SellerConfig(ScenarioSection):
         "seed 002 (1-3)",
         gt=0,
         le=1000,
-    )
-    routine_capacity_clients: float = param(
-        50.0,
-        "Established small clients one seller can keep in routine service (orders, "
-        "invoices, payments) working full time; larger clients weigh clients.routine_load_"
-        "weights.",
-        "seed 003 (six sellers keep in touch with ~50 clients each)",
-        gt=0,
-        le=1e5,
     )
     close_work_months: float = param(
         3.0,
@@ -210,6 +208,37 @@ class SellerConfig(ScenarioSection):
     )
     desks_per_person_travelling: float = param(
         0.5, "Workplaces per seller in travelling teams.", "seed 002 (one per two)", ge=0, le=1
+    )
+    routine_contacts_per_year: float = param(
+        6.0,
+        "Contacts a year (calls, visits, order talks) an established small client needs in "
+        "routine service, by Talley's workload method; a client of another size needs this "
+        "times its clients.routine_load_weights (medium/large 12, extra-large 24).",
+        "a textbook call-cycle plan (case 'Sally Malone'): accounts below the top 30 % every "
+        "6-10 weeks, 5-9 a year; Kotler & Armstrong's workload example: Type-B accounts 12 a "
+        "year, Type-A 36; 6 calibrated to the generalists' acquisition share at the start, "
+        "45-54 % (Carter, Henderson, Arroniz & Palmatier 2014)",
+        gt=0,
+        le=1000,
+        unit="contacts per year",
+    )
+    routine_contact_hours: float = param(
+        0.88,
+        "Length of one routine contact with a client (Talley's call length).",
+        "Reilly's survey of 297 B2B outside salespeople: face-to-face calls average 53 min for "
+        "manufacturers (seed 003's company makes its goods), 32 min for distributors",
+        gt=0,
+        le=24,
+        unit="hours",
+    )
+    selling_time_share: float = param(
+        0.41,
+        "Share of a seller's working hours that is time with clients (Talley's selling time); "
+        "a routine contact carries its share of the rest (travel, orders, invoices).",
+        "CSO Insights 2011 Sales Optimization Survey, >2,000 firms: 41 % selling by phone or "
+        "face to face (46 % in 2006); HubSpot survey 34 %; Pace Productivity 22 %",
+        gt=0,
+        le=1,
     )
 
 

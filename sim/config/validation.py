@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 from pydantic import BaseModel, ValidationError
 
 from sim.config.extends import merge
-from sim.config.fields import allowed_fields, default_child, plain
+from sim.config.fields import allowed_fields, default_child, plain, removed_field
 from sim.config.overrides import Unwritten
 from sim.config.problems import (
     MAX_SHOWN_PROBLEMS,
@@ -100,6 +100,9 @@ def _error_message(error: Any, path: PathKey, model_cls: type[BaseModel]) -> str
     if error["type"] == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden" and path:
+        removed = removed_field(model_cls, path[:-1], str(path[-1]))
+        if removed is not None:
+            return f"field '{shorten(str(path[-1]))}' was removed: {removed}"
         return _unknown_field_message(str(path[-1]), allowed_fields(model_cls, path[:-1]))
     if error["type"] == "missing":
         return "required field missing"

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.config.extends import load_with_extends
+from sim.config.fields import removed_field
 from sim.config.overrides import apply_overrides, leaf_fields, override_fields, set_values
 from sim.config.problems import (
     ConfigError,
@@ -184,11 +185,13 @@ class UnknownFieldError(KeyError):
 
 def _field_value(dump: dict[str, Any], dotted: str) -> Any:
     node: Any = dump
-    for part in dotted.split("."):
+    parts = dotted.split(".")
+    for depth, part in enumerate(parts):
         if not isinstance(node, dict) or part not in node:
             close = difflib.get_close_matches(part, list(node) if isinstance(node, dict) else [])
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise UnknownFieldError(dotted, hint)
+            removed = removed_field(Scenario, parts[:depth], part)
+            raise UnknownFieldError(dotted, f"; it was removed: {removed}" if removed else hint)
         node = node[part]
     return node
 
