@@ -6,6 +6,7 @@ is a fresh chance and wins go on.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import run, scenario
 
@@ -32,6 +33,14 @@ def test_meeting_chance_falls_by_the_factor_per_refusal() -> None:
     chance = eco.meeting_chance(0.06, 0.5, refusals)
     np.testing.assert_allclose(chance, 0.06 * 0.5**refusals)
     assert (eco.meeting_chance(0.06, 1.0, refusals) == 0.06).all()  # off: exactly the input
+
+
+def test_memory_acts_only_when_a_company_is_called_again() -> None:
+    """Within a first year no one is called twice (a "no" blocks for 12 months): same table."""
+    one_year = ("calendar.horizon_years=1", "pipeline.recontact_after_months=12")
+    pd.testing.assert_frame_equal(run("split", *one_year), run("split", *one_year, *NO_MEMORY))
+    two_years = ("calendar.horizon_years=2", "pipeline.recontact_after_months=12")
+    assert not run("split", *two_years).equals(run("split", *two_years, *NO_MEMORY))
 
 
 def test_wins_saturate_in_a_small_market_only_with_memory() -> None:
