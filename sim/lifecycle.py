@@ -123,7 +123,7 @@ class Lifecycle:
             b.receivable[ids] -= written_off
             self.ledger.add("bad_debt", float(written_off.sum()))
             b.set_state(ids, PROSPECT)
-            self.pipeline.prospect_declined(ids, day)
+            self.pipeline.signed_with_rival(ids, day)
             self.ledger.add("lost_to_competitor", ids.size)
         else:
             self._fall_asleep(ids, day)

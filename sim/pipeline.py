@@ -4,7 +4,10 @@ Sellers ask for calls with the hours their day leaves; the calls are placed in b
 sellers' order, on the next prospects of the market's lead order that are free to be called. A
 call may get a meeting, a meeting a proposal; at a proposal rivals may bid and the prospect buys
 from us, from a rival or from no one. A prospect who says no may be called again after
-``pipeline.recontact_after_months``. A client won needs close work from its seller for
+``pipeline.recontact_after_months``; one who signs with a rival (at our proposal, or a client a
+rival takes) only after ``pipeline.rival_contract_months``. The market remembers refusals: each
+earlier "no" multiplies a prospect's chance of a meeting by ``pipeline.meeting_factor_per_refusal``
+(``sim.economics.meeting_chance``). A client won needs close work from its seller for
 ``sellers.close_work_months``, then routine service (or an account manager).
 """
 
@@ -165,9 +168,9 @@ class Pipeline:
             return
         requests, self._call_requests = self._call_requests, []
         leads = self.next_leads(sum(n for _, n in requests), day)
-        b = self.book
-        meet = self.streams.keyed_uniform("call", leads, b.attempts[leads]) < (
-            self.cfg.call_to_meeting_prob
+        refusals = self.book.attempts[leads]
+        meet = self.streams.keyed_uniform("call", leads, refusals) < eco.meeting_chance(
+            self.cfg.call_to_meeting_prob, self.cfg.meeting_factor_per_refusal, refusals
         )
         self.prospect_declined(leads[~meet], day)
         self.ledger.add("calls", leads.size)
@@ -185,11 +188,28 @@ class Pipeline:
         u = self.streams.keyed_uniform1("meeting", client_id, self.book.attempts[client_id])
         return u < self.cfg.meeting_to_proposal_prob
 
-    def prospect_declined(self, ids: npt.NDArray[np.intp] | int, day: int) -> None:
-        """Note that prospects said no: they may be called again after the recontact time."""
-        wait = self.cfg.recontact_after_months * self.days_per_month
+    def prospect_declined(
+        self, ids: npt.NDArray[np.intp] | int, day: int, months: float = 0.0
+    ) -> None:
+        """Note that prospects said no: they may be called again after the recontact time.
+
+        Parameters
+        ----------
+        ids
+            The prospects (client ids).
+        day
+            Today's working day.
+        months
+            A longer wait before they are open again, if any (a contract signed with a rival);
+            the wait is the longer of this and ``pipeline.recontact_after_months``.
+        """
+        wait = max(self.cfg.recontact_after_months, months) * self.days_per_month
         self.book.attempts[ids] += 1
         self.book.blocked_until[ids] = day + round(wait)
+
+    def signed_with_rival(self, ids: npt.NDArray[np.intp] | int, day: int) -> None:
+        """Note that prospects signed with a rival: under contract for ``rival_contract_months``."""
+        self.prospect_declined(ids, day, self.cfg.rival_contract_months)
 
     def close_deal(self, seller: Seller, client_id: int, day: int) -> None:
         """Present a proposal; rivals may bid; the prospect buys from us, a rival or no one.
@@ -199,7 +219,8 @@ class Pipeline:
         (``sim.economics.win_probability`` of ``pipeline.buy_prob``, our strength
         ``sellers.win_strength`` times the seller's win skill, and the bidders' total
         strength) we win; below ``pipeline.buy_prob`` a bidding rival wins, picked by
-        strength; otherwise no one does. A prospect not won may be called again later.
+        strength (the prospect is then under contract with it, ``signed_with_rival``); otherwise
+        no one does. A prospect not won may be called again later.
 
         Parameters
         ----------
@@ -235,6 +256,8 @@ class Pipeline:
             rival = rivals[int(pick_by_strength(cumulative, np.array([position]))[0])]
             rival.prospects_won += 1
             self.ledger.add("prospects_to_competitor", 1)
+            self.signed_with_rival(client_id, day)
+            return
         self.prospect_declined(client_id, day)
 
     def win_client(self, seller: Seller, client_id: int, day: int) -> None:
