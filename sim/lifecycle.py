@@ -120,6 +120,7 @@ class Lifecycle:
         self.cohorts.leave(ids)
         self.ledger.add("key_clients_lost", int(np.count_nonzero(b.tier[ids] > 0)))
         self.ledger.add("consultative_lost", int(np.count_nonzero(b.consultative[ids])))
+        self.ledger.add("second_lifetime_lost", int(np.count_nonzero(b.lifetimes[ids] > 1)))
         if cause == "competitor":
             self._disown(ids)
             written_off = b.receivable[ids] * self.clients_cfg.bad_debt_share_on_loss

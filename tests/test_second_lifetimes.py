@@ -83,6 +83,11 @@ def _lapse_hazard_ratio(multiple: float) -> float:
         model.step()
     first = np.mean(b.state[:5000] != ACTIVE)
     second = np.mean(b.state[5000:10000] != ACTIVE)
+    frame = model.timeseries()  # the monthly table counts the second lifetimes
+    assert frame["second_lifetime_lost"].sum() == np.count_nonzero(b.state[5000:10000] != ACTIVE)
+    assert frame["second_lifetime_clients"].iloc[-1] == np.count_nonzero(
+        b.state[5000:10000] == ACTIVE
+    )
     return math.log1p(-second) / math.log1p(-first)
 
 
