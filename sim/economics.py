@@ -591,3 +591,72 @@ def meeting_chance(
     """
     factor = np.power(float(factor_per_refusal), refusals.astype(np.float64))
     return first_call_prob * factor
+
+
+def dormant_responsiveness(days_dormant: np.ndarray, half_life_days: float) -> np.ndarray:
+    """Return the share of a fresh lapser's responsiveness left after time dormant.
+
+    Parameters
+    ----------
+    days_dormant
+        Working days since each client lapsed (negative counts as 0), any shape.
+    half_life_days
+        Working days in which the responsiveness halves; 0 or less means no decay.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``0.5 ** (days / half_life)`` in (0, 1], the shape of ``days_dormant``; all ones when
+        there is no decay. Willingness to return falls with the time away (Pick, Thomas,
+        Tillmanns & Krafft 2016, JAMS 44); the half-life is an assumption.
+    """
+    days = np.maximum(np.asarray(days_dormant, dtype=float), 0.0)
+    if half_life_days <= 0:
+        return np.ones_like(days)
+    out: np.ndarray = np.exp2(-days / half_life_days)
+    return out
+
+
+def wake_wait_days(
+    u: np.ndarray, p_day: float, half_life_days: float, dormant_days: np.ndarray
+) -> np.ndarray:
+    """Return the working days until a dormant client orders again unprompted, or infinity.
+
+    The chance a day is ``p_day`` for a fresh lapser and halves every ``half_life_days`` of
+    dormancy (``dormant_responsiveness``), so the cumulative hazard is finite and some clients
+    never come back. The wait is drawn by inverting the cumulative hazard (continuous in time,
+    rounded up to whole days), given that the client is still dormant ``dormant_days`` after
+    its lapse.
+
+    Parameters
+    ----------
+    u
+        Uniforms in [0, 1), shape (n,).
+    p_day
+        Daily chance of a fresh lapser, in [0, 1].
+    half_life_days
+        Working days in which the chance halves (positive).
+    dormant_days
+        Working days each client has already been dormant, shape (n,), non-negative.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Whole working days, at least 1, or ``inf`` for a client who never wakes, shape (n,).
+        With ``p_day = 0`` every wait is ``inf``. As ``half_life_days`` grows the waits tend
+        to the geometric ``ceil(ln(1 - u) / ln(1 - p_day))``.
+    """
+    u = np.asarray(u, dtype=float)
+    if p_day <= 0:
+        return np.full(u.shape, np.inf)
+    if p_day >= 1:
+        return np.ones(u.shape)
+    rate = -math.log1p(-p_day)  # hazard a working day of a fresh lapser
+    # Cumulative hazard still to come: rate x half-life / ln 2 x 2^(-days dormant / half-life).
+    left = rate * half_life_days / math.log(2) * np.exp2(-np.asarray(dormant_days) / half_life_days)
+    with np.errstate(divide="ignore", invalid="ignore"):  # nothing left: never wakes
+        x = -np.log1p(-u) / left  # share of the remaining cumulative hazard used up
+    wait = np.full(u.shape, np.inf)
+    wakes = x < 1
+    wait[wakes] = np.maximum(1.0, np.ceil(-half_life_days * np.log2(1.0 - x[wakes])))
+    return wait

@@ -114,6 +114,12 @@ COLUMNS: dict[str, str] = {
     "vip_seconded_hours": "hunting sellers' hours given to the yearly pass [hours]",
     "vip_seconded_cost": "those hours valued at the sellers' salary (inside salaries) [USD]",
     "vip_cost": "VIP leads' cost + fixes + seconded sellers' time at salary [USD]",
+    "second_lifetime_clients": (
+        "active clients back from dormancy (a second or later lifetime) at month end [clients]"
+    ),
+    "second_lifetime_lost": (
+        "clients in a second or later lifetime who left the active state this month [clients]"
+    ),
 }
 for _age in AGES:
     COLUMNS[kept_column(_age)] = (

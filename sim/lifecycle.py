@@ -4,7 +4,9 @@ A client who stops ordering becomes dormant and is scheduled to order again unpr
 day (``ClientDynamics``); a client a rival takes becomes a prospect again, owned by no one, with
 part of its open invoices written off. Either way its server lets it go and a selling server
 loses heart (seed 001). A dormant client who orders again (unprompted, or after a letter) is
-active again and is given a server (``Assignment``).
+active again and is given a server (``Assignment``): a second lifetime, at part of its former
+value and likelier to lapse again; the longer it has been dormant, the less likely it answers
+or comes back on its own.
 
 The path of a client poached: ``ClientDynamics`` (sim/agents/client.py) draws one uniform per
 active client a day; ``Poaching`` (sim/agents/competitor.py) turns the client's state into the
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 import numpy.typing as npt
 
+from sim import economics as eco
 from sim.agents.client import ACTIVE, DORMANT, NO_ONE, PROSPECT
 
 if TYPE_CHECKING:
@@ -117,6 +120,7 @@ class Lifecycle:
         self.cohorts.leave(ids)
         self.ledger.add("key_clients_lost", int(np.count_nonzero(b.tier[ids] > 0)))
         self.ledger.add("consultative_lost", int(np.count_nonzero(b.consultative[ids])))
+        self.ledger.add("second_lifetime_lost", int(np.count_nonzero(b.lifetimes[ids] > 1)))
         if cause == "competitor":
             self._disown(ids)
             written_off = b.receivable[ids] * self.clients_cfg.bad_debt_share_on_loss
@@ -138,19 +142,38 @@ class Lifecycle:
         self.book.owner[ids] = NO_ONE
 
     def _fall_asleep(self, ids: npt.NDArray[np.intp], day: int) -> None:
-        """Clients become dormant; each will order again unprompted some day."""
+        """Clients become dormant; each may order again unprompted some day."""
         self.book.set_state(ids, DORMANT)
+        self.book.lapsed_day[ids] = day
         self.dynamics.schedule_wakeups(self.streams, ids, day, self.book.naps[ids])
         self.book.naps[ids] += 1
 
-    def reactivate(self, ids: npt.NDArray[np.intp]) -> None:
-        """Dormant clients order again: active, in good spirits, and given a server."""
+    def responsiveness(self, ids: npt.NDArray[np.intp], day: int) -> npt.NDArray[np.float64]:
+        """Return the share of a fresh lapser's chance to answer that each client has left.
+
+        Dormant clients' share halves every ``clients.dormant_response_half_life_months``
+        since they lapsed (``sim.economics.dormant_responsiveness``); other clients keep 1.
+        """
         b = self.book
+        away = np.where(b.state[ids] == DORMANT, day - b.lapsed_day[ids], 0)
+        return eco.dormant_responsiveness(away, self.dynamics.half_life_days)
+
+    def reactivate(self, ids: npt.NDArray[np.intp]) -> None:
+        """Dormant clients order again: a second lifetime, in good spirits, given a server.
+
+        Each returns at ``clients.second_lifetime_value_share`` of its former value and with
+        its lapse chance multiplied by ``clients.second_lifetime_lapse_multiple`` (the win-back
+        literature: Kumar, Bhagwat & Zhang 2015, J. Marketing 79(4)).
+        """
+        b, cfg = self.book, self.clients_cfg
         ids = ids[b.state[ids] == DORMANT]
         if ids.size == 0:
             return
         b.set_state(ids, ACTIVE)
-        b.satisfaction[ids] = self.clients_cfg.initial_satisfaction
+        b.satisfaction[ids] = cfg.initial_satisfaction
+        b.value[ids] *= cfg.second_lifetime_value_share
+        b.lapse_multiple[ids] = cfg.second_lifetime_lapse_multiple
+        b.lifetimes[ids] += 1
         for client_id in ids.tolist():
             self.assignment.assign_server(client_id)
         self.ledger.add("reactivated_clients", ids.size)

@@ -20,7 +20,7 @@ def generate_market(scenario: Scenario, streams: RandomStreams) -> ClientBook:
     days = scenario.calendar.working_days_per_month
     book = ClientBook(market.past_clients + market.prospects)
     ids = np.arange(book.size)
-    u = streams.keyed_uniform("market", ids[None, :], np.arange(8)[:, None])
+    u = streams.keyed_uniform("market", ids[None, :], np.arange(9)[:, None])
     book.value[:] = eco.pareto_value(
         u[0], cfg.value_pareto_shape, cfg.value_min_usd_per_month, cfg.value_cap_multiple
     )
@@ -49,6 +49,10 @@ def generate_market(scenario: Scenario, streams: RandomStreams) -> ClientBook:
     book.stale_contact[:] = u[6] < scenario.letters.stale_contact_share
     book.bottleneck[:] = u[7] < scenario.vip.bottleneck_share
     _set_initial_states(book, scenario, u[5])
+    dormant = book.dormant_ids()
+    # Past clients dormant at the start lapsed a uniform 0 to initial_months_on_books ago.
+    months_away = scenario.market.initial_months_on_books * u[8][dormant]
+    book.lapsed_day[dormant] = -np.round(months_away * days).astype(np.int32)
     return book
 
 

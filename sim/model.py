@@ -125,7 +125,9 @@ class SalesModel(Model):
             self.staffing.update_skill(seller)
         self._assign_initial_clients()
         asleep = self.book.dormant_ids()
-        self.dynamics.schedule_wakeups(self.streams, asleep, 0, self.book.naps[asleep])
+        self.dynamics.schedule_wakeups(
+            self.streams, asleep, 0, self.book.naps[asleep], -self.book.lapsed_day[asleep]
+        )
         self.book.naps[asleep] += 1
         self.retention = Retention(self.book.active_ids())
 

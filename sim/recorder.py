@@ -97,6 +97,7 @@ def _client_snapshot(model: SalesModel) -> dict[str, float]:
         "mean_hidden": mean(b.hidden[active]),
         "key_clients": int(np.count_nonzero(b.tier[active] > 0)),
         "active_consultative": int(np.count_nonzero(b.consultative[active])),
+        "second_lifetime_clients": int(np.count_nonzero(b.lifetimes[active] > 1)),
     }
 
 

@@ -60,7 +60,12 @@ def test_the_section_cycles_through_the_dormant_base_about_every_three_months() 
 def test_response_is_the_configured_share_of_letters_that_reach() -> None:
     for stale in (0.0, 0.3):
         model = SalesModel(
-            scenario("split_letters", YEARS3, f"letters.stale_contact_share={stale}")
+            scenario(
+                "split_letters",
+                YEARS3,
+                f"letters.stale_contact_share={stale}",
+                "clients.dormant_response_half_life_months=0",  # no fading with time dormant
+            )
         )
         frame = model.run()
         b = model.book
@@ -88,7 +93,9 @@ def test_letters_that_nobody_answers_change_cost_only() -> None:
 
 @pytest.mark.slow
 def test_letters_pay_when_a_response_is_worth_more_than_it_costs_and_a_break_even_exists() -> None:
-    seeds = (1, 2, 3)
+    # Five seeds: woken clients come back smaller and lapse sooner (second lifetimes), so the
+    # gain at 10 % is smaller than it was and three seeds' interval no longer excludes zero.
+    seeds = (1, 2, 3, 4, 5)
     rates = (0.0, 0.002, 0.005, 0.01, 0.1)
     gains = [
         paired(

@@ -68,6 +68,9 @@ class ClientBook:
         self.last_vip_day = np.full(size, NEVER, dtype=np.int32)  # last VIP meeting
         self.vip_meetings = np.zeros(size, dtype=np.int32)  # VIP meetings so far
         self.projects = np.zeros(size, dtype=np.int32)  # needs uncovered so far (project tries)
+        self.lapsed_day = np.full(size, NEVER, dtype=np.int32)  # day it last went dormant
+        self.lifetimes = np.ones(size, dtype=np.int16)  # spells as an active client, this one too
+        self.lapse_multiple = np.ones(size)  # multiple of the lapse chance (second lifetimes)
         self._active: np.ndarray | None = None
         self._dormant: np.ndarray | None = None
         self._others = np.empty(0, dtype=np.int64)  # may owe money though not active
@@ -188,6 +191,7 @@ class ClientDynamics:
         self.adjust = 1.0 - (1.0 - cfg.satisfaction_adjust_per_month) ** (1.0 / days_per_month)
         self.lapse = eco.per_day(cfg.lapse_per_month, days_per_month)
         self.reactivate = eco.per_day(cfg.dormant_reactivation_per_month, days_per_month)
+        self.half_life_days = cfg.dormant_response_half_life_months * days_per_month
         self._wakeups: dict[int, list[int]] = {}
         self.incident = eco.per_day(cfg.incident_per_month, days_per_month)
 
@@ -252,7 +256,7 @@ class ClientDynamics:
         paid_by, paid = self._payments(book, att)
         reveal_to = self.incident + reveal_rate[server] * att / self.days
         revealed = ids[(u_event >= self.incident) & (u_event < reveal_to)]
-        lapse_to = reveal_to + self.lapse * eco.lapse_multiplier(
+        lapse_to = reveal_to + self.lapse * book.lapse_multiple[ids] * eco.lapse_multiplier(
             book.satisfaction[ids], self.cfg.lapse_dissatisfaction_weight
         )
         lapsed = ids[(u_event >= reveal_to) & (u_event < lapse_to)]
@@ -291,13 +295,41 @@ class ClientDynamics:
         return cand[hit], rival
 
     def schedule_wakeups(
-        self, streams: RandomStreams, ids: np.ndarray, day: int, naps: np.ndarray
+        self,
+        streams: RandomStreams,
+        ids: np.ndarray,
+        day: int,
+        naps: np.ndarray,
+        dormant_days: np.ndarray | None = None,
     ) -> None:
-        """Draw the day each newly dormant client will order again unprompted (geometric)."""
+        """Draw the day each newly dormant client will order again unprompted.
+
+        The daily chance is ``per_day(clients.dormant_reactivation_per_month)`` halved every
+        ``clients.dormant_response_half_life_months`` since the lapse (geometric wait without
+        decay; with it, a client may never wake: ``sim.economics.wake_wait_days``).
+
+        Parameters
+        ----------
+        streams
+            The named random streams (``wake``, keyed by client id and ``naps``).
+        ids
+            Ids of the clients, shape (n,).
+        day
+            Today's working day.
+        naps
+            Dormant spells of each client before this one, shape (n,).
+        dormant_days
+            Working days each has already been dormant today, shape (n,); None means 0.
+        """
         if ids.size == 0 or self.reactivate <= 0:
             return
         u = streams.keyed_uniform("wake", ids, naps)
-        if self.reactivate >= 1.0:
+        if self.half_life_days > 0:
+            away = np.zeros(ids.size) if dormant_days is None else dormant_days
+            waits = eco.wake_wait_days(u, self.reactivate, self.half_life_days, away)
+            keep = np.isfinite(waits)
+            ids, wait = ids[keep], waits[keep].astype(np.int64)
+        elif self.reactivate >= 1.0:
             wait = np.ones(ids.size, dtype=np.int64)
         else:
             wait = np.ceil(np.log1p(-u) / np.log1p(-self.reactivate)).astype(np.int64)

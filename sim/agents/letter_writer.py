@@ -107,6 +107,9 @@ class LetterCampaign:
     def contact(self, ids: npt.NDArray[np.intp], day: int) -> None:
         """Send letters (or call); clients reachable at the address on file may answer.
 
+        A dormant client's chance to answer falls with its time dormant
+        (``Lifecycle.responsiveness``).
+
         An answer goes to the client's seller, or to the seller on staff with the fewest
         answers waiting; it lapses after ``letters.response_expiry_days``.
         """
@@ -116,7 +119,10 @@ class LetterCampaign:
         self.ledger.add("letters_sent", ids.size)
         self.ledger.add("letters_postage", ids.size * cfg.usd_each())
         u = self.streams.keyed_uniform("letter", ids, b.contacts[ids])
-        answered = ids[~b.stale_contact[ids] & (u < cfg.reply_prob())]
+        reply: float | npt.NDArray[np.float64] = cfg.reply_prob()
+        if self.lifecycle.dynamics.half_life_days > 0:
+            reply = reply * self.lifecycle.responsiveness(ids, day)
+        answered = ids[~b.stale_contact[ids] & (u < reply)]
         self.ledger.add("letter_responses", answered.size)
         expiry = day + cfg.response_expiry_days
         on_staff = [s for s in self.hunting_sellers if not s.vacant]

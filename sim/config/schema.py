@@ -1096,6 +1096,37 @@ class ClientsConfig(ScenarioSection):
         ge=0,
         le=1,
     )
+    second_lifetime_value_share: float = param(
+        0.7,
+        "A dormant client who orders again orders this share of its value before it lapsed "
+        "(each return again; 1 = its full former value).",
+        "assumption, range 0.5-1 (second lifetimes differ from the first in profit a month: "
+        "Kumar, Bhagwat & Zhang 2015, J. Marketing 79(4))",
+        ge=0,
+        le=2,
+        unit="share of former value",
+    )
+    second_lifetime_lapse_multiple: float = param(
+        2.0,
+        "A client back from dormancy is this many times as likely to lapse again as a first-"
+        "lifetime client in the same state (1 = the same).",
+        "assumption, range 1-3 (second lifetimes are shorter after a service-related "
+        "defection: Kumar, Bhagwat & Zhang 2015; repeat churn: Kumar, Leszkiewicz & Herbst "
+        "2018, JMR 55(2))",
+        ge=0,
+        le=100,
+        unit="multiplier",
+    )
+    dormant_response_half_life_months: float = param(
+        24.0,
+        "A dormant client's chance to answer a letter or call, and to order again unprompted, "
+        "halves every this many months since it lapsed (0 = no decay).",
+        "assumption, range 6-60 (willingness to return falls with the time away: Pick, "
+        "Thomas, Tillmanns & Krafft 2016, JAMS 44)",
+        ge=0,
+        le=600,
+        unit="months",
+    )
 
     @model_validator(mode="after")
     def _segments_ordered(self) -> ClientsConfig:
@@ -1185,7 +1216,7 @@ class MarketConfig(ScenarioSection):
     initial_months_on_books: float = param(
         12.0,
         "Past clients start with hidden dissatisfaction and needs grown over a uniform "
-        "0 to this many months.",
+        "0 to this many months; those dormant lapsed a uniform 0 to this many months ago.",
         "assumption",
         ge=0,
         le=120,
