@@ -114,6 +114,13 @@ COLUMNS: dict[str, str] = {
     "vip_seconded_hours": "hunting sellers' hours given to the yearly pass [hours]",
     "vip_seconded_cost": "those hours valued at the sellers' salary (inside salaries) [USD]",
     "vip_cost": "VIP leads' cost + fixes + seconded sellers' time at salary [USD]",
+    "incidents": "service incidents clients noticed this month, missed orders included [incidents]",
+    "orders_missed": "orders an overloaded server missed this month (not booked) [orders]",
+    "revenue_missed": "value of the missed orders (not in revenue_booked) [USD]",
+    "mean_load_ratio": (
+        "mean load ratio (hours demanded / hours available) of the servers of active clients "
+        "at month end, 0 for no server (NaN when no client is active) [ratio]"
+    ),
 }
 for _age in AGES:
     COLUMNS[kept_column(_age)] = (
@@ -162,6 +169,7 @@ COUNT_UNITS = (
     "[responses]",
     "[orders]",
     "[bottlenecks]",
+    "[incidents]",
     "[people]",
     "[month]",
     "[year]",
