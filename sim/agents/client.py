@@ -196,9 +196,11 @@ class ClientDynamics:
         overload: OverloadConfig | None = None,
     ) -> None:
         self.cfg = cfg
-        on = overload is not None and overload.enabled
-        self.incident_per_overload = overload.incident_per_overload if on else 0.0
-        self.missed_order_share = overload.missed_order_share if on else 0.0
+        self.incident_per_overload = 0.0
+        self.missed_order_share = 0.0
+        if overload is not None and overload.enabled:
+            self.incident_per_overload = overload.incident_per_overload
+            self.missed_order_share = overload.missed_order_share
         self.poaching = poaching
         self.track_uplift = False  # set once a bottleneck has been fixed
         self.poach_top = poaching.top
@@ -315,7 +317,7 @@ class ClientDynamics:
         return chance
 
     def _upset(self, book: ClientBook, ids: np.ndarray) -> None:
-        """An incident: the clients' visible satisfaction drops."""
+        """Give the clients an incident: their visible satisfaction drops."""
         book.satisfaction[ids] = np.maximum(
             0.0, book.satisfaction[ids] - self.cfg.incident_satisfaction_drop
         )

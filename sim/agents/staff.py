@@ -31,8 +31,9 @@ class Staff(Agent):
 
     ``load_hours`` is the service time per day the book demands; ``attention`` is the share of
     it the person actually gave today (1 when not overloaded), and the load ratio (demand over
-    the day's hours, kept in ``SalesModel.staff_load_ratio``) how far above capacity he works. ``mechanisms`` are the
-    mechanisms the person acts through, given once by the model when it has built them.
+    the day's hours, kept in ``SalesModel.staff_load_ratio``) how far above capacity he works.
+    ``mechanisms`` are the mechanisms the person acts through, given once by the model when it
+    has built them.
     """
 
     mechanisms: Mechanisms
