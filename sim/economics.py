@@ -660,3 +660,76 @@ def wake_wait_days(
     wakes = x < 1
     wait[wakes] = np.maximum(1.0, np.ceil(-half_life_days * np.log2(1.0 - x[wakes])))
     return wait
+
+
+def load_ratio(demand_hours: float, available_hours: float) -> float:
+    """Return how many times its available hours a server's book demands (ODD 7.1).
+
+    Parameters
+    ----------
+    demand_hours
+        Hours of service the server's clients ask for a day.
+    available_hours
+        Hours the server has for them that day.
+
+    Returns
+    -------
+    float
+        ``demand / available``: 1 at capacity, 2 when the book asks for twice the day. 0 when
+        nothing is demanded; 1 when no hours are available (an empty seat: no one works in a
+        hurry, and the clients are unattended, ``attention`` 0).
+    """
+    if demand_hours <= 0.0:
+        return 0.0
+    if available_hours <= 0.0:
+        return 1.0
+    return demand_hours / available_hours
+
+
+def incident_multiplier(ratio: np.ndarray, per_overload: float) -> np.ndarray:
+    """Return the multiplier of a client's incident chance from its server's overload (ODD 7.3).
+
+    Parameters
+    ----------
+    ratio
+        Load ratio of each client's server (``load_ratio``), non-negative, any shape.
+    per_overload
+        Extra multiple of the base chance per unit of load above capacity (non-negative):
+        KC & Terwiesch (2009, Management Science 55(9)) find 2 % more adverse outcomes per
+        10 % more overwork, about 0.2 (see ``overload.incident_per_overload``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``1 + per_overload * max(0, ratio - 1)``: 1 at or below capacity; same shape as
+        ``ratio``.
+    """
+    multiplier: np.ndarray = 1.0 + per_overload * np.maximum(ratio - 1.0, 0.0)
+    return multiplier
+
+
+def missed_order_chance(ratio: np.ndarray, share: float) -> np.ndarray:
+    """Return the chance an order placed with a server is missed (lost, unhandled; ODD 7.5).
+
+    An overloaded queue whose customers give up after a while serves what its capacity allows
+    and loses the rest: ``1 - 1 / ratio`` of the arrivals (the fluid limit of a many-server
+    queue with abandonment, Whitt 2006, Operations Research 54(1)). ``share`` is how much of
+    that falls on orders rather than on the other, deferrable work.
+
+    Parameters
+    ----------
+    ratio
+        Load ratio of each ordering client's server (``load_ratio``), non-negative, any shape.
+    share
+        Share of the undone work that falls on orders, in [0, 1]: 0 when orders always come
+        first, 1 when they wait their turn with everything else.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``share * max(0, 1 - 1 / ratio)``, in [0, share]: 0 at or below capacity; same shape as
+        ``ratio``.
+    """
+    undone = np.where(ratio > 1.0, 1.0 - 1.0 / np.maximum(ratio, 1.0), 0.0)
+    chance: np.ndarray = share * undone
+    return chance

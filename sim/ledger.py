@@ -120,6 +120,13 @@ COLUMNS: dict[str, str] = {
     "second_lifetime_lost": (
         "clients in a second or later lifetime who left the active state this month [clients]"
     ),
+    "incidents": "service incidents clients noticed this month, missed orders included [incidents]",
+    "orders_missed": "orders an overloaded server missed this month (not booked) [orders]",
+    "revenue_missed": "value of the missed orders (not in revenue_booked) [USD]",
+    "mean_load_ratio": (
+        "mean load ratio (hours demanded / hours available) of the servers of active clients "
+        "at month end, 0 for no server (NaN when no client is active) [ratio]"
+    ),
 }
 for _age in AGES:
     COLUMNS[kept_column(_age)] = (
@@ -168,6 +175,7 @@ COUNT_UNITS = (
     "[responses]",
     "[orders]",
     "[bottlenecks]",
+    "[incidents]",
     "[people]",
     "[month]",
     "[year]",

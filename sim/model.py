@@ -140,7 +140,7 @@ class SalesModel(Model):
         self.cohorts = Cohorts(book.size, months=self.horizon_days // d, active=book.active_ids())
         self.dynamics = ClientDynamics(
             s.clients, days_per_month=d, new_days=s.money.new_client_bonus_months * d,
-            poaching=self.poaching,
+            poaching=self.poaching, overload=s.overload,
         )  # fmt: skip
         self.bonuses = Bonuses(
             roles=NAMES, staff_role=self.staff_role, money=s.money, days_per_month=d, ledger=ledger
@@ -246,6 +246,8 @@ class SalesModel(Model):
         }
         # Attention each staff member gave today (``Staff.attention``), and 0 for no one.
         self.staff_attention = np.zeros(sum(role.heads(s) for role in ROLES) + 1)
+        # Hours demanded over hours available today (``Staff.start_day``), and 0 for no one.
+        self.staff_load_ratio = np.zeros_like(self.staff_attention)
         self.staff: list[Staff] = []
         self._members: dict[str, list[Staff]] = {}
         for role in ROLES:
@@ -354,6 +356,7 @@ class SalesModel(Model):
             self.staff_attention,
             self.staff_quality,
             self.staff_reveal,
+            self.staff_load_ratio,
         )
         self.lifecycle.hold_rival_choices(flows)
         self._competitor_set.shuffle_do("step")
@@ -369,6 +372,9 @@ class SalesModel(Model):
     def _settle_flows(self, flows: DayFlows, day: int) -> None:
         """Book the day's money; revealed needs become projects; clients lapse or wake up."""
         self.bonuses.record_flows(flows, self.book, day)
+        self.ledger.add("incidents", flows.incidents)
+        self.ledger.add("orders_missed", flows.orders_missed)
+        self.ledger.add("revenue_missed", flows.revenue_missed)
         if flows.revealed.size:
             self.visits.reveal(flows.revealed[self.book.state[flows.revealed] == ACTIVE])
         self.lifecycle.lapse(flows.lapsed, day)

@@ -93,6 +93,7 @@ def _client_snapshot(model: SalesModel) -> dict[str, float]:
         "receivables": float(b.receivable.sum()),
         "unattended_share": unattended / base if base else np.nan,
         "mean_attention": mean(model.staff_attention[server]),
+        "mean_load_ratio": mean(model.staff_load_ratio[server]),
         "mean_satisfaction": mean(b.satisfaction[active]),
         "mean_hidden": mean(b.hidden[active]),
         "key_clients": int(np.count_nonzero(b.tier[active] > 0)),

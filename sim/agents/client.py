@@ -18,7 +18,7 @@ from sim import economics as eco
 
 if TYPE_CHECKING:
     from sim.agents.competitor import Poaching
-    from sim.config.schema import ClientsConfig
+    from sim.config.schema import ClientsConfig, OverloadConfig
     from sim.model import SalesModel
     from sim.randomness import RandomStreams
 
@@ -142,6 +142,12 @@ class DayFlows:
         Part of ``booked`` due to fixed service bottlenecks (VIP programme), USD.
     booked_uplift_new
         The part of ``booked_uplift`` from clients in their first bonus months, USD.
+    incidents
+        Service incidents today, missed orders included (ODD 7.3).
+    orders_missed
+        Orders an overloaded server missed today (not booked; ODD 7.5).
+    revenue_missed
+        Value of those orders, USD.
     """
 
     booked: float
@@ -156,6 +162,9 @@ class DayFlows:
     rival: np.ndarray  # index of the rival taking each, aligned with poached
     booked_uplift: float  # part of ``booked`` due to fixed bottlenecks (VIP programme)
     booked_uplift_new: float  # the part of it from clients in their first bonus months
+    incidents: int = 0  # service incidents, missed orders included
+    orders_missed: int = 0  # orders an overloaded server missed (not booked)
+    revenue_missed: float = 0.0  # their value, USD
 
 
 class ClientDynamics:
@@ -177,12 +186,25 @@ class ClientDynamics:
         (``money.new_client_bonus_months`` times ``days_per_month``).
     poaching
         The rivals' daily chances of taking each client.
+    overload
+        The ``overload`` section: more incidents and missed orders above capacity (ODD 7.3,
+        7.5); ``None`` or off, a server's load ratio changes nothing.
     """
 
     def __init__(
-        self, cfg: ClientsConfig, days_per_month: int, new_days: float, poaching: Poaching
+        self,
+        cfg: ClientsConfig,
+        days_per_month: int,
+        new_days: float,
+        poaching: Poaching,
+        overload: OverloadConfig | None = None,
     ) -> None:
         self.cfg = cfg
+        self.incident_per_overload = 0.0
+        self.missed_order_share = 0.0
+        if overload is not None and overload.enabled:
+            self.incident_per_overload = overload.incident_per_overload
+            self.missed_order_share = overload.missed_order_share
         self.poaching = poaching
         self.track_uplift = False  # set once a bottleneck has been fixed
         self.poach_top = poaching.top
@@ -193,6 +215,7 @@ class ClientDynamics:
         self.reactivate = eco.per_day(cfg.dormant_reactivation_per_month, days_per_month)
         self.half_life_days = cfg.dormant_response_half_life_months * days_per_month
         self._wakeups: dict[int, list[int]] = {}
+        self._missed = (0, 0.0)  # today's missed orders: count, USD
         self.incident = eco.per_day(cfg.incident_per_month, days_per_month)
 
     def step(
@@ -203,6 +226,7 @@ class ClientDynamics:
         attention: np.ndarray,
         quality: np.ndarray,
         reveal_rate: np.ndarray,
+        load_ratio: np.ndarray | None = None,
     ) -> DayFlows:
         """Advance every active client by one working day; draw its orders, payments and events.
 
@@ -224,6 +248,12 @@ class ClientDynamics:
             Rate a client-month at which each staff member's work uncovers a client's hidden
             state at full attention (``reveal_per_month`` of the member's service section),
             shape (staff + 1,); the day's chance is ``rate * attention / days_per_month``.
+        load_ratio
+            Hours each staff member's book demanded today over the hours he had, shape
+            (staff + 1,), 0 for no one (``sim.economics.load_ratio``); above 1 it raises the
+            incident chance and makes orders go missing (stream ``overload``: one draw an
+            order placed with an overloaded server, keyed by client id and day). ``None``: all
+            at capacity.
 
         Returns
         -------
@@ -247,15 +277,18 @@ class ClientDynamics:
         self._drift(
             book, ids, eco.service_quality(att, quality[server], self.cfg.unattended_quality)
         )
+        ratio = None if load_ratio is None else load_ratio[server]
+        incident = self._incident_chance(ratio)
         # Rare events share one draw: at most one of incident, reveal, lapse a client-day.
-        hit = ids[u_event < self.incident]
-        book.satisfaction[hit] = np.maximum(
-            0.0, book.satisfaction[hit] - self.cfg.incident_satisfaction_drop
+        hit = ids[u_event < incident]
+        self._upset(book, hit)
+        booked, booked_new, booked_uplift, booked_uplift_new = self._orders(
+            book, ids, day, u_order, self._missed_orders(streams, ids, day, ratio)
         )
-        booked, booked_new, booked_uplift, booked_uplift_new = self._orders(book, ids, day, u_order)
+        missed, missed_usd = self._missed
         paid_by, paid = self._payments(book, att)
-        reveal_to = self.incident + reveal_rate[server] * att / self.days
-        revealed = ids[(u_event >= self.incident) & (u_event < reveal_to)]
+        reveal_to = incident + reveal_rate[server] * att / self.days
+        revealed = ids[(u_event >= incident) & (u_event < reveal_to)]
         lapse_to = reveal_to + self.lapse * book.lapse_multiple[ids] * eco.lapse_multiplier(
             book.satisfaction[ids], self.cfg.lapse_dissatisfaction_weight
         )
@@ -274,6 +307,24 @@ class ClientDynamics:
             rival,
             booked_uplift,
             booked_uplift_new,
+            incidents=hit.size + missed,
+            orders_missed=missed,
+            revenue_missed=missed_usd,
+        )
+
+    def _incident_chance(self, ratio: np.ndarray | None) -> float | np.ndarray:
+        """Each client's incident chance today: the base, raised by its server's overload."""
+        if ratio is None or self.incident_per_overload <= 0.0 or not (ratio > 1.0).any():
+            return self.incident
+        chance: np.ndarray = np.minimum(
+            1.0, self.incident * eco.incident_multiplier(ratio, self.incident_per_overload)
+        )
+        return chance
+
+    def _upset(self, book: ClientBook, ids: np.ndarray) -> None:
+        """Give the clients an incident: their visible satisfaction drops."""
+        book.satisfaction[ids] = np.maximum(
+            0.0, book.satisfaction[ids] - self.cfg.incident_satisfaction_drop
         )
 
     def _rivals(
@@ -346,14 +397,33 @@ class ClientDynamics:
         book.hidden[ids] = np.minimum(1.0, book.hidden[ids] + book.hidden_growth[ids])
         book.need[ids] += book.need_growth[ids]
 
+    def _missed_orders(
+        self, streams: RandomStreams, ids: np.ndarray, day: int, ratio: np.ndarray | None
+    ) -> np.ndarray | None:
+        """Whether an order each client placed today would be missed; None if none can be."""
+        if ratio is None or self.missed_order_share <= 0.0:
+            return None
+        over = (ratio > 1.0).nonzero()[0]
+        if over.size == 0:
+            return None
+        missed = np.zeros(ids.size, dtype=bool)
+        u = streams.keyed_uniform("overload", ids[over], day)
+        missed[over] = u < eco.missed_order_chance(ratio[over], self.missed_order_share)
+        return missed
+
     def _orders(
         self,
         book: ClientBook,
         ids: np.ndarray,
         day: int,
         u_order: np.ndarray,
+        missed: np.ndarray | None = None,
     ) -> tuple[float, float, float, float]:
-        """Orders placed today: booked, booked from new clients, and the VIP uplift in each."""
+        """Orders placed today: booked, booked from new clients, and the VIP uplift in each.
+
+        An order placed where ``missed`` is true is not booked: it counts in ``self._missed``
+        (orders, USD) and upsets the client as an incident (ODD 7.5).
+        """
         rate = book.orders_per_month[ids] / self.days
         chance = rate * eco.usage_factor(book.satisfaction[ids], self.cfg.usage_satisfaction_weight)
         ordering = (u_order < chance).nonzero()[0]
@@ -362,6 +432,12 @@ class ClientDynamics:
         spread = self.cfg.order_size_spread
         size = 1 - spread + 2 * spread * (u_order[ordering] / chance[ordering])
         amount = book.value[who] / book.orders_per_month[who] * size
+        self._missed = (0, 0.0)
+        if missed is not None:
+            lost = missed[ordering]
+            self._missed = (int(lost.sum()), float(amount[lost].sum()))
+            self._upset(book, who[lost])
+            who, amount = who[~lost], amount[~lost]
         book.receivable[who] += amount
         is_new = (day - book.won_day[who]) < self.new_days
         total, new = float(amount.sum()), float(amount[is_new].sum())

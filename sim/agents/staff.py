@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
-from sim.economics import attention
+from sim.economics import attention, load_ratio
 
 if TYPE_CHECKING:
     from sim.mechanisms import Mechanisms
@@ -30,8 +30,10 @@ class Staff(Agent):
     """A staff member with a daily time budget and a book of clients to serve.
 
     ``load_hours`` is the service time per day the book demands; ``attention`` is the share of
-    it the person actually gave today (1 when not overloaded). ``mechanisms`` are the
-    mechanisms the person acts through, given once by the model when it has built them.
+    it the person actually gave today (1 when not overloaded), and the load ratio (demand over
+    the day's hours, kept in ``SalesModel.staff_load_ratio``) how far above capacity he works.
+    ``mechanisms`` are the mechanisms the person acts through, given once by the model when it
+    has built them.
     """
 
     mechanisms: Mechanisms
@@ -82,6 +84,7 @@ class Staff(Agent):
         hours = self.model.hours_per_day if hours is None else hours
         served = min(self.load_hours, hours)
         self.attention = attention(self.load_hours, hours)
+        self.model.staff_load_ratio[self.staff_idx] = load_ratio(self.load_hours, hours)
         self.hours_left = hours - served
         self.spend("serving", served)
 

@@ -1273,6 +1273,38 @@ class MoneyConfig(ScenarioSection):
     )
 
 
+class OverloadConfig(ScenarioSection):
+    """Service above capacity: errors become incidents, orders are missed (ODD 7.3, 7.5)."""
+
+    enabled: bool = param(
+        True,
+        "Servers above capacity make more errors and miss orders; off, only attention falls.",
+        "KC & Terwiesch 2009; Oliva & Sterman 2001; seed 002 (100-200 clients without strain)",
+    )
+    incident_per_overload: float = param(
+        0.2,
+        "A client's incident chance is multiplied by 1 + k x (load ratio - 1) while its "
+        "server's book asks for more than the day (load ratio = hours demanded / available).",
+        "KC & Terwiesch 2009, Management Science 55(9): +10 % overwork, +2 % adverse outcomes "
+        "(read as relative, about 0.2); sweep 0.2-2",
+        ge=0,
+        le=100,
+        unit="multiple per unit of load ratio above 1",
+    )
+    missed_order_share: float = param(
+        0.1,
+        "An order placed with an overloaded server is missed (lost, and an incident) with "
+        "chance s x (1 - 1 / load ratio): s is the share of the undone work that falls on orders.",
+        "assumption: 0 = orders always first (seed 002: taking orders and collecting payments "
+        "is the department's main task), 1 = first come, first served, where an overloaded "
+        "queue loses 1 - 1/load of its arrivals (Whitt 2006, Operations Research 54(1)); "
+        "sweep 0-0.5",
+        ge=0,
+        le=1,
+        unit="share 0-1",
+    )
+
+
 class Scenario(ScenarioSection):
     """One company and one way of organising its selling."""
 
@@ -1297,3 +1329,4 @@ class Scenario(ScenarioSection):
     accounts: AccountsConfig = AccountsConfig()
     staffing: StaffingConfig = StaffingConfig()
     money: MoneyConfig = MoneyConfig()
+    overload: OverloadConfig = OverloadConfig()
