@@ -68,13 +68,13 @@ def test_annual_churn_without_clients_is_nan() -> None:
     assert math.isnan(annual_churn(table(months=0)))
 
 
-def test_acquisition_share_reads_year_one_hunting_over_worked_hours() -> None:
-    # 4 generalists on 168-hour months, 75 % busy: 126 hours worked each a month. In year 1
-    # each hunts 31.5 hours (25 %); in year 2, 100 hours, which must not count.
+def test_acquisition_share_reads_the_first_quarter_hunting_over_worked_hours() -> None:
+    # 4 generalists on 168-hour months, 75 % busy: 126 hours worked each a month. In months
+    # 1-3 each hunts 31.5 hours (25 %); from month 4, 100 hours, which must not count.
     frame = table(
         generalist_headcount=4.0,
         generalist_utilisation=0.75,
-        hunting_hours_per_seller=[31.5] * 12 + [100.0] * 12,
+        hunting_hours_per_seller=[31.5] * 3 + [100.0] * 21,
     )
     assert acquisition_share(frame, 168.0) == pytest.approx(0.25)
 
@@ -102,7 +102,7 @@ def test_acquisition_share_is_nan_with_hunters_on_staff() -> None:
         months=12,
         generalist_headcount=2.0,
         generalist_utilisation=1.0,
-        hunter_headcount=[0.0] * 11 + [1.0],
+        hunter_headcount=[0.0] * 2 + [1.0] * 10,
         hunter_utilisation=1.0,
         hunting_hours_per_seller=50.0,
     )
