@@ -43,7 +43,10 @@ COLUMNS: dict[str, str] = {
     "vip_fixes_cost": "one-off cost of bottlenecks fixed by the VIP programme [USD]",
     "other_cost": "tools and programmes (billing system, postage, VIP fixes) [USD]",
     "total_cost": "staff_cost + other_cost [USD]",
-    "profit": "revenue_collected - total_cost [USD]",
+    "profit": (
+        "operating profit: gross_profit - staff_cost - other_cost (= gross_profit - total_cost) "
+        "[USD]"
+    ),
     "retention_12m": (
         "share of the clients active 12 months ago (the start for month 12) still active (NaN "
         "before month 12 and when no client was active 12 months ago) [0-1]"
@@ -114,6 +117,11 @@ COLUMNS: dict[str, str] = {
     "vip_seconded_hours": "hunting sellers' hours given to the yearly pass [hours]",
     "vip_seconded_cost": "those hours valued at the sellers' salary (inside salaries) [USD]",
     "vip_cost": "VIP leads' cost + fixes + seconded sellers' time at salary [USD]",
+    "cost_of_goods": (
+        "cost of the goods behind the payments received: each payment x (1 - its payer's "
+        "segment gross margin) [USD]"
+    ),
+    "gross_profit": "revenue_collected - cost_of_goods [USD]",
 }
 for _age in AGES:
     COLUMNS[kept_column(_age)] = (
