@@ -519,7 +519,7 @@ def _decomposition_caption(ctx: _Context) -> str:
         "strategy's client-months times its change in that value. Staff cost, other cost: "
         "the money saved (negative: spent). A strategy that wins more clients also has more "
         "to lose, so 'clients kept' can be negative while its churn rate is lower "
-        "(docs/STUDIES.md)."
+        "(docs/MODEL.md, 7.16)."
     )
 
 

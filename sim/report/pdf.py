@@ -219,7 +219,10 @@ def _decomposition_pages(page: Page) -> list[Figure]:
             [wrap(str(r["part"]), 32, 3), *(wrap(str(r[s]), NAME_WIDTH, 3) for s in group)]
             for _, r in frame.iterrows()
         ]
-        figure = _table_page(title, header, rows, max(line_count(r) for r in rows))
+        shown = title
+        if len(strategies) > SETTING_COLUMNS:
+            shown += f" (strategies {start + 1}-{start + len(group)} of {len(strategies)})"
+        figure = _table_page(shown, header, rows, max(line_count(r) for r in rows))
         caption(figure, page.decomposition_caption)
         pages.append(figure)
     return pages
