@@ -45,7 +45,6 @@ CHARTS = (
     ("new_clients", "New clients a month", "clients", 1.0),
     ("lost_clients", "Lost clients a month", "clients", 1.0),
     ("revenue_collected", "Revenue collected a month", "$k", 1e3),
-    ("gross_profit", "Gross profit a month", "$k", 1e3),
     ("staff_cost", "Staff cost a month", "$k", 1e3),
     ("cumulative_profit", "Cumulative operating profit", "$M", 1e6),
 )
