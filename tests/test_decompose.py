@@ -116,3 +116,14 @@ def test_paired_parts_average_the_split_over_the_replications() -> None:
     assert parts.loc["total", "mean"] == pytest.approx(difference.mean(), rel=1e-9)
     assert parts.loc[list(PARTS), "mean"].sum() == pytest.approx(difference.mean(), rel=1e-9)
     assert (parts["low"] <= parts["mean"]).all() and (parts["mean"] <= parts["high"]).all()
+
+
+def test_a_strategy_that_only_loses_fewer_clients_shows_in_clients_kept() -> None:
+    """No rival poaches: the same clients, staff and costs, fewer clients lost."""
+    base = summary(run("split", *QUIET))
+    calm = summary(run("split", *QUIET, "market.competitors.poach_per_month=0"))
+    assert calm["lost_clients"] < base["lost_clients"]
+    parts = {k: float(v) for k, v in decompose(calm, base).items()}
+    assert parts["clients_kept"] > 0
+    assert parts["clients_kept"] > abs(parts["clients_won"])
+    assert parts["total"] > 0
