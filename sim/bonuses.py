@@ -38,7 +38,7 @@ class Bonuses:
         Role label of every seat, shape (staff + 1,); the last slot stands for "no one" and
         never keeps a bonus.
     money
-        The ``money`` section (bonus shares, bonus months).
+        The ``money`` section (bonus shares, bonus months, gross margins).
     days_per_month
         Working days in a month.
     ledger
@@ -59,14 +59,26 @@ class Bonuses:
         self.ledger = ledger
         self.new_days = money.new_client_bonus_months * days_per_month
         self.accrued = np.zeros(staff_role.size)
+        by_segment = money.gross_margin_by_segment
+        self.margins = eco.segment_margins(
+            money.gross_margin, by_segment.small, by_segment.medium, by_segment.xl
+        )
 
     def record_flows(self, flows: DayFlows, book: ClientBook, day: int) -> None:
-        """Book a day's orders and payments, and the owners' shares of what was paid."""
+        """Book a day's orders and payments, the goods' cost and the owners' shares of it.
+
+        The cost of goods is charged on the day's payments, each at its payer's segment margin
+        (``money.gross_margin``, ``money.gross_margin_by_segment``; ``eco.cost_of_goods``).
+        """
         ledger = self.ledger
         ledger.add("revenue_booked", flows.booked)
         ledger.add("revenue_new", flows.booked_new)
         ledger.add("revenue_repeat", flows.booked - flows.booked_new)
         ledger.add("revenue_collected", flows.collected)
+        ledger.add(
+            "cost_of_goods",
+            eco.cost_of_goods(flows.paid, book.segment[flows.paid_by], self.margins),
+        )
         ledger.add("vip_uplift_revenue", flows.booked_uplift)
         ledger.add("vip_uplift_new", flows.booked_uplift_new)
         self.on_payments(book, flows.paid_by, flows.paid, day)

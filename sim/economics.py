@@ -733,3 +733,48 @@ def missed_order_chance(ratio: np.ndarray, share: float) -> np.ndarray:
     undone = np.where(ratio > 1.0, 1.0 - 1.0 / np.maximum(ratio, 1.0), 0.0)
     chance: np.ndarray = share * undone
     return chance
+
+
+def segment_margins(
+    company: float, small: float | None, medium: float | None, xl: float | None
+) -> np.ndarray:
+    """Return the gross margin of each client segment, the company's where none is given.
+
+    Parameters
+    ----------
+    company
+        The company-wide gross margin, share 0-1 of revenue (``money.gross_margin``).
+    small, medium, xl
+        The segments' own margins, share 0-1, or ``None`` to take ``company``
+        (``money.gross_margin_by_segment``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (3,): the margins of the small, medium and xl segments, in the order of
+        ``sim.agents.client.SEGMENT_NAMES`` (the segment codes 0, 1, 2).
+    """
+    return np.array([company if m is None else m for m in (small, medium, xl)], dtype=float)
+
+
+def cost_of_goods(paid: np.ndarray, segment: np.ndarray, margins: np.ndarray) -> float:
+    """Return the cost of the goods behind payments: each payment times one minus its margin.
+
+    The cost of goods is charged when a payment is collected, at the margin of the payer's
+    segment: ``sum(paid * (1 - margins[segment]))``. With every margin 1 it is 0.
+
+    Parameters
+    ----------
+    paid
+        Payments received, USD, shape (payers,); non-negative.
+    segment
+        The payer's segment code of each payment (0 small, 1 medium, 2 xl), shape (payers,).
+    margins
+        Gross margin of each segment, shares 0-1, shape (3,) (``segment_margins``).
+
+    Returns
+    -------
+    float
+        The cost of goods, USD: between 0 and ``paid.sum()``.
+    """
+    return float(np.dot(paid, 1.0 - margins[segment]))

@@ -43,7 +43,10 @@ COLUMNS: dict[str, str] = {
     "vip_fixes_cost": "one-off cost of bottlenecks fixed by the VIP programme [USD]",
     "other_cost": "tools and programmes (billing system, postage, VIP fixes) [USD]",
     "total_cost": "staff_cost + other_cost [USD]",
-    "profit": "revenue_collected - total_cost [USD]",
+    "profit": (
+        "operating profit: gross_profit - staff_cost - other_cost (= gross_profit - total_cost) "
+        "[USD]"
+    ),
     "retention_12m": (
         "share of the clients active 12 months ago (the start for month 12) still active (NaN "
         "before month 12 and when no client was active 12 months ago) [0-1]"
@@ -127,6 +130,11 @@ COLUMNS: dict[str, str] = {
         "mean load ratio (hours demanded / hours available) of the servers of active clients "
         "at month end, 0 for no server (NaN when no client is active) [ratio]"
     ),
+    "cost_of_goods": (
+        "cost of the goods behind the payments received: each payment x (1 - its payer's "
+        "segment gross margin) [USD]"
+    ),
+    "gross_profit": "revenue_collected - cost_of_goods [USD]",
 }
 for _age in AGES:
     COLUMNS[kept_column(_age)] = (

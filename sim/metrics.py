@@ -6,7 +6,7 @@ with the columns of docs/MODEL.md, appendix B. Every number a study stores per r
 workshop's rounds and running difference come from the functions below:
 
 - ``summary``: every whole-horizon metric of one run, as a dict (keys ``SUMMARY_NAMES``);
-- ``HEADLINE``: the five metrics strategies are compared on, with their labels, kinds and the
+- ``HEADLINE``: the six metrics strategies are compared on, with their labels, kinds and the
   direction that is better;
 - ``total``, ``at_end``, ``final_year``, ``active_start``, ``final_year_churn``, ``retention``,
   ``cumulative_profit``: the rules ``summary`` is made of, for a table of any number of months
@@ -60,8 +60,9 @@ class Metric:
 # The metrics strategies are compared on, in the order every table shows them.
 HEADLINE: tuple[Metric, ...] = (
     Metric("revenue_collected", "revenue", "money", long_label="revenue collected"),
+    Metric("gross_profit", "gross profit", "money"),
     Metric("staff_cost", "staff cost", "money", better=-1),
-    Metric("profit", "profit", "money"),
+    Metric("profit", "op. profit", "money", long_label="operating profit"),
     Metric("retention_12m", "retention", "share"),
     Metric("active_end", "clients", "count"),
 )
@@ -69,6 +70,8 @@ HEADLINE: tuple[Metric, ...] = (
 # Monthly columns whose whole-horizon metric is their sum, under the same name.
 TOTALS = (
     "revenue_collected",
+    "cost_of_goods",
+    "gross_profit",
     "staff_cost",
     "other_cost",
     "profit",
@@ -99,6 +102,8 @@ SUMMARY_NAMES = (
     "headcount",
     *PEOPLE_TOTALS,
     *PROGRAMME_TOTALS,
+    "client_months",
+    "inflow_client_months",
 )  # the keys of summary(), in its order
 
 
@@ -287,7 +292,8 @@ def summary(frame: pd.DataFrame) -> dict[str, float]:
         summed over the last year; ``final_year_churn`` (see ``final_year_churn``);
         ``retention_12m`` (see ``retention``), ``unattended_share`` (share 0-1 of the client
         base, active and dormant, no one serves; NaN when the base is empty) and
-        ``headcount`` (staff) at the end.
+        ``headcount`` (staff) at the end; ``client_months`` and ``inflow_client_months``
+        (see ``client_months``).
 
     Raises
     ------
@@ -308,4 +314,28 @@ def summary(frame: pd.DataFrame) -> dict[str, float]:
     out["unattended_share"] = at_end(frame, "unattended_share")
     out["headcount"] = at_end(frame, "headcount")
     out.update({column: total(frame, column) for column in (*PEOPLE_TOTALS, *PROGRAMME_TOTALS)})
+    out["client_months"], out["inflow_client_months"] = client_months(frame)
     return out
+
+
+def client_months(frame: pd.DataFrame) -> tuple[float, float]:
+    """Return the client-months of a run, and the part the clients who came in account for.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One run's monthly table, from its first month.
+
+    Returns
+    -------
+    tuple of float
+        ``sum_t active(t)``, the month-end active clients summed over the months
+        [client-months], and ``sum_t cum_in(t)``, the clients that came in (``new_clients`` +
+        ``reactivated_clients``) up to each month end, summed over the months
+        [client-months]: a client won in month t of T counts T - t + 1 months. Since
+        ``active(t) = active(0) + cum_in(t) - cum_out(t)`` (``cum_out``: ``lost_clients`` up to
+        month t), the first is ``T * active(0)`` + the second - the outflows' client-months
+        (``sim.decompose``).
+    """
+    inflow = (frame["new_clients"] + frame["reactivated_clients"]).cumsum()
+    return float(frame["active_clients"].sum()), float(inflow.sum())

@@ -67,7 +67,8 @@ def month_row(model: SalesModel) -> dict[str, float]:
     row["vip_seconded_cost"] = row["vip_seconded_hours"] * hourly
     row["vip_cost"] = row["vip_lead_cost"] + row["vip_fixes_cost"] + row["vip_seconded_cost"]
     row["total_cost"] = row["staff_cost"] + row["other_cost"]
-    row["profit"] = row["revenue_collected"] - row["total_cost"]
+    row["gross_profit"] = row["revenue_collected"] - row["cost_of_goods"]
+    row["profit"] = row["gross_profit"] - row["total_cost"]  # operating profit
     hunting_sellers = len(model.hunting_sellers)
     row["new_clients_per_seller"] = (
         row["new_clients"] / hunting_sellers if hunting_sellers else np.nan

@@ -64,12 +64,13 @@ def format_summary(name: str, seed: int, frame: pd.DataFrame) -> str:
         [
             f"{name} (seed {seed}, {years} year{'s' if years != 1 else ''})",
             f"  {years}-year totals: revenue collected {money(s['revenue_collected'])}, "
-            f"staff cost {money(s['staff_cost'])}, other cost {money(s['other_cost'])}, "
-            f"profit {money(s['profit'])}",
+            f"cost of goods {money(s['cost_of_goods'])}, gross profit "
+            f"{money(s['gross_profit'])}, staff cost {money(s['staff_cost'])}, other cost "
+            f"{money(s['other_cost'])}, operating profit {money(s['profit'])}",
             f"  clients: {s['active_start']:.0f} active at start -> {s['active_end']:.0f} at end; "
             f"{s['new_clients']:.0f} won, {s['reactivated_clients']:.0f} reactivated, "
             f"{s['lost_clients']:.0f} lost",
-            f"  final year: profit {money(s['final_year_profit'])}, "
+            f"  final year: operating profit {money(s['final_year_profit'])}, "
             f"new clients {s['final_year_new_clients']:.0f}, "
             f"clients lost / mean active {rate(s['final_year_churn'])}, "
             f"12-month retention {rate(s['retention_12m'])}, "

@@ -262,7 +262,7 @@ def test_a_change_plays_against_the_baseline_and_the_numbers_move(
     page.get_by_role("button", name="Pause").click()
     assert month(page) >= 4
     assert chart(page) != first_chart
-    profit = page.get_by_text(re.compile("Profit so far")).inner_text()
+    profit = page.get_by_text(re.compile("Operating profit so far")).inner_text()
     assert "current − baseline: $0k" not in profit, profit
     page.screenshot(path=str(tmp_path / "playing.png"), full_page=True)
     page.close()

@@ -83,7 +83,7 @@ def test_odd_sections_exist_in_order() -> None:
 def test_output_table_has_one_row_per_column_with_its_unit() -> None:
     rows = output_table().splitlines()[2:]
     assert [row.split(" | ")[0].lstrip("| ") for row in rows] == list(COLUMNS)
-    assert "| profit | USD | revenue_collected - total_cost |" in rows
+    assert "| gross_profit | USD | revenue_collected - cost_of_goods |" in rows
     assert "| retention_12m | 0-1 |" in rows[list(COLUMNS).index("retention_12m")]
 
 

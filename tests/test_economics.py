@@ -423,3 +423,26 @@ def test_array_functions_agree_with_their_scalar_use(
         assert np.ndim(one) == 0
         # NumPy's vectorised pow and exp may round differently from its scalar ones.
         assert one == pytest.approx(whole[i], rel=1e-12, abs=1e-15)
+
+
+def test_segment_margins_take_the_company_margin_where_none_is_given() -> None:
+    margins = eco.segment_margins(0.4, None, 0.3, None)
+    assert margins.tolist() == [0.4, 0.3, 0.4]
+
+
+@given(
+    paid=hnp.arrays(np.float64, st.integers(0, 30), elements=st.floats(0, 1e6)),
+    margins=hnp.arrays(np.float64, 3, elements=st.floats(0, 1)),
+    data=st.data(),
+)
+@settings(max_examples=200, deadline=None)
+def test_cost_of_goods_is_each_payment_at_its_segment_margin(
+    paid: np.ndarray, margins: np.ndarray, data: st.DataObject
+) -> None:
+    segment = data.draw(hnp.arrays(np.int8, paid.size, elements=st.integers(0, 2)))
+    cost = eco.cost_of_goods(paid, segment, margins)
+    expected = sum(p * (1 - margins[s]) for p, s in zip(paid, segment, strict=True))
+    assert cost == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    assert -1e-6 <= cost <= paid.sum() * (1 + 1e-12) + 1e-6  # never more than was paid
+    assert eco.cost_of_goods(paid, segment, np.ones(3)) == 0.0  # margin 1: no cost of goods
+    assert eco.cost_of_goods(paid, segment, np.zeros(3)) == pytest.approx(paid.sum(), rel=1e-12)

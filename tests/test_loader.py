@@ -1173,3 +1173,37 @@ def test_override_patches_a_default_list_of_models_and_a_default_factory() -> No
         "--set 'segments.1.share=2':1:18: segments.1.share: "
         "Input should be less than or equal to 1 (got 2)"
     ]
+
+
+def test_bad_gross_margins_are_located(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "margins.yaml",
+        """\
+        name: m
+        money:
+          gross_margin: 1.5
+          gross_margin_by_segment:
+            large: 0.3
+            xl: -0.1
+        """,
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        load_model(RealScenario, path)
+    found = problems_of(excinfo)
+    assert len(found) == 3, found
+    where = {p.split(": ", 2)[1]: p for p in found}
+    assert where["money.gross_margin"].startswith(f"{path}:3:3: ")
+    assert "less than or equal to 1" in where["money.gross_margin"]
+    assert where["money.gross_margin_by_segment.xl"].startswith(f"{path}:6:5: ")
+    assert "greater than or equal to 0" in where["money.gross_margin_by_segment.xl"]
+    unknown = where["money.gross_margin_by_segment.large"]
+    assert unknown.startswith(f"{path}:5:5: ")
+    assert "small" in unknown and "medium" in unknown and "xl" in unknown  # the names allowed
+
+
+def test_segment_margins_fall_back_to_the_company_margin(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.yaml", "name: m\nmoney:\n  gross_margin_by_segment: {xl: 0.3}\n")
+    money = load_model(RealScenario, path, ["money.gross_margin=0.5"]).money  # type: ignore[attr-defined]
+    assert money.gross_margin_by_segment.xl == 0.3
+    assert money.gross_margin_by_segment.small is None

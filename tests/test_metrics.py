@@ -107,9 +107,11 @@ def test_the_rounds_table_reads_the_headline_in_the_rooms_units() -> None:
     shown = app._readable(rounds)
     assert list(shown.columns[2::2]) == [
         "revenue $M",
+        "gross profit $M",
         "staff cost $M",
-        "profit $M",
+        "op. profit $M",
         "retention %",
         "clients",
     ]
-    assert shown["profit $M"].iloc[0] == 2.0 and shown["retention % vs baseline"].iloc[0] == 25.0
+    assert shown["op. profit $M"].iloc[0] == 2.0
+    assert shown["retention % vs baseline"].iloc[0] == 25.0

@@ -118,6 +118,56 @@ def test_money_is_conserved(name: str, overrides: tuple[str, ...]) -> None:
     np.testing.assert_allclose(
         frame["staff_cost"], sum(frame[f"{r}_cost"] for r in NAMES), rtol=1e-12
     )
+    # the P&L, month by month: revenue collected = cost of goods + gross profit, and
+    # operating profit = gross profit - staff cost - other cost
+    np.testing.assert_allclose(
+        frame["revenue_collected"], frame["cost_of_goods"] + frame["gross_profit"], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        frame["profit"],
+        frame["gross_profit"] - frame["staff_cost"] - frame["other_cost"],
+        rtol=1e-12,
+        atol=1e-6,
+    )
+    assert (frame["cost_of_goods"] >= 0).all()
+    assert (frame["cost_of_goods"] <= frame["revenue_collected"] * (1 + 1e-12)).all()
+    margin = scenario(name, *overrides).money.gross_margin
+    np.testing.assert_allclose(
+        frame["cost_of_goods"], frame["revenue_collected"] * (1 - margin), rtol=1e-9
+    )
+
+
+def test_a_gross_margin_of_one_gives_the_profit_of_revenue_less_cost_exactly() -> None:
+    """Margin 1 turns the cost of goods off: profit is revenue collected - total cost."""
+    frame = run("split_letters_vip", *SHORT, "money.gross_margin=1")
+    assert (frame["cost_of_goods"] == 0).all()
+    assert (frame["gross_profit"] == frame["revenue_collected"]).all()
+    old_profit = frame["revenue_collected"] - frame["total_cost"]  # the P&L without goods
+    assert (frame["profit"] == old_profit).all()  # bit for bit
+    default = run("split_letters_vip", *SHORT)  # the margin changes money, not the clients
+    money = {"cost_of_goods", "gross_profit", "profit"}
+    pd.testing.assert_frame_equal(
+        frame.drop(columns=[*money]), default.drop(columns=[*money]), check_exact=True
+    )
+
+
+def test_segment_margins_charge_each_payment_at_its_payers_segment() -> None:
+    """Only the xl clients' goods cost: the cost of goods is what the xl clients paid x 0.5."""
+    plain = ("money.gross_margin=1", "money.gross_margin_by_segment.xl=0.5")
+    model = SalesModel(scenario("split", *SHORT, *plain), seed=3)
+    paid_by_xl = 0.0
+    record = model.bonuses.record_flows
+
+    def spy(flows, book, day):  # type: ignore[no-untyped-def]
+        nonlocal paid_by_xl
+        paid_by_xl += float(flows.paid[book.segment[flows.paid_by] == 2].sum())
+        record(flows, book, day)
+
+    model.bonuses.record_flows = spy  # type: ignore[method-assign]
+    frame = model.run()
+    assert paid_by_xl > 0
+    assert frame["cost_of_goods"].sum() == pytest.approx(0.5 * paid_by_xl, rel=1e-9)
+    assert frame["cost_of_goods"].sum() < 0.5 * frame["revenue_collected"].sum()
 
 
 def test_every_client_is_somewhere_and_served_by_at_most_one_person() -> None:

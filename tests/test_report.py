@@ -27,6 +27,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from pydantic import ValidationError
 
+from sim.decompose import PARTS
 from sim.report import Report, build_report, frames, tables
 from sim.report import figures as fig
 from sim.report.build import CLIENT_SERIES, COST_SERIES, REVENUE_SERIES, _breakeven_text
@@ -149,7 +150,8 @@ def test_the_report_builds_from_a_small_study_without_running_the_model(
     assert report.html == strategies.path / "report.html"
     assert report.pdf.read_bytes().startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", report.pdf.read_bytes()))
-    assert pages == 1 + len(report.figures) + 2  # title, figures, settings, provenance
+    # title, where the difference comes from, figures, settings, provenance
+    assert pages == 1 + 1 + len(report.figures) + 2
     names = [p.name for p in report.figures]
     assert names == sorted(names) and len(names) == 10
     for path in report.figures:
@@ -192,8 +194,9 @@ def test_the_best_values_are_marked(strategies: StudyResult, built: Report) -> N
     profit = strategies.summary.query("metric == 'profit'").set_index("scenario")["mean"]
     best = profit.idxmax()
     cells = re.findall(r"<td( class=\"best\")?>([^<]*)", rows[best])
-    assert cells[2][0] and "★" in cells[2][1]  # the profit column: revenue, staff cost, profit
-    assert sum("★" in c for _, c in re.findall(r"<td( class=\"best\")?>([^<]*)", table)) == 5
+    # the operating-profit column: revenue, gross profit, staff cost, operating profit
+    assert cells[3][0] and "★" in cells[3][1]
+    assert sum("★" in c for _, c in re.findall(r"<td( class=\"best\")?>([^<]*)", table)) == 6
 
 
 @pytest.mark.slow
@@ -848,3 +851,23 @@ def test_names_in_any_script_are_drawn_with_their_letters() -> None:
         with PdfPages(io.BytesIO()) as pdf:
             pdf.savefig(figure)
     assert measure("分割") > measure("n")  # a wide letter is measured in its own font
+
+
+def test_the_report_says_where_the_profit_difference_comes_from(
+    strategies: StudyResult, built: Report
+) -> None:
+    text = built.html.read_text(encoding="utf-8").replace("<wbr>", "")
+    assert 'href="#decomposition"' in text
+    start = text.index('id="decomposition-table"')
+    table = text[start : text.index("</table>", start)]
+    for label in (*PARTS.values(), "Operating profit (sum)"):
+        assert f">{label}</td>" in table
+    others = [s for s in STRATEGIES if s != strategies.baseline]
+    assert all(f"{s}</th>" in table for s in others) and f"{strategies.baseline}</th>" not in table
+    parts = strategies.decomposition
+    assert (strategies.path / "decomposition.csv").exists()
+    summary = strategies.summary.query("metric == 'profit'").set_index("scenario")
+    for strategy in others:
+        mine = parts[parts["scenario"] == strategy].set_index("part")
+        assert mine.loc["total", "mean"] == pytest.approx(summary.loc[strategy, "diff"], rel=1e-9)
+        assert mine.loc[list(PARTS), "mean"].sum() == pytest.approx(mine.loc["total", "mean"])

@@ -1240,8 +1240,37 @@ class MarketConfig(ScenarioSection):
         return self
 
 
+class SegmentMargins(ScenarioSection):
+    """Gross margins by client segment; a segment left out (or null) takes the company's."""
+
+    small: float | None = param(
+        None,
+        "Gross margin on small/medium clients' payments (null: money.gross_margin).",
+        "assumption (no source gives margins by client size)",
+        unit="share 0-1",
+        ge=0,
+        le=1,
+    )
+    medium: float | None = param(
+        None,
+        "Gross margin on medium/large clients' payments (null: money.gross_margin).",
+        "assumption (no source gives margins by client size)",
+        unit="share 0-1",
+        ge=0,
+        le=1,
+    )
+    xl: float | None = param(
+        None,
+        "Gross margin on extra-large clients' payments (null: money.gross_margin).",
+        "assumption (no source gives margins by client size)",
+        unit="share 0-1",
+        ge=0,
+        le=1,
+    )
+
+
 class MoneyConfig(ScenarioSection):
-    """Bonuses and the costs of desks and of the billing system."""
+    """Bonuses, the gross margin and the costs of desks and of the billing system."""
 
     new_client_bonus_share: float = param(
         0.10,
@@ -1280,6 +1309,23 @@ class MoneyConfig(ScenarioSection):
         "assumption",
         ge=0,
         le=1e7,
+    )
+    gross_margin: float = param(
+        0.40,
+        "Gross margin: share of each payment left after the cost of the goods sold "
+        "(1 = no cost of goods). Range for sweeps 0.25-0.55.",
+        "Damodaran, Margins by Sector (Europe, gross-income based, January 2019): makers of "
+        "furnishings 28.8 %, household products 50.6 %, the goods nearest an awards maker "
+        "(seed 003); 0.40 their midpoint, an assumption within that range",
+        unit="share 0-1",
+        ge=0,
+        le=1,
+    )
+    gross_margin_by_segment: SegmentMargins = param(
+        SegmentMargins(),
+        "Gross margin per client segment (small, medium, xl); a segment not given takes "
+        "money.gross_margin.",
+        "assumption (no source gives margins by client size)",
     )
 
 

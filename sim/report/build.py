@@ -53,16 +53,18 @@ CLIENT_SERIES = {
 REVENUE_SERIES = {
     "revenue_booked": ("Revenue booked a month", "money"),
     "revenue_collected": ("Revenue collected a month", "money"),
+    "gross_profit": ("Gross profit a month", "money"),
 }
 COST_SERIES = {
     "staff_cost": ("Staff cost a month", "money"),
-    "profit": ("Profit a month", "money"),
-    "cumulative_profit": ("Cumulative profit", "money"),
+    "profit": ("Operating profit a month", "money"),
+    "cumulative_profit": ("Cumulative operating profit", "money"),
 }
 SMOOTHED = {"new_clients": 3, "lost_clients": 3}  # noisy month to month: 3-month averages
 DIFFERENCES = {
-    "profit": ("Profit", "money"),
+    "profit": ("Operating profit", "money"),
     "revenue_collected": ("Revenue collected", "money"),
+    "gross_profit": ("Gross profit", "money"),
     "staff_cost": ("Staff cost", "money"),
 }
 
@@ -160,6 +162,10 @@ def _write(
         paths.append(path)
     _remove_stale(folder_figures, paths)
     headline = tables.headline(ctx.summary, result.baseline, ctx.strategies)
+    parts = result.decomposition
+    if not parts.empty:
+        parts = parts[parts["point"] == ctx.point]
+    decomposition = tables.decomposition(parts, ctx.strategies)
     settings = tables.differing_settings(_scenarios(result.path, manifest, ctx.point))
     provenance = [
         *tables.provenance(manifest, len(result.runs), len(result.failures)),
@@ -192,6 +198,8 @@ def _write(
         provenance=provenance,
         study_text=str(manifest.get("study_text") or ""),
         files=[f"{FIGURES}/{p.name}" for p in paths],
+        decomposition=decomposition,
+        decomposition_caption=_decomposition_caption(ctx),
     )
     drawn = [(name, caption, figure) for _, name, caption, figure in built]
     write_atomic(out / PDF, lambda p: write_pdf(p, page, drawn))
@@ -369,10 +377,12 @@ def _figures(ctx: _Context) -> list[Drawing]:
         ("clients", f"Clients month by month{ctx.where}", band_note,
          lambda: fig.plot_series(bands, CLIENT_SERIES, looks)),
         ("revenue", f"Revenue month by month{ctx.where}",
-         band_note + " Booked: orders and projects signed; collected: payments received.",
+         band_note + " Booked: orders and projects signed; collected: payments received; "
+         "gross profit: collected - cost of goods.",
          lambda: fig.plot_series(bands, REVENUE_SERIES, looks)),
-        ("cost-profit", f"Staff cost and profit{ctx.where}",
-         band_note + " Profit = revenue collected - staff cost - programmes and tools.",
+        ("cost-profit", f"Staff cost and operating profit{ctx.where}",
+         band_note + " Operating profit = revenue collected - cost of goods - staff cost - "
+         "other cost (programmes and tools).",
          lambda: fig.plot_series(bands, COST_SERIES, looks)),
         ("revenue-sources", f"Where the revenue comes from{ctx.where}",
          f"Revenue booked over {years}, mean of the replications. The VIP programme's part is "
@@ -493,13 +503,29 @@ def _breakeven_text(diffs: pd.DataFrame, x: str, by: str | None) -> str:
 def _headline_caption(ctx: _Context) -> str:
     return (
         f"Totals over {_years(ctx.runs)}{ctx.where}: the mean of {_replications(ctx)} "
-        "replications with its 95 % interval [low, high]. Profit = revenue collected - staff "
-        "cost - programmes and tools (billing system, postage, VIP fixes): what the sales "
-        "department earns before the cost of the goods sold, which the model leaves out. "
+        "replications with its 95 % interval [low, high]. Gross profit = revenue collected - "
+        "cost of goods (each payment at its segment's gross margin); operating profit = gross "
+        "profit - staff cost - other cost (billing system, postage, VIP fixes). "
         "Retention is the 12-month retention at the end; clients are the active clients at "
         f"the end. Below each value, Δ: the paired difference to {ctx.result.baseline} with "
         "its 95 % interval; ▲ / ▼: significantly better / worse. ★ and blue: the best value "
         "of the column."
+    )
+
+
+def _decomposition_caption(ctx: _Context) -> str:
+    base = ctx.result.baseline
+    return (
+        f"Each strategy's operating profit over {_years(ctx.runs)} minus {base}'s, split "
+        "replication by replication into parts that sum to it exactly; the mean of "
+        f"{_replications(ctx)} pairs with its 95 % interval. Extra clients won: the extra "
+        "client-months of clients who came in (new and reactivated); clients kept: the "
+        "client-months not lost to clients who left (with the starting book); both valued at "
+        f"{base}'s gross profit per client-month. Gross profit per client-month: the "
+        "strategy's client-months times its change in that value. Staff cost, other cost: "
+        "the money saved (negative: spent). A strategy that wins more clients also has more "
+        "to lose, so 'clients kept' can be negative while its churn rate is lower "
+        "(docs/MODEL.md, 7.16)."
     )
 
 

@@ -69,6 +69,8 @@ class Page:
     provenance: list[tuple[str, str]]
     study_text: str
     files: list[str] = field(default_factory=list)
+    decomposition: pd.DataFrame = field(default_factory=pd.DataFrame)
+    decomposition_caption: str = ""
 
 
 def render(page: Page) -> str:
@@ -85,6 +87,7 @@ def render(page: Page) -> str:
         '<h2 id="headline">Headline</h2>',
         f"<p>{escape(page.headline_caption)}</p>",
         _headline(page),
+        _decomposition(page),
         *(_figure(f) for f in page.figures),
         '<h2 id="settings">What differs between the strategies</h2>',
         _settings(page),
@@ -98,6 +101,8 @@ def render(page: Page) -> str:
 
 def _contents(page: Page) -> str:
     items = [("headline", "Headline")]
+    if not page.decomposition.empty:
+        items.append(("decomposition", DECOMPOSITION))
     items += [(f.key, f.title) for f in page.figures]
     items += [("settings", "What differs between the strategies"), ("provenance", "Provenance")]
     links = "".join(f'<li><a href="#{k}">{escape(t)}</a></li>' for k, t in items)
@@ -151,6 +156,31 @@ def _headline(page: Page) -> str:
     return (
         f'<div class="wide"><table id="headline-table"><tr><th class="name">strategy</th>{header}'
         "</tr>" + "".join(rows) + "</table></div>"
+    )
+
+
+DECOMPOSITION = "Where the difference comes from"
+
+
+def _decomposition(page: Page) -> str:
+    """Return the section splitting each strategy's profit difference, or "" without one."""
+    frame = page.decomposition
+    if frame.empty:
+        return ""
+    strategies = [c for c in frame.columns if c not in {"part", "unit"}]
+    unit = frame["unit"].iloc[0]
+    header = "".join(f'<th class="strategy">{_swatch(page, s)}{_name(s)}</th>' for s in strategies)
+    rows = "".join(
+        f'<tr><td class="name">{escape(r["part"])}</td>'
+        + "".join(f'<td class="value">{escape(str(r[s]))}</td>' for s in strategies)
+        + "</tr>"
+        for _, r in frame.iterrows()
+    )
+    return (
+        f'<h2 id="decomposition">{DECOMPOSITION}</h2>'
+        f"<p>{escape(page.decomposition_caption)}</p>"
+        f'<div class="wide"><table id="decomposition-table"><tr><th class="name">part'
+        f"{f' ({escape(unit)})' if unit else ''}</th>{header}</tr>{rows}</table></div>"
     )
 
 

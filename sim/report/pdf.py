@@ -51,6 +51,8 @@ def write_pdf(path: Path, page: Page, figures: Sequence[tuple[str, str, Figure]]
     with PdfPages(path, metadata={"Title": page.title, "Creator": "salesim"}) as pdf:
         for sheet in _title_pages(page):
             pdf.savefig(sheet)
+        for sheet in _decomposition_pages(page):
+            pdf.savefig(sheet)
         for name, text, figure in figures:
             sep = " " if name.endswith(("?", ".", "!")) else ". "
             caption(figure, f"{name}{sep}{text}")
@@ -196,6 +198,34 @@ def _inside(cell: object, renderer: object) -> bool:
         and text.y0 >= box.y0 - 0.5
         and text.y1 <= box.y1 + 0.5
     )
+
+
+def _decomposition_pages(page: Page) -> list[Figure]:
+    """Draw where each strategy's profit difference comes from: parts x strategies.
+
+    A page per group of strategies (columns); none when the page has no split.
+    """
+    frame = page.decomposition
+    if frame.empty:
+        return []
+    unit = frame["unit"].iloc[0]
+    title = "Where the difference comes from" + (f" ({unit})" if unit else "")
+    strategies = [c for c in frame.columns if c not in {"part", "unit"}]
+    pages = []
+    for start in range(0, len(strategies), SETTING_COLUMNS):
+        group = strategies[start : start + SETTING_COLUMNS]
+        header = ["part", *(wrap(s, NAME_WIDTH) for s in group)]
+        rows = [
+            [wrap(str(r["part"]), 32, 3), *(wrap(str(r[s]), NAME_WIDTH, 3) for s in group)]
+            for _, r in frame.iterrows()
+        ]
+        shown = title
+        if len(strategies) > SETTING_COLUMNS:
+            shown += f" (strategies {start + 1}-{start + len(group)} of {len(strategies)})"
+        figure = _table_page(shown, header, rows, max(line_count(r) for r in rows))
+        caption(figure, page.decomposition_caption)
+        pages.append(figure)
+    return pages
 
 
 def _settings_pages(settings: pd.DataFrame) -> list[Figure]:

@@ -88,6 +88,39 @@ def headline(
     return pd.DataFrame(rows)
 
 
+def decomposition(parts: pd.DataFrame, strategies: list[str]) -> pd.DataFrame:
+    """Tabulate where each strategy's difference in operating profit comes from.
+
+    Parameters
+    ----------
+    parts : pandas.DataFrame
+        ``StudyResult.decomposition`` at one sweep point (``scenario, part, label, mean, low,
+        high``; ``sim.decompose.paired_parts``).
+    strategies : list of str
+        The strategies to show, in order (the baseline has no row in ``parts``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``part`` (its label), ``unit`` and one column per strategy that has parts: the mean
+        paired difference with its 95 % interval, as text in one money unit ($M, or $k when
+        every amount is below a million). Empty when ``parts`` is.
+    """
+    if parts.empty:
+        return pd.DataFrame()
+    shown = [s for s in strategies if s in set(parts["scenario"])]
+    scale = column_scale("money", parts["mean"])
+    rows = []
+    for _, group in parts.groupby("part", sort=False):
+        cells = group.set_index("scenario")
+        row: dict[str, str] = {"part": str(group["label"].iloc[0]), "unit": scale[1].strip()}
+        for strategy in shown:
+            c = cells.loc[strategy]
+            row[strategy] = format_cell(*_floats(c, "mean", "low", "high"), scale, signed=True)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["part", "unit", *shown])
+
+
 def _floats(row: Any, *names: str) -> tuple[float, float, float]:
     """Return three values of a statistics row as floats (NaN stays NaN)."""
     first, second, third = (float(row[name]) for name in names)

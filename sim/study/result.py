@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.decompose import INPUTS, PARTS, decompose
 from sim.metrics import HEADLINE, summary
 from sim.output import write_atomic
 from sim.spreadsheet import inert_frame
 from sim.study import store
 from sim.study.plan import Plan
-from sim.study.stats import summarise
+from sim.study.stats import mean_interval, summarise
 
 FEW = 5  # below this many replications, the table warns that its intervals are wide
 
@@ -59,6 +60,18 @@ class StudyResult:
     failures: pd.DataFrame
     planned: int
     horizons: list[int] = field(default_factory=list)
+
+    @property
+    def decomposition(self) -> pd.DataFrame:
+        """Return where each strategy's difference in operating profit comes from.
+
+        One row per strategy, sweep point and part of ``sim.decompose.PARTS`` (then
+        ``total``): the mean over the paired replications and its 95 % interval, USD
+        (``paired_parts``). Empty when no run is stored.
+        """
+        if self.runs.empty or not set(INPUTS) <= set(self.runs.columns):
+            return pd.DataFrame()
+        return paired_parts(self.runs, self.baseline, keys=["point", *self.sweep])
 
     @property
     def complete(self) -> bool:
@@ -118,12 +131,20 @@ def collect(out: Path, plan: Plan) -> StudyResult:
 
 
 def write_tables(result: StudyResult) -> None:
-    """``summary.csv`` (statistics) and ``runs.csv`` (per-run metrics), written atomically.
+    """``summary.csv`` (statistics), ``runs.csv`` (per-run metrics) and ``decomposition.csv``.
+
+    ``decomposition.csv`` holds ``StudyResult.decomposition`` (where each strategy's
+    difference in operating profit comes from). Every file is written atomically.
 
     No text cell starts a formula when the files are opened in a spreadsheet
     (``sim.spreadsheet.inert``); numbers are written as numbers.
     """
-    for name, frame in (("summary.csv", result.summary), ("runs.csv", result.runs)):
+    tables = (
+        ("summary.csv", result.summary),
+        ("runs.csv", result.runs),
+        ("decomposition.csv", result.decomposition),
+    )
+    for name, frame in tables:
         write_atomic(result.path / name, _csv_writer(inert_frame(frame)))
 
 
@@ -263,5 +284,66 @@ def report_text(result: StudyResult) -> str:
                 f"  {failure['scenario']} replication {failure['replication']} "
                 f"(seed {failure['seed']}): {failure['error']}"
             )
-    lines += ["", f"results: {result.path}/ (summary.csv, runs.csv, runs/*.parquet, manifest.json)"]
+    lines += [
+        "",
+        f"results: {result.path}/ (summary.csv, runs.csv, decomposition.csv, runs/*.parquet, "
+        "manifest.json)",
+    ]
     return "\n".join(lines)
+
+
+def paired_parts(
+    runs: pd.DataFrame, baseline: str, keys: Sequence[str] = ("point",)
+) -> pd.DataFrame:
+    """Return each strategy's split against the baseline: means and 95 % intervals.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        One row per run: ``scenario``, ``replication``, the ``keys`` (the sweep point) and the
+        metrics of ``sim.decompose.INPUTS`` (a study's ``runs.csv``).
+    baseline : str
+        The baseline scenario's label.
+    keys : sequence of str
+        Columns that tell the sweep points apart; a strategy is paired with the baseline at
+        the same point, replication by replication.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy, point and part (``sim.decompose.PARTS`` then ``total``):
+        ``scenario``, the ``keys``, ``part``, ``label``, ``mean``, ``low``, ``high`` [USD] (the
+        mean over the paired replications and its 95 % t-interval, ``mean_interval``) and
+        ``pairs``. Empty when there is no strategy or no paired replication.
+    """
+    labels = {**PARTS, "total": "Operating profit (sum)"}
+    rows = []
+    for key_values, group in runs.groupby(list(keys), sort=True):
+        key_values = key_values if isinstance(key_values, tuple) else (key_values,)
+        base = group[group["scenario"] == baseline].set_index("replication")
+        for scenario, mine in group.groupby("scenario", sort=False):
+            if scenario == baseline:
+                continue
+            mine = mine.set_index("replication")
+            common = mine.index.intersection(base.index)
+            if not len(common):
+                continue
+            parts = decompose(
+                {k: mine.loc[common, k].to_numpy() for k in INPUTS},
+                {k: base.loc[common, k].to_numpy() for k in INPUTS},
+            )
+            for part, values in parts.items():
+                interval = mean_interval(values)
+                rows.append(
+                    {
+                        "scenario": scenario,
+                        **dict(zip(keys, key_values, strict=True)),
+                        "part": part,
+                        "label": labels[part],
+                        "mean": interval.mean,
+                        "low": interval.low,
+                        "high": interval.high,
+                        "pairs": interval.n,
+                    }
+                )
+    return pd.DataFrame(rows)

@@ -7,7 +7,8 @@ Layout of ``<out>/``:
 - ``runs/<hash>-r<replication>.error.json``: a run that raised, with its error.
 - ``scenarios/<hash>.yaml``: each resolved scenario (seed 0; the seeds are in the manifest).
 - ``manifest.json``: the study file, the variants, seeds, package versions and git revision.
-- ``summary.csv`` and ``runs.csv``: the statistics and per-run metrics, when the study ends.
+- ``summary.csv``, ``runs.csv`` and ``decomposition.csv``: the statistics, per-run metrics and
+  where each strategy's profit difference comes from, when the study ends.
 
 A run counts as done only when its Parquet file exists and its metadata matches the plan and
 this version of salesim, so an interrupted study resumes where it stopped, and a changed scenario

@@ -46,7 +46,7 @@ CHARTS = (
     ("lost_clients", "Lost clients a month", "clients", 1.0),
     ("revenue_collected", "Revenue collected a month", "$k", 1e3),
     ("staff_cost", "Staff cost a month", "$k", 1e3),
-    ("cumulative_profit", "Cumulative profit", "$M", 1e6),
+    ("cumulative_profit", "Cumulative operating profit", "$M", 1e6),
 )
 ROUND_UNITS = {"money": (1e6, " $M"), "share": (0.01, " %"), "count": (1.0, "")}  # rounds table
 
@@ -431,7 +431,7 @@ def Status(month: int, horizon: int, difference: dict[str, float]) -> None:
     shown = "n/a (needs 12 months)" if math.isnan(retention) else f"{retention * 100:+.1f} points"
     solara.Markdown(
         f"### Month {month} of {horizon}  \n"
-        f"**Profit so far, current − baseline: {money(difference['profit'])}** · "
+        f"**Operating profit so far, current − baseline: {money(difference['profit'])}** · "
         f"**12-month retention, current − baseline: {shown}**"
     )
 

@@ -41,6 +41,7 @@ LEVER_FIELDS: tuple[LeverField, ...] = (
     ("money.new_client_bonus_share", "New-client bonus share", "Bonuses", 0.3, 0.01),
     ("money.ongoing_bonus_share", "Ongoing bonus share", "Bonuses", 0.1, 0.005),
     ("money.project_bonus_share", "Project bonus share", "Bonuses", 0.3, 0.01),
+    ("money.gross_margin", "Gross margin", "Money", None, 0.01),
     _headcount("writer", "Letter campaign", 5),
     ("letters.channel", "Channel", "Letter campaign", None, None),
     ("letters.letters_per_day", "Letters a day", "Letter campaign", 100, None),

@@ -34,6 +34,7 @@ LIVE_COLUMNS = (
     "new_clients",
     "lost_clients",
     "revenue_collected",
+    "gross_profit",
     "staff_cost",
     "profit",
 )
@@ -263,10 +264,10 @@ class Workshop:
         Returns
         -------
         dict
-            ``profit``: profit summed over the months [USD]; ``retention_12m``: the 12-month
-            retention at the last month [share 0-1; NaN before month 12]; ``months``: how many
-            (``sim.metrics.total`` and ``sim.metrics.retention`` of each run). Before the
-            first month, 0.0, 0.0 and 0.
+            ``profit``: operating profit summed over the months [USD]; ``retention_12m``: the
+            12-month retention at the last month [share 0-1; NaN before month 12];
+            ``months``: how many (``sim.metrics.total`` and ``sim.metrics.retention`` of each
+            run). Before the first month, 0.0, 0.0 and 0.
         """
         current, baseline = self.frames()
         if current.empty:
