@@ -91,13 +91,6 @@ def test_newcomer_quit_risk_is_the_chance_each_newcomer_quits() -> None:
 
 
 @pytest.mark.slow
-def test_unsplit_newcomers_are_more_likely_to_quit_than_split_ones() -> None:
-    """Seed 001: the newcomer given the hard consultative clients fails and loses heart."""
-    more = paired(("split",), ("unsplit",), newcomer_quit_risk, SEEDS)
-    assert more.low > 0, more
-
-
-@pytest.mark.slow
 def test_newcomers_raise_unsplit_consultative_losses_against_split() -> None:
     """Seed 001: in the unsplit model newcomers get the hard consultative clients and lose them.
 
