@@ -95,7 +95,7 @@ def decomposition(parts: pd.DataFrame, strategies: list[str]) -> pd.DataFrame:
     ----------
     parts : pandas.DataFrame
         ``StudyResult.decomposition`` at one sweep point (``scenario, part, label, mean, low,
-        high``; ``sim.decompose.paired_parts``).
+        high``; ``sim.study.result.paired_parts``).
     strategies : list of str
         The strategies to show, in order (the baseline has no row in ``parts``).
 
