@@ -251,9 +251,9 @@ class ClientDynamics:
         load_ratio
             Hours each staff member's book demanded today over the hours he had, shape
             (staff + 1,), 0 for no one (``sim.economics.load_ratio``); above 1 it raises the
-            incident chance and makes orders go missing (stream ``overload``: one draw an
-            order placed with an overloaded server, keyed by client id and day). ``None``: all
-            at capacity.
+            incident chance and makes orders go missing (stream ``overload``: one draw a
+            client of an overloaded server, keyed by client id and day, read if it orders).
+            ``None``: all at capacity.
 
         Returns
         -------
