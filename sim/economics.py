@@ -652,8 +652,9 @@ def wake_wait_days(
     if p_day >= 1:
         return np.ones(u.shape)
     rate = -math.log1p(-p_day)  # hazard a working day of a fresh lapser
-    # Cumulative hazard still to come: rate x half-life / ln 2 x 2^(-days dormant / half-life).
-    left = rate * half_life_days / math.log(2) * np.exp2(-np.asarray(dormant_days) / half_life_days)
+    fresh = rate * half_life_days / math.log(2)  # cumulative hazard of a fresh lapser
+    # Still to come: the fresh one x 2^(-days dormant / half-life) (``dormant_responsiveness``).
+    left = fresh * dormant_responsiveness(dormant_days, half_life_days)
     with np.errstate(divide="ignore", invalid="ignore"):  # nothing left: never wakes
         x = -np.log1p(-u) / left  # share of the remaining cumulative hazard used up
     wait = np.full(u.shape, np.inf)
