@@ -9,7 +9,7 @@ dissatisfaction, unmet needs, lapsing) is done in bulk, not in a Python loop ove
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from mesa import Agent
@@ -167,6 +167,17 @@ class DayFlows:
     revenue_missed: float = 0.0  # their value, USD
 
 
+class _DayOrders(NamedTuple):
+    """A day's orders (``ClientDynamics._orders``): USD booked, and the orders missed."""
+
+    booked: float  # booked today, USD
+    booked_new: float  # the part from clients in their first bonus months, USD
+    booked_uplift: float  # the part due to fixed bottlenecks (VIP programme), USD
+    booked_uplift_new: float  # the part of that from clients in their first bonus months, USD
+    missed: int  # orders an overloaded server missed (not booked)
+    missed_usd: float  # their value, USD
+
+
 class ClientDynamics:
     """Update all clients in bulk each working day (pure array work; no wiring).
 
@@ -215,7 +226,6 @@ class ClientDynamics:
         self.reactivate = eco.per_day(cfg.dormant_reactivation_per_month, days_per_month)
         self.half_life_days = cfg.dormant_response_half_life_months * days_per_month
         self._wakeups: dict[int, list[int]] = {}
-        self._missed = (0, 0.0)  # today's missed orders: count, USD
         self.incident = eco.per_day(cfg.incident_per_month, days_per_month)
 
     def step(
@@ -282,10 +292,9 @@ class ClientDynamics:
         # Rare events share one draw: at most one of incident, reveal, lapse a client-day.
         hit = ids[u_event < incident]
         self._upset(book, hit)
-        booked, booked_new, booked_uplift, booked_uplift_new = self._orders(
+        orders = self._orders(
             book, ids, day, u_order, self._missed_orders(streams, ids, day, ratio)
         )
-        missed, missed_usd = self._missed
         paid_by, paid = self._payments(book, att)
         reveal_to = incident + reveal_rate[server] * att / self.days
         revealed = ids[(u_event >= incident) & (u_event < reveal_to)]
@@ -295,8 +304,8 @@ class ClientDynamics:
         lapsed = ids[(u_event >= reveal_to) & (u_event < lapse_to)]
         poached, rival = self._rivals(book, ids, day, u_rival, att)
         return DayFlows(
-            booked,
-            booked_new,
+            orders.booked,
+            orders.booked_new,
             float(paid.sum()),
             paid_by,
             paid,
@@ -305,11 +314,11 @@ class ClientDynamics:
             self.due_wakeups(day),
             poached,
             rival,
-            booked_uplift,
-            booked_uplift_new,
-            incidents=hit.size + missed,
-            orders_missed=missed,
-            revenue_missed=missed_usd,
+            orders.booked_uplift,
+            orders.booked_uplift_new,
+            incidents=hit.size + orders.missed,
+            orders_missed=orders.missed,
+            revenue_missed=orders.missed_usd,
         )
 
     def _incident_chance(self, ratio: np.ndarray | None) -> float | np.ndarray:
@@ -418,11 +427,11 @@ class ClientDynamics:
         day: int,
         u_order: np.ndarray,
         missed: np.ndarray | None = None,
-    ) -> tuple[float, float, float, float]:
-        """Orders placed today: booked, booked from new clients, and the VIP uplift in each.
+    ) -> _DayOrders:
+        """Orders placed today: booked, booked from new clients, the VIP uplift, missed ones.
 
-        An order placed where ``missed`` is true is not booked: it counts in ``self._missed``
-        (orders, USD) and upsets the client as an incident (ODD 7.5).
+        An order placed where ``missed`` is true is not booked: it counts as missed (orders,
+        USD) and upsets the client as an incident (ODD 7.5).
         """
         rate = book.orders_per_month[ids] / self.days
         chance = rate * eco.usage_factor(book.satisfaction[ids], self.cfg.usage_satisfaction_weight)
@@ -432,19 +441,21 @@ class ClientDynamics:
         spread = self.cfg.order_size_spread
         size = 1 - spread + 2 * spread * (u_order[ordering] / chance[ordering])
         amount = book.value[who] / book.orders_per_month[who] * size
-        self._missed = (0, 0.0)
+        lost_count, lost_usd = 0, 0.0
         if missed is not None:
             lost = missed[ordering]
-            self._missed = (int(lost.sum()), float(amount[lost].sum()))
+            lost_count, lost_usd = int(lost.sum()), float(amount[lost].sum())
             self._upset(book, who[lost])
             who, amount = who[~lost], amount[~lost]
         book.receivable[who] += amount
         is_new = (day - book.won_day[who]) < self.new_days
         total, new = float(amount.sum()), float(amount[is_new].sum())
         if not self.track_uplift:
-            return total, new, 0.0, 0.0
+            return _DayOrders(total, new, 0.0, 0.0, lost_count, lost_usd)
         uplift = amount * book.uplift_share[who]
-        return total, new, float(uplift.sum()), float(uplift[is_new].sum())
+        return _DayOrders(
+            total, new, float(uplift.sum()), float(uplift[is_new].sum()), lost_count, lost_usd
+        )
 
     def _payments(
         self, book: ClientBook, active_attention: np.ndarray
