@@ -35,9 +35,9 @@ from sim.config.schema import Scenario
 from sim.roles import BY_NAME
 from sim.study.stats import Interval, mean_interval
 
-Kind = Literal["target", "placeholder", "report"]
-"""``target``: tested against a cited range; ``placeholder``: a range still to be sourced
-(shown, tested, marked); ``report``: shown without a range (no field figure was found)."""
+Kind = Literal["target", "report"]
+"""``target``: tested against a cited range; ``report``: shown without a range (no field figure
+was found)."""
 
 MONTHS_PER_YEAR = 12
 TOP_SHARE = 0.2  # the "top 20 %" of clients (McCarthy & Winer)
@@ -67,7 +67,7 @@ class Target:
     citation : str
         Full citation: authors, year, venue, and what the source measures.
     kind : Kind
-        ``target``, ``placeholder`` or ``report`` (see ``Kind``).
+        ``target`` or ``report`` (see ``Kind``).
     """
 
     name: str
@@ -632,7 +632,7 @@ def format_table(measured: Sequence[Measured]) -> str:
             if math.isnan(t.low)
             else f"{t.field} ({_shown(t.low, t.unit)}-{_shown(t.high, t.unit)})"
         )
-        mark = m.verdict + (" (placeholder)" if t.kind == "placeholder" else "")
+        mark = m.verdict
         if t.unit == "per year":
             model += " /yr"
         rows.append((t.label, model, accepted, f"[{i}] {t.source}", mark))
