@@ -9,8 +9,8 @@ workshop's rounds and running difference come from the functions below:
 - ``HEADLINE``: the six metrics strategies are compared on, with their labels, kinds and the
   direction that is better;
 - ``total``, ``at_end``, ``final_year``, ``active_start``, ``final_year_churn``, ``retention``,
-  ``client_months``, ``cumulative_profit``: the rules ``summary`` is made of, for a table of any number of months
-  (the workshop applies them to the months played so far).
+  ``client_months``, ``cumulative_profit``: the rules ``summary`` is made of, for a table of
+  any number of months (the workshop applies them to the months played so far).
 
 Money is in USD, shares are fractions 0-1, clients and people are counts. A metric is NaN,
 not 0, when the group it is a share of is empty (each function says when).
