@@ -208,7 +208,11 @@ class Pipeline:
         self.book.blocked_until[ids] = day + round(wait)
 
     def signed_with_rival(self, ids: npt.NDArray[np.intp] | int, day: int) -> None:
-        """Note that prospects signed with a rival: under contract for ``rival_contract_months``."""
+        """Note that prospects signed with a rival: they said no, and are under contract.
+
+        They are not called again for ``pipeline.rival_contract_months``, or
+        ``pipeline.recontact_after_months`` if longer (``prospect_declined``).
+        """
         self.prospect_declined(ids, day, self.cfg.rival_contract_months)
 
     def close_deal(self, seller: Seller, client_id: int, day: int) -> None:
