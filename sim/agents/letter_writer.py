@@ -119,9 +119,7 @@ class LetterCampaign:
         self.ledger.add("letters_sent", ids.size)
         self.ledger.add("letters_postage", ids.size * cfg.usd_each())
         u = self.streams.keyed_uniform("letter", ids, b.contacts[ids])
-        reply: float | npt.NDArray[np.float64] = cfg.reply_prob()
-        if self.lifecycle.dynamics.half_life_days > 0:
-            reply = reply * self.lifecycle.responsiveness(ids, day)
+        reply = cfg.reply_prob() * self.lifecycle.responsiveness(ids, day)  # 1 without decay
         answered = ids[~b.stale_contact[ids] & (u < reply)]
         self.ledger.add("letter_responses", answered.size)
         expiry = day + cfg.response_expiry_days
