@@ -63,6 +63,8 @@ class Bonuses:
         self.margins = eco.segment_margins(
             money.gross_margin, by_segment.small, by_segment.medium, by_segment.xl
         )
+        # One margin for every segment: the cost of goods is a share of the day's collections.
+        self.one_margin = bool((self.margins == self.margins[0]).all())
 
     def record_flows(self, flows: DayFlows, book: ClientBook, day: int) -> None:
         """Book a day's orders and payments, the goods' cost and the owners' shares of it.
@@ -75,10 +77,11 @@ class Bonuses:
         ledger.add("revenue_new", flows.booked_new)
         ledger.add("revenue_repeat", flows.booked - flows.booked_new)
         ledger.add("revenue_collected", flows.collected)
-        ledger.add(
-            "cost_of_goods",
-            eco.cost_of_goods(flows.paid, book.segment[flows.paid_by], self.margins),
-        )
+        if self.one_margin:
+            cost = flows.collected * (1.0 - float(self.margins[0]))
+        else:
+            cost = eco.cost_of_goods(flows.paid, book.segment[flows.paid_by], self.margins)
+        ledger.add("cost_of_goods", cost)
         ledger.add("vip_uplift_revenue", flows.booked_uplift)
         ledger.add("vip_uplift_new", flows.booked_uplift_new)
         self.on_payments(book, flows.paid_by, flows.paid, day)
