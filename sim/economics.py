@@ -613,7 +613,8 @@ def dormant_responsiveness(days_dormant: np.ndarray, half_life_days: float) -> n
     days = np.maximum(np.asarray(days_dormant, dtype=float), 0.0)
     if half_life_days <= 0:
         return np.ones_like(days)
-    out: np.ndarray = np.exp2(-days / half_life_days)
+    with np.errstate(over="ignore"):  # a half-life of a split second: nothing left, 0
+        out: np.ndarray = np.exp2(-days / half_life_days)
     return out
 
 
@@ -653,8 +654,9 @@ def wake_wait_days(
         return np.ones(u.shape)
     rate = -math.log1p(-p_day)  # hazard a working day of a fresh lapser
     # Cumulative hazard still to come: rate x half-life / ln 2 x 2^(-days dormant / half-life).
-    left = rate * half_life_days / math.log(2) * np.exp2(-np.asarray(dormant_days) / half_life_days)
-    with np.errstate(divide="ignore", invalid="ignore"):  # nothing left: never wakes
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # nothing left: never
+        decay = np.exp2(-np.asarray(dormant_days) / half_life_days)  # wakes (x is inf)
+        left = rate * half_life_days / math.log(2) * decay
         x = -np.log1p(-u) / left  # share of the remaining cumulative hazard used up
     wait = np.full(u.shape, np.inf)
     wakes = x < 1

@@ -1207,3 +1207,15 @@ def test_segment_margins_fall_back_to_the_company_margin(tmp_path: Path) -> None
     money = load_model(RealScenario, path, ["money.gross_margin=0.5"]).money  # type: ignore[attr-defined]
     assert money.gross_margin_by_segment.xl == 0.3
     assert money.gross_margin_by_segment.small is None
+
+
+def test_a_selling_time_share_below_one_percent_is_refused_with_the_bound() -> None:
+    """A vanishing selling time makes a served client's time unbounded (inf, then NaN)."""
+    with pytest.raises(ConfigError) as excinfo:
+        load_model(
+            RealScenario, REAL_SCENARIOS / "unsplit.yaml", ["sellers.selling_time_share=1e-9"]
+        )
+    assert problems_of(excinfo) == [
+        "--set 'sellers.selling_time_share=1e-9':1:28: sellers.selling_time_share: "
+        "Input should be greater than or equal to 0.01 (got 1e-09)"
+    ]
