@@ -1219,3 +1219,55 @@ def test_a_selling_time_share_below_one_percent_is_refused_with_the_bound() -> N
         "--set 'sellers.selling_time_share=1e-9':1:28: sellers.selling_time_share: "
         "Input should be greater than or equal to 0.01 (got 1e-09)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("variable", "expected"),
+    [
+        (
+            "money.gross_margin: {range: [0.2, 1.01]}",
+            "s.yaml:9:26: sweep.variables.money.gross_margin.range: range [0.2, 1.01] reaches "
+            "outside what money.gross_margin allows (>= 0, <= 1); every value of the range may "
+            "be drawn",
+        ),
+        (
+            "sellers.selling_time_share: {range: [0, 0.5]}",
+            "s.yaml:9:34: sweep.variables.sellers.selling_time_share.range: range [0, 0.5] "
+            "reaches outside what sellers.selling_time_share allows (>= 0.01, <= 1); every "
+            "value of the range may be drawn",
+        ),
+        (
+            "k: {range: [0, 3], scales: [money.gross_margin]}",
+            "s.yaml:9:33: money.gross_margin: 0.4 x the range [0.0, 3.0] reaches 1.2, outside "
+            "what money.gross_margin allows (>= 0, <= 1); every value of the range may be drawn",
+        ),
+    ],
+)
+def test_a_sampled_range_beyond_the_field_is_refused_whatever_the_draws(
+    tmp_path: Path, variable: str, expected: str
+) -> None:
+    """Both ends of a Latin hypercube range may be drawn: five draws that happen to miss the
+    bad end of [0.2, 1.01] must not make the study valid."""
+    unsplit = (REAL_SCENARIOS / "unsplit.yaml").as_posix()
+    study = write(
+        tmp_path,
+        "s.yaml",
+        f"name: s\nreplications: 1\nscenarios:\n  - {unsplit}\nsweep:\n"
+        f"  method: latin_hypercube\n  samples: 5\n  variables:\n    {variable}\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        plan_study(study)
+    assert [p.split("/")[-1] for p in problems_of(excinfo)] == [expected]
+
+
+def test_a_sampled_range_of_a_whole_field_is_checked_as_rounded(tmp_path: Path) -> None:
+    unsplit = (REAL_SCENARIOS / "unsplit.yaml").as_posix()
+    study = write(
+        tmp_path,
+        "s.yaml",
+        f"name: s\nreplications: 1\nscenarios:\n  - {unsplit}\nsweep:\n"
+        "  method: latin_hypercube\n  samples: 4\n  variables:\n"
+        "    organisation.generalists: {range: [0.6, 6.4]}\n",
+    )
+    plan = plan_study(study)
+    assert {v.scenario.organisation.generalists for v in plan.variants} <= set(range(1, 7))
