@@ -1271,3 +1271,43 @@ def test_a_sampled_range_of_a_whole_field_is_checked_as_rounded(tmp_path: Path) 
     )
     plan = plan_study(study)
     assert {v.scenario.organisation.generalists for v in plan.variants} <= set(range(1, 7))
+
+
+def test_a_sweep_value_that_is_no_scalar_gets_one_message(tmp_path: Path) -> None:
+    """Null (a nullable field's "take the company's"), a list or a mapping is no sweep value:
+    one message each, not one per type a value may have."""
+    unsplit = (REAL_SCENARIOS / "unsplit.yaml").as_posix()
+    study = write(
+        tmp_path,
+        "s.yaml",
+        f"name: s\nreplications: 1\nscenarios:\n  - {unsplit}\nsweep:\n  variables:\n"
+        "    money.gross_margin_by_segment.xl: {values: [null, 0.3, [0.4], {a: 1}]}\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        plan_study(study)
+    assert [p.replace(f"{study.parent}/", "") for p in problems_of(excinfo)] == [
+        f"s.yaml:7:{col}: sweep.variables.money.gross_margin_by_segment.xl.values.{i}: "
+        f"a sweep value is a number, true/false or {kind}"
+        for i, col, kind in (
+            (0, 49, "text (got None)"),
+            (2, 60, "text, not a list"),
+            (3, 67, "text, not a mapping"),
+        )
+    ]
+
+
+def test_a_bad_study_entry_gets_its_own_problem_not_the_other_forms(tmp_path: Path) -> None:
+    """An entry is a file name or a mapping: a mapping with a bad label or path is reported
+    there, without "should be a valid string" for the form it plainly is not."""
+    study = write(
+        tmp_path,
+        "s.yaml",
+        "name: s\nscenarios:\n  - {path: a.yaml, label: x=1}\n  - {path: 4}\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        plan_study(study)
+    assert [p.replace(f"{study.parent}/", "") for p in problems_of(excinfo)] == [
+        "s.yaml:3:20: scenarios.0.label: a name is 1 to 64 letters or digits (of any script), "
+        "'_', '.' or '-', starting with a letter or digit; '=' (U+003D) is not allowed",
+        "s.yaml:4:6: scenarios.1.path: Input should be a valid string (got 4)",
+    ]
