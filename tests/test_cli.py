@@ -606,3 +606,28 @@ def test_the_workshop_started_on_a_link_offers_the_folder_of_the_file_it_leads_t
     monkeypatch.setattr(serve, "serve", fake)
     assert main(["workshop", "--scenario", str(link)]) == 0
     assert served == [(SCENARIOS.resolve(), "reference.yaml")]
+
+
+def test_an_interrupted_patterns_run_exits_130_with_one_line_and_no_table(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C (or SIGTERM) mid-run: no traceback, no half table, and a line that does not
+    speak of folders, since patterns writes none."""
+    from sim import model
+
+    calls = []
+
+    def interrupted(self: object) -> None:
+        calls.append(1)
+        if len(calls) == 300:  # a day of the second replication (a year is 252 days)
+            raise KeyboardInterrupt
+        return original(self)
+
+    original = model.SalesModel.step
+    monkeypatch.setattr(model.SalesModel, "step", interrupted)
+    args = ["patterns", str(SCENARIOS / "young_unsplit.yaml"), "--replications", "3"]
+    assert main([*args, "--years", "1"]) == 130
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[-1] == "salesim: interrupted; nothing was written"
+    assert "Traceback" not in err
