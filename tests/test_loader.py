@@ -1311,3 +1311,25 @@ def test_a_bad_study_entry_gets_its_own_problem_not_the_other_forms(tmp_path: Pa
         "'_', '.' or '-', starting with a letter or digit; '=' (U+003D) is not allowed",
         "s.yaml:4:6: scenarios.1.path: Input should be a valid string (got 4)",
     ]
+
+
+def test_a_section_given_no_mapping_says_what_it_holds(tmp_path: Path) -> None:
+    """An empty section in a file (null), or a number, list or boolean for one: the message
+    lists the section's fields, not a pydantic class name."""
+    unsplit = (REAL_SCENARIOS / "unsplit.yaml").as_posix()
+    path = write(
+        tmp_path,
+        "s.yaml",
+        f"extends: {unsplit}\nname: s\noverload:\nmoney:\n  gross_margin_by_segment: [0.3]\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        load_model(RealScenario, path, ["market.competitors=3"])
+    assert [p.replace(f"{tmp_path}/", "") for p in problems_of(excinfo)] == [
+        "--set 'market.competitors=3':1:20: market.competitors: expected a section of fields "
+        "(count, strength, bid_prob, poach_per_month, neglect_weight, dissatisfaction_weight, "
+        "hidden_weight, need_weight), got 3; leave it out for the defaults",
+        "s.yaml:3:1: overload: expected a section of fields (enabled, incident_per_overload, "
+        "missed_order_share), got null; leave it out for the defaults",
+        "s.yaml:5:3: money.gross_margin_by_segment: expected a section of fields (small, medium, "
+        "xl), got a list; leave it out for the defaults",
+    ]

@@ -112,6 +112,21 @@ def _unknown_field_message(name: str, allowed: list[str]) -> str:
     return f"{message}; allowed fields: {listed}{more}"
 
 
+def _section_message(value: Any, allowed: list[str], optional: bool) -> str:
+    """Describe a section given something else than a mapping (null, a number, a list)."""
+    if value is None:
+        got = "null"
+    elif isinstance(value, list | dict):
+        got = "a list" if isinstance(value, list) else "a mapping"
+    else:
+        got = shorten(repr(value))
+    listed = ", ".join(allowed[:MAX_LISTED_FIELDS])
+    more = ", ..." if len(allowed) > MAX_LISTED_FIELDS else ""
+    fields = f" ({listed}{more})" if allowed else ""
+    tail = "; leave it out for the defaults" if optional else ""
+    return f"expected a section of fields{fields}, got {got}{tail}"
+
+
 def _named_field(data: Any, positions: Positions, path: PathKey, message: str) -> PathKey:
     """For a check across fields, point at the field the message names first.
 
@@ -141,6 +156,9 @@ def _error_message(error: Any, path: PathKey, model_cls: type[BaseModel]) -> str
     if error["type"] == "missing":
         return "required field missing"
     value = error.get("input")
+    if error["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        optional = bool(path) and isinstance(path[-1], str)  # a list item is not left out
+        return _section_message(value, allowed_fields(model_cls, path), optional)
     if isinstance(value, str | int | float | bool) or value is None:
         shown = repr(value)
         if len(shown) <= 60:
