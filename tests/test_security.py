@@ -445,3 +445,32 @@ def test_every_allowed_value_of_a_new_field_runs_to_finite_numbers(path: str) ->
             frame = run("unsplit_letters", "calendar.horizon_years=1", f"{path}={value!r}")
         broken = [c for c in finite_before if not np.isfinite(frame[c]).all()]
         assert not broken, f"{path}={value!r} gives non-finite {broken}"
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("organisation.hunters", 5000),  # the schema allows it; the slider ends at 50
+        ("organisation.specialists", 16),
+        ("letters.letters_per_day", 1000.0),
+        ("money.gross_margin", -0.5),
+        ("money.gross_margin", 1.5),
+        ("money.gross_margin", math.nan),
+    ],
+)
+def test_a_lever_value_beyond_its_slider_is_refused_by_the_server(path: str, value: float) -> None:
+    """A browser may send any number for a slider: beyond the slider's range it is refused
+    before a run starts, and the settings stay as they were."""
+    from conftest import scenario
+
+    from sim.workshop.levers import LEVERS
+    from sim.workshop.session import Workshop
+
+    w = Workshop(scenario("split", "calendar.horizon_years=1"), seed=3)
+    before = dict(w.settings)
+    lever = next(lv for lv in LEVERS if lv.path == path)
+    with pytest.raises(ValueError, match=f"{lever.label}: between {lever.low:g} and"):
+        w.change(path, value)
+    assert w.settings == before
+    w.change(path, lever.high)  # the slider's own end is taken
+    assert w.settings[path] == lever.high
