@@ -1333,3 +1333,40 @@ def test_a_section_given_no_mapping_says_what_it_holds(tmp_path: Path) -> None:
         "s.yaml:5:3: money.gross_margin_by_segment: expected a section of fields (small, medium, "
         "xl), got a list; leave it out for the defaults",
     ]
+
+
+def test_a_sweep_sets_and_scales_a_list_item_as_set_does(tmp_path: Path) -> None:
+    """``--set clients.routine_load_weights.1=3`` works; a sweep of the same path did not find
+    the field. It now sets (or scales) the item, refuses one that does not exist with the
+    numbers that do, and checks a sampled range against the items' bounds."""
+    unsplit = (REAL_SCENARIOS / "unsplit.yaml").as_posix()
+    head = f"name: s\nreplications: 1\nscenarios:\n  - {unsplit}\nsweep:\n  variables:\n"
+    study = write(
+        tmp_path,
+        "s.yaml",
+        head + "    clients.routine_load_weights.1: {values: [3]}\n"
+        "    k: {values: [2], scales: [clients.routine_load_weights.2]}\n",
+    )
+    weights = RealScenario.model_fields["clients"].default.routine_load_weights
+    (variant,) = plan_study(study).variants
+    assert variant.scenario.clients.routine_load_weights == [weights[0], 3.0, 2 * weights[2]]
+    study = write(tmp_path, "s.yaml", head + "    clients.routine_load_weights.7: {values: [3]}\n")
+    with pytest.raises(ConfigError) as excinfo:
+        plan_study(study)
+    assert [p.replace(f"{tmp_path}/", "") for p in problems_of(excinfo)] == [
+        "s.yaml:7:5: sweep.variables.clients.routine_load_weights.7: no scenario field "
+        "clients.routine_load_weights.7 (the list clients.routine_load_weights has items 0-2)"
+    ]
+    study = write(
+        tmp_path,
+        "s.yaml",
+        head.replace("sweep:\n", "sweep:\n  method: latin_hypercube\n  samples: 3\n")
+        + "    clients.routine_load_weights.1: {range: [0, 5]}\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        plan_study(study)
+    assert [p.replace(f"{tmp_path}/", "") for p in problems_of(excinfo)] == [
+        "s.yaml:9:38: sweep.variables.clients.routine_load_weights.1.range: range [0, 5] reaches "
+        "outside what clients.routine_load_weights.1 allows (> 0, <= 1000); every value of the "
+        "range may be drawn"
+    ]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.config.extends import load_with_extends
-from sim.config.fields import field_at, removed_field
+from sim.config.fields import Bounds, field_at, removed_field
 from sim.config.overrides import apply_overrides, leaf_fields, override_fields, set_values
 from sim.config.problems import (
     ConfigError,
@@ -187,6 +187,13 @@ def _field_value(dump: dict[str, Any], dotted: str) -> Any:
     node: Any = dump
     parts = dotted.split(".")
     for depth, part in enumerate(parts):
+        if isinstance(node, list) and part.isdigit() and len(part) <= 6:  # an item, as --set
+            if int(part) >= len(node):
+                raise UnknownFieldError(
+                    dotted, f" (the list {'.'.join(parts[:depth])} has items 0-{len(node) - 1})"
+                )
+            node = node[int(part)]
+            continue
         if not isinstance(node, dict) or part not in node:
             close = difflib.get_close_matches(part, list(node) if isinstance(node, dict) else [])
             hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -358,6 +365,16 @@ def _sweep_name_problems(sweep: Sweep, positions: Positions, file: str) -> list[
     return problems
 
 
+def _bounds_at(name: str) -> tuple[Bounds, bool]:
+    """Return the bounds of a field, or of a list's items (``a.b.1``), and if it is whole."""
+    parent, _, last = name.rpartition(".")
+    if last.isdigit() and parent:
+        leaf = field_at(Scenario, parent)
+        return leaf.item_bounds, False  # the schema's lists of numbers hold floats
+    leaf = field_at(Scenario, name)
+    return leaf.bounds, leaf.annotation is int
+
+
 def _range_problems(sweep: Sweep, positions: Positions, file: str) -> list[Problem]:
     """Refuse a sampled range that reaches beyond what its field allows.
 
@@ -369,11 +386,11 @@ def _range_problems(sweep: Sweep, positions: Positions, file: str) -> list[Probl
         if variable.range is None or variable.scales:
             continue  # a scaling variable's range holds factors, checked at each point
         try:
-            bounds = field_at(Scenario, name).bounds
+            bounds, whole = _bounds_at(name)
         except (KeyError, AttributeError):
             continue  # no such field: reported with the point's settings
         low, high = variable.range
-        if field_at(Scenario, name).annotation is int:  # a whole field takes the rounded draw
+        if whole:  # a whole field takes the rounded draw
             low, high = float(round(low)), float(round(high))
         if bounds.admits(low) and bounds.admits(high):
             continue
