@@ -40,6 +40,7 @@ class UsageError(Exception):
 
 
 _SHOWN = 40  # characters of a bad command-line value quoted back
+WRITERS = frozenset({"run", "compare", "study", "report"})  # commands that write results
 
 
 def _bounded_int(low: int, high: int) -> type:
@@ -535,7 +536,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"salesim: error: {err}", file=sys.stderr)
         return EXIT_STOPPED
     except KeyboardInterrupt:
-        print("salesim: interrupted; folders without manifest.json are incomplete", file=sys.stderr)
+        if args.command in WRITERS:
+            print(
+                "salesim: interrupted; folders without manifest.json are incomplete",
+                file=sys.stderr,
+            )
+        else:  # validate, params, patterns: they only print
+            print("salesim: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -613,7 +613,8 @@ def dormant_responsiveness(days_dormant: np.ndarray, half_life_days: float) -> n
     days = np.maximum(np.asarray(days_dormant, dtype=float), 0.0)
     if half_life_days <= 0:
         return np.ones_like(days)
-    out: np.ndarray = np.exp2(-days / half_life_days)
+    with np.errstate(over="ignore"):  # a half-life of a split second: nothing left, 0
+        out: np.ndarray = np.exp2(-days / half_life_days)
     return out
 
 
@@ -654,8 +655,8 @@ def wake_wait_days(
     rate = -math.log1p(-p_day)  # hazard a working day of a fresh lapser
     fresh = rate * half_life_days / math.log(2)  # cumulative hazard of a fresh lapser
     # Still to come: the fresh one x 2^(-days dormant / half-life) (``dormant_responsiveness``).
-    left = fresh * dormant_responsiveness(dormant_days, half_life_days)
-    with np.errstate(divide="ignore", invalid="ignore"):  # nothing left: never wakes
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # nothing left: never
+        left = fresh * dormant_responsiveness(dormant_days, half_life_days)  # wakes (x is inf)
         x = -np.log1p(-u) / left  # share of the remaining cumulative hazard used up
     wait = np.full(u.shape, np.inf)
     wakes = x < 1

@@ -357,3 +357,24 @@ def test_without_churn_hazards_no_client_is_lost_and_profit_rises() -> None:
     base = [annual_churn(run("unsplit", "calendar.horizon_years=2", seed=s)) for s in (3, 4)]
     assert churn.mean == pytest.approx(-float(np.mean(base)))  # every loss is gone
     assert profit.mean > 0
+
+
+def test_a_world_without_clients_prints_every_share_as_n_a_and_exits_0(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No clients and no prospects: every pattern that is a share of clients, calls or revenue
+    is NaN and prints as n/a, never as nan or a crash; the pay ratio of the configured pay is
+    still a number."""
+    from sim.cli import main
+
+    empty = ["market.past_clients=0", "market.active_clients=0", "market.prospects=0"]
+    sets = [a for s in empty for a in ("--set", s)]
+    args = ["patterns", str(SCENARIOS / "young_unsplit.yaml"), "--replications", "2"]
+    assert main([*args, "--years", "1", *sets]) == 0
+    out = capsys.readouterr().out
+    rows = {line[:42].strip(): line[42:] for line in out.splitlines()[2:14]}
+    assert len(rows) == 12 and "annual churn (all causes)" in rows
+    assert "nan" not in out.lower().replace("n/a", "")
+    for label, cells in rows.items():
+        if label != "field : service pay incl. bonuses":
+            assert cells.lstrip().startswith("n/a [n/a, n/a]"), label

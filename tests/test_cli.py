@@ -606,3 +606,84 @@ def test_the_workshop_started_on_a_link_offers_the_folder_of_the_file_it_leads_t
     monkeypatch.setattr(serve, "serve", fake)
     assert main(["workshop", "--scenario", str(link)]) == 0
     assert served == [(SCENARIOS.resolve(), "reference.yaml")]
+
+
+def test_an_interrupted_patterns_run_exits_130_with_one_line_and_no_table(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C (or SIGTERM) mid-run: no traceback, no half table, and a line that does not
+    speak of folders, since patterns writes none."""
+    from sim import model
+
+    calls = []
+
+    def interrupted(self: object) -> None:
+        calls.append(1)
+        if len(calls) == 300:  # a day of the second replication (a year is 252 days)
+            raise KeyboardInterrupt
+        return original(self)
+
+    original = model.SalesModel.step
+    monkeypatch.setattr(model.SalesModel, "step", interrupted)
+    args = ["patterns", str(SCENARIOS / "young_unsplit.yaml"), "--replications", "3"]
+    assert main([*args, "--years", "1"]) == 130
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[-1] == "salesim: interrupted; nothing was written"
+    assert "Traceback" not in err
+
+
+def _patterns(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``salesim patterns`` in this process: exit code, output, error output."""
+    try:
+        code = main(["patterns", *args])
+    except SystemExit as stop:  # argparse's refusal of a command-line value
+        code = int(stop.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["{tmp}"], "{tmp}:1:1: <document>: is a directory, expected a YAML file"),
+        (["{tmp}/missing.yaml"], "{tmp}/missing.yaml:1:1: <document>: file not found"),
+        (
+            ["{tmp}/latin1.yaml"],
+            "{tmp}/latin1.yaml:1:10: <document>: file is not valid UTF-8 (byte 0xe9)",
+        ),
+        (
+            [str(ROOT / "studies" / "strategies.yaml")],
+            "salesim: error: {root}/studies/strategies.yaml is a study file; patterns takes one "
+            "scenario, e.g. scenarios/unsplit.yaml",
+        ),
+        (["{unsplit}", "--years", "0"], "argument --years: must be between 1 and 30, got 0"),
+        (
+            ["{unsplit}", "--replications", "1001"],
+            "argument --replications: must be between 2 and 1000, got 1001",
+        ),
+        (
+            ["{unsplit}", "--replications", "9" * 400],
+            "argument --replications: must be between 2 and 1000, got '9999999999",
+        ),
+        (
+            ["{unsplit}", "--set", "sellers.routine_capacity_clients=50"],
+            "sellers.routine_capacity_clients: field 'routine_capacity_clients' was removed: a "
+            "served client's time is derived by Talley's workload method; use "
+            "sellers.routine_contacts_per_year",
+        ),
+        (
+            ["{unsplit}", "--set", "money.gross_margin=.nan"],
+            "money.gross_margin: Input should be a finite number (got nan)",
+        ),
+    ],
+)
+def test_patterns_refuses_bad_input_before_running_with_one_located_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    (tmp_path / "latin1.yaml").write_bytes(b"name: caf\xe9\n")
+    names = {"tmp": str(tmp_path), "root": str(ROOT), "unsplit": str(SCENARIOS / "unsplit.yaml")}
+    code, out, err = _patterns([a.format(**names) for a in args], capsys)
+    assert code == 2
+    assert out == "" and "Traceback" not in err and "field patterns over" not in err
+    assert expected.format(**names) in err

@@ -1207,3 +1207,166 @@ def test_segment_margins_fall_back_to_the_company_margin(tmp_path: Path) -> None
     money = load_model(RealScenario, path, ["money.gross_margin=0.5"]).money  # type: ignore[attr-defined]
     assert money.gross_margin_by_segment.xl == 0.3
     assert money.gross_margin_by_segment.small is None
+
+
+def test_a_selling_time_share_below_one_percent_is_refused_with_the_bound() -> None:
+    """A vanishing selling time makes a served client's time unbounded (inf, then NaN)."""
+    with pytest.raises(ConfigError) as excinfo:
+        load_model(
+            RealScenario, REAL_SCENARIOS / "unsplit.yaml", ["sellers.selling_time_share=1e-9"]
+        )
+    assert problems_of(excinfo) == [
+        "--set 'sellers.selling_time_share=1e-9':1:28: sellers.selling_time_share: "
+        "Input should be greater than or equal to 0.01 (got 1e-09)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variable", "expected"),
+    [
+        (
+            "money.gross_margin: {range: [0.2, 1.01]}",
+            "s.yaml:9:26: sweep.variables.money.gross_margin.range: range [0.2, 1.01] reaches "
+            "outside what money.gross_margin allows (>= 0, <= 1); every value of the range may "
+            "be drawn",
+        ),
+        (
+            "sellers.selling_time_share: {range: [0, 0.5]}",
+            "s.yaml:9:34: sweep.variables.sellers.selling_time_share.range: range [0, 0.5] "
+            "reaches outside what sellers.selling_time_share allows (>= 0.01, <= 1); every "
+            "value of the range may be drawn",
+        ),
+        (
+            "k: {range: [0, 3], scales: [money.gross_margin]}",
+            "s.yaml:9:33: money.gross_margin: 0.4 x the range [0.0, 3.0] reaches 1.2, outside "
+            "what money.gross_margin allows (>= 0, <= 1); every value of the range may be drawn",
+        ),
+    ],
+)
+def test_a_sampled_range_beyond_the_field_is_refused_whatever_the_draws(
+    tmp_path: Path, variable: str, expected: str
+) -> None:
+    """Both ends of a Latin hypercube range may be drawn: five draws that happen to miss the
+    bad end of [0.2, 1.01] must not make the study valid."""
+    unsplit = (REAL_SCENARIOS / "unsplit.yaml").as_posix()
+    study = write(
+        tmp_path,
+        "s.yaml",
+        f"name: s\nreplications: 1\nscenarios:\n  - {unsplit}\nsweep:\n"
+        f"  method: latin_hypercube\n  samples: 5\n  variables:\n    {variable}\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        plan_study(study)
+    assert [p.split("/")[-1] for p in problems_of(excinfo)] == [expected]
+
+
+def test_a_sampled_range_of_a_whole_field_is_checked_as_rounded(tmp_path: Path) -> None:
+    unsplit = (REAL_SCENARIOS / "unsplit.yaml").as_posix()
+    study = write(
+        tmp_path,
+        "s.yaml",
+        f"name: s\nreplications: 1\nscenarios:\n  - {unsplit}\nsweep:\n"
+        "  method: latin_hypercube\n  samples: 4\n  variables:\n"
+        "    organisation.generalists: {range: [0.6, 6.4]}\n",
+    )
+    plan = plan_study(study)
+    assert {v.scenario.organisation.generalists for v in plan.variants} <= set(range(1, 7))
+
+
+def test_a_sweep_value_that_is_no_scalar_gets_one_message(tmp_path: Path) -> None:
+    """Null (a nullable field's "take the company's"), a list or a mapping is no sweep value:
+    one message each, not one per type a value may have."""
+    unsplit = (REAL_SCENARIOS / "unsplit.yaml").as_posix()
+    study = write(
+        tmp_path,
+        "s.yaml",
+        f"name: s\nreplications: 1\nscenarios:\n  - {unsplit}\nsweep:\n  variables:\n"
+        "    money.gross_margin_by_segment.xl: {values: [null, 0.3, [0.4], {a: 1}]}\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        plan_study(study)
+    assert [p.replace(f"{study.parent}/", "") for p in problems_of(excinfo)] == [
+        f"s.yaml:7:{col}: sweep.variables.money.gross_margin_by_segment.xl.values.{i}: "
+        f"a sweep value is a number, true/false or {kind}"
+        for i, col, kind in (
+            (0, 49, "text (got None)"),
+            (2, 60, "text, not a list"),
+            (3, 67, "text, not a mapping"),
+        )
+    ]
+
+
+def test_a_bad_study_entry_gets_its_own_problem_not_the_other_forms(tmp_path: Path) -> None:
+    """An entry is a file name or a mapping: a mapping with a bad label or path is reported
+    there, without "should be a valid string" for the form it plainly is not."""
+    study = write(
+        tmp_path,
+        "s.yaml",
+        "name: s\nscenarios:\n  - {path: a.yaml, label: x=1}\n  - {path: 4}\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        plan_study(study)
+    assert [p.replace(f"{study.parent}/", "") for p in problems_of(excinfo)] == [
+        "s.yaml:3:20: scenarios.0.label: a name is 1 to 64 letters or digits (of any script), "
+        "'_', '.' or '-', starting with a letter or digit; '=' (U+003D) is not allowed",
+        "s.yaml:4:6: scenarios.1.path: Input should be a valid string (got 4)",
+    ]
+
+
+def test_a_section_given_no_mapping_says_what_it_holds(tmp_path: Path) -> None:
+    """An empty section in a file (null), or a number, list or boolean for one: the message
+    lists the section's fields, not a pydantic class name."""
+    unsplit = (REAL_SCENARIOS / "unsplit.yaml").as_posix()
+    path = write(
+        tmp_path,
+        "s.yaml",
+        f"extends: {unsplit}\nname: s\noverload:\nmoney:\n  gross_margin_by_segment: [0.3]\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        load_model(RealScenario, path, ["market.competitors=3"])
+    assert [p.replace(f"{tmp_path}/", "") for p in problems_of(excinfo)] == [
+        "--set 'market.competitors=3':1:20: market.competitors: expected a section of fields "
+        "(count, strength, bid_prob, poach_per_month, neglect_weight, dissatisfaction_weight, "
+        "hidden_weight, need_weight), got 3; leave it out for the defaults",
+        "s.yaml:3:1: overload: expected a section of fields (enabled, incident_per_overload, "
+        "missed_order_share), got null; leave it out for the defaults",
+        "s.yaml:5:3: money.gross_margin_by_segment: expected a section of fields (small, medium, "
+        "xl), got a list; leave it out for the defaults",
+    ]
+
+
+def test_a_sweep_sets_and_scales_a_list_item_as_set_does(tmp_path: Path) -> None:
+    """``--set clients.routine_load_weights.1=3`` works; a sweep of the same path did not find
+    the field. It now sets (or scales) the item, refuses one that does not exist with the
+    numbers that do, and checks a sampled range against the items' bounds."""
+    unsplit = (REAL_SCENARIOS / "unsplit.yaml").as_posix()
+    head = f"name: s\nreplications: 1\nscenarios:\n  - {unsplit}\nsweep:\n  variables:\n"
+    study = write(
+        tmp_path,
+        "s.yaml",
+        head + "    clients.routine_load_weights.1: {values: [3]}\n"
+        "    k: {values: [2], scales: [clients.routine_load_weights.2]}\n",
+    )
+    weights = RealScenario.model_fields["clients"].default.routine_load_weights
+    (variant,) = plan_study(study).variants
+    assert variant.scenario.clients.routine_load_weights == [weights[0], 3.0, 2 * weights[2]]
+    study = write(tmp_path, "s.yaml", head + "    clients.routine_load_weights.7: {values: [3]}\n")
+    with pytest.raises(ConfigError) as excinfo:
+        plan_study(study)
+    assert [p.replace(f"{tmp_path}/", "") for p in problems_of(excinfo)] == [
+        "s.yaml:7:5: sweep.variables.clients.routine_load_weights.7: no scenario field "
+        "clients.routine_load_weights.7 (the list clients.routine_load_weights has items 0-2)"
+    ]
+    study = write(
+        tmp_path,
+        "s.yaml",
+        head.replace("sweep:\n", "sweep:\n  method: latin_hypercube\n  samples: 3\n")
+        + "    clients.routine_load_weights.1: {range: [0, 5]}\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        plan_study(study)
+    assert [p.replace(f"{tmp_path}/", "") for p in problems_of(excinfo)] == [
+        "s.yaml:9:38: sweep.variables.clients.routine_load_weights.1.range: range [0, 5] reaches "
+        "outside what clients.routine_load_weights.1 allows (> 0, <= 1000); every value of the "
+        "range may be drawn"
+    ]

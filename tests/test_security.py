@@ -393,3 +393,84 @@ def test_the_study_tables_hold_no_live_formula(tmp_path: Path) -> None:
     )
     assert runs_text.splitlines()[1].endswith(",0,-3500000.0")
     assert runs_text.splitlines()[2] == "base,0,1000000.0"
+
+
+# Every value a field allows must give a run of finite numbers: a value at the edge of a
+# field's range (the smallest positive share, the longest contract) is hostile input too.
+EDGE_FIELDS = [
+    "money.gross_margin",
+    "money.gross_margin_by_segment.small",
+    "money.gross_margin_by_segment.medium",
+    "money.gross_margin_by_segment.xl",
+    "sellers.routine_contacts_per_year",
+    "sellers.routine_contact_hours",
+    "sellers.selling_time_share",
+    "pipeline.meeting_factor_per_refusal",
+    "pipeline.rival_contract_months",
+    "clients.second_lifetime_value_share",
+    "clients.second_lifetime_lapse_multiple",
+    "clients.dormant_response_half_life_months",
+    "overload.incident_per_overload",
+    "overload.missed_order_share",
+]
+
+
+def _edges(path: str) -> list[float]:
+    """Return the smallest and the largest value the schema lets a field take."""
+    from sim.config.fields import field_at
+    from sim.config.schema import Scenario
+
+    bounds = field_at(Scenario, path).bounds
+    assert bounds.low is not None and bounds.high is not None, path
+    low = bounds.low if bounds.low_inclusive else float(np.nextafter(bounds.low, math.inf))
+    high = bounds.high if bounds.high_inclusive else float(np.nextafter(bounds.high, -math.inf))
+    edges = [low, high]
+    if low == 0:  # the smallest positive value, where a divisor or a half-life may overflow
+        edges.append(5e-324)
+    return edges
+
+
+@pytest.mark.parametrize("path", EDGE_FIELDS)
+def test_every_allowed_value_of_a_new_field_runs_to_finite_numbers(path: str) -> None:
+    import warnings
+
+    from conftest import run
+
+    base = run("unsplit_letters", "calendar.horizon_years=1")
+    numeric = base.select_dtypes("number").columns
+    finite_before = set(numeric[np.isfinite(base[numeric]).all()])
+    for value in _edges(path):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an overflow or a 0/0 is a defect, not a note
+            frame = run("unsplit_letters", "calendar.horizon_years=1", f"{path}={value!r}")
+        broken = [c for c in finite_before if not np.isfinite(frame[c]).all()]
+        assert not broken, f"{path}={value!r} gives non-finite {broken}"
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("organisation.hunters", 5000),  # the schema allows it; the slider ends at 50
+        ("organisation.specialists", 16),
+        ("letters.letters_per_day", 1000.0),
+        ("money.gross_margin", -0.5),
+        ("money.gross_margin", 1.5),
+        ("money.gross_margin", math.nan),
+    ],
+)
+def test_a_lever_value_beyond_its_slider_is_refused_by_the_server(path: str, value: float) -> None:
+    """A browser may send any number for a slider: beyond the slider's range it is refused
+    before a run starts, and the settings stay as they were."""
+    from conftest import scenario
+
+    from sim.workshop.levers import LEVERS
+    from sim.workshop.session import Workshop
+
+    w = Workshop(scenario("split", "calendar.horizon_years=1"), seed=3)
+    before = dict(w.settings)
+    lever = next(lv for lv in LEVERS if lv.path == path)
+    with pytest.raises(ValueError, match=f"{lever.label}: between {lever.low:g} and"):
+        w.change(path, value)
+    assert w.settings == before
+    w.change(path, lever.high)  # the slider's own end is taken
+    assert w.settings[path] == lever.high

@@ -77,8 +77,10 @@ def test_a_change_restarts_the_current_run_and_the_difference_is_the_decision() 
 def test_a_value_outside_the_schema_is_refused_and_nothing_changes() -> None:
     w = workshop()
     w.step(2)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValueError, match="between 0 and"):  # the slider's range, first
         w.change("organisation.hunters", -1)
+    with pytest.raises(ValidationError):  # the schema's check: not a whole number
+        w.change("organisation.hunters", "6")
     with pytest.raises(KeyError):
         w.change("market.prospects", 10)
     assert w.month == 2 and w.settings["organisation.hunters"] == 6

@@ -240,8 +240,9 @@ class SellerConfig(ScenarioSection):
         "Share of a seller's working hours that is time with clients (Talley's selling time); "
         "a routine contact carries its share of the rest (travel, orders, invoices).",
         "CSO Insights 2011 Sales Optimization Survey, >2,000 firms: 41 % selling by phone or "
-        "face to face (46 % in 2006); HubSpot survey 34 %; Pace Productivity 22 %",
-        gt=0,
+        "face to face (46 % in 2006); HubSpot survey 34 %; Pace Productivity 22 %; at least "
+        "0.01, a seller who sells 1 % of his day (below it a client's time has no bound)",
+        ge=0.01,
         le=1,
     )
 

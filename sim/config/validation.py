@@ -46,23 +46,57 @@ def _has_child(node: Any, part: str | int) -> bool:
     return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
 
 
-def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
+def _data_path(data: Any, loc: Sequence[str | int], missing: bool = False) -> PathKey:
     """Map a pydantic error location onto a path of the input data.
 
     Parts naming nothing in the data (union members, validator tags) are
-    skipped, except a final key missing from a mapping.
+    skipped, except, for a ``missing`` error, the final key missing from a mapping.
     """
     node = data
     path: list[str | int] = []
     for position, part in enumerate(loc):
         if _has_child(node, part):
             node = node[part]
-        elif isinstance(node, dict) and position == len(loc) - 1:
+        elif missing and isinstance(node, dict) and position == len(loc) - 1:
             node = None
         else:
             continue
         path.append(part)
     return tuple(path)
+
+
+def _is_union_branch(data: Any, loc: Sequence[str | int]) -> PathKey | None:
+    """Return the data path of a union whose member ``loc`` names (its tag), else ``None``."""
+    node = data
+    for position, part in enumerate(loc):
+        if not _has_child(node, part):
+            return tuple(loc[:position]) if isinstance(part, str) else None
+        node = node[part]
+    return None
+
+
+def _without_union_noise(errors: list[Any], data: Any) -> list[Any]:
+    """Drop the "not a string" of the union members a value plainly is not.
+
+    A study's scenario is a file name or an entry (``str | ScenarioEntry``): an entry with a
+    bad label fails both, and only the entry's own problem helps. A member's type mismatch
+    is dropped when another error of the same value remains.
+    """
+    mismatch = {i for i, e in enumerate(errors) if str(e["type"]).endswith("_type")}
+    unions = {i: _is_union_branch(data, e["loc"]) for i, e in enumerate(errors)}
+    kept = []
+    for i, error in enumerate(errors):
+        at = unions[i]
+        if i in mismatch and at is not None and len(error["loc"]) == len(at) + 1:
+            deeper = [  # an error inside another member: the value has that member's shape
+                e
+                for e in errors
+                if len(e["loc"]) > len(at) + 1 and tuple(e["loc"][: len(at)]) == at
+            ]
+            if deeper:
+                continue
+        kept.append(error)
+    return kept
 
 
 def _unknown_field_message(name: str, allowed: list[str]) -> str:
@@ -76,6 +110,21 @@ def _unknown_field_message(name: str, allowed: list[str]) -> str:
     listed = ", ".join(allowed[:MAX_LISTED_FIELDS])
     more = ", ..." if len(allowed) > MAX_LISTED_FIELDS else ""
     return f"{message}; allowed fields: {listed}{more}"
+
+
+def _section_message(value: Any, allowed: list[str], optional: bool) -> str:
+    """Describe a section given something else than a mapping (null, a number, a list)."""
+    if value is None:
+        got = "null"
+    elif isinstance(value, list | dict):
+        got = "a list" if isinstance(value, list) else "a mapping"
+    else:
+        got = shorten(repr(value))
+    listed = ", ".join(allowed[:MAX_LISTED_FIELDS])
+    more = ", ..." if len(allowed) > MAX_LISTED_FIELDS else ""
+    fields = f" ({listed}{more})" if allowed else ""
+    tail = "; leave it out for the defaults" if optional else ""
+    return f"expected a section of fields{fields}, got {got}{tail}"
 
 
 def _named_field(data: Any, positions: Positions, path: PathKey, message: str) -> PathKey:
@@ -107,6 +156,9 @@ def _error_message(error: Any, path: PathKey, model_cls: type[BaseModel]) -> str
     if error["type"] == "missing":
         return "required field missing"
     value = error.get("input")
+    if error["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        optional = bool(path) and isinstance(path[-1], str)  # a list item is not left out
+        return _section_message(value, allowed_fields(model_cls, path), optional)
     if isinstance(value, str | int | float | bool) or value is None:
         shown = repr(value)
         if len(shown) <= 60:
@@ -209,8 +261,8 @@ def validate(
         return model_cls.model_validate(data)
     except ValidationError as exc:
         found = []
-        for error in exc.errors():
-            path = _data_path(data, error["loc"])
+        for error in _without_union_noise(exc.errors(), data):
+            path = _data_path(data, error["loc"], missing=error["type"] == "missing")
             if error["type"] == "value_error":
                 path = _named_field(data, positions, path, error["msg"])
             found.append((Problem(locate(positions, path, source), dotted(path), ""), path, error))

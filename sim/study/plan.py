@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.config.extends import load_with_extends
-from sim.config.fields import removed_field
+from sim.config.fields import Bounds, field_at, removed_field
 from sim.config.overrides import apply_overrides, leaf_fields, override_fields, set_values
 from sim.config.problems import (
     ConfigError,
@@ -187,6 +187,13 @@ def _field_value(dump: dict[str, Any], dotted: str) -> Any:
     node: Any = dump
     parts = dotted.split(".")
     for depth, part in enumerate(parts):
+        if isinstance(node, list) and part.isdigit() and len(part) <= 6:  # an item, as --set
+            if int(part) >= len(node):
+                raise UnknownFieldError(
+                    dotted, f" (the list {'.'.join(parts[:depth])} has items 0-{len(node) - 1})"
+                )
+            node = node[int(part)]
+            continue
         if not isinstance(node, dict) or part not in node:
             close = difflib.get_close_matches(part, list(node) if isinstance(node, dict) else [])
             hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -329,6 +336,7 @@ def _check_conflicts(study: Study, sources: list[Source], positions: Positions, 
         message = "calendar.horizon_years is also swept; remove one of the two"
         problems.append(Problem(location, "horizon_years", message))
     problems.extend(_sweep_name_problems(study.sweep, positions, file))
+    problems.extend(_range_problems(study.sweep, positions, file))
     if problems:
         raise ConfigError(_unique(problems))
 
@@ -354,6 +362,78 @@ def _sweep_name_problems(sweep: Sweep, positions: Positions, file: str) -> list[
                 )
                 problems.append(Problem(locate(positions, at, file), dotted(at), message))
             owner.setdefault(target, name)
+    return problems
+
+
+def _bounds_at(name: str) -> tuple[Bounds, bool]:
+    """Return the bounds of a field, or of a list's items (``a.b.1``), and if it is whole."""
+    parent, _, last = name.rpartition(".")
+    if last.isdigit() and parent:
+        leaf = field_at(Scenario, parent)
+        return leaf.item_bounds, False  # the schema's lists of numbers hold floats
+    leaf = field_at(Scenario, name)
+    return leaf.bounds, leaf.annotation is int
+
+
+def _range_problems(sweep: Sweep, positions: Positions, file: str) -> list[Problem]:
+    """Refuse a sampled range that reaches beyond what its field allows.
+
+    Every value of a Latin hypercube range may be drawn, so both ends must be values the field
+    takes; otherwise whether the study is accepted would depend on where the draws fall.
+    """
+    problems = []
+    for name, variable in sweep.variables.items():
+        if variable.range is None or variable.scales:
+            continue  # a scaling variable's range holds factors, checked at each point
+        try:
+            bounds, whole = _bounds_at(name)
+        except (KeyError, AttributeError):
+            continue  # no such field: reported with the point's settings
+        low, high = variable.range
+        if whole:  # a whole field takes the rounded draw
+            low, high = float(round(low)), float(round(high))
+        if bounds.admits(low) and bounds.admits(high):
+            continue
+        low, high = variable.range
+        here = ("sweep", "variables", name, "range")
+        message = (
+            f"range [{low:g}, {high:g}] reaches outside what {name} allows "
+            f"({bounds.text()}); every value of the range may be drawn"
+        )
+        problems.append(Problem(locate(positions, here, file), dotted(here), message))
+    return problems
+
+
+def _scaled_range_problems(
+    base: Scenario, sweep: Sweep | None, positions: Positions, file: str
+) -> list[Problem]:
+    """Refuse a sampled range of factors that takes a scaled field beyond what it allows.
+
+    Checked for each scenario, whose field values the factors multiply: both ends of the
+    range may be drawn.
+    """
+    if sweep is None or sweep.method != "latin_hypercube":
+        return []
+    dump = base.model_dump(mode="json")
+    problems = []
+    for name, variable in sweep.variables.items():
+        for j, target in enumerate(variable.scales):
+            try:
+                current = _field_value(dump, target)
+                bounds = field_at(Scenario, target).bounds
+                ends = [_fit(current, current * float(f)) for f in variable.range or ()]
+            except (KeyError, AttributeError, TypeError, ValueError, OverflowError):
+                continue  # not a numeric field, or no field: reported at the points
+            if isinstance(current, int) and current > 0:
+                ends = [max(1, e) for e in ends]
+            wrong = [e for e in ends if not bounds.admits(e)]
+            if wrong:
+                at = ("sweep", "variables", name, "scales", j)
+                message = (
+                    f"{current} x the range {variable.range} reaches {wrong[0]:g}, outside what "
+                    f"{target} allows ({bounds.text()}); every value of the range may be drawn"
+                )
+                problems.append(Problem(locate(positions, at, file), target, message))
     return problems
 
 
@@ -401,6 +481,8 @@ def build_plan(
             )
         except ConfigError as err:
             problems.extend(err.problems)
+    for _, base in bases:
+        problems.extend(_scaled_range_problems(base, study.sweep, positions, study_file))
     if problems:
         raise ConfigError(_unique(problems))
     labels = [source.label or scenario.name for source, scenario in bases]

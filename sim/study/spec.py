@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from sim.config.schema import Section
 from sim.names import Name
@@ -21,7 +22,17 @@ def _finite(value: Any) -> Any:
     return value
 
 
-SweepValue = Annotated[bool | int | float | str, AfterValidator(_finite)]
+def _scalar(value: Any) -> Any:
+    """Refuse a value no field takes from a sweep (null, a list, a mapping) with one message."""
+    if not isinstance(value, bool | int | float | str):
+        message = "a sweep value is a number, true/false or text"  # null: "(got None)" follows
+        if value is not None:
+            message += ", not a mapping" if isinstance(value, dict) else ", not a list"
+        raise PydanticCustomError("sweep_value", message)  # no value_error: names no field
+    return value
+
+
+SweepValue = Annotated[bool | int | float | str, BeforeValidator(_scalar), AfterValidator(_finite)]
 Bound = Annotated[float, Field(allow_inf_nan=False)]
 
 

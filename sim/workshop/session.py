@@ -14,6 +14,7 @@ freshly built model would.
 from __future__ import annotations
 
 import io
+import math
 import pickle
 import threading
 from collections import OrderedDict
@@ -26,7 +27,7 @@ from sim.config.schema import Scenario
 from sim.metrics import HEADLINE, retention, summary, total
 from sim.model import SalesModel
 from sim.spreadsheet import inert_frame
-from sim.workshop.levers import LEVERS, apply, changed, settings_of
+from sim.workshop.levers import LEVERS, Lever, apply, changed, settings_of
 
 # Columns drawn live, and what the rounds table reports.
 LIVE_COLUMNS = (
@@ -176,6 +177,25 @@ class Round:
         return out
 
 
+def _check_range(lever: Lever, value: Any) -> None:
+    """Refuse a number outside the lever's slider, which a browser may send all the same.
+
+    The schema allows more (5,000 hunters); the slider's range keeps one session from taking
+    the server that a room of teams shares.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is a number below ``lever.low`` or above ``lever.high``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return  # not a number: the schema refuses what the lever cannot take
+    low = -math.inf if lever.low is None else lever.low
+    high = math.inf if lever.high is None else lever.high
+    if not low <= value <= high:
+        raise ValueError(f"{lever.label}: between {low:g} and {high:g}, the slider's range")
+
+
 @dataclass
 class Workshop:
     """Hold the state of one browser session: settings, the two runs, the rounds.
@@ -223,6 +243,7 @@ class Workshop:
         lever = next((lv for lv in LEVERS if lv.path == path), None)
         if lever is None:
             raise KeyError(f"no lever {path}")
+        _check_range(lever, value)
         scenario = apply(self.scenario, {**self.settings, path: value})  # refuses a bad value
         self.settings = {**self.settings, path: lever.read(scenario)}  # the value as validated
         self.current = Run(scenario, self.seed)
