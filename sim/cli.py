@@ -33,6 +33,7 @@ from sim.study.result import report_text
 from sim.study.runner import StudyError, StudyStoppedError, plan_compare, plan_study, run_plan
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a command whose reader left
 
 
 class UsageError(Exception):
@@ -535,6 +536,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StudyStoppedError, WriteError) as err:
         print(f"salesim: error: {err}", file=sys.stderr)
         return EXIT_STOPPED
+    except BrokenPipeError:  # the reader left (``salesim params | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         if args.command in WRITERS:
             print(

@@ -624,8 +624,11 @@ def format_table(measured: Sequence[Measured]) -> str:
     The full citations follow the table, numbered; then the input derivations.
     """
     rows = [("pattern", "model mean [95 % CI]", "field (accepted range)", "source", "in/out")]
-    for i, m in enumerate(measured, 1):
-        t, iv = m.target, m.interval
+    numbers: dict[str, int] = {}  # one number per citation, shared by the rows citing it
+    for m in measured:
+        numbers.setdefault(m.target.citation, len(numbers) + 1)
+    for m in measured:
+        t, iv, i = m.target, m.interval, numbers[m.target.citation]
         model = f"{_shown(iv.mean, t.unit)} [{_shown(iv.low, t.unit)}, {_shown(iv.high, t.unit)}]"
         accepted = (
             t.field
@@ -642,7 +645,7 @@ def format_table(measured: Sequence[Measured]) -> str:
     lines.append("")
     lines.append("A pattern is in when its whole 95 % interval lies inside the accepted range.")
     lines.append("Sources:")
-    lines += [f"[{i}] {m.target.citation}" for i, m in enumerate(measured, 1)]
+    lines += [f"[{i}] {citation}" for citation, i in numbers.items()]
     lines.append("Input derivations (not measured here):")
     lines += [f"- {text}" for text in INPUT_DERIVATIONS]
     return "\n".join(line.rstrip() for line in lines)

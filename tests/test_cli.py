@@ -687,3 +687,19 @@ def test_patterns_refuses_bad_input_before_running_with_one_located_line(
     assert code == 2
     assert out == "" and "Traceback" not in err and "field patterns over" not in err
     assert expected.format(**names) in err
+
+
+def test_a_reader_that_leaves_early_ends_the_output_quietly() -> None:
+    # ``salesim params | head``: the reader is gone (closed at once, long before the command
+    # has imported what it needs and writes) when the table is written.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "params"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

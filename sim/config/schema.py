@@ -1079,7 +1079,7 @@ class ClientsConfig(ScenarioSection):
         "Monthly chance that a fully satisfied client stops ordering (goes dormant).",
         "calibrated with market.competitors.poach_per_month (both scaled by one factor, 0.4 of "
         "the earlier 0.004 and 0.0015) so that the reference company (unsplit) realises the "
-        "field's annual churn: KBCM SaaS survey 2016, median ~10 % a year (10.1 % [9.6, 10.6], "
+        "field's annual churn: KBCM SaaS survey 2016, median ~10 % a year (10.1 % [9.6, 10.7], "
         "10 replications); the split between lapsing and rivals, about half each, is an "
         "assumption (docs/VALIDATION.md)",
         ge=0,
