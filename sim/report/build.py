@@ -58,7 +58,7 @@ REVENUE_SERIES = {
 COST_SERIES = {
     "staff_cost": ("Staff cost a month", "money"),
     "profit": ("Operating profit a month", "money"),
-    "cumulative_profit": ("Cumulative operating profit", "money"),
+    "cumulative_profit": ("Operating profit\nto date", "money"),
 }
 SMOOTHED = {"new_clients": 3, "lost_clients": 3}  # noisy month to month: 3-month averages
 DIFFERENCES = {
