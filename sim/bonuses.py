@@ -67,7 +67,7 @@ class Bonuses:
         self.one_margin = bool((self.margins == self.margins[0]).all())
 
     def record_flows(self, flows: DayFlows, book: ClientBook, day: int) -> None:
-        """Book a day's orders and payments, the goods' cost and the owners' shares of it.
+        """Book a day's orders, missed orders, incidents and payments, the goods' cost and shares.
 
         The cost of goods is charged on the day's payments, each at its payer's segment margin
         (``money.gross_margin``, ``money.gross_margin_by_segment``; ``eco.cost_of_goods``).
@@ -84,6 +84,9 @@ class Bonuses:
         ledger.add("cost_of_goods", cost)
         ledger.add("vip_uplift_revenue", flows.booked_uplift)
         ledger.add("vip_uplift_new", flows.booked_uplift_new)
+        ledger.add("incidents", flows.incidents)
+        ledger.add("orders_missed", flows.orders_missed)
+        ledger.add("revenue_missed", flows.revenue_missed)
         self.on_payments(book, flows.paid_by, flows.paid, day)
 
     def on_payments(

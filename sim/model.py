@@ -372,9 +372,6 @@ class SalesModel(Model):
     def _settle_flows(self, flows: DayFlows, day: int) -> None:
         """Book the day's money; revealed needs become projects; clients lapse or wake up."""
         self.bonuses.record_flows(flows, self.book, day)
-        self.ledger.add("incidents", flows.incidents)
-        self.ledger.add("orders_missed", flows.orders_missed)
-        self.ledger.add("revenue_missed", flows.revenue_missed)
         if flows.revealed.size:
             self.visits.reveal(flows.revealed[self.book.state[flows.revealed] == ACTIVE])
         self.lifecycle.lapse(flows.lapsed, day)
