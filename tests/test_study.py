@@ -211,6 +211,8 @@ def test_ctrl_c_stops_the_study_cleanly_and_says_how_to_resume(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # As from a terminal: a background job (``cmd &`` in a script) inherits Ctrl-C ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while len(list((out / "runs").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
