@@ -726,6 +726,35 @@ def test_dask_errors_are_one_line_each_while_a_study_runs(
     assert "Traceback" in caplog.text
 
 
+def _heartbeat_failure_as_logged() -> str:
+    """Log, in this (worker) process, the error a worker logs when the scheduler has gone."""
+    import io
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("distributed.worker")
+    logger.addHandler(handler)
+    try:
+        raise OSError("Stream is closed")
+    except OSError:
+        logger.exception("Failed to communicate with scheduler during heartbeat.")
+    finally:
+        logger.removeHandler(handler)
+    return stream.getvalue()
+
+
+@pytest.mark.slow
+def test_a_local_workers_errors_are_one_line_each_too() -> None:
+    from sim.study.execute import _client
+
+    with _client(2, None) as client:
+        logged = client.run(_heartbeat_failure_as_logged)
+    assert len(logged) == 2
+    for text in logged.values():
+        assert "during heartbeat. (OSError: Stream is closed)" in text
+        assert "Traceback" not in text
+
+
 def test_a_bad_no_workers_timeout_is_a_clear_error() -> None:
     for bad in ("soon", "-1s", [1]):
         with (

@@ -280,6 +280,8 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
     import dask
     from distributed import Client, LocalCluster
 
+    from sim.study.worker_logs import OneLineWorkerLogs
+
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
@@ -316,6 +318,7 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Client]:
         ) from None
     with cluster, Client(cluster) as client:
         _check_workers(client, "the local cluster")  # also imports salesim on every worker
+        client.register_plugin(OneLineWorkerLogs())  # also on a worker that replaces a dead one
         yield client
 
 
