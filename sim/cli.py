@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import signal
 import sys
@@ -41,7 +42,9 @@ class UsageError(Exception):
 
 
 _SHOWN = 40  # characters of a bad command-line value quoted back
-WRITERS = frozenset({"run", "compare", "study", "report"})  # commands that write results
+WRITERS = frozenset(
+    {"run", "compare", "study", "report", "calibrate"}
+)  # commands that write results
 
 
 def _bounded_int(low: int, high: int) -> type:
@@ -199,7 +202,59 @@ def _parser() -> argparse.ArgumentParser:
     )
     patterns.add_argument("--years", type=_bounded_int(1, 30), help="horizon in years")
     _add_set(patterns)
+    _add_calibrate(sub)
     return parser
+
+
+def _date(text: str) -> object:
+    import pandas as pd
+
+    try:
+        return pd.Timestamp(datetime.date.fromisoformat(text.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date YYYY-MM-DD, got {text[:_SHOWN]!r}"
+        ) from None
+
+
+def _add_calibrate(sub: argparse._SubParsersAction) -> None:
+    cal = sub.add_parser(
+        "calibrate",
+        help="fit BG/NBD and Gamma-Gamma to a transaction export (CSV, .xlsx, CDNOW) and "
+        "write calibration.json",
+        description="Read a transaction export (client, date, amount), fit the BG/NBD purchase "
+        "model and the Gamma-Gamma spend model by maximum likelihood, and write "
+        "calibration.json into --out. Columns are guessed from common English and Russian "
+        "headers unless named. Bad rows stop the command (exit 2) unless --skip-bad. Method: "
+        "docs/MODEL.md, Calibration.",
+    )
+    cal.add_argument("file", type=_path, metavar="FILE", help="CSV, .xlsx or CDNOW text file")
+    cal.add_argument("--out", type=_path, help="output folder (default calibration/<file name>)")
+    cal.add_argument(
+        "--format", choices=("auto", "csv", "xlsx", "cdnow"), default="auto",
+        help="file layout (auto: by the suffix; cdnow: the whitespace-separated CDNOW sample)",
+    )  # fmt: skip
+    for role in ("client", "date", "amount"):
+        cal.add_argument(f"--{role}", metavar="HEADER", help=f"the {role} column's header")
+    cal.add_argument("--delimiter", help="CSV delimiter (default: detected)")
+    cal.add_argument("--decimal", choices=(",", "."), help="decimal mark (default: detected)")
+    cal.add_argument("--dayfirst", action="store_true", help="read 01/02/2024 as 1 February")
+    cal.add_argument(
+        "--date-format", metavar="FORMAT", help="dates' strftime form, e.g. %%m/%%d/%%Y"
+    )
+    cal.add_argument(
+        "--until", type=_date, metavar="YYYY-MM-DD",
+        help="last day of the calibration period; later transactions are the holdout "
+        "(default: the last day of the data)",
+    )  # fmt: skip
+    cal.add_argument(
+        "--unit", choices=("week", "day", "month"), default="week",
+        help="time unit of the BG/NBD parameters (week, as in the papers)",
+    )  # fmt: skip
+    cal.add_argument(
+        "--skip-bad", action="store_true",
+        help="leave bad rows out and list them in rejected.csv instead of stopping",
+    )  # fmt: skip
 
 
 def _add_report(parser: argparse.ArgumentParser) -> None:
@@ -504,6 +559,32 @@ def _cmd_patterns(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.calibrate.command import Options, calibrate, summary_text
+    from sim.calibrate.reading import ExportError
+
+    options = Options(
+        fmt=args.format,
+        columns={"client": args.client, "date": args.date, "amount": args.amount},
+        delimiter=args.delimiter,
+        decimal=args.decimal,
+        date_format=args.date_format,
+        dayfirst=args.dayfirst,
+        until=args.until,
+        unit=args.unit,
+        skip_bad=args.skip_bad,
+    )
+    out = args.out or Path("calibration") / args.file.stem
+    try:
+        result = calibrate(args.file, out, options)
+    except ExportError as err:
+        raise UsageError(str(err)) from None
+    except OSError as err:
+        raise WriteError(f"cannot write {os_problem(err)}") from None
+    print(summary_text(result, out))
+    return EXIT_OK
+
+
 def _interrupt(signum: int, _frame: object) -> None:
     """Stop on SIGTERM as on Ctrl-C: what finished is kept and the manifest says so."""
     raise KeyboardInterrupt
@@ -521,6 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _cmd_report,
         "params": _cmd_params,
         "patterns": _cmd_patterns,
+        "calibrate": _cmd_calibrate,
     }
     if args.command != "workshop" and threading.current_thread() is threading.main_thread():
         # the workshop's server handles its own stop

@@ -1,0 +1,1 @@
+"""Calibrate a client base from a transaction export: reading, BTYD fits, the command."""

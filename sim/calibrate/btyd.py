@@ -1,0 +1,348 @@
+"""Buy-till-you-die models fitted by maximum likelihood: BG/NBD and Gamma-Gamma.
+
+Pure functions: a client-by-client summary of a transaction log (frequency, recency, age,
+mean spend), the log-likelihoods written from the papers, and their maximisation with
+``scipy.optimize`` over log-parameters from several starts.
+
+Sources
+-------
+* BG/NBD: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "'Counting your customers' the
+  easy way: an alternative to the Pareto/NBD model", Marketing Science 24(2), 275-284,
+  equation (6) (individual likelihood) and equation (10) (conditional expectation).
+* Gamma-Gamma: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "RFM and CLV: using
+  iso-value curves for customer base analysis", Journal of Marketing Research 42(4), 415-430;
+  Fader, P. S. & Hardie, B. G. S. (2013), "The Gamma-Gamma model of monetary value",
+  http://www.brucehardie.com/notes/025/gamma_gamma.pdf, equation (4) (density of the mean
+  spend of x transactions).
+
+No library was used: ``lifetimes`` 0.11.3 and ``btyd`` (the installable 0.1 releases) fail
+to import on Python 3.11 with this environment's autograd/inspect, and ``pymc-marketing``
+brings PyMC/PyTensor and Bayesian fits (see docs/MODEL.md, "Calibration").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
+"""Length of a time unit in days (a month is a twelfth of the Julian year)."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A maximum-likelihood fit.
+
+    Attributes
+    ----------
+    params : dict[str, float]
+        The estimates, by the papers' names.
+    log_likelihood : float
+        The maximised log-likelihood (sum over clients).
+    n : int
+        Number of clients the fit used.
+    converged : bool
+        Whether a start's optimiser reported success at the best value (to 1e-6 relative)
+        and no estimate sits at a bound (e^-15 or e^15): a homogeneous purchase rate, say,
+        sends r and alpha to infinity.
+    """
+
+    params: dict[str, float]
+    log_likelihood: float
+    n: int
+    converged: bool
+
+
+def summarise(
+    days: pd.DataFrame, until: pd.Timestamp, end: pd.Timestamp, unit: str = "week"
+) -> pd.DataFrame:
+    """Summarise a daily transaction log per client (the BTYD sufficient statistics).
+
+    Parameters
+    ----------
+    days : pandas.DataFrame
+        One row per client and purchase day: columns ``client``, ``date`` (datetime64, a
+        day), ``amount`` (money of that day's purchases, > 0). Several purchases of one
+        client on one day must already be summed (the literature's convention).
+    until : pandas.Timestamp
+        Last day of the calibration period (inclusive).
+    end : pandas.Timestamp
+        Last day of the data (end of the holdout); ``end >= until``.
+    unit : str
+        Time unit of ``t_x`` and ``T``: a key of :data:`DAYS_PER_UNIT`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``client``, one row per client whose first purchase is on or before ``until``;
+        columns ``x`` (repeat purchase days in the calibration period), ``t_x`` (time of the
+        last one since the first purchase, in ``unit``), ``T`` (time from the first purchase
+        to ``until``), ``m_x`` (mean amount of the repeat purchase days, NaN when x = 0),
+        ``x_star`` (purchase days in the holdout, after ``until`` up to ``end``), and
+        ``first`` (date of the first purchase). Times follow Fader, Hardie & Lee (2005): a
+        client's clock starts at the first purchase, which is not counted in x.
+    """
+    per = DAYS_PER_UNIT[unit]
+    first = days.groupby("client", sort=False)["date"].min()
+    first = first[first <= until]
+    log = days[days["client"].isin(first.index)]
+    start = log["client"].map(first)
+    repeat = (log["date"] > start) & (log["date"] <= until)
+    cal = log[repeat].groupby("client", sort=False)
+    out = pd.DataFrame(index=first.index)
+    out["x"] = cal.size().reindex(first.index, fill_value=0).astype(np.int64)
+    last = cal["date"].max().reindex(first.index).fillna(first)
+    out["t_x"] = (last - first).dt.days / per
+    out["T"] = (until - first).dt.days / per
+    out["m_x"] = cal["amount"].mean().reindex(first.index)
+    hold = log[log["date"] > until].groupby("client", sort=False).size()
+    out["x_star"] = hold.reindex(first.index, fill_value=0).astype(np.int64)
+    out["first"] = first
+    return out
+
+
+def _unique(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Collapse identical rows of the given columns: the unique rows and their counts."""
+    stacked = np.column_stack(columns)
+    rows, counts = np.unique(stacked, axis=0, return_counts=True)
+    return [rows[:, i] for i in range(rows.shape[1])], counts.astype(float)
+
+
+def bgnbd_log_likelihood(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,  # noqa: N803 - the papers' name
+) -> np.ndarray:
+    """Return each client's BG/NBD log-likelihood, Fader, Hardie & Lee (2005) equation (6).
+
+    ``L = B(a, b+x)/B(a, b) * Γ(r+x) α^r / (Γ(r) (α+T)^(r+x))
+    + [x > 0] B(a+1, b+x-1)/B(a, b) * Γ(r+x) α^r / (Γ(r) (α+t_x)^(r+x))``.
+
+    Parameters
+    ----------
+    r, alpha : float
+        Shape and scale (in time units) of the gamma mixing distribution of purchase rates.
+    a, b : float
+        Parameters of the beta mixing distribution of the drop-out probability.
+    x, t_x, T : numpy.ndarray
+        Repeat purchases, recency and age, shape (n,), times in one unit.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,), natural logarithms.
+    """
+    counts, inverse = np.unique(np.asarray(x, dtype=float), return_inverse=True)
+    return _bgnbd_terms(
+        r, alpha, a, b, counts, inverse, np.asarray(t_x, float), np.asarray(T, float)
+    )
+
+
+def _bgnbd_terms(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    counts: np.ndarray,
+    inverse: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,  # noqa: N803
+) -> np.ndarray:
+    """Evaluate equation (6) with the x-only terms computed once per distinct x.
+
+    ``counts`` holds the distinct values of x and ``inverse`` each client's index into it,
+    so the gamma and beta functions cost O(distinct x), the rest O(n).
+    """
+    base = special.gammaln(r + counts) - special.gammaln(r) + r * np.log(alpha)
+    stays_x = special.betaln(a, b + counts) - special.betaln(a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drops_x = np.where(
+            counts > 0,
+            special.betaln(a + 1, b + counts - 1) - special.betaln(a, b),
+            -np.inf,
+        )
+    power = (r + counts)[inverse]
+    stays = stays_x[inverse] - power * np.log(alpha + T)
+    drops = drops_x[inverse] - power * np.log(alpha + t_x)
+    return np.asarray(base[inverse] + np.logaddexp(stays, drops))
+
+
+def gamma_gamma_log_likelihood(
+    p: float, q: float, gamma: float, x: np.ndarray, m_x: np.ndarray
+) -> np.ndarray:
+    """Return each client's Gamma-Gamma log-likelihood of the mean spend ``m_x`` of x purchases.
+
+    Fader & Hardie (2013) equation (4): ``f(m_x | p, q, γ; x) = Γ(px+q) / (Γ(px) Γ(q)) *
+    γ^q m_x^(px-1) x^(px) / (γ + x m_x)^(px+q)``.
+
+    Parameters
+    ----------
+    p : float
+        Shape of the gamma distribution of one purchase's spend.
+    q, gamma : float
+        Shape and scale (money) of the gamma mixing distribution of the spend's rate.
+    x, m_x : numpy.ndarray
+        Number of repeat purchases (> 0) and their mean amount (money, > 0); shape (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,), natural logarithms of a density in 1/money.
+    """
+    x = np.asarray(x, dtype=float)
+    m_x = np.asarray(m_x, dtype=float)
+    px = p * x
+    return np.asarray(
+        special.gammaln(px + q)
+        - special.gammaln(px)
+        - special.gammaln(q)
+        + q * np.log(gamma)
+        + (px - 1) * np.log(m_x)
+        + px * np.log(x)
+        - (px + q) * np.log(gamma + x * m_x)
+    )
+
+
+_BOUND = 15.0  # log-parameters stay in [-15, 15]: an estimate there means the data cannot fix it
+_STARTS = (0.0, -1.0, 1.0)  # log-parameter offsets of the starts around a moment guess
+
+
+def _maximise(
+    negative: Callable[[np.ndarray], float], guess: np.ndarray, names: tuple[str, ...], n: int
+) -> Fit:
+    """Minimise ``negative(log_params)`` from several starts; keep the best (exp back)."""
+    best: optimize.OptimizeResult | None = None
+    results = []
+    for offset in _STARTS:
+        start = guess + offset
+        with np.errstate(all="ignore"):
+            res = optimize.minimize(
+                negative,
+                start,
+                method="L-BFGS-B",
+                bounds=[(-_BOUND, _BOUND)] * len(guess),
+                options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9},
+            )
+        results.append(res)
+        if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
+            best = res
+    if best is None:
+        raise ValueError("the likelihood is not finite at any start")
+    tolerance = 1e-6 * max(1.0, abs(best.fun))  # a start that converged to the same optimum
+    converged = any(res.success and res.fun - best.fun <= tolerance for res in results)
+    converged &= bool(np.all(np.abs(best.x) < _BOUND - 0.1))  # not at a bound: e^±15
+    values = np.exp(best.x)
+    return Fit(
+        params={k: float(v) for k, v in zip(names, values, strict=True)},
+        log_likelihood=float(-best.fun),
+        n=n,
+        converged=converged,
+    )
+
+
+def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:  # noqa: N803
+    """Fit the BG/NBD model by maximum likelihood.
+
+    Parameters
+    ----------
+    x, t_x, T : numpy.ndarray
+        Per-client repeat purchases, recency and age (one time unit), shape (n,), n >= 1.
+
+    Returns
+    -------
+    Fit
+        ``params`` r, alpha, a, b; identical (x, t_x, T) rows are collapsed first, so the
+        cost grows with the number of distinct rows, not of clients.
+
+    Raises
+    ------
+    ValueError
+        If there are no clients or the likelihood is not finite at any start.
+    """
+    if len(x) == 0:
+        raise ValueError("no clients to fit")
+    (ux, ut, u_age), w = _unique(np.asarray(x, float), np.asarray(t_x, float), np.asarray(T, float))
+    rate = max(float((ux * w).sum() / (u_age * w).sum()), 1e-6)
+    guess = np.log([1.0, 1.0 / rate, 1.0, 1.0])
+    counts, inverse = np.unique(ux, return_inverse=True)
+
+    def negative(theta: np.ndarray) -> float:
+        r, alpha, a, b = np.exp(theta)
+        value = -float((w * _bgnbd_terms(r, alpha, a, b, counts, inverse, ut, u_age)).sum())
+        return value if np.isfinite(value) else 1e300
+
+    return _maximise(negative, guess, ("r", "alpha", "a", "b"), len(x))
+
+
+def fit_gamma_gamma(x: np.ndarray, m_x: np.ndarray) -> Fit:
+    """Fit the Gamma-Gamma spend model by maximum likelihood on repeat buyers.
+
+    Parameters
+    ----------
+    x, m_x : numpy.ndarray
+        Repeat purchases (> 0) and their mean amount (> 0) of each repeat buyer, shape (n,).
+
+    Returns
+    -------
+    Fit
+        ``params`` p, q, gamma (gamma in money).
+
+    Raises
+    ------
+    ValueError
+        If there are no repeat buyers with a positive mean spend.
+    """
+    keep = (np.asarray(x) > 0) & (np.asarray(m_x) > 0)
+    if not keep.any():
+        raise ValueError("no repeat buyers with a positive spend to fit")
+    (ux, um), w = _unique(np.asarray(x, float)[keep], np.asarray(m_x, float)[keep])
+    mean = float((w * um).sum() / w.sum())
+    guess = np.log([1.0, 1.0, mean])
+
+    def negative(theta: np.ndarray) -> float:
+        p, q, gamma = np.exp(theta)
+        value = -float((w * gamma_gamma_log_likelihood(p, q, gamma, ux, um)).sum())
+        return value if np.isfinite(value) else 1e300
+
+    return _maximise(negative, guess, ("p", "q", "gamma"), int(keep.sum()))
+
+
+def bgnbd_conditional_expectation(
+    params: dict[str, float],
+    t: float,
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,  # noqa: N803
+) -> np.ndarray:
+    """Return the expected purchases in (T, T+t] of each client, FHL (2005) equation (10).
+
+    Parameters
+    ----------
+    params : dict[str, float]
+        BG/NBD estimates r, alpha, a, b (a != 1).
+    t : float
+        Length of the holdout, in the fit's time unit.
+    x, t_x, T : numpy.ndarray
+        The clients' calibration summaries, shape (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,), expected purchases.
+    """
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    x = np.asarray(x, dtype=float)
+    T = np.asarray(T, dtype=float)  # noqa: N806
+    hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+    top = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+    ratio = ((alpha + T) / (alpha + np.asarray(t_x, dtype=float))) ** (r + x)
+    bottom = 1 + np.where(x > 0, a / np.maximum(b + x - 1, 1e-300) * ratio, 0.0)
+    return np.asarray(top / bottom)

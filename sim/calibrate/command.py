@@ -1,0 +1,274 @@
+"""``salesim calibrate``: read an export, fit BG/NBD and Gamma-Gamma, write calibration.json.
+
+The folder gets ``calibration.json`` (written last, atomically) and, when bad rows were
+skipped, ``rejected.csv`` (line, column, value, problem). Returns (negative amounts) are
+not purchases: they are counted and summed in the file, and left out of the purchase process
+and of the spend per purchase. A zero amount is a purchase (a free order is still an order;
+CDNOW has eight), with zero spend. Purchases of one client on one day are
+summed into one transaction (Fader, Hardie & Lee 2005, Marketing Science 24(2), section 4).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim import __version__
+from sim.calibrate import btyd
+from sim.calibrate.reading import AMOUNT, CLIENT, DATE, Export, ExportError, read_export
+from sim.output import folder_lock, folder_problem, write_atomic
+
+CALIBRATION = "calibration.json"
+REJECTED = "rejected.csv"
+_LISTED = 10  # bad rows quoted in an error
+
+
+@dataclass
+class Options:
+    """What ``salesim calibrate`` was asked to do (see ``salesim calibrate --help``).
+
+    Attributes
+    ----------
+    fmt : str
+        ``auto``, ``csv``, ``xlsx`` or ``cdnow``.
+    columns : dict[str, str | None]
+        Header for client, date and amount (None: guessed).
+    delimiter, decimal, date_format : str or None
+        Forced CSV delimiter, decimal mark and date format.
+    dayfirst : bool
+        Read ambiguous slashed dates day-first.
+    until : pandas.Timestamp or None
+        Last day of the calibration period (None: the last day of the data, no holdout).
+    unit : str
+        Time unit of the BG/NBD fit: ``week`` (as in the papers), ``day`` or ``month``.
+    skip_bad : bool
+        Write bad rows to rejected.csv instead of stopping.
+    """
+
+    fmt: str = "auto"
+    columns: dict[str, str | None] = field(default_factory=dict)
+    delimiter: str | None = None
+    decimal: str | None = None
+    date_format: str | None = None
+    dayfirst: bool = False
+    until: pd.Timestamp | None = None
+    unit: str = "week"
+    skip_bad: bool = False
+
+
+def _bad_rows_error(path: Path, rejected: pd.DataFrame) -> ExportError:
+    lines = [
+        f"{path}:{row.line}: column {row.column!r}: {row.value!r}: {row.problem}"
+        for row in rejected.head(_LISTED).itertuples()
+    ]
+    more = len(rejected) - _LISTED
+    if more > 0:
+        lines.append(f"... and {more} more bad fields")
+    lines.append(
+        f"{rejected['line'].nunique()} bad rows; fix them, or give --skip-bad to leave them "
+        f"out and list them in {REJECTED}"
+    )
+    return ExportError("\n".join(lines))
+
+
+def _day(ts: pd.Timestamp) -> str:
+    return ts.date().isoformat()
+
+
+def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
+    """Fit the models to a read export and return the content of ``calibration.json``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The export (named in the result).
+    export : Export
+        Its rows, from :func:`sim.calibrate.reading.read_export`.
+    options : Options
+        The command's options (``until``, ``unit``).
+
+    Returns
+    -------
+    dict[str, Any]
+        JSON-ready: ``bgnbd``, ``gamma_gamma``, ``log_likelihood``, ``period``, ``counts``,
+        ``holdout``, ``input``.
+
+    Raises
+    ------
+    ExportError
+        If no row is usable, ``until`` precedes the first purchase, or nothing can be fitted.
+    """
+    rows = export.rows
+    if rows.empty:
+        raise ExportError(f"{path}: no usable transaction rows")
+    purchases = rows[rows[AMOUNT] >= 0]
+    returns = rows[rows[AMOUNT] < 0]
+    if purchases.empty:
+        raise ExportError(f"{path}: no purchases (every amount is negative)")
+    days = purchases.groupby([CLIENT, DATE], as_index=False, sort=False).agg(amount=(AMOUNT, "sum"))
+    start, end = rows[DATE].min(), rows[DATE].max()
+    until = end if options.until is None else options.until
+    if until < purchases[DATE].min():
+        raise ExportError(
+            f"--until {_day(until)} is before the first purchase ({_day(purchases[DATE].min())})"
+        )
+    summary = btyd.summarise(days, until, max(end, until), options.unit)
+    x, t_x, age = (summary[c].to_numpy() for c in ("x", "t_x", "T"))
+    bgnbd = btyd.fit_bgnbd(x, t_x, age)
+    repeaters = summary[summary["x"] > 0]
+    gamma: btyd.Fit | None = None
+    gamma_note = "no repeat buyers: spend per purchase not fitted"
+    if not repeaters.empty:
+        gamma = btyd.fit_gamma_gamma(repeaters["x"].to_numpy(), repeaters["m_x"].to_numpy())
+        gamma_note = "fitted on the repeat buyers' mean spend per repeat purchase day"
+    horizon = (max(end, until) - until).days / btyd.DAYS_PER_UNIT[options.unit]
+    expected = (
+        float(btyd.bgnbd_conditional_expectation(bgnbd.params, horizon, x, t_x, age).sum())
+        if horizon > 0 and bgnbd.params["a"] != 1
+        else 0.0
+    )
+    return {
+        "salesim_version": __version__,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "time_unit": options.unit,
+        "bgnbd": {k: round(v, 6) for k, v in bgnbd.params.items()},
+        "gamma_gamma": None if gamma is None else {k: round(v, 6) for k, v in gamma.params.items()},
+        "log_likelihood": {
+            "bgnbd": round(bgnbd.log_likelihood, 4),
+            "gamma_gamma": None if gamma is None else round(gamma.log_likelihood, 4),
+        },
+        "converged": {"bgnbd": bgnbd.converged, "gamma_gamma": gamma and gamma.converged},
+        "period": {
+            "start": _day(start),
+            "until": _day(until),
+            "end": _day(max(end, until)),
+            "calibration_length": round(float(summary["T"].max()), 4),
+            "holdout_length": round(horizon, 4),
+        },
+        "counts": {
+            "rows_read": export.lines,
+            "rejected_rows": int(export.rejected["line"].nunique()),
+            "transactions": len(rows),
+            "clients": int(rows[CLIENT].nunique()),
+            "clients_in_calibration": len(summary),
+            "clients_first_in_holdout": int(days[CLIENT].nunique()) - len(summary),
+            "purchase_days": len(days),
+            "same_day_purchases_merged": len(purchases) - len(days),
+            "repeat_transactions": int(x.sum()),
+            "repeat_buyers": len(repeaters),
+            "returns": len(returns),
+            "returns_amount": round(float(returns[AMOUNT].sum()), 2),
+            "zero_amount_rows": int((rows[AMOUNT] == 0).sum()),
+        },
+        "holdout": {
+            "observed_transactions": int(summary["x_star"].sum()),
+            "expected_transactions_bgnbd": round(expected, 2),
+        },
+        "spend": {
+            "note": gamma_note,
+            "mean_repeat_spend": None
+            if repeaters.empty
+            else round(float(repeaters["m_x"].mean()), 4),
+        },
+        "input": {
+            "file": str(path),
+            "sha256": export.sha256,
+            "columns": export.columns,
+            "read_as": export.notes,
+        },
+    }
+
+
+def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
+    """Read ``path``, fit, and write ``calibration.json`` (and ``rejected.csv``) into ``out``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The transaction export.
+    out : pathlib.Path
+        The folder to write (created if absent).
+    options : Options
+        The command's options.
+
+    Returns
+    -------
+    dict[str, Any]
+        The content written to ``calibration.json``.
+
+    Raises
+    ------
+    ExportError
+        For a bad export (the message locates the problem); nothing is written.
+    OSError
+        If the folder cannot be written; a file is either whole or absent.
+    """
+    export = read_export(
+        path,
+        options.fmt,
+        options.columns,
+        options.delimiter,
+        options.decimal,
+        options.dayfirst,
+        options.date_format,
+    )
+    if not export.rejected.empty and not options.skip_bad:
+        raise _bad_rows_error(path, export.rejected)
+    result = analyse(path, export, options)
+    problem = folder_problem(out)
+    if problem:
+        raise ExportError(problem)
+    text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    with folder_lock(out):
+        (out / CALIBRATION).unlink(missing_ok=True)  # incomplete from here to the last rename
+        if export.rejected.empty:
+            (out / REJECTED).unlink(missing_ok=True)  # not an earlier run's list
+        else:
+            write_atomic(out / REJECTED, lambda p: export.rejected.to_csv(p, index=False))
+        write_atomic(out / CALIBRATION, lambda p: p.write_text(text, encoding="utf-8"))
+    return result
+
+
+def summary_text(result: dict[str, Any], out: Path) -> str:
+    """Return the lines the command prints after a calibration."""
+    c, bg, gg = result["counts"], result["bgnbd"], result["gamma_gamma"]
+    cols = result["input"]["columns"]
+    lines = [
+        f"columns: client {cols[CLIENT]!r}, date {cols[DATE]!r}, amount {cols[AMOUNT]!r}; "
+        + "; ".join(result["input"]["read_as"]),
+        f"{c['transactions']} transactions of {c['clients']} clients "
+        f"({result['period']['start']} to {result['period']['end']}); "
+        f"{c['same_day_purchases_merged']} same-day purchases merged; "
+        f"{c['returns']} returns ({c['returns_amount']}) left out; {c['zero_amount_rows']} "
+        f"zero amounts; {c['rejected_rows']} rows rejected",
+        f"calibration period to {result['period']['until']}: {c['clients_in_calibration']} "
+        f"clients, {c['repeat_transactions']} repeat transactions",
+        f"BG/NBD (per {result['time_unit']}): r = {bg['r']:.4g}, alpha = {bg['alpha']:.4g}, "
+        f"a = {bg['a']:.4g}, b = {bg['b']:.4g}; log-likelihood "
+        f"{result['log_likelihood']['bgnbd']:.1f}",
+    ]
+    for model, ok in result["converged"].items():
+        if ok is False:
+            lines.append(
+                f"warning: the {model} fit did not converge or an estimate is at a bound; the "
+                "data may not identify it (see docs/MODEL.md, Calibration)"
+            )
+    if gg is not None:
+        lines.append(
+            f"Gamma-Gamma: p = {gg['p']:.4g}, q = {gg['q']:.4g}, gamma = {gg['gamma']:.4g}; "
+            f"log-likelihood {result['log_likelihood']['gamma_gamma']:.1f}"
+        )
+    h = result["holdout"]
+    if result["period"]["holdout_length"] > 0:
+        lines.append(
+            f"holdout: {h['observed_transactions']} transactions observed, "
+            f"{h['expected_transactions_bgnbd']:.1f} expected by BG/NBD"
+        )
+    written = CALIBRATION + (f", {REJECTED}" if c["rejected_rows"] else "")
+    lines.append(f"  written: {out}/ ({written})")
+    return "\n".join(lines)

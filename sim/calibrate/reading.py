@@ -1,0 +1,511 @@
+"""Reading a transaction export: CSV (any delimiter, decimal comma or point), Excel, CDNOW.
+
+:func:`read_export` turns a file into one table ``client, date, amount`` and a table of the
+rows it could not use, each located (file line, column, value, what is allowed). Nothing is
+dropped silently: the caller stops on the first bad rows or, asked to, writes them out.
+
+The columns are given by name or guessed from common English and Russian headers
+(:data:`HEADERS`). Dates are ISO (``2024-03-31``), compact (``20240331``), day-first with
+dots (``31.03.2024``, the Russian and German form), or day-first / month-first with slashes
+or dashes when the data decide it (a first field above 12 means day-first, a second field
+above 12 month-first); otherwise the form is ambiguous and refused unless ``dayfirst`` or a
+``date_format`` is given.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CLIENT, DATE, AMOUNT = "client", "date", "amount"
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    CLIENT: (
+        "client",
+        "client id",
+        "client name",
+        "customer",
+        "customer id",
+        "customer name",
+        "customer number",
+        "account",
+        "account id",
+        "account name",
+        "buyer",
+        "company",
+        "клиент",
+        "код клиента",
+        "id клиента",
+        "контрагент",
+        "покупатель",
+        "заказчик",
+        "наименование клиента",
+        "наименование контрагента",
+        "партнер",
+        "партнёр",
+    ),
+    DATE: (
+        "date",
+        "order date",
+        "invoice date",
+        "transaction date",
+        "purchase date",
+        "document date",
+        "sale date",
+        "дата",
+        "дата заказа",
+        "дата документа",
+        "дата продажи",
+        "дата счета",
+        "дата счёта",
+        "дата отгрузки",
+        "дата реализации",
+    ),
+    AMOUNT: (
+        "amount",
+        "sum",
+        "total",
+        "net",
+        "net amount",
+        "value",
+        "revenue",
+        "sales",
+        "invoice amount",
+        "order total",
+        "total amount",
+        "сумма",
+        "итого",
+        "сумма заказа",
+        "сумма документа",
+        "выручка",
+        "стоимость",
+        "сумма с ндс",
+        "сумма без ндс",
+    ),
+}
+"""Headers recognised for each column (compared lower-case, punctuation as spaces)."""
+
+_CURRENCY = re.compile(r"(?i)(руб\.?|р\.|₽|\$|€|£|¥|usd|eur|rub|gbp|chf|\s|\u00a0|\u202f|')")
+_NUMBER = re.compile(r"^\(?[+-]?(?:\d+|\d{1,3}(?:[.,]\d{3})+)(?:[.,]\d+)?\)?-?$")
+_SHOWN = 60
+
+
+class ExportError(Exception):
+    """A transaction export cannot be used as it is (exit 2): the message locates why."""
+
+
+@dataclass
+class Export:
+    """A read transaction export.
+
+    Attributes
+    ----------
+    rows : pandas.DataFrame
+        Good rows: ``client`` (str), ``date`` (datetime64, a day), ``amount`` (float, money),
+        ``line`` (int, line in the file).
+    rejected : pandas.DataFrame
+        Bad rows: ``line``, ``column``, ``value``, ``problem``.
+    columns : dict[str, str]
+        The file's header used for each of client, date and amount.
+    notes : list[str]
+        How the file was read (delimiter, decimal mark, date form), for the user.
+    sha256 : str
+        SHA-256 of the file's bytes.
+    lines : int
+        Data rows read (good and bad).
+    """
+
+    rows: pd.DataFrame
+    rejected: pd.DataFrame
+    columns: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    sha256: str = ""
+    lines: int = 0
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
+
+
+def _normal(header: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", str(header).lower().replace("ё", "е")).split())
+
+
+def guess_columns(headers: list[str], given: dict[str, str | None], where: str) -> dict[str, str]:
+    """Choose the client, date and amount columns among ``headers``.
+
+    Parameters
+    ----------
+    headers : list[str]
+        The file's column headers.
+    given : dict[str, str | None]
+        Header named by the user for each role (None: guess from :data:`HEADERS`).
+    where : str
+        The file, for messages.
+
+    Returns
+    -------
+    dict[str, str]
+        Role -> header.
+
+    Raises
+    ------
+    ExportError
+        If a named column is absent, or a role matches no header or several.
+    """
+    found: dict[str, str] = {}
+    shown = ", ".join(repr(h) for h in headers[:20])
+    for role, known in HEADERS.items():
+        name = given.get(role)
+        if name is not None:
+            if name not in headers:
+                raise ExportError(f"{where}: no column {name!r} (--{role}); the header has {shown}")
+            found[role] = name
+            continue
+        normal = {h: _normal(h) for h in headers if h not in found.values()}
+        hits = [h for h, n in normal.items() if n in {_normal(k) for k in known}]
+        if len(hits) != 1:
+            what = "no column" if not hits else f"several columns ({hits})"
+            hint = "" if len(headers) > 1 else "; is the delimiter right? (--delimiter)"
+            raise ExportError(
+                f"{where}: line 1: {what} looks like the {role} (expected one of "
+                f"{', '.join(known[:6])}, ...); the header has {shown}{hint}. "
+                f"Name it with --{role} HEADER"
+            )
+        found[role] = hits[0]
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file's bytes (read in 1 MiB blocks)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _decode(raw: bytes, where: str) -> str:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ExportError(f"{where}: not text in UTF-8 or Windows-1251")  # pragma: no cover
+
+
+def _sniff(text: str, where: str) -> str:
+    sample = "\n".join(text[: 1 << 16].splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        first = sample.splitlines()[0] if sample else ""
+        counts = {d: first.count(d) for d in ",;\t|"}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best] == 0:
+            return ","  # one column: the column check says what is missing
+        return best
+
+
+def _read_csv(path: Path, delimiter: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    where = str(path)
+    text = _decode(path.read_bytes(), where)
+    if not text.strip():
+        raise ExportError(f"{where}: the file is empty (expected a header and transaction rows)")
+    sep = delimiter or _sniff(text, where)
+    notes.append(f"delimiter {sep!r}" + ("" if delimiter else " (detected)"))
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as err:
+        raise ExportError(f"{where}: cannot split the rows with {sep!r}: {err}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, 2  # data row i is on line i + 2 (header on line 1)
+
+
+def _read_excel(path: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    try:
+        frame = pd.read_excel(path, dtype=object, engine="openpyxl")
+    except Exception as err:  # openpyxl raises many kinds on a broken workbook
+        raise ExportError(f"{path}: cannot read the workbook: {err}") from None
+    notes.append("first sheet of the workbook")
+    frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else v)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, 2
+
+
+def _read_cdnow(path: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    notes.append("CDNOW layout: id, client, date YYYYMMDD, quantity, amount (no header)")
+    if path.stat().st_size == 0:
+        raise ExportError(f"{path}: the file is empty (expected CDNOW rows)")
+    try:
+        frame = pd.read_csv(
+            path, sep=r"\s+", header=None, dtype=str, keep_default_na=False, engine="c"
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise ExportError(f"{path}: not the CDNOW layout: {err}") from None
+    if frame.shape[1] != 5:
+        raise ExportError(
+            f"{path}: line 1: {frame.shape[1]} fields; the CDNOW layout has 5 "
+            "(id, client, date, quantity, amount)"
+        )
+    frame.columns = ["id", CLIENT, DATE, "quantity", AMOUNT]
+    return frame, 1
+
+
+def _decimal_mark(values: pd.Series, forced: str | None) -> str:
+    """Decide the decimal mark of an amount column from the values' forms."""
+    if forced:
+        return forced
+    comma = values.str.contains(r",\d{1,2}$|,\d{4,}$|\.\d{3},\d+$", regex=True).any()
+    point = values.str.contains(r"\.\d{1,2}$|\.\d{4,}$|,\d{3}\.\d+$", regex=True).any()
+    if comma and not point:
+        return ","
+    return "."
+
+
+def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Series, str]:
+    """Parse money amounts written with a currency sign, thousands separators, either mark.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Texts (or numbers, from a workbook).
+    decimal : str or None
+        ``","`` or ``"."``; None decides it from the column (a comma followed by one or two
+        digits at the end, and no such point, means a decimal comma).
+
+    Returns
+    -------
+    tuple[pandas.Series, str]
+        Floats (NaN where the text is not an amount) and the decimal mark used. A minus sign
+        (leading or trailing) or parentheses make an amount negative.
+    """
+    numeric = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    text = values.astype(str).str.replace(_CURRENCY, "", regex=True)
+    mark = _decimal_mark(text[~numeric], decimal)
+    thousands = "." if mark == "," else ","
+    ok = text.str.fullmatch(_NUMBER.pattern)
+    clean = text.str.replace(thousands, "", regex=False).str.replace(mark, ".", regex=False)
+    negative = clean.str.startswith("(") | clean.str.endswith("-")
+    clean = clean.str.strip("()").str.rstrip("-")
+    out = pd.to_numeric(clean.where(ok), errors="coerce")
+    out = out.where(~negative, -out)
+    out[numeric] = values[numeric].astype(float)
+    return out.astype(float), mark
+
+
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+_COMPACT = re.compile(r"^\d{8}$")
+_DOTS = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})( \d{1,2}:\d{2}(:\d{2})?)?$")
+_SLASH = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})( \d{1,2}:\d{2}(:\d{2})?)?$")
+
+
+def parse_dates(
+    values: pd.Series, dayfirst: bool = False, date_format: str | None = None
+) -> tuple[pd.Series, str]:
+    """Parse a date column; refuse a day/month order the data and the options leave open.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Texts, or datetimes from a workbook.
+    dayfirst : bool
+        Read ``01/02/2024`` as 1 February.
+    date_format : str or None
+        A ``strftime`` format that every value follows (wins over the guess).
+
+    Returns
+    -------
+    tuple[pandas.Series, str]
+        Days (datetime64, time of day dropped; NaT where not a date) and the form used.
+
+    Raises
+    ------
+    ExportError
+        If the column mixes day-first and month-first values, or its slashed dates could be
+        either (message without the file: the caller adds it).
+    """
+    stamps = values.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64))
+    text = values.astype(str).str.strip()
+    if date_format:
+        form = date_format
+        out = pd.to_datetime(text, format=date_format, errors="coerce")
+    else:
+        rest = text[~stamps & (text != "")]
+        form = _date_form(rest, dayfirst)
+        out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        if form == "ISO":
+            ok = text.str.fullmatch(_ISO.pattern)
+            out = pd.to_datetime(text.where(ok), format="ISO8601", errors="coerce")
+        elif form == "YYYYMMDD":
+            out = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+        elif form:
+            out = pd.to_datetime(text, format=form, errors="coerce")
+            if form.endswith("%Y") or form.endswith("%y"):
+                time_form = form + " %H:%M:%S"
+                out = out.fillna(pd.to_datetime(text, format=time_form, errors="coerce"))
+                out = out.fillna(pd.to_datetime(text, format=form + " %H:%M", errors="coerce"))
+    if stamps.any():
+        out = out.astype("datetime64[ns]")
+        out[stamps] = pd.to_datetime(values[stamps])
+    return pd.Series(out, index=values.index).dt.normalize(), form or "workbook dates"
+
+
+def _date_form(text: pd.Series, dayfirst: bool) -> str:
+    """Return the strftime form (or ISO / YYYYMMDD) most values of a date column have."""
+    if text.empty:
+        return ""
+    forms = {
+        "ISO": text.str.fullmatch(_ISO.pattern).mean(),
+        "YYYYMMDD": text.str.fullmatch(_COMPACT.pattern).mean(),
+        "dots": text.str.fullmatch(_DOTS.pattern).mean(),
+        "slash": text.str.fullmatch(_SLASH.pattern).mean(),
+    }
+    form = max(forms, key=lambda k: forms[k])
+    if forms[form] == 0:
+        return "ISO"  # nothing matches: every value is reported as not a date
+    if form in ("ISO", "YYYYMMDD"):
+        return form
+    pattern = _DOTS if form == "dots" else _SLASH
+    parts = text.str.extract(pattern.pattern).dropna(subset=[0, 1, 2])
+    sep = (
+        "."
+        if form == "dots"
+        else str(text[text.str.fullmatch(_SLASH.pattern)].iloc[0])[len(str(parts.iloc[0, 0]))]
+    )
+    year = "%Y" if parts[2].str.len().max() == 4 else "%y"
+    first_big = (parts[0].astype(int) > 12).any()
+    second_big = (parts[1].astype(int) > 12).any()
+    if first_big and second_big:
+        raise ExportError(
+            "dates mix day-first and month-first forms; give --date-format (e.g. %d/%m/%Y)"
+        )
+    if form == "dots" or dayfirst or first_big:
+        return f"%d{sep}%m{sep}{year}"
+    if second_big:
+        return f"%m{sep}%d{sep}{year}"
+    example = parts.index[0]
+    raise ExportError(
+        f"dates such as {text[example]!r} could be day-first or month-first; give --dayfirst "
+        f"or --date-format (e.g. %m{sep}%d{sep}{year})"
+    )
+
+
+def read_export(
+    path: Path,
+    fmt: str = "auto",
+    columns: dict[str, str | None] | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    dayfirst: bool = False,
+    date_format: str | None = None,
+) -> Export:
+    """Read a transaction export into good rows and located bad rows.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A ``.csv``/``.txt`` (any delimiter), ``.xlsx`` file, or with ``fmt="cdnow"`` the
+        whitespace-separated CDNOW layout.
+    fmt : str
+        ``"auto"`` (by the file's suffix), ``"csv"``, ``"xlsx"`` or ``"cdnow"``.
+    columns : dict[str, str | None] or None
+        Header to use for ``client``, ``date``, ``amount`` (missing or None: guessed).
+    delimiter, decimal : str or None
+        Force the CSV delimiter and the decimal mark (None: detected).
+    dayfirst : bool
+        Read ambiguous slashed dates day-first.
+    date_format : str or None
+        The dates' ``strftime`` format.
+
+    Returns
+    -------
+    Export
+        The good rows and the rejected ones; a row with several bad fields is reported once
+        per field.
+
+    Raises
+    ------
+    ExportError
+        If the file is empty, a column is missing or ambiguous, or the date form is.
+    """
+    where = str(path)
+    notes: list[str] = []
+    try:
+        kind = fmt if fmt != "auto" else ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+        if kind == "cdnow":
+            frame, first_line = _read_cdnow(path, notes)
+        elif kind == "xlsx":
+            frame, first_line = _read_excel(path, notes)
+        else:
+            frame, first_line = _read_csv(path, delimiter, notes)
+        digest = sha256_of(path)
+    except OSError as err:
+        raise ExportError(f"{where}: cannot read the file ({err.strerror or err})") from None
+    frame["_line"] = np.arange(len(frame)) + first_line
+    blank = frame.drop(columns="_line").astype(str).apply(lambda c: c.str.strip() == "").all(axis=1)
+    frame = frame[~blank]
+    if kind == "cdnow":
+        used = {CLIENT: CLIENT, DATE: DATE, AMOUNT: AMOUNT}
+        date_format = date_format or "%Y%m%d"
+    else:
+        used = guess_columns([c for c in frame.columns if c != "_line"], columns or {}, where)
+    if frame.empty:
+        raise ExportError(f"{where}: no transaction rows (only a header or blank lines)")
+    client = frame[used[CLIENT]].astype(str).str.strip()
+    try:
+        dates, form = parse_dates(frame[used[DATE]], dayfirst, date_format)
+    except ExportError as err:
+        raise ExportError(f"{where}: column {used[DATE]!r}: {err}") from None
+    amounts, mark = parse_amounts(frame[used[AMOUNT]], decimal)
+    notes += [f"dates {form}", f"decimal mark {mark!r}"]
+    problems = [
+        (client == "", used[CLIENT], frame[used[CLIENT]], "empty; expected a client id or name"),
+        (dates.isna(), used[DATE], frame[used[DATE]], f"not a date in the form {form}"),
+        (
+            amounts.isna() | ~np.isfinite(amounts.fillna(0)),
+            used[AMOUNT],
+            frame[used[AMOUNT]],
+            f"not an amount; expected a number such as 1234{mark}50 (a currency sign, "
+            "thousands separators and a minus or parentheses for returns are allowed)",
+        ),
+    ]
+    rejected = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "line": frame["_line"][bad],
+                    "column": column,
+                    "value": values[bad].astype(str).map(_short),
+                    "problem": problem,
+                }
+            )
+            for bad, column, values, problem in problems
+        ],
+        ignore_index=True,
+    ).sort_values("line", kind="stable")
+    good = ~frame["_line"].isin(rejected["line"])
+    rows = pd.DataFrame(
+        {
+            CLIENT: client[good].to_numpy(),
+            DATE: dates[good].to_numpy(),
+            AMOUNT: amounts[good].to_numpy(),
+            "line": frame["_line"][good].to_numpy(),
+        }
+    )
+    return Export(rows, rejected.reset_index(drop=True), used, notes, digest, len(frame))
