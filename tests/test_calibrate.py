@@ -356,3 +356,10 @@ def test_a_50_megabyte_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     # at a bound (r and alpha to infinity); the command says so instead of hiding it
     assert not fit["converged"]["bgnbd"]
     assert "warning: the bgnbd fit did not converge" in out
+
+
+def test_amounts_mixing_decimal_marks_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _bad(tmp_path, capsys, 'client,date,amount\nA,2024-01-05,"12,5"\nA,2024-02-05,1.5\n')
+    assert "column 'amount'" in err and "--decimal" in err

@@ -271,11 +271,14 @@ def _decimal_mark(values: pd.Series, forced: str | None) -> str:
     """Decide the decimal mark of an amount column from the values' forms."""
     if forced:
         return forced
-    comma = values.str.contains(r",\d{1,2}$|,\d{4,}$|\.\d{3},\d+$", regex=True).any()
-    point = values.str.contains(r"\.\d{1,2}$|\.\d{4,}$|,\d{3}\.\d+$", regex=True).any()
-    if comma and not point:
-        return ","
-    return "."
+    comma = values.str.contains(r",\d{1,2}$|,\d{4,}$|\.\d{3},\d+$", regex=True)
+    point = values.str.contains(r"\.\d{1,2}$|\.\d{4,}$|,\d{3}\.\d+$", regex=True)
+    if comma.any() and point.any():
+        raise ExportError(
+            f"amounts mix a decimal comma ({values[comma].iloc[0]!r}) and a decimal point "
+            f"({values[point].iloc[0]!r}); give --decimal"
+        )
+    return "," if comma.any() else "."
 
 
 def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Series, str]:
@@ -472,7 +475,10 @@ def read_export(
         dates, form = parse_dates(frame[used[DATE]], dayfirst, date_format)
     except ExportError as err:
         raise ExportError(f"{where}: column {used[DATE]!r}: {err}") from None
-    amounts, mark = parse_amounts(frame[used[AMOUNT]], decimal)
+    try:
+        amounts, mark = parse_amounts(frame[used[AMOUNT]], decimal)
+    except ExportError as err:
+        raise ExportError(f"{where}: column {used[AMOUNT]!r}: {err}") from None
     notes += [f"dates {form}", f"decimal mark {mark!r}"]
     problems = [
         (client == "", used[CLIENT], frame[used[CLIENT]], "empty; expected a client id or name"),
