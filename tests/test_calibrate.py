@@ -363,3 +363,10 @@ def test_amounts_mixing_decimal_marks_are_refused(
 ) -> None:
     err = _bad(tmp_path, capsys, 'client,date,amount\nA,2024-01-05,"12,5"\nA,2024-02-05,1.5\n')
     assert "column 'amount'" in err and "--decimal" in err
+
+
+def test_dates_mixing_day_first_and_month_first_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _bad(tmp_path, capsys, "client,date,amount\nA,13/01/2024,10\nA,01/13/2024,20\n")
+    assert "column 'date'" in err and "mix day-first and month-first" in err
