@@ -252,6 +252,11 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
         help="time unit of the BG/NBD parameters (week, as in the papers)",
     )  # fmt: skip
     cal.add_argument(
+        "--base", type=_path, metavar="SCENARIO.yaml",
+        help="write scenario.yaml extending this scenario, and split.yaml (default: "
+        "scenarios/reference.yaml when present)",
+    )  # fmt: skip
+    cal.add_argument(
         "--skip-bad", action="store_true",
         help="leave bad rows out and list them in rejected.csv instead of stopping",
     )  # fmt: skip
@@ -560,7 +565,7 @@ def _cmd_patterns(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.calibrate.command import Options, calibrate, summary_text
+    from sim.calibrate.command import SCENARIOS, Options, calibrate, summary_text
     from sim.calibrate.reading import ExportError
 
     options = Options(
@@ -573,6 +578,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         until=args.until,
         unit=args.unit,
         skip_bad=args.skip_bad,
+        base=args.base or next(iter(SCENARIOS.glob("reference.yaml")), None),
     )
     out = args.out or Path("calibration") / args.file.stem
     try:

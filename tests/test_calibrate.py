@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
-from sim.calibrate import btyd
+from sim.calibrate import btyd, mapping
 from sim.calibrate.reading import parse_amounts
 from sim.cli import main
+from sim.config.loader import load_model
+from sim.config.schema import Scenario
 
 CDNOW = ROOT / "tests" / "data" / "cdnow" / "CDNOW_sample.txt"
 
@@ -370,3 +372,80 @@ def test_dates_mixing_day_first_and_month_first_are_refused(
 ) -> None:
     err = _bad(tmp_path, capsys, "client,date,amount\nA,13/01/2024,10\nA,01/13/2024,20\n")
     assert "column 'date'" in err and "mix day-first and month-first" in err
+
+
+# --- mapping to scenario quantities ------------------------------------------------------
+
+
+def test_p_alive_is_the_share_of_the_likelihood_from_the_alive_branch() -> None:
+    # Independent path: P(alive) = first term of eq. (6) / the whole likelihood.
+    r, alpha, a, b = 0.243, 4.414, 0.793, 2.426
+    x, t_x, T = np.array([0, 2, 5]), np.array([0.0, 30.43, 10.0]), np.full(3, 38.86)  # noqa: N806
+    alive = (
+        special.betaln(a, b + x)
+        - special.betaln(a, b)
+        + special.gammaln(r + x)
+        - special.gammaln(r)
+        + r * np.log(alpha)
+        - (r + x) * np.log(alpha + T)
+    )
+    total = btyd.bgnbd_log_likelihood(r, alpha, a, b, x, t_x, T)
+    params = {"r": r, "alpha": alpha, "a": a, "b": b}
+    assert mapping.p_alive(params, x, t_x, T) == pytest.approx(np.exp(alive - total), rel=1e-9)
+    assert mapping.p_alive(params, x, t_x, T)[0] == 1.0
+
+
+def test_monthly_rates_and_mean_spend_of_the_cdnow_estimates() -> None:
+    params = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    weekly = 0.243 / 4.414
+    assert mapping.orders_per_month(params, "week") == pytest.approx(weekly * 365.25 / 12 / 7)
+    day = {**params, "alpha": 4.414 * 7}  # the same clients with alpha in days
+    assert mapping.orders_per_month(day, "day") == pytest.approx(weekly * 365.25 / 12 / 7)
+    hazard = 0.793 / (0.793 + 2.426) * weekly * 365.25 / 12 / 7
+    assert mapping.drop_per_month(params, "week") == pytest.approx(1 - np.exp(-hazard))
+    assert mapping.mean_spend({"p": 6.25, "q": 3.74, "gamma": 15.44}) == pytest.approx(
+        6.25 * 15.44 / 2.74
+    )
+    assert mapping.mean_spend({"p": 1.0, "q": 0.9, "gamma": 1.0}) is None
+
+
+def test_writes_a_valid_calibrated_scenario_and_its_split(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cal"
+    code, _, err = calibrate(
+        capsys, str(CDNOW), "--format", "cdnow", "--until", "1997-09-30", "--out", str(out)
+    )
+    assert code == 0, err
+    fit = result(out)
+    scenario = load_model(Scenario, out / "scenario.yaml")
+    split = load_model(Scenario, out / "split.yaml")
+    base = load_model(Scenario, ROOT / "scenarios" / "reference.yaml")
+    pop = fit["population"]
+    assert scenario.market.past_clients == fit["counts"]["clients_in_calibration"] == 2357
+    assert scenario.market.active_clients == round(pop["clients_alive_at_until"])
+    share = base.clients.consultative_share
+    mean_rate = (1 - share) * scenario.clients.orders_per_month_transactional + (
+        share * scenario.clients.orders_per_month_consultative
+    )
+    assert mean_rate == pytest.approx(pop["orders_per_month_alive"], rel=1e-5)
+    assert scenario.clients.lapse_per_month == pytest.approx(
+        pop["drop_per_month"] - base.market.competitors.poach_per_month, abs=1e-6
+    )
+    # what the data cannot tell stays the base's; the split differs only in its organisation
+    assert scenario.organisation == base.organisation
+    assert scenario.market.prospects == base.market.prospects
+    assert split.clients == scenario.clients and split.market == scenario.market
+    assert split.organisation.hunters > 0 and split.organisation.generalists == 0
+    text = (out / "scenario.yaml").read_text(encoding="utf-8")
+    assert "# counts.clients_in_calibration" in text and "Not identified" in text
+    assert fit["scenario"]["fields"]["market.past_clients"] == 2357
+
+
+def test_a_bad_base_scenario_exits_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "base.yaml").write_text("name: x\nclients:\n  lapse_per_month: 2\n", "utf-8")
+    err = _bad(tmp_path, capsys, GOOD, "--base", str(tmp_path / "base.yaml"))
+    assert "--base" in err and "lapse_per_month" in err
+    assert not (tmp_path / "cal" / "scenario.yaml").exists()

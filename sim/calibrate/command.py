@@ -10,7 +10,9 @@ summed into one transaction (Fader, Hardie & Lee 2005, Marketing Science 24(2), 
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,12 +21,18 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
-from sim.calibrate import btyd
+from sim.calibrate import btyd, mapping
 from sim.calibrate.reading import AMOUNT, CLIENT, DATE, Export, ExportError, read_export
+from sim.config.loader import ConfigError, load_model, load_yaml
+from sim.config.safe_yaml import dump_yaml
+from sim.config.schema import Scenario
 from sim.output import folder_lock, folder_problem, write_atomic
 
 CALIBRATION = "calibration.json"
 REJECTED = "rejected.csv"
+SCENARIO, SPLIT = "scenario.yaml", "split.yaml"
+SCENARIOS = Path(__file__).resolve().parent.parent.parent / "scenarios"
+"""The shipped scenarios: the default base (reference.yaml) and the split's organisation."""
 _LISTED = 10  # bad rows quoted in an error
 
 
@@ -48,6 +56,8 @@ class Options:
         Time unit of the BG/NBD fit: ``week`` (as in the papers), ``day`` or ``month``.
     skip_bad : bool
         Write bad rows to rejected.csv instead of stopping.
+    base : pathlib.Path or None
+        The scenario the written scenario.yaml extends (None: no scenario is written).
     """
 
     fmt: str = "auto"
@@ -59,6 +69,7 @@ class Options:
     until: pd.Timestamp | None = None
     unit: str = "week"
     skip_bad: bool = False
+    base: Path | None = None
 
 
 def _bad_rows_error(path: Path, rejected: pd.DataFrame) -> ExportError:
@@ -95,8 +106,9 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
     Returns
     -------
     dict[str, Any]
-        JSON-ready: ``bgnbd``, ``gamma_gamma``, ``log_likelihood``, ``period``, ``counts``,
-        ``holdout``, ``input``.
+        JSON-ready: ``bgnbd``, ``gamma_gamma``, ``log_likelihood``, ``converged``, ``period``,
+        ``counts``, ``holdout``, ``spend``, ``population`` (:mod:`sim.calibrate.mapping`),
+        ``input``.
 
     Raises
     ------
@@ -132,6 +144,15 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
         if horizon > 0 and bgnbd.params["a"] != 1
         else 0.0
     )
+    alive = mapping.p_alive(bgnbd.params, x, t_x, age)
+    spend = None if gamma is None else mapping.mean_spend(gamma.params)
+    population = {
+        "note": "first-order population quantities for a scenario (docs/MODEL.md, section 8)",
+        "clients_alive_at_until": round(float(alive.sum()), 1),
+        "orders_per_month_alive": round(mapping.orders_per_month(bgnbd.params, options.unit), 6),
+        "drop_per_month": round(mapping.drop_per_month(bgnbd.params, options.unit), 6),
+        "mean_spend_per_purchase": None if spend is None else round(spend, 4),
+    }
     return {
         "salesim_version": __version__,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -175,6 +196,7 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
             if repeaters.empty
             else round(float(repeaters["m_x"].mean()), 4),
         },
+        "population": population,
         "input": {
             "file": str(path),
             "sha256": export.sha256,
@@ -223,6 +245,15 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     problem = folder_problem(out)
     if problem:
         raise ExportError(problem)
+    base = None if options.base is None else _load_base(options.base)
+    fields = [] if base is None else mapping.scenario_fields(result, base)
+    if base is not None:
+        result["scenario"] = {
+            "base": str(options.base),
+            "files": [SCENARIO, SPLIT],
+            "fields": {path: value for path, value, _ in fields},
+            "not_identified": list(mapping.NOT_IDENTIFIED),
+        }
     text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     with folder_lock(out):
         (out / CALIBRATION).unlink(missing_ok=True)  # incomplete from here to the last rename
@@ -230,8 +261,46 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
             (out / REJECTED).unlink(missing_ok=True)  # not an earlier run's list
         else:
             write_atomic(out / REJECTED, lambda p: export.rejected.to_csv(p, index=False))
+        if base is not None and options.base is not None:
+            _write_scenarios(out, fields, base, options.base, path)
         write_atomic(out / CALIBRATION, lambda p: p.write_text(text, encoding="utf-8"))
     return result
+
+
+def _load_base(path: Path) -> Scenario:
+    try:
+        return load_model(Scenario, path)
+    except ConfigError as err:
+        raise ExportError(f"--base: {err}") from None
+
+
+def _write_scenarios(
+    out: Path,
+    fields: list[tuple[str, float | int, str]],
+    base: Scenario,
+    base_path: Path,
+    source: Path,
+) -> None:
+    """Write scenario.yaml (the calibrated company) and split.yaml (the same, split)."""
+    extends = os.path.relpath(base_path.resolve(), out.resolve())
+    name = f"{base.name}_calibrated"
+    scenario = mapping.scenario_text(fields, extends, name, source.name)
+    split_data, _ = load_yaml(SCENARIOS / SPLIT)
+    organisation = {
+        k: v for k, v in split_data.items() if k not in {"extends", "name", "description"}
+    }
+    split = (
+        "# The calibrated company, split: the organisation of salesim's scenarios/split.yaml.\n"
+        f"extends: {SCENARIO}\nname: {name}_split\n" + dump_yaml(organisation, sort_keys=False)
+    )
+    for file, text in ((SCENARIO, scenario), (SPLIT, split)):
+        write_atomic(out / file, functools.partial(_checked, text=text))
+
+
+def _checked(path: Path, text: str) -> None:
+    """Write a scenario and check that it loads (a mapping bug must not write a bad file)."""
+    path.write_text(text, encoding="utf-8")
+    load_model(Scenario, path)
 
 
 def summary_text(result: dict[str, Any], out: Path) -> str:
@@ -270,5 +339,7 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
             f"{h['expected_transactions_bgnbd']:.1f} expected by BG/NBD"
         )
     written = CALIBRATION + (f", {REJECTED}" if c["rejected_rows"] else "")
+    if "scenario" in result:
+        written += f", {SCENARIO}, {SPLIT}"
     lines.append(f"  written: {out}/ ({written})")
     return "\n".join(lines)
