@@ -628,7 +628,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
-        if args.command in WRITERS:
+        if args.command == "calibrate":
+            print("salesim: interrupted; a folder without calibration.json is incomplete",
+                  file=sys.stderr)  # fmt: skip
+        elif args.command in WRITERS:
             print(
                 "salesim: interrupted; folders without manifest.json are incomplete",
                 file=sys.stderr,
