@@ -449,3 +449,11 @@ def test_a_bad_base_scenario_exits_2_and_writes_nothing(
     err = _bad(tmp_path, capsys, GOOD, "--base", str(tmp_path / "base.yaml"))
     assert "--base" in err and "lapse_per_month" in err
     assert not (tmp_path / "cal" / "scenario.yaml").exists()
+
+
+def test_an_old_excel_workbook_is_refused_with_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "orders.xls").write_bytes(b"\xd0\xcf\x11\xe0 not read")
+    code, _, err = calibrate(capsys, str(tmp_path / "orders.xls"), "--out", str(tmp_path / "c"))
+    assert code == 2 and "save the sheet as .xlsx or CSV" in err

@@ -451,6 +451,10 @@ def read_export(
     notes: list[str] = []
     try:
         kind = fmt if fmt != "auto" else ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+        if fmt == "auto" and path.suffix.lower() in {".xls", ".xlsb", ".ods", ".numbers"}:
+            raise ExportError(
+                f"{where}: {path.suffix} workbooks are not read; save the sheet as .xlsx or CSV"
+            )
         if kind == "cdnow":
             frame, first_line = _read_cdnow(path, notes)
         elif kind == "xlsx":
