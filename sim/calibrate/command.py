@@ -342,4 +342,10 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
     if "scenario" in result:
         written += f", {SCENARIO}, {SPLIT}"
     lines.append(f"  written: {out}/ ({written})")
+    if "scenario" in result:
+        lines.append(
+            f"  note: {SCENARIO} maps the fit to first order and is not yet checked against the "
+            "simulator (docs/MODEL.md, section 8): compare its monthly clients and revenue with "
+            "your own before trusting it"
+        )
     return "\n".join(lines)
