@@ -120,7 +120,9 @@ class Staffing:
                 continue
             seat = seller.staff_idx
             pay = salary + float(bonus_by_seat[seat])
-            smoothed = eco.smoothed_pay(self._smoothed.get(seat), pay, cfg.pay_smoothing_months)
+            # A seller in a new seat (or on staff at the start) joined at the market's pay.
+            previous = self._smoothed.get(seat, cfg.market_pay_usd_per_month)
+            smoothed = eco.smoothed_pay(previous, pay, cfg.pay_smoothing_months)
             self._smoothed[seat] = smoothed
             self.pay_ratio[seat] = smoothed / cfg.market_pay_usd_per_month
             ratios.append(self.pay_ratio[seat])
