@@ -80,8 +80,12 @@ def test_volume_pay_brings_more_incidents_and_orders_than_accuracy() -> None:
     assert booked.low > 0, booked
 
 
-def test_accuracy_pay_brings_fewer_incidents_than_none() -> None:
-    fewer = _paired((), ACCURACY, "incidents")
+def test_errors_alone_move_incidents() -> None:
+    """Without the order push (which brings missed orders too), the error channel alone."""
+    errors_only = ("specialists.order_effect_per_weight=0",)
+    more = _paired((*ACCURACY, *errors_only), (*VOLUME, *errors_only), "incidents")
+    fewer = _paired(errors_only, (*ACCURACY, *errors_only), "incidents")
+    assert more.low > 0, more
     assert fewer.high < 0, fewer
 
 
