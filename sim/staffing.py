@@ -1,8 +1,10 @@
 """Sellers' skill, morale and turnover, and the seating of newcomers (seed 001).
 
 Skill follows experience: a green seller sells and serves at a share of an experienced one's
-strength until ``staffing.ramp_months``. At each month end morale recovers, skill grows and
-some sellers quit (more when morale is low); a seller who quits leaves his book and pipeline,
+strength until ``staffing.ramp_months``. At each month end a seller's pay (salary + bonuses,
+smoothed) is set against the market's (``staffing.market_pay_usd_per_month``), morale recovers
+towards a target that pay below the market lowers, skill grows and some sellers quit (more when
+morale is low or pay is below the market); a seller who quits leaves his book and pipeline,
 and his seat stays empty until a replacement is hired. The newcomer gets his predecessor's
 clients, or, with ``staffing.newcomer_gets = consultative``, the seniors' consultative ones.
 """
