@@ -124,6 +124,17 @@ def test_a_pay_cut_loses_people(name: str) -> None:
     assert cut.low > 0, cut
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "channel",
+    [("staffing.morale_pay_elasticity=0",), ("staffing.quit_pay_elasticity=0",)],
+    ids=["quit elasticity alone", "morale alone"],
+)
+def test_each_channel_alone_loses_people(channel: tuple[str, ...]) -> None:
+    cut = _paired(channel, (*channel, *PAY_CUT), "quits", "unsplit")
+    assert cut.low > 0, cut
+
+
 def test_a_pay_cut_without_the_pay_comparison_keeps_quits() -> None:
     """With the elasticities 0 pay is a pure cost: the same people quit (the claim's control)."""
     for seed in (1, 2):
