@@ -111,10 +111,11 @@ def test_pay_to_market_measures_smoothed_pay() -> None:
 
 
 def test_pay_to_market_is_pay_over_the_reference() -> None:
-    lower = ("staffing.market_pay_usd_per_month=3000",)
-    base = run("unsplit", *SHORT, *PAY_OFF, seed=9)
-    more = run("unsplit", *SHORT, *PAY_OFF, *lower, seed=9)
-    np.testing.assert_allclose(more["pay_to_market"], base["pay_to_market"] * 4760 / 3000)
+    """Unsmoothed, it is the month's salary + bonuses per seated generalist over the market."""
+    frame = run("unsplit", *SHORT, "staffing.pay_smoothing_months=1", seed=9)
+    paid = frame["generalist_salaries"] + frame["generalist_bonuses"]
+    expected = paid / frame["generalist_headcount"] / 4760.0
+    np.testing.assert_allclose(frame["pay_to_market"], expected, rtol=1e-12)
 
 
 @pytest.mark.slow
