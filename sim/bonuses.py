@@ -59,6 +59,7 @@ class Bonuses:
         self.ledger = ledger
         self.new_days = money.new_client_bonus_months * days_per_month
         self.accrued = np.zeros(staff_role.size)
+        self.last_month = np.zeros(staff_role.size)  # per seat, the month ``take`` closed
         by_segment = money.gross_margin_by_segment
         self.margins = eco.segment_margins(
             money.gross_margin, by_segment.small, by_segment.medium, by_segment.xl
@@ -125,7 +126,12 @@ class Bonuses:
             self.accrued[seats] = 0.0
 
     def take(self) -> dict[str, float]:
-        """Return the bonuses accrued this month by role (USD), and start the next month."""
+        """Return the bonuses accrued this month by role (USD), and start the next month.
+
+        Each seat's bonuses of the month closed stay in ``last_month`` (USD, shape (staff + 1,))
+        until the next close: a seller compares them with the market (``Staffing``).
+        """
+        self.last_month[:] = self.accrued
         by_role = {
             role: float(self.accrued[:-1][self.staff_role[:-1] == role].sum())
             for role in self.roles

@@ -780,3 +780,137 @@ def cost_of_goods(paid: np.ndarray, segment: np.ndarray, margins: np.ndarray) ->
         The cost of goods, USD: between 0 and ``paid.sum()``.
     """
     return float(np.dot(paid, 1.0 - margins[segment]))
+
+
+def pay_basis_multipliers(
+    basis: str, weight: float, order_effect: float, error_effect: float
+) -> tuple[float, float]:
+    """Return how a specialist's pay basis moves his clients' orders and incidents (ODD 7.21).
+
+    Paid on volume, a specialist pushes orders and makes more errors; paid for accuracy, he
+    makes fewer errors and pushes less (multitask agency: pay on the measured dimension draws
+    effort from the unmeasured one, Holmström & Milgrom 1991, JLEO 7; piece rates raise output,
+    Lazear 2000, AER 90(5), and lower quality where it is not paid for, Hong, Hossain, List &
+    Tanaka 2018, IER 59(2)).
+
+    Parameters
+    ----------
+    basis
+        ``"volume"`` or ``"accuracy"`` (``specialists.pay_basis``).
+    weight
+        Share of the specialist's pay that is variable on that basis, in [0, 1]
+        (``specialists.pay_weight``); 0 is no incentive.
+    order_effect
+        Relative change of his clients' order rate per unit weight, in [0, 1]
+        (``specialists.order_effect_per_weight``).
+    error_effect
+        Relative change of his clients' incident chance per unit weight, in [0, 1]
+        (``specialists.error_effect_per_weight``).
+
+    Returns
+    -------
+    tuple of float
+        ``(orders, incidents)``: multipliers ``1 + s x effect x weight`` with ``s = +1`` for
+        volume and ``-1`` for accuracy; both non-negative, exactly 1 at weight 0.
+
+    Raises
+    ------
+    ValueError
+        If ``basis`` is neither ``"volume"`` nor ``"accuracy"``.
+    """
+    if basis not in ("volume", "accuracy"):
+        raise ValueError(f"pay basis must be 'volume' or 'accuracy', not {basis!r}")
+    sign = 1.0 if basis == "volume" else -1.0
+    orders = max(0.0, 1.0 + sign * order_effect * weight)
+    incidents = max(0.0, 1.0 + sign * error_effect * weight)
+    return orders, incidents
+
+
+def variable_pay_split(salary: float, fixed_bonus: float, weight: float) -> tuple[float, float]:
+    """Return a person's salary and bonus when ``weight`` of his pay is variable, paid at target.
+
+    The pay at target, ``salary + fixed_bonus``, is unchanged: ``weight`` of it moves from the
+    fixed parts into the variable bonus, which the norm-setting firm pays in full on average.
+
+    Parameters
+    ----------
+    salary, fixed_bonus
+        Today's base pay and fixed bonus, USD a month (non-negative).
+    weight
+        Share of the pay that is variable, in [0, 1].
+
+    Returns
+    -------
+    tuple of float
+        ``(salary x (1 - w), fixed_bonus x (1 - w) + w x (salary + fixed_bonus))``, USD a month;
+        at weight 0 exactly ``(salary, fixed_bonus)``.
+    """
+    keep = 1.0 - weight
+    return salary * keep, fixed_bonus * keep + weight * (salary + fixed_bonus)
+
+
+def smoothed_pay(previous: float | None, pay: float, months: float) -> float:
+    """Return a seller's pay smoothed over about ``months`` months (exponential average).
+
+    Parameters
+    ----------
+    previous
+        The smoothed pay so far, USD a month; ``None`` for the first month in the seat.
+    pay
+        This month's pay, salary plus bonuses earned, USD.
+    months
+        Smoothing time, months (at least 1; 1 is no smoothing).
+
+    Returns
+    -------
+    float
+        ``previous + (pay - previous) / months``, or ``pay`` for the first month.
+    """
+    if previous is None:
+        return pay
+    return previous + (pay - previous) / months
+
+
+def pay_quit_multiplier(pay_ratio: float, elasticity: float) -> float:
+    """Return the multiple of a seller's quit chance from his pay against the market (ODD 7.20).
+
+    Parameters
+    ----------
+    pay_ratio
+        Smoothed pay over the market reference (non-negative; floored at 0.01).
+    elasticity
+        Elasticity of quitting with respect to relative pay, magnitude (non-negative;
+        ``staffing.quit_pay_elasticity``; about 1 after Manning 2003 and Dal Bó, Finan & Rossi
+        2013, QJE 128(3)).
+
+    Returns
+    -------
+    float
+        ``ratio ** -elasticity``: above 1 below the market, below 1 above it, exactly 1 at
+        elasticity 0.
+    """
+    if elasticity == 0.0:
+        return 1.0
+    return float(max(pay_ratio, 0.01) ** -elasticity)
+
+
+def morale_target(pay_ratio: float, elasticity: float) -> float:
+    """Return the morale a seller's monthly recovery tends to, from his pay against the market.
+
+    Parameters
+    ----------
+    pay_ratio
+        Smoothed pay over the market reference (non-negative).
+    elasticity
+        How strongly pay below the market lowers the target (non-negative;
+        ``staffing.morale_pay_elasticity``).
+
+    Returns
+    -------
+    float
+        ``min(1, ratio) ** elasticity`` in [0, 1]: 1 at or above the market, and exactly 1 at
+        elasticity 0.
+    """
+    if elasticity == 0.0:
+        return 1.0
+    return float(min(1.0, max(pay_ratio, 0.0)) ** elasticity)

@@ -135,6 +135,10 @@ COLUMNS: dict[str, str] = {
         "segment gross margin) [USD]"
     ),
     "gross_profit": "revenue_collected - cost_of_goods [USD]",
+    "pay_to_market": (
+        "mean over the hunting sellers in their seats of smoothed pay (salary + bonuses) / "
+        "staffing.market_pay_usd_per_month (NaN when none is in a seat) [ratio]"
+    ),
 }
 for _age in AGES:
     COLUMNS[kept_column(_age)] = (

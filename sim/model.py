@@ -53,7 +53,7 @@ from sim.agents.generalist import Generalist
 from sim.agents.hunter import Handoff, Hunter
 from sim.agents.letter_writer import LetterCampaign, LetterWriter
 from sim.agents.seller import Seller
-from sim.agents.specialist import Escalation, Specialist
+from sim.agents.specialist import Escalation, Specialist, pay_basis_by_seat
 from sim.agents.staff import Staff
 from sim.agents.vip_lead import VipLead, VipProgramme
 from sim.assignment import Assignment
@@ -144,6 +144,9 @@ class SalesModel(Model):
         )  # fmt: skip
         self.bonuses = Bonuses(
             roles=NAMES, staff_role=self.staff_role, money=s.money, days_per_month=d, ledger=ledger
+        )
+        self.dynamics.set_pay_basis(
+            *pay_basis_by_seat(s.specialists, self.specialists, len(staff) + 1)
         )
         self.accounts = Accounts(
             book, staff, managers=self.account_managers, segments=self._account_segment,

@@ -39,6 +39,8 @@ def month_row(model: SalesModel) -> dict[str, float]:
 
     - the ledger's month counters are returned and reset to zero (``Ledger.close``);
     - the bonuses accrued by role are taken and reset to zero (``Bonuses.take``);
+    - the hunting sellers' smoothed pay takes in the month's salary and bonuses
+      (``Staffing.close_pay_month``);
     - every staff member on the payroll returns its hours by activity and starts a new month
       (``Staff.reset_month``; vacant seats are skipped);
     - twelve-month retention records this month end's active clients (``Retention``);
@@ -52,6 +54,7 @@ def month_row(model: SalesModel) -> dict[str, float]:
     row["year"] = (month - 1) // 12 + 1
     row.update(_client_snapshot(model))
     row.update(_staff_costs(model))
+    row["pay_to_market"] = model.staffing.close_pay_month(model.bonuses.last_month)
     row["lost_clients"] = row["lost_lapsed"] + row["lost_to_competitor"]
     row["retention_12m"] = model.retention.close_month(model.book.active_ids(), model.book.state)
     row.update(model.cohorts.close_month(month, model.book.active_ids()))

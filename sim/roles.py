@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from sim import economics as eco
 from sim.agents.account_manager import AccountManager
 from sim.agents.generalist import Generalist
 from sim.agents.hunter import Hunter
@@ -73,6 +74,10 @@ class Role:
         Whether the role is a seller (see the module docstring).
     hunts
         Whether the role works a pipeline of prospects (see the module docstring).
+    variable_weight
+        Field of ``section``: the share of the pay (salary + fixed bonus) that is variable,
+        paid at target as a bonus (``sim.economics.variable_pay_split``); None when there is
+        none.
     """
 
     name: str
@@ -88,6 +93,7 @@ class Role:
     load: Load | None
     sells: bool
     hunts: bool
+    variable_weight: str | None = None
 
     @property
     def service_section(self) -> str:
@@ -127,9 +133,18 @@ class Role:
         Returns
         -------
         float
-            Salary [USD/month].
+            Salary [USD/month]; with a variable share ``w`` of the pay, ``(1 - w)`` of it.
         """
-        return float(getattr(getattr(scenario, self.section), self.salary))
+        return self._pay(scenario)[0]
+
+    def _pay(self, scenario: Scenario) -> tuple[float, float]:
+        """Return one person's salary and fixed-plus-variable bonus [USD/month]."""
+        section = getattr(scenario, self.section)
+        salary = float(getattr(section, self.salary))
+        bonus = 0.0 if self.fixed_bonus is None else float(getattr(section, self.fixed_bonus))
+        if self.variable_weight is None:
+            return salary, bonus
+        return eco.variable_pay_split(salary, bonus, float(getattr(section, self.variable_weight)))
 
     def desks_per_person(self, scenario: Scenario) -> float:
         """Return the desks one person needs.
@@ -161,11 +176,10 @@ class Role:
         Returns
         -------
         float
-            Fixed bonus [USD/month]; 0 for a role without one.
+            Fixed bonus [USD/month], with the variable pay at target if the role has any; 0 for
+            a role without either.
         """
-        if self.fixed_bonus is None:
-            return 0.0
-        return float(getattr(getattr(scenario, self.section), self.fixed_bonus))
+        return self._pay(scenario)[1]
 
 
 ROLES: tuple[Role, ...] = (
@@ -213,6 +227,7 @@ ROLES: tuple[Role, ...] = (
         load="office",
         sells=False,
         hunts=False,
+        variable_weight="pay_weight",
     ),
     Role(
         name="account_manager",

@@ -1,8 +1,10 @@
 """Sellers' skill, morale and turnover, and the seating of newcomers (seed 001).
 
 Skill follows experience: a green seller sells and serves at a share of an experienced one's
-strength until ``staffing.ramp_months``. At each month end morale recovers, skill grows and
-some sellers quit (more when morale is low); a seller who quits leaves his book and pipeline,
+strength until ``staffing.ramp_months``. At each month end a seller's pay (salary + bonuses,
+smoothed) is set against the market's (``staffing.market_pay_usd_per_month``), morale recovers
+towards a target that pay below the market lowers, skill grows and some sellers quit (more when
+morale is low or pay is below the market); a seller who quits leaves his book and pipeline,
 and his seat stays empty until a replacement is hired. The newcomer gets his predecessor's
 clients, or, with ``staffing.newcomer_gets = consultative``, the seniors' consultative ones.
 """
@@ -84,6 +86,8 @@ class Staffing:
         self.book_limit_hours = scenario.sellers.book_limit_load * hours_per_day
         self.days_per_month = days_per_month
         self.vacant: list[int] = []  # staff indices of empty seats
+        self.pay_ratio: dict[int, float] = {}  # by seat: smoothed pay / market (ODD 7.20)
+        self._smoothed: dict[int, float] = {}  # by seat: smoothed pay, USD a month
 
     def update_skill(self, seller: Seller) -> None:
         """Set a seller's selling strength and service quality from his experience."""
@@ -96,16 +100,49 @@ class Staffing:
         base = self.sellers_cfg.service_quality
         self.staff_quality[seller.staff_idx] = base * quality_skill
 
+    def close_pay_month(self, bonus_by_seat: npt.NDArray[np.float64]) -> float:
+        """Take the month's pay into each seated hunting seller's smoothed pay (ODD 7.20).
+
+        Parameters
+        ----------
+        bonus_by_seat
+            Bonuses each seat earned in the month just closed, USD, shape (staff + 1,)
+            (``Bonuses.last_month``).
+
+        Returns
+        -------
+        float
+            Mean over the seated hunting sellers of smoothed pay over
+            ``staffing.market_pay_usd_per_month`` [ratio]; NaN when no one is seated.
+        """
+        cfg, salary = self.cfg, self.sellers_cfg.salary_usd_per_month
+        ratios = []
+        for seller in self.hunting_sellers:
+            if seller.vacant:
+                continue
+            seat = seller.staff_idx
+            pay = salary + float(bonus_by_seat[seat])
+            # A seller in a new seat (or on staff at the start) joined at the market's pay.
+            previous = self._smoothed.get(seat, cfg.market_pay_usd_per_month)
+            smoothed = eco.smoothed_pay(previous, pay, cfg.pay_smoothing_months)
+            self._smoothed[seat] = smoothed
+            self.pay_ratio[seat] = smoothed / cfg.market_pay_usd_per_month
+            ratios.append(self.pay_ratio[seat])
+        return float(np.mean(ratios)) if ratios else np.nan
+
     def month_end(self, day: int) -> None:
-        """Let morale recover and skill grow; some sellers quit."""
+        """Let morale recover (towards a target set by pay) and skill grow; some sellers quit."""
         cfg = self.cfg
         month = day // self.days_per_month
         for seller in self.hunting_sellers:
             if seller.vacant:
                 continue
-            seller.cheer(cfg.morale_recovery_per_month * (1.0 - seller.morale))
+            ratio = self.pay_ratio.get(seller.staff_idx, 1.0)
+            target = eco.morale_target(ratio, cfg.morale_pay_elasticity)
+            seller.cheer(cfg.morale_recovery_per_month * (target - seller.morale))
             self.update_skill(seller)
             chance = eco.quit_chance(cfg.quit_per_month, seller.morale, cfg.quit_morale_weight)
+            chance = min(1.0, chance * eco.pay_quit_multiplier(ratio, cfg.quit_pay_elasticity))
             if seller.experience_months() < cfg.ramp_months:
                 self.ledger.add("newcomer_quit_risk", chance)
             if self.streams.keyed_uniform1("quit", seller.staff_idx, month) < chance:
@@ -115,6 +152,8 @@ class Staffing:
         """Let a seller leave: his book is let go, his pipeline dropped; the seat waits."""
         cfg = self.cfg
         self.ledger.add("quits", 1)
+        self._smoothed.pop(seller.staff_idx, None)  # the next person starts his own average
+        self.pay_ratio.pop(seller.staff_idx, None)
         if seller.experience_months() < cfg.ramp_months:
             self.ledger.add("newcomer_quits", 1)
         seller.vacant_until = day + round(cfg.hire_delay_months * self.days_per_month)

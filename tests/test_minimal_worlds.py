@@ -24,6 +24,7 @@ TURNOVER_COLUMNS = {
     "hires",
     "vacancies",
     "newcomers",
+    "pay_to_market",  # his pay against the market moves his morale and quitting
 }
 # A base of dormant past clients who come back on their own, served by one specialist.
 QUIET = (

@@ -227,6 +227,22 @@ class ClientDynamics:
         self.half_life_days = cfg.dormant_response_half_life_months * days_per_month
         self._wakeups: dict[int, list[int]] = {}
         self.incident = eco.per_day(cfg.incident_per_month, days_per_month)
+        self.order_multiplier: np.ndarray | None = None  # by seat; None: the pay basis is off
+        self.incident_multiplier: np.ndarray | None = None
+
+    def set_pay_basis(self, orders: np.ndarray, incidents: np.ndarray) -> None:
+        """Set each seat's multiples of its clients' order rate and incident chance (ODD 7.21).
+
+        Parameters
+        ----------
+        orders, incidents
+            Multipliers by staff index, shape (staff + 1,), 1 for everyone but the
+            specialists (``sim.agents.specialist.pay_basis_by_seat``). All 1: the pay basis is
+            off and the day's update does not read them.
+        """
+        on = bool((orders != 1.0).any() or (incidents != 1.0).any())
+        self.order_multiplier = orders if on else None
+        self.incident_multiplier = incidents if on else None
 
     def step(
         self,
@@ -289,6 +305,8 @@ class ClientDynamics:
         )
         ratio = None if load_ratio is None else load_ratio[server]
         incident = self._incident_chance(ratio)
+        if self.incident_multiplier is not None:
+            incident = np.minimum(1.0, incident * self.incident_multiplier[server])
         # Rare events share one draw: at most one of incident, reveal, lapse a client-day.
         hit = ids[u_event < incident]
         self._upset(book, hit)
@@ -435,6 +453,8 @@ class ClientDynamics:
         """
         rate = book.orders_per_month[ids] / self.days
         chance = rate * eco.usage_factor(book.satisfaction[ids], self.cfg.usage_satisfaction_weight)
+        if self.order_multiplier is not None:
+            chance = np.minimum(1.0, chance * self.order_multiplier[book.server[ids]])
         ordering = (u_order < chance).nonzero()[0]
         who = ids[ordering]
         # Below the chance, u / chance is again uniform: it sets the order's size.

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import economics as eco
 from sim.agents.staff import Staff
 from sim.assignment import seller_of
 
 if TYPE_CHECKING:
     from sim.agents.client import ClientBook
-    from sim.config.schema import EscalationConfig
+    from sim.config.schema import EscalationConfig, SpecialistConfig
     from sim.ledger import Ledger
 
 
@@ -115,3 +116,33 @@ class Escalation:
         if seller is not None:
             seller.escalations.append(client_id)
             self.ledger.add("escalations", 1)
+
+
+def pay_basis_by_seat(
+    cfg: SpecialistConfig, specialists: list[Specialist], seats: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each seat's multiples of its clients' order rate and incident chance (ODD 7.21).
+
+    Parameters
+    ----------
+    cfg
+        The ``specialists`` section (``pay_basis``, ``pay_weight`` and the effects per weight).
+    specialists
+        The client department.
+    seats
+        Staff seats, the "no one" slot included (staff + 1).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(orders, incidents)``, each shape (seats,): ``sim.economics.pay_basis_multipliers``
+        at the specialists' seats, 1 everywhere else (so a weight of 0 is exactly no change).
+    """
+    orders, incidents = np.ones(seats), np.ones(seats)
+    order_m, incident_m = eco.pay_basis_multipliers(
+        cfg.pay_basis, cfg.pay_weight, cfg.order_effect_per_weight, cfg.error_effect_per_weight
+    )
+    idx = [s.staff_idx for s in specialists]
+    orders[idx] = order_m
+    incidents[idx] = incident_m
+    return orders, incidents

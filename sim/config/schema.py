@@ -445,6 +445,43 @@ class SpecialistConfig(ScenarioSection):
     desks_per_person: float = param(
         1.0, "Fully equipped workplaces per specialist.", "seed 002 (one each)", ge=0, le=2
     )
+    pay_basis: Literal["accuracy", "volume"] = param(
+        "accuracy",
+        "What the variable part of a specialist's pay rewards: few errors (accuracy) or the "
+        "orders his clients place (volume).",
+        "seed 001 (specialists are paid for accuracy, not for volume)",
+    )
+    pay_weight: float = param(
+        0.0,
+        "Share of a specialist's pay (salary + accuracy bonus) that is variable on pay_basis, "
+        "paid at target (the cost is unchanged); 0 turns the pay basis off.",
+        "assumption (sweep 0-0.5; practitioners' service roles carry 0-20 % variable pay)",
+        ge=0,
+        le=1,
+        unit="share 0-1",
+    )
+    order_effect_per_weight: float = param(
+        0.2,
+        "Relative rise (volume) or fall (accuracy) of the order rate of a specialist's clients "
+        "per unit of pay_weight.",
+        "assumption (sweep 0-0.44): Lazear 2000, AER 90(5), Safelite: piece rates raised output "
+        "44 %, about 20 % from the same workers' effort; a specialist only nudges his clients' "
+        "orders, so a smaller share is taken",
+        ge=0,
+        le=1,
+        unit="share 0-1",
+    )
+    error_effect_per_weight: float = param(
+        0.5,
+        "Relative rise (volume) or fall (accuracy) of the incident chance of a specialist's "
+        "clients per unit of pay_weight.",
+        "assumption (sweep 0-1): direction from Holmström & Milgrom 1991, JLEO 7 (multitask "
+        "agency) and the field experiment of Hong, Hossain, List & Tanaka 2018, IER 59(2) "
+        "(a quantity bonus raised output and lowered unpaid quality); no size is citable",
+        ge=0,
+        le=1,
+        unit="share 0-1",
+    )
 
     @model_validator(mode="after")
     def _billing_not_smaller(self) -> SpecialistConfig:
@@ -588,6 +625,43 @@ class StaffingConfig(ScenarioSection):
         "Unsplit model: a newcomer takes the seniors' consultative clients and they take his "
         "transactional ones (consultative), or he keeps his predecessor's book (even).",
         "seed 001",
+    )
+    market_pay_usd_per_month: float = param(
+        4760.0,
+        "Pay a seller could earn elsewhere, salary and commissions (the market reference his "
+        "smoothed pay is compared with).",
+        "US BLS OES May 2003, 41-4011 sales representatives, wholesale and manufacturing, "
+        "technical and scientific products: median annual wage $57,120 (commissions included) "
+        "/ 12; the same year as the model's other pay figures, so no inflation adjustment",
+        gt=0,
+        le=1e6,
+    )
+    pay_smoothing_months: float = param(
+        3.0,
+        "Months over which a seller's pay (salary + bonuses earned) is averaged "
+        "(exponential average) before it is compared with the market.",
+        "assumption (sweep 1-12; commissions vary month to month, people judge a few months)",
+        ge=1,
+        le=60,
+    )
+    quit_pay_elasticity: float = param(
+        1.0,
+        "Elasticity of quitting with respect to smoothed pay over the market: the quit chance "
+        "is multiplied by (pay / market) ** -elasticity; 0 turns the pay comparison off.",
+        "Dal Bó, Finan & Rossi 2013, QJE 128(3): labour-supply elasticity to the employer about "
+        "2, which in Manning's steady state (Monopsony in Motion, 2003) is twice the "
+        "separation elasticity, so about 1; sweep 0.1-2 (Sokolova & Sorensen 2021, ILR Review, "
+        "meta-analysis: direct estimates are smaller)",
+        ge=0,
+        le=10,
+    )
+    morale_pay_elasticity: float = param(
+        0.5,
+        "How far pay below the market lowers the morale a seller recovers to: target "
+        "min(1, pay / market) ** elasticity; 0 turns it off.",
+        "assumption (sweep 0-2)",
+        ge=0,
+        le=10,
     )
 
 
