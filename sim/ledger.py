@@ -135,6 +135,15 @@ COLUMNS: dict[str, str] = {
         "segment gross margin) [USD]"
     ),
     "gross_profit": "revenue_collected - cost_of_goods [USD]",
+    "escalations_answered": "escalations answered by the seller's visit this month [visits]",
+    "escalations_unanswered": (
+        "escalations dropped without a visit this month: the client left, recovered or waited "
+        "too long [flags]"
+    ),
+    "escalation_wait_days": (
+        "working days from the specialist's call to the visit, summed over the escalations "
+        "answered this month [days]"
+    ),
 }
 for _age in AGES:
     COLUMNS[kept_column(_age)] = (
