@@ -1075,9 +1075,9 @@ def effort_multiplier(
         return np.ones_like(task)
     top = task * hunting_pay_ref
     bottom = np.asarray(task_pay_ref, dtype=float) * hunting_pay
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where((top == 0) & (bottom == 0), 1.0, top / bottom)
-    out: np.ndarray = ratio**responsiveness
+        out: np.ndarray = ratio**responsiveness
     return out
 
 
