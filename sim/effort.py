@@ -11,11 +11,13 @@ power ``effort.responsiveness``. A periodic visit comes every ``interval / m`` (
 tried again on later days until the client is no longer at risk or it has waited
 ``effort.max_escalation_wait_months``. Hunting gets the rest of the day as before. Account
 managers, who do not hunt, keep the fixed rules. ``effort.responsiveness`` 0 turns it off:
-no multiplier is computed and no number is drawn.
+no multiplier is computed and no number is drawn; so does the reference plan itself, where
+every multiplier is exactly 1.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from sim.randomness import RandomStreams
 
 STREAM = "escalation-answer"
+# A visit's parts for each client: age (days), payments kept, project, growth (USD).
+_Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 class Effort:
@@ -67,7 +71,14 @@ class Effort:
     ) -> None:
         s, cfg = scenario, scenario.effort
         self.rho = cfg.responsiveness
-        self.on = self.rho > 0
+        # Under the reference plan every multiplier is exactly 1 (the fixed rules), so nothing
+        # needs computing: the mechanism is on only for another plan.
+        shares = ("new_client_bonus_share", "new_client_bonus_months", "ongoing_bonus_share")
+        reference = all(
+            getattr(s.money, f) == getattr(MoneyConfig(), f)
+            for f in (*shares, "project_bonus_share")
+        )
+        self.on = self.rho > 0 and not reference
         self.book = book
         self.streams = streams
         self.ledger = ledger
@@ -104,7 +115,7 @@ class Effort:
 
     # ---- pay per hour ----------------------------------------------------------------------
     def applies(self, seller: Seller) -> bool:
-        """Return whether the seller chooses by pay (responsiveness on and he hunts)."""
+        """Return whether the seller chooses by pay (on, not the reference plan, he hunts)."""
         return self.on and bool(self.staff_hunts[seller.staff_idx])
 
     def hunting_pay(self, skill: float, money: MoneyConfig) -> float:
@@ -130,17 +141,9 @@ class Effort:
         )
         return eco.hunting_pay_per_hour(pay, wins)
 
-    def visit_pay(
-        self, ids: npt.NDArray[np.intp], day: int, skill: float, money: MoneyConfig
-    ) -> npt.NDArray[np.float64]:
-        """Return a seller's expected bonus per hour of a visit to each client (USD/hour)."""
+    def _visit_parts(self, ids: npt.NDArray[np.intp], day: int) -> _Parts:
+        """Return each client's age (days), payments kept, project and growth (USD)."""
         b = self.book
-        share = eco.seller_bonus_share(
-            day - b.won_day[ids],
-            money.new_client_bonus_months * self.days,
-            money.new_client_bonus_share,
-            money.ongoing_bonus_share,
-        )
         value = b.value[ids]
         saved = eco.visit_months_saved(
             b.satisfaction[ids],
@@ -157,25 +160,35 @@ class Effort:
         need = np.minimum(1.0, b.need_growth[ids] * since)
         project = need * value * self.project_months
         growth = need * self.expansion * value * self.horizon
+        return day - b.won_day[ids], value * saved, project, growth
+
+    def visit_pay(
+        self,
+        parts: _Parts,
+        skill: float,
+        money: MoneyConfig,
+    ) -> npt.NDArray[np.float64]:
+        """Return a seller's expected bonus per hour of a visit to each client (USD/hour)."""
+        age, kept, project, growth = parts
+        share = eco.seller_bonus_share(
+            age,
+            money.new_client_bonus_months * self.days,
+            money.new_client_bonus_share,
+            money.ongoing_bonus_share,
+        )
         return eco.visit_pay_per_hour(
-            share,
-            value * saved,
-            project,
-            growth,
-            money.project_bonus_share,
-            skill,
-            self.visit_hours,
+            share, kept, project, growth, money.project_bonus_share, skill, self.visit_hours
         )
 
     def multiplier(
         self, seller: Seller, ids: npt.NDArray[np.intp], day: int
     ) -> npt.NDArray[np.float64]:
         """Return the effort multiplier ``m`` of a visit to each of ``ids`` by ``seller``."""
-        skill = seller.win_skill
+        skill, parts = seller.win_skill, self._visit_parts(ids, day)
         return eco.effort_multiplier(
-            self.visit_pay(ids, day, skill, self.money),
+            self.visit_pay(parts, skill, self.money),
             self.hunting_pay(skill, self.money),
-            self.visit_pay(ids, day, skill, self.ref),
+            self.visit_pay(parts, skill, self.ref),
             self.hunting_pay(skill, self.ref),
             self.rho,
         )
@@ -185,16 +198,56 @@ class Effort:
         self, seller: Seller, ids: npt.NDArray[np.intp], day: int
     ) -> npt.NDArray[np.float64]:
         """Return (and keep) the days between periodic visits to each of ``ids``."""
-        interval = eco.paced_interval_days(
-            self.interval_days, self.multiplier(seller, ids, day), self.max_pace
+        b = self.book
+        interval = np.full(ids.size, float(self.interval_days))
+        # Only clients due at the fastest pace can be due at all: ask the others nothing.
+        near = (b.state[ids] == ACTIVE) & (
+            (day - b.last_visit_day[ids]) * self.max_pace >= self.interval_days
         )
+        if near.any():
+            interval[near] = eco.paced_interval_days(
+                self.interval_days, self.multiplier(seller, ids[near], day), self.max_pace
+            )
         self.interval[ids] = interval
         return interval
 
     # ---- escalations -----------------------------------------------------------------------
+    def multiplier1(self, seller: Seller, client_id: int, day: int) -> float:
+        """``multiplier`` for one client, in plain Python (faster; the same to rounding)."""
+        b, h = self.book, self.horizon
+        s = float(b.satisfaction[client_id])
+        value = float(b.value[client_id])
+        lapse = self.lapse * float(b.lapse_multiple[client_id])
+        visited = s + (min(1.0, s + self.gain) - s) * self.lasting
+
+        def kept(sat: float, shield: float) -> float:
+            poach = self.poach * (1.0 + self.dissatisfaction_weight * (1.0 - sat)) * (1.0 - shield)
+            rate = lapse * (1.0 + self.lapse_weight * (1.0 - sat)) + poach
+            return -math.expm1(-rate * h) / rate if rate > 0 else h
+
+        saved = max(0.0, kept(visited, self.protection) - kept(s, 0.0))
+        since = float(day - int(b.last_visit_day[client_id]))
+        need = min(1.0, float(b.need_growth[client_id]) * since)
+        project = need * value * self.project_months
+        developed = seller.win_skill * (project + need * self.expansion * value * h)
+        age = day - int(b.won_day[client_id])
+
+        def pay(money: MoneyConfig) -> float:
+            new = age < money.new_client_bonus_months * self.days
+            share = money.new_client_bonus_share if new else money.ongoing_bonus_share
+            bonus = money.project_bonus_share * seller.win_skill * project
+            return (share * (value * saved + developed) + bonus) / self.visit_hours
+
+        skill = seller.win_skill
+        top = pay(self.money) * self.hunting_pay(skill, self.ref)
+        bottom = pay(self.ref) * self.hunting_pay(skill, self.money)
+        if top == bottom:  # 0/0 included: the fixed rules
+            return 1.0
+        return math.inf if bottom == 0 else (top / bottom) ** self.rho
+
     def answers(self, seller: Seller, client_id: int, day: int) -> bool:
         """Return whether the seller goes to an escalated client today (chance ``min(1, m)``)."""
-        m = float(self.multiplier(seller, np.array([client_id]), day)[0])
+        m = self.multiplier1(seller, client_id, day)
         return m >= 1.0 or self.streams.keyed_uniform1(STREAM, client_id, day) < m
 
     def answered(self, client_id: int, day: int) -> None:

@@ -163,7 +163,8 @@ def test_account_managers_keep_the_fixed_rules(monkeypatch: pytest.MonkeyPatch) 
         return plan_intervals(self, seller, ids, day)
 
     monkeypatch.setattr(Effort, "plan_intervals", spy)
-    model = SalesModel(scenario("split_accounts", "calendar.horizon_years=1"), seed=1)
+    plan = ("calendar.horizon_years=1", "money.ongoing_bonus_share=0.1")
+    model = SalesModel(scenario("split_accounts", *plan), seed=1)
     model.run()
     managers = {a.staff_idx for a in model.account_managers}
     assert asked and not managers & set(asked)
@@ -249,3 +250,17 @@ def test_the_allocation_follows_pay(share: float, extra: float, rho: float) -> N
     hunting = intervals("new_client_bonus_share", high)[old]
     assert (hunting >= intervals("new_client_bonus_share", share)[old]).all()
     assert old.any()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from([0.0, 0.01, 0.1, 0.5]), st.floats(0.1, 3.0), st.integers(0, 299))
+def test_one_client_and_many_agree(ongoing: float, rho: float, k: int) -> None:
+    """``Effort.multiplier1`` (escalations) gives ``Effort.multiplier`` (visits) to rounding."""
+    model = _model()
+    seller = model.hunters[1]
+    ids = model.book.active_ids()[:300]
+    s = scenario("split", f"effort.responsiveness={rho}", f"money.ongoing_bonus_share={ongoing}")
+    effort = Effort(s, model.book, model.streams, model.ledger, model.effort.staff_hunts, 20)
+    many = effort.multiplier(seller, ids, model.day)
+    one = effort.multiplier1(seller, int(ids[k % ids.size]), model.day)
+    assert one == pytest.approx(float(many[k % ids.size]), rel=1e-9, abs=1e-12)
