@@ -35,6 +35,13 @@ if TYPE_CHECKING:
     from sim.randomness import RandomStreams
 
 STREAM = "escalation-answer"
+# The fields of ``money`` that make a pay plan (the rest of the section is not pay).
+PLAN = (
+    "new_client_bonus_share",
+    "new_client_bonus_months",
+    "ongoing_bonus_share",
+    "project_bonus_share",
+)
 # A visit's parts for each client: age (days), payments kept, project, growth (USD).
 _Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -73,11 +80,7 @@ class Effort:
         self.rho = cfg.responsiveness
         # Under the reference plan every multiplier is exactly 1 (the fixed rules), so nothing
         # needs computing: the mechanism is on only for another plan.
-        shares = ("new_client_bonus_share", "new_client_bonus_months", "ongoing_bonus_share")
-        reference = all(
-            getattr(s.money, f) == getattr(MoneyConfig(), f)
-            for f in (*shares, "project_bonus_share")
-        )
+        reference = all(getattr(s.money, f) == getattr(MoneyConfig(), f) for f in PLAN)
         self.on = self.rho > 0 and not reference
         self.book = book
         self.streams = streams
