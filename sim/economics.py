@@ -914,3 +914,350 @@ def morale_target(pay_ratio: float, elasticity: float) -> float:
     if elasticity == 0.0:
         return 1.0
     return float(min(1.0, max(pay_ratio, 0.0)) ** elasticity)
+
+
+# ---- pay per hour of a seller's activities (ODD 7.21) ---------------------------------------
+def hunting_wins_per_hour(
+    call_hours: float,
+    meeting_prob: float,
+    meeting_hours: float,
+    proposal_prob: float,
+    proposal_hours: float,
+    win_prob: float,
+) -> float:
+    """Return the clients a seller expects to win per hour of hunting.
+
+    A first call costs ``call_hours``; it gets a meeting with ``meeting_prob``, which costs
+    ``meeting_hours`` and leads to a proposal with ``proposal_prob``, which costs
+    ``proposal_hours`` and wins with ``win_prob`` (the funnel of ``Pipeline``, ODD 7.9).
+
+    Parameters
+    ----------
+    call_hours, meeting_hours, proposal_hours
+        Hours of a call, a meeting and a proposal (positive).
+    meeting_prob, proposal_prob, win_prob
+        Chances of a meeting per call, a proposal per meeting and a win per proposal, 0-1.
+
+    Returns
+    -------
+    float
+        Wins per hour: ``m p w / (call + m (meeting + p proposal))`` [clients/hour].
+    """
+    hours = call_hours + meeting_prob * (meeting_hours + proposal_prob * proposal_hours)
+    return meeting_prob * proposal_prob * win_prob / hours
+
+
+def new_client_pay(
+    new_share: float,
+    ongoing_share: float,
+    value_usd_per_month: float,
+    new_months: float,
+    horizon_months: float,
+) -> float:
+    """Return the bonus a seller expects from one new client within his planning horizon.
+
+    Parameters
+    ----------
+    new_share, ongoing_share
+        ``money.new_client_bonus_share`` and ``money.ongoing_bonus_share``, 0-1.
+    value_usd_per_month
+        The client's expected collections a month (USD).
+    new_months
+        ``money.new_client_bonus_months``.
+    horizon_months
+        The planning horizon (``effort.horizon_months``, positive).
+
+    Returns
+    -------
+    float
+        ``value (new x min(new_months, H) + ongoing x max(0, H - new_months))`` [USD];
+        the client is taken to stay the horizon through.
+    """
+    first = min(new_months, horizon_months)
+    return value_usd_per_month * (new_share * first + ongoing_share * (horizon_months - first))
+
+
+def hunting_pay_per_hour(client_pay_usd: float, wins_per_hour: float) -> float:
+    """Return a seller's expected bonus per hour of hunting: ``client_pay x wins_per_hour``.
+
+    Parameters
+    ----------
+    client_pay_usd
+        Bonus expected from one new client (``new_client_pay``, USD).
+    wins_per_hour
+        Clients won per hour of hunting (``hunting_wins_per_hour``).
+
+    Returns
+    -------
+    float
+        USD per hour.
+    """
+    return client_pay_usd * wins_per_hour
+
+
+def months_kept(hazard_per_month: np.ndarray, horizon_months: float) -> np.ndarray:
+    """Return the expected months a client stays within the horizon at a constant hazard.
+
+    Parameters
+    ----------
+    hazard_per_month
+        Monthly hazard of losing the client (non-negative), any shape.
+    horizon_months
+        The horizon (positive).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(1 - exp(-h H)) / h`` (``H`` where ``h`` is 0), same shape as the hazard.
+    """
+    h = np.asarray(hazard_per_month, dtype=float)
+    safe = np.where(h > 0, h, 1.0)
+    kept: np.ndarray = np.where(h > 0, -np.expm1(-safe * horizon_months) / safe, horizon_months)
+    return kept
+
+
+def lasting_share(adjust_per_month: float, horizon_months: float) -> float:
+    """Return the mean share of a satisfaction gain still there over the horizon.
+
+    Satisfaction moves towards its service level by ``adjust_per_month`` a month (ODD 7.2), so
+    a gain fades as ``(1 - a)^t``.
+
+    Parameters
+    ----------
+    adjust_per_month
+        ``clients.satisfaction_adjust_per_month``, 0-1.
+    horizon_months
+        The horizon (positive).
+
+    Returns
+    -------
+    float
+        ``(1 - (1 - a)^H) / (H x -ln(1 - a))``: 1 for ``a = 0``, 0 for ``a = 1``.
+    """
+    if adjust_per_month <= 0:
+        return 1.0
+    if adjust_per_month >= 1:
+        return 0.0
+    rate = -math.log1p(-adjust_per_month)
+    return -math.expm1(-rate * horizon_months) / (rate * horizon_months)
+
+
+def visit_months_saved(
+    satisfaction: np.ndarray,
+    gain: float,
+    lasting: float,
+    lapse_per_month: np.ndarray | float,
+    lapse_weight: float,
+    poach_per_month: float,
+    dissatisfaction_weight: float,
+    protection: float,
+    horizon_months: float,
+) -> np.ndarray:
+    """Return the months of a client's payments within the horizon a visit now saves.
+
+    Without a visit the client is lost at the hazard ``lapse (1 + w_l (1 - s)) + poach
+    (1 + w_d (1 - s))`` (ODD 7.7, 7.8); a visit raises satisfaction by ``gain`` (a
+    ``lasting`` share of it on average over the horizon) and removes a ``protection`` share of
+    the competitors' pull on average over the horizon. The other terms of the pull (neglect,
+    hidden dissatisfaction, needs) are left out.
+
+    Parameters
+    ----------
+    satisfaction
+        Visible satisfaction of each client, 0-1, shape (n,).
+    gain
+        ``visits.satisfaction_gain``, 0-1.
+    lasting
+        Mean share of the gain kept over the horizon (``lasting_share``), 0-1.
+    lapse_per_month
+        Each client's monthly lapse chance when fully satisfied (scalar or shape (n,)).
+    lapse_weight
+        ``clients.lapse_dissatisfaction_weight``.
+    poach_per_month
+        Monthly chance that the competitors together take a satisfied client.
+    dissatisfaction_weight
+        ``market.competitors.dissatisfaction_weight``.
+    protection
+        Mean share of the pull removed over the horizon after a visit, 0-1.
+    horizon_months
+        The horizon (positive).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``kept(with visit) - kept(without)`` (``months_kept``), non-negative, shape (n,)
+        [months].
+    """
+    s = np.asarray(satisfaction, dtype=float)
+    visited = s + (np.minimum(1.0, s + gain) - s) * lasting
+
+    def hazard(sat: np.ndarray, shield: float) -> np.ndarray:
+        dissatisfied = 1.0 - sat
+        poach = poach_per_month * (1.0 + dissatisfaction_weight * dissatisfied) * (1.0 - shield)
+        out: np.ndarray = lapse_per_month * (1.0 + lapse_weight * dissatisfied) + poach
+        return out
+
+    saved: np.ndarray = np.maximum(
+        0.0,
+        months_kept(hazard(visited, protection), horizon_months)
+        - months_kept(hazard(s, 0.0), horizon_months),
+    )
+    return saved
+
+
+def mean_protection(strength: float, protection_months: float, horizon_months: float) -> float:
+    """Return the mean share of competitors' pull a visit removes over the horizon.
+
+    Parameters
+    ----------
+    strength
+        ``visits.protection_strength``, 0-1.
+    protection_months
+        ``visits.protection_months`` (positive): the decay time of the protection.
+    horizon_months
+        The horizon (positive).
+
+    Returns
+    -------
+    float
+        ``strength x tau / H x (1 - exp(-H / tau))`` (the mean of ``visit_protection``).
+    """
+    tau = protection_months
+    return strength * tau / horizon_months * -math.expm1(-horizon_months / tau)
+
+
+def visit_pay_per_hour(
+    client_share: np.ndarray,
+    kept_usd: np.ndarray,
+    project_usd: np.ndarray,
+    growth_usd: np.ndarray,
+    project_share: float,
+    skill: float,
+    visit_hours: float,
+) -> np.ndarray:
+    """Return a seller's expected bonus per hour of a visit to each of his clients.
+
+    A visit keeps payments that would be lost (``kept_usd``) and may uncover a need the seller
+    develops (chance ``skill``) into a project (``project_usd``, paid by the client and so
+    under the seller's client share, plus the project bonus) that also raises the client's
+    payments (``growth_usd`` within the horizon, under the client share; ODD 7.4, 7.15).
+
+    Parameters
+    ----------
+    client_share
+        The share the seller earns on each client's payments now (new or ongoing by its age),
+        shape (n,).
+    kept_usd
+        Payments within the horizon the visit keeps: value x months saved
+        (``visit_months_saved``), USD, shape (n,).
+    project_usd
+        The project a visit is expected to uncover (USD), shape (n,).
+    growth_usd
+        The rise of the client's payments within the horizon that project brings (USD),
+        shape (n,).
+    project_share
+        ``money.project_bonus_share``, 0-1.
+    skill
+        The seller's chance of developing an uncovered need into a project, 0-1.
+    visit_hours
+        ``visits.visit_hours`` (positive).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(share (kept + skill (project + growth)) + project_share skill project) / hours``
+        [USD/hour], shape (n,).
+    """
+    developed = skill * (project_usd + growth_usd)
+    pay: np.ndarray = (
+        client_share * (kept_usd + developed) + project_share * skill * project_usd
+    ) / visit_hours
+    return pay
+
+
+def effort_multiplier(
+    task_pay: np.ndarray,
+    hunting_pay: float,
+    task_pay_ref: np.ndarray,
+    hunting_pay_ref: float,
+    responsiveness: float,
+) -> np.ndarray:
+    """Return how many times the fixed rules' effort a seller gives a task (ODD 7.21).
+
+    The task's pay per hour relative to hunting, over the same ratio under the reference plan,
+    raised to the responsiveness: ``m = [(r / r_hunt) / (r_ref / r_hunt_ref)]^rho``. Where a
+    ratio is 0/0 (nothing pays) the seller keeps the fixed rules (``m = 1``); a task paid
+    while its reference was not, or while hunting pays nothing, gets ``inf``.
+
+    Parameters
+    ----------
+    task_pay, task_pay_ref
+        Pay per hour of the task under the plan and under the reference plan (USD/hour, >= 0),
+        same shape.
+    hunting_pay, hunting_pay_ref
+        Pay per hour of hunting under the plan and the reference plan (USD/hour, >= 0).
+    responsiveness
+        ``effort.responsiveness`` (>= 0); 0 gives 1 everywhere.
+
+    Returns
+    -------
+    numpy.ndarray
+        The multiplier, in [0, inf], shape of ``task_pay``.
+    """
+    task = np.asarray(task_pay, dtype=float)
+    if responsiveness == 0:
+        return np.ones_like(task)
+    top = task * hunting_pay_ref
+    bottom = np.asarray(task_pay_ref, dtype=float) * hunting_pay
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.where((top == 0) & (bottom == 0), 1.0, top / bottom)
+        out: np.ndarray = ratio**responsiveness
+    return out
+
+
+def paced_interval_days(
+    interval_days: float, multiplier: np.ndarray, max_pace: float
+) -> np.ndarray:
+    """Return the days between a seller's periodic visits to each client.
+
+    Parameters
+    ----------
+    interval_days
+        The schedule's interval (``visits.interval_months`` in working days).
+    multiplier
+        The effort multiplier of a visit to each client (``effort_multiplier``), >= 0.
+    max_pace
+        ``effort.max_visit_pace`` (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``interval / clip(m, 0, max_pace)`` [working days]; ``inf`` (never) where ``m`` is 0.
+    """
+    pace = np.clip(np.asarray(multiplier, dtype=float), 0.0, max_pace)
+    with np.errstate(divide="ignore"):
+        days: np.ndarray = interval_days / pace
+    return days
+
+
+def truncated_pareto_mean(shape: float, minimum: float, cap_multiple: float) -> float:
+    """Return the mean of ``pareto_value``: a Pareto value capped at ``cap_multiple`` x minimum.
+
+    Parameters
+    ----------
+    shape
+        Pareto shape (positive).
+    minimum
+        Smallest value (USD a month).
+    cap_multiple
+        Cap as a multiple of the minimum (>= 1).
+
+    Returns
+    -------
+    float
+        ``m (1 + (1 - c^(1 - a)) / (a - 1))`` (``m (1 + ln c)`` for ``a = 1``) [USD a month].
+    """
+    if abs(shape - 1.0) < 1e-12:
+        return minimum * (1.0 + math.log(cap_multiple))
+    tail = float(cap_multiple ** (1.0 - shape))
+    return minimum * (1.0 + (1.0 - tail) / (shape - 1.0))

@@ -139,6 +139,15 @@ COLUMNS: dict[str, str] = {
         "mean over the hunting sellers in their seats of smoothed pay (salary + bonuses) / "
         "staffing.market_pay_usd_per_month (NaN when none is in a seat) [ratio]"
     ),
+    "escalations_answered": "escalations answered by the seller's visit this month [visits]",
+    "escalations_unanswered": (
+        "escalations dropped without a visit this month: the client left, recovered or waited "
+        "too long [flags]"
+    ),
+    "escalation_wait_days": (
+        "working days from the specialist's call to the visit, summed over the escalations "
+        "answered this month [days]"
+    ),
 }
 for _age in AGES:
     COLUMNS[kept_column(_age)] = (

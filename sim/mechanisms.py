@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sim.agents.specialist import Escalation
     from sim.agents.vip_lead import VipProgramme
     from sim.assignment import Assignment
+    from sim.effort import Effort
     from sim.lifecycle import Lifecycle
     from sim.pipeline import Pipeline
     from sim.staffing import Staffing
@@ -47,6 +48,8 @@ class Mechanisms:
         The VIP programme: meetings and the yearly pass (VIP leads, seconded sellers).
     staffing
         Skill, morale, quits and hires (a seat whose replacement is due).
+    effort
+        Hunting sellers' choice of visits and escalations by pay per hour (sellers).
     """
 
     pipeline: Pipeline
@@ -58,3 +61,4 @@ class Mechanisms:
     letters: LetterCampaign
     vip: VipProgramme
     staffing: Staffing
+    effort: Effort

@@ -60,6 +60,7 @@ from sim.assignment import Assignment
 from sim.bonuses import Bonuses
 from sim.cohorts import Cohorts, Retention
 from sim.config.schema import Scenario
+from sim.effort import Effort
 from sim.ledger import COLUMNS, COUNT_COLUMNS, Ledger
 from sim.lifecycle import Lifecycle
 from sim.market import generate_market, lead_order
@@ -195,6 +196,11 @@ class SalesModel(Model):
             staff_quality=self.staff_quality, staff_win_skill=skill,
             seller_load=self.seller_load, hours_per_day=self.hours_per_day, days_per_month=d,
         )  # fmt: skip
+        self.effort = Effort(
+            s, book, streams=streams, ledger=ledger,
+            staff_hunts=np.isin(np.arange(len(staff) + 1), [a.staff_idx for a in hunting]),
+            days_per_month=d,
+        )  # fmt: skip
         self._hand_out_mechanisms()
 
     def _hand_out_mechanisms(self) -> None:
@@ -209,6 +215,7 @@ class SalesModel(Model):
             letters=self.letters,
             vip=self.vip,
             staffing=self.staffing,
+            effort=self.effort,
         )
         for person in self.staff:
             person.mechanisms = mechanisms

@@ -79,25 +79,36 @@ class Visits:
         self.interval_days = self.cfg.interval_months * days_per_month
 
     # ---- visits due ------------------------------------------------------------------------
-    def due(self, owned: npt.NDArray[np.intp], day: int) -> npt.NDArray[np.intp]:
-        """Return, of a seller's clients, the active ones due a periodic consultative visit."""
+    def due(
+        self,
+        owned: npt.NDArray[np.intp],
+        day: int,
+        interval_days: npt.NDArray[np.float64] | None = None,
+    ) -> npt.NDArray[np.intp]:
+        """Return, of a seller's clients, the active ones due a periodic consultative visit.
+
+        ``interval_days`` gives each client's own interval, shape of ``owned`` (``Effort``);
+        ``None`` is the schedule, ``visits.interval_months``.
+        """
         cfg = self.cfg
         if cfg.interval_months <= 0 or owned.size == 0:
             return owned[:0]
         b = self.book
-        due = (b.state[owned] == ACTIVE) & (day - b.last_visit_day[owned] >= self.interval_days)
+        interval = self.interval_days if interval_days is None else interval_days
+        due = (b.state[owned] == ACTIVE) & (day - b.last_visit_day[owned] >= interval)
         if cfg.applies_to == "consultative":
             due &= b.consultative[owned]
         out: npt.NDArray[np.intp] = owned[due]
         return out
 
-    def is_due(self, client_id: int, day: int) -> bool:
+    def is_due(self, client_id: int, day: int, interval_days: float | None = None) -> bool:
         """Return whether one client is (still) due a periodic consultative visit."""
         b, cfg = self.book, self.cfg
+        interval = self.interval_days if interval_days is None else interval_days
         return bool(
             cfg.interval_months > 0
             and b.state[client_id] == ACTIVE
-            and day - b.last_visit_day[client_id] >= self.interval_days
+            and day - b.last_visit_day[client_id] >= interval
             and (cfg.applies_to == "all" or b.consultative[client_id])
         )
 

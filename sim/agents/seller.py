@@ -4,11 +4,13 @@ Hunters, generalists and account managers are sellers (the roles that sell in ``
 hunters and generalists also hunt (calls, meetings, proposals). A seller's day (``Seller.step``)
 runs in this order: fill the seat first if its replacement is due today (``Staffing.hire``; an empty
 seat does nothing until then); serve the own book; hand off the clients due (hunters, ``Handoff``);
-visit the clients escalated by a specialist (``Visits``); follow up letter responses
-(``LetterCampaign``); work on the yearly VIP pass if seconded (``VipProgramme``); make the week's
-planned consultative visits (``Visits``); hold the due proposals and meetings (``Pipeline``); and
-ask for prospecting calls with whatever is left, placed in bulk by ``Pipeline`` once every seller
-has stepped. An account manager's day is its own (``AccountManager.step``).
+visit the clients escalated by a specialist (``Visits``; for those who hunt, which and when by
+pay, ``Effort``); follow up letter responses (``LetterCampaign``); work on the yearly VIP pass
+if seconded (``VipProgramme``); make the week's planned consultative visits (``Visits``; for
+those who hunt, how often by pay, ``Effort``); hold the due proposals and meetings
+(``Pipeline``); and ask for prospecting calls with whatever is left, placed in bulk by
+``Pipeline`` once every seller has stepped. An account manager's day is its own
+(``AccountManager.step``).
 """
 
 from __future__ import annotations
@@ -124,11 +126,19 @@ class Seller(Staff):
         """Forget the planned hand-offs (the seller left; none by default)."""
 
     def _visit_escalations(self, day: int) -> None:
+        """Visit the escalated clients in order as time allows (``Effort`` if pay decides)."""
+        effort = self.mechanisms.effort
+        if effort.applies(self):
+            effort.answer_escalations(self, day)
+            return
         hours = self.model.scenario.visits.visit_hours
         while self.escalations and self.hours_left >= hours:
             client_id = self.escalations.popleft()
             if self.model.book.state[client_id] == ACTIVE and self.try_spend("visits", hours):
                 self.mechanisms.visits.visit(client_id, day)
+                effort.answered(client_id, day)
+            else:
+                effort.unanswered(client_id)
 
     def _follow_up_responses(self, day: int) -> None:
         """Follow up clients who answered a letter, oldest first; stale ones are lost."""
@@ -144,15 +154,19 @@ class Seller(Staff):
 
     def _visit_due_clients(self, day: int) -> None:
         """Plan the week's consultative visits on its first day; make them as time allows."""
+        visits, effort = self.mechanisms.visits, self.mechanisms.effort
+        paced = effort.applies(self)  # each client's interval by what its visits pay
         if day % WEEK == 0:
             owned = self.owned_ids()
             mine = owned[self.model.book.owner[owned] == self.staff_idx]
-            self.planned_visits = deque(self.mechanisms.visits.due(mine, day).tolist())
+            interval = effort.plan_intervals(self, mine, day) if paced else None
+            self.planned_visits = deque(visits.due(mine, day, interval).tolist())
         hours = self.model.scenario.visits.visit_hours
         while self.planned_visits and self.hours_left >= hours:
             client_id = self.planned_visits.popleft()
-            if self.mechanisms.visits.is_due(client_id, day) and self.try_spend("visits", hours):
-                self.mechanisms.visits.visit(client_id, day)
+            own = float(effort.interval[client_id]) if paced else None
+            if visits.is_due(client_id, day, own) and self.try_spend("visits", hours):
+                visits.visit(client_id, day)
 
     def _work_pipeline(self, day: int) -> bool:
         """Hold the proposals and meetings that are due; return True if none is left waiting.

@@ -1436,6 +1436,54 @@ class OverloadConfig(ScenarioSection):
     )
 
 
+class EffortConfig(ScenarioSection):
+    """Sellers' discretionary hours follow what their pay plan pays per hour (ODD 7.21)."""
+
+    responsiveness: float = param(
+        0.5,
+        "Elasticity of the hours a hunting seller gives a visit or an escalation with respect "
+        "to its pay per hour relative to hunting, measured against the same ratio under the "
+        "default money shares (the plan under which the fixed rules hold); 0 turns it off "
+        "(today's fixed rules). Range for sweeps 0-2.",
+        "assumption: no study gives this elasticity; agency theory of effort (Basu, Lal, "
+        "Srinivasan & Staelin 1985, Marketing Science 4(4); Holmstrom & Milgrom 1991, JLEO 7) "
+        "says effort moves to the better-paid task, and field responses to plan changes are "
+        "moderate: +9 % revenue after a plan change (Misra & Nair 2011, QME 9(3)), +44 % output "
+        "per worker, about half from effort, after a move to piece rates (Lazear 2000, AER "
+        "90(5)); a value below 1 keeps responses of that order",
+        unit="elasticity",
+        ge=0,
+        le=10,
+    )
+    horizon_months: float = param(
+        12.0,
+        "Planning horizon over which a seller counts what a client pays him (the stake in a "
+        "client, the value of a new one).",
+        "assumption (a yearly plan; present-biased sellers, Chung, Steenburgh & Sudhir 2014, "
+        "Marketing Science 33(2)); sweep 6-36",
+        gt=0,
+        le=120,
+    )
+    max_visit_pace: float = param(
+        4.0,
+        "Largest multiple of the visit schedule (visits.interval_months) a seller whose visits "
+        "pay more than before keeps; 1 = never more often than the schedule.",
+        "assumption (quarterly visits on a yearly schedule); sweep 1-12",
+        unit="multiple",
+        ge=1,
+        le=100,
+    )
+    max_escalation_wait_months: float = param(
+        3.0,
+        "An escalation the seller put off is dropped, unanswered, once it has waited this "
+        "long (or as soon as the client is no longer below escalation.satisfaction_threshold).",
+        "assumption: as long as escalation.cooldown_months, after which the client may be "
+        "flagged again; sweep 0.5-6",
+        ge=0,
+        le=60,
+    )
+
+
 class Scenario(ScenarioSection):
     """One company and one way of organising its selling."""
 
@@ -1461,3 +1509,4 @@ class Scenario(ScenarioSection):
     staffing: StaffingConfig = StaffingConfig()
     money: MoneyConfig = MoneyConfig()
     overload: OverloadConfig = OverloadConfig()
+    effort: EffortConfig = EffortConfig()
