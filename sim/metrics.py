@@ -18,6 +18,7 @@ not 0, when the group it is a share of is empty (each function says when).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -88,6 +89,14 @@ PROGRAMME_TOTALS = (
     "vip_fixes",
     "vip_uplift_revenue",
 )
+# What people did, summed: the behaviour a pay plan moves (MODEL.md 7.21, 7.22).
+BEHAVIOUR_TOTALS = (
+    "visits",
+    "escalations_answered",
+    "escalations_unanswered",
+    "escalation_wait_days",
+    "incidents",
+)
 
 SUMMARY_NAMES = (
     "years",
@@ -104,6 +113,9 @@ SUMMARY_NAMES = (
     *PROGRAMME_TOTALS,
     "client_months",
     "inflow_client_months",
+    *BEHAVIOUR_TOTALS,
+    "hunting_hours_per_seller",
+    "escalations_answered_share",
 )  # the keys of summary(), in its order
 
 
@@ -293,7 +305,11 @@ def summary(frame: pd.DataFrame) -> dict[str, float]:
         ``retention_12m`` (see ``retention``), ``unattended_share`` (share 0-1 of the client
         base, active and dormant, no one serves; NaN when the base is empty) and
         ``headcount`` (staff) at the end; ``client_months`` and ``inflow_client_months``
-        (see ``client_months``).
+        (see ``client_months``); the ``BEHAVIOUR_TOTALS`` summed (visits, escalations
+        answered and dropped, the answered ones' days of waiting, incidents);
+        ``hunting_hours_per_seller`` (the monthly column's mean over the months that have
+        one [hours a month]; NaN with no hunting seller) and ``escalations_answered_share``
+        (see ``escalations_answered_share``).
 
     Raises
     ------
@@ -315,7 +331,31 @@ def summary(frame: pd.DataFrame) -> dict[str, float]:
     out["headcount"] = at_end(frame, "headcount")
     out.update({column: total(frame, column) for column in (*PEOPLE_TOTALS, *PROGRAMME_TOTALS)})
     out["client_months"], out["inflow_client_months"] = client_months(frame)
+    out.update({column: total(frame, column) for column in BEHAVIOUR_TOTALS})
+    hunting = frame["hunting_hours_per_seller"].dropna()
+    out["hunting_hours_per_seller"] = float(hunting.mean()) if len(hunting) else math.nan
+    out["escalations_answered_share"] = escalations_answered_share(frame)
     return out
+
+
+def escalations_answered_share(frame: pd.DataFrame) -> float:
+    """Return the share of the escalations settled that a seller's visit answered.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A monthly table with ``escalations_answered`` [visits] and ``escalations_unanswered``
+        [flags] (dropped: the client left, recovered or waited too long; MODEL.md 7.13).
+
+    Returns
+    -------
+    float
+        ``answered / (answered + unanswered)`` over the table's months, a share 0-1; NaN when
+        no escalation was settled (no client department, or escalation off).
+    """
+    answered = total(frame, "escalations_answered")
+    settled = answered + total(frame, "escalations_unanswered")
+    return answered / settled if settled > 0 else math.nan
 
 
 def client_months(frame: pd.DataFrame) -> tuple[float, float]:

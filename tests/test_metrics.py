@@ -14,7 +14,12 @@ from sim.study.result import KEY_METRICS
 from sim.workshop import app
 from sim.workshop.session import ROUND_METRICS
 
-SUMMED = (*metrics.TOTALS, *metrics.PEOPLE_TOTALS, *metrics.PROGRAMME_TOTALS)
+SUMMED = (
+    *metrics.TOTALS,
+    *metrics.PEOPLE_TOTALS,
+    *metrics.PROGRAMME_TOTALS,
+    *metrics.BEHAVIOUR_TOTALS,
+)
 
 
 def table(months: int = 24, active: float = 100.0) -> pd.DataFrame:
@@ -27,6 +32,7 @@ def table(months: int = 24, active: float = 100.0) -> pd.DataFrame:
     frame["retention_12m"] = np.where(month >= 12, 0.5 + month / 100, np.nan)
     frame["unattended_share"] = month / 1000
     frame["headcount"] = 10 + month
+    frame["hunting_hours_per_seller"] = np.where(month > 2, 80.0 + month, np.nan)
     return frame
 
 
@@ -51,6 +57,19 @@ def test_the_summary_has_every_name_in_order_and_each_rule() -> None:
     assert s["final_year_new_clients"] == year_two["new_clients"].sum()
     churn = year_two["lost_clients"].sum() / year_two["active_clients"].mean()
     assert s["final_year_churn"] == pytest.approx(churn)
+
+
+def test_behaviour_is_summed_averaged_and_a_share_of_the_escalations_settled() -> None:
+    frame = table()
+    s = metrics.summary(frame)
+    assert s["hunting_hours_per_seller"] == pytest.approx(80.0 + np.arange(3, 25).mean())
+    answered, dropped = frame["escalations_answered"].sum(), frame["escalations_unanswered"].sum()
+    assert s["escalations_answered_share"] == pytest.approx(answered / (answered + dropped))
+    frame["escalations_answered"] = frame["escalations_unanswered"] = 0.0
+    frame["hunting_hours_per_seller"] = np.nan  # no hunting seller, no client department
+    s = metrics.summary(frame)
+    assert math.isnan(s["escalations_answered_share"])
+    assert math.isnan(s["hunting_hours_per_seller"])
 
 
 def test_a_part_year_is_the_final_year_and_retention_needs_12_months() -> None:
@@ -94,6 +113,7 @@ def test_the_study_the_report_and_the_workshop_show_the_same_headline() -> None:
 
 def test_the_rounds_table_reads_the_headline_in_the_rooms_units() -> None:
     results = {m.name: 2e6 if m.kind == "money" else 0.5 for m in metrics.HEADLINE}
+    results |= {"hunting_hours_per_seller": 80.0, "escalations_answered_share": 0.95}
     rounds = pd.DataFrame(
         [
             {
@@ -112,6 +132,10 @@ def test_the_rounds_table_reads_the_headline_in_the_rooms_units() -> None:
         "op. profit $M",
         "retention %",
         "clients",
+        "hunting h / seller / month",
+        "escalations answered %",
     ]
     assert shown["op. profit $M"].iloc[0] == 2.0
+    assert shown["hunting h / seller / month vs baseline"].iloc[0] == 40.0
+    assert shown["escalations answered %"].iloc[0] == 95.0
     assert shown["retention % vs baseline"].iloc[0] == 25.0

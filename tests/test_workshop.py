@@ -113,6 +113,28 @@ def test_a_committed_round_reports_its_full_run_against_the_baseline() -> None:
     assert table.loc[0, "changes"] == "(baseline)"
 
 
+def test_the_rounds_table_shows_the_behaviour_the_bonus_levers_move() -> None:
+    # The whole market: freed hours go to hunting only where prospects are left to call.
+    w = Workshop(scenario("split", "calendar.horizon_years=1"), seed=3)
+    w.change("money.new_client_bonus_share", 0.3)  # hunting pays more per hour
+    w.commit("hunt")
+    w.change("money.new_client_bonus_share", 0.1)
+    w.change("money.ongoing_bonus_share", 0.0)
+    w.change("money.project_bonus_share", 0.0)  # no stake in old clients at all
+    w.commit("no stake")
+    table = pd.read_csv(io.StringIO(w.rounds_csv()))
+    hunt, no_stake = table.iloc[0], table.iloc[1]
+    assert hunt["hunting_hours_per_seller_vs_baseline"] > 0
+    assert no_stake["escalations_answered_share_vs_baseline"] < -0.5
+    still = Workshop(scenario("split", "calendar.horizon_years=1"), seed=3)
+    still.change("effort.responsiveness", 0.0)  # sellers keep the fixed rules
+    still.change("money.ongoing_bonus_share", 0.0)
+    still.change("money.project_bonus_share", 0.0)
+    row = still.commit("ignored").row()
+    assert row["escalations_answered_share_vs_baseline"] == 0
+    assert row["hunting_hours_per_seller_vs_baseline"] == 0
+
+
 def test_freezing_makes_the_current_settings_the_baseline() -> None:
     w = workshop()
     w.change("organisation.hunters", 4)

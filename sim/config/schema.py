@@ -1349,7 +1349,10 @@ class MoneyConfig(ScenarioSection):
 
     new_client_bonus_share: float = param(
         0.10,
-        "Seller's bonus: share of a new client's payments in its first months.",
+        "Seller's bonus: share of a new client's payments in its first months. It pays for "
+        "hunting: a larger share makes sellers hunt more and visit their own clients and answer "
+        "escalations less (effort.responsiveness); it is part of the pay sellers compare with "
+        "the market (staffing.market_pay_usd_per_month).",
         "seed 001 (a large bonus for the first half-year); share assumed",
         ge=0,
         le=1,
@@ -1363,14 +1366,19 @@ class MoneyConfig(ScenarioSection):
     )
     ongoing_bonus_share: float = param(
         0.02,
-        "Seller's bonus: share of payments from clients he won, after the first months.",
+        "Seller's bonus: share of payments from clients he won, after the first months. It is "
+        "his stake in them: a larger share makes him visit them more often and answer "
+        "escalations sooner, at the cost of hunting (farming); a smaller one leaves them to "
+        "wait or unanswered (effort.responsiveness); part of his pay against the market.",
         "seeds 000, 001 (a small ongoing share); share assumed",
         ge=0,
         le=1,
     )
     project_bonus_share: float = param(
         0.05,
-        "Seller's bonus: share of a project he uncovered at a client.",
+        "Seller's bonus: share of a project he uncovered at a client. Needs surface on "
+        "visits, so a larger share makes visits (and answering escalations) pay more per hour "
+        "against hunting (effort.responsiveness); part of his pay against the market.",
         "seed 001 (project bonus); share assumed",
         ge=0,
         le=1,

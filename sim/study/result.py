@@ -263,7 +263,8 @@ def report_text(result: StudyResult) -> str:
         "",
         result.table(),
     ]
-    fewest = int(result.summary["n"].min()) if not result.summary.empty else 0
+    runs = result.runs
+    fewest = int(runs.groupby(["scenario", "point"]).size().min()) if not runs.empty else 0
     if fewest == 1:
         lines += [
             "",

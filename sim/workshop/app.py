@@ -48,6 +48,10 @@ CHARTS = (
     ("staff_cost", "Staff cost a month", "$k", 1e3),
     ("cumulative_profit", "Cumulative operating profit", "$M", 1e6),
 )
+ROUND_BEHAVIOUR_LABELS = {  # what the bonus levers move, in the rounds table
+    "hunting_hours_per_seller": ("hunting h / seller / month", 1.0),
+    "escalations_answered_share": ("escalations answered %", 0.01),
+}
 ROUND_UNITS = {"money": (1e6, " $M"), "share": (0.01, " %"), "count": (1.0, "")}  # rounds table
 
 
@@ -564,4 +568,7 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
         label = metric.label + unit
         out[label] = (table[metric.name] / scale).round(2)
         out[f"{label} vs baseline"] = (table[f"{metric.name}_vs_baseline"] / scale).round(2)
+    for name, (label, scale) in ROUND_BEHAVIOUR_LABELS.items():
+        out[label] = (table[name] / scale).round(1)
+        out[f"{label} vs baseline"] = (table[f"{name}_vs_baseline"] / scale).round(1)
     return out

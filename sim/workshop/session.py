@@ -40,6 +40,8 @@ LIVE_COLUMNS = (
     "profit",
 )
 ROUND_METRICS = tuple(m.name for m in HEADLINE)  # the headline metrics (``sim.metrics``)
+# What the bonus levers move (``sim.metrics.summary``): hours hunting, escalations answered.
+ROUND_BEHAVIOUR = ("hunting_hours_per_seller", "escalations_answered_share")
 NAME_MAX = 64  # characters in a round name
 
 
@@ -171,7 +173,7 @@ class Round:
         """One line of the rounds table."""
         out: dict[str, Any] = {"round": self.name}
         out["changes"] = "; ".join(f"{k}={v}" for k, v in self.changes.items()) or "(baseline)"
-        for metric in ROUND_METRICS:
+        for metric in (*ROUND_METRICS, *ROUND_BEHAVIOUR):
             out[metric] = self.results[metric]
             out[f"{metric}_vs_baseline"] = self.results[metric] - self.baseline[metric]
         return out
