@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
 import math
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SCENARIOS, salesim
+from conftest import SCENARIOS, salesim, scenario
 from SALib.analyze import morris
 from SALib.test_functions import Ishigami
 
@@ -44,10 +45,8 @@ def write(tmp_path: Path, data: dict[str, Any], name: str = "gsa.yaml") -> Path:
 @functools.cache
 def template() -> pd.DataFrame:
     """The monthly table of one short real run: the fake runs change its profit."""
-    scenario = Scenario.model_validate(
-        {"name": "t", "calendar": {"horizon_years": 1}, "market": {"prospects": 200}}
-    )
-    return SalesModel(scenario, seed=1).run()
+    unsplit = scenario("unsplit", "market.prospects=2000", "calendar.horizon_years=1")
+    return SalesModel(unsplit, seed=1).run()
 
 
 def ishigami_run(scenario: Scenario, seed: int, noise: float = 3.0) -> Outcome:
@@ -293,3 +292,20 @@ def test_the_shipped_studies_are_valid() -> None:
     for name in ("sensitivity.yaml", "sensitivity_sobol.yaml"):
         result = salesim("validate", str(SCENARIOS.parent / "studies" / name))
         assert result.returncode == 0, result.stderr
+
+
+# ---- the report ------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_the_report_opens_with_the_sensitivity_section(tmp_path: Path) -> None:
+    from sim.report import build_report
+
+    study = ishigami_study(tmp_path, method="morris", trajectories=4)
+    out = tmp_path / "out"
+    quiet(study, out, run=ishigami_run)
+    report = build_report(out, stream=io.StringIO())
+    assert report.figures[0].name == "01-sensitivity.png"
+    page = report.html.read_text(encoding="utf-8")
+    caption = page[page.index('<h2 id="sensitivity"') :].split("</figcaption>")[0]
+    assert "Deciding here: " in caption and "lapse dissatisfaction weight" in caption
+    assert "of the sample points" in caption and "its sign depends" in caption
+    assert "The sweep's points" not in page  # the sample is in sample.json, not a table
