@@ -52,15 +52,16 @@ def template() -> pd.DataFrame:
 def ishigami_run(scenario: Scenario, seed: int, noise: float = 3.0) -> Outcome:
     """Stand in for the model: profit is the Ishigami function of three fields, plus noise.
 
-    The noise is the seed's, the same for every scenario (common random numbers); the
-    scenario named ``b`` adds the function, so the paired difference b - a is the function
-    exactly, while a level carries the noise.
+    The noise is the seed's, the same for every scenario (common random numbers), and grows
+    with x1; the scenario named ``b`` adds the function, so the paired difference b - a is the
+    function exactly, while a level carries noise that moves with x1.
     """
     dump = scenario.model_dump()
     x = [float(_get(dump, f)) - 1 - math.pi for f in ISHIGAMI]
     y = float(Ishigami.evaluate(np.array([x]))[0]) if scenario.name == "b" else 0.0
     frame = template().copy()
-    frame["profit"] = (y + np.random.default_rng(seed).normal(0, noise)) / len(frame)
+    luck = np.random.default_rng(seed).normal(0, noise) * (1 + abs(x[0]))
+    frame["profit"] = (y + luck) / len(frame)
     return Outcome(frame, None, 0.0)
 
 
