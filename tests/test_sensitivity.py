@@ -30,8 +30,8 @@ ISHIGAMI = (
     "clients.lapse_dissatisfaction_weight",
     "clients.second_lifetime_lapse_multiple",
 )
-# Ishigami & Homma (1990) with a = 7, b = 0.1: the analytical indices (Saltelli et al. 2008,
-# "Global Sensitivity Analysis: The Primer", section 4.5; SALib's test_functions.Ishigami).
+# Ishigami & Homma (1990) with a = 7, b = 0.1: the indices from the function's closed-form
+# variances (S1 as SALib's test_functions.Ishigami quotes them from Saltelli et al. 2008).
 S1 = (0.3139, 0.4424, 0.0)
 ST = (0.5576, 0.4424, 0.2437)
 

@@ -40,7 +40,7 @@ TABLE_FILE = "sensitivity.csv"
 COLUMNS = ("scenario", "metric", "quantity", "parameter", "index", "value", "conf")
 CONFIDENCE = 0.95
 RESAMPLES = 1000  # bootstrap resamples of SALib's intervals
-DEFAULT_LEVELS = 4  # Morris levels: SALib's default, and p = 4 in Saltelli et al. 2008, ch. 3
+DEFAULT_LEVELS = 4  # Morris levels: SALib's default
 WIDE_SOBOL = 0.1  # a Sobol interval's half-width beyond which the sample is called too small
 MORRIS_SHARE = 0.1  # Morris: a parameter decides when its μ* is this share of the largest
 SOBOL_DECIDES = 0.05  # Sobol: a parameter decides when its ST's interval lies above this
