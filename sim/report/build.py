@@ -30,20 +30,22 @@ from sim import __version__
 from sim.output import folder_problem, write_atomic
 from sim.report import figures as fig
 from sim.report import frames, tables
+from sim.report.figures import nice
 from sim.report.html import Page, Shown, render
 from sim.report.pdf import write_pdf
 from sim.report.style import DPI, stamp, strategy_looks
-from sim.study import store
-from sim.study.result import FEW, StudyResult, short
+from sim.study import sensitivity, store
+from sim.study.result import FEW, KEY_METRICS, StudyResult, short
 from sim.study.runner import StudyError, load
 
 HTML, PDF, FIGURES = "report.html", "report.pdf", "figures"
 Drawing = tuple[str, str, str, Figure]  # file key, title, caption, figure
-SWEEP_KEYS = ("break-even", "heat-map")  # these show every point of a sweep
+SWEEP_KEYS = ("break-even", "heat-map", "sensitivity")  # these show every point of a sweep
 FIGURE_KEYS = (
     "differences", "clients", "revenue", "cost-profit", "revenue-sources", "cost-roles",
-    "cost-kinds", "survival", "losses", "team", "break-even", "heat-map",
+    "cost-kinds", "survival", "losses", "team", "break-even", "heat-map", "sensitivity",
 )  # fmt: skip
+SAMPLED = ("morris", "sobol")  # sweeps whose points feed a sensitivity analysis
 
 CLIENT_SERIES = {
     "active_clients": ("Active clients", "count"),
@@ -177,7 +179,8 @@ def _write(
             "salesim patterns SCENARIO.yaml)",
         ),
     ]
-    points = tables.points_table(result.runs, result.sweep) if result.sweep else pd.DataFrame()
+    listed = result.sweep and result.method not in SAMPLED  # a sample's points: sample.json
+    points = tables.points_table(result.runs, result.sweep) if listed else pd.DataFrame()
     title = f"salesim report: {result.name}"
     description = str(manifest.get("study_resolved", {}).get("description") or "").strip()
     page = Page(
@@ -291,11 +294,16 @@ def _notes(ctx: _Context, out: Path) -> list[str]:
             f"Only {_replications(ctx)} replications per strategy: the intervals are wide; use "
             "10 or more to compare."
         )
+    notes += [f"Sensitivity: {note}." for note in result.sensitivity_notes]
     if result.sweep:
         notes.append(
             f"The headline and the sections up to the team show one point of the sweep: point "
             f"{ctx.point}{ctx.where}; choose another with salesim report --point N (the points "
-            "are listed at the end of the page)."
+            + (
+                "are in sample.json, in order)."
+                if result.method in SAMPLED
+                else "are listed at the end of the page)."
+            )
         )
     return notes
 
@@ -427,12 +435,17 @@ def _figures(ctx: _Context) -> list[Drawing]:
          "clients in the role's books per person; whiskers: 95 % intervals.",
          lambda: fig.plot_team(frames.team(ts), looks)),
     ]  # fmt: skip
-    drawings += _sweep_drawings(ctx)
+    sweep = _sweep_drawings(ctx)
+    drawings = (
+        sweep + drawings if result.method in SAMPLED else drawings + sweep
+    )  # the answer first
     return [(key, title, caption, draw()) for key, title, caption, draw in drawings]
 
 
 def _sweep_drawings(ctx: _Context) -> list[tuple[str, str, str, Callable[[], Figure]]]:
     result = ctx.result
+    if result.method in SAMPLED:
+        return _sensitivity_drawings(ctx)
     diffs = frames.differences(result.summary, "profit", result.sweep) if result.sweep else None
     if diffs is None or diffs.empty:
         return []
@@ -478,6 +491,73 @@ def _sweep_drawings(ctx: _Context) -> list[tuple[str, str, str, Callable[[], Fig
             )
         )
     return drawings
+
+
+def _sensitivity_drawings(ctx: _Context) -> list[tuple[str, str, str, Callable[[], Figure]]]:
+    """One figure per quantity analysed: Morris's μ*-σ chart or Sobol's bars."""
+    result, table = ctx.result, ctx.result.sensitivity
+    if table.empty:
+        return []
+    points = result.runs["point"].nunique()
+    drawings: list[tuple[str, str, str, Callable[[], Figure]]] = []
+    for (scenario, metric, quantity), rows in table.groupby(
+        ["scenario", "metric", "quantity"], sort=False
+    ):
+        scenario, metric = str(scenario), str(metric)
+        what = f"{scenario} − {result.baseline}" if quantity == "difference" else scenario
+        label = DIFFERENCES.get(metric, (metric.replace("_", " ").capitalize(), ""))[0]
+        title = f"Which assumptions decide: {label.lower()}, {what}"
+        caption = _sensitivity_caption(result, rows, scenario, metric, str(quantity), points)
+        money = KEY_METRICS.get(metric, ("", "money"))[1] == "money"
+        if result.method == "morris":
+            draw = functools.partial(fig.plot_morris, rows, title, money)
+        else:
+            draw = functools.partial(fig.plot_sobol, rows, title)
+        drawings.append(("sensitivity", title, caption, draw))
+    return drawings
+
+
+def _sensitivity_caption(
+    result: StudyResult, rows: pd.DataFrame, scenario: str, metric: str, quantity: str, points: int
+) -> str:
+    """How to read a sensitivity figure, and what it says: who decides, and the sign."""
+    what = (
+        f"{scenario}'s {metric} minus {result.baseline}'s, replication by replication (common "
+        "random numbers), averaged at each point"
+        if quantity == "difference"
+        else f"{scenario}'s {metric}, the mean of the replications at each point"
+    )
+    if result.method == "morris":
+        how = (
+            f"Morris screening over {points} sample points of {what}. μ*: the mean absolute "
+            "change of the quantity when one parameter moves across its range (a step of "
+            "its grid), with its 95 % bootstrap interval; σ: how much that change varies with "
+            "the other parameters (interactions, or a curved response). Deciding: μ* at "
+            f"least {sensitivity.MORRIS_SHARE:.0%} of the largest."
+        )
+    else:
+        how = (
+            f"Sobol indices over {points} sample points of {what}, with 95 % bootstrap "
+            "intervals. S1: the share of the quantity's variance a parameter causes alone; ST: "
+            "with its interactions. Deciding: ST's interval above "
+            f"{sensitivity.SOBOL_DECIDES:.0%}."
+        )
+    deciding = [nice(p) for p in sensitivity.deciding(rows, scenario, metric)]
+    said = f" Deciding here: {', '.join(deciding)}." if deciding else " No parameter decides."
+    if quantity == "difference":
+        share = sensitivity.positive_share(result.runs, metric, scenario, result.baseline)
+        if share in (0.0, 1.0):
+            sign = (
+                f" {scenario} {'wins' if share == 1.0 else 'loses'} at every sample point: "
+                "within the ranges sampled, its sign does not depend on them."
+            )
+        else:
+            sign = (
+                f" {scenario} wins (a positive difference) at {share:.0%} of the sample points: "
+                "its sign depends on these assumptions."
+            )
+        said += sign
+    return how + said
 
 
 def _breakeven_text(diffs: pd.DataFrame, x: str, by: str | None) -> str:

@@ -47,6 +47,8 @@ from sim.report.layout import (
     wrap_names,
 )
 from sim.report.style import (
+    OKABE_ITO,
+    PARTS,
     SLIDE,
     Look,
     Scale,
@@ -544,11 +546,92 @@ def _short(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def plot_morris(indices: pd.DataFrame, title: str, money: bool = True) -> Figure:
+    """Draw a Morris screen: μ* against σ, every parameter a labelled dot.
+
+    ``indices`` is one quantity's rows of ``sensitivity.csv`` (``parameter, index, value,
+    conf`` with the indices ``mu_star`` and ``sigma``). The whisker is μ*'s 95 % bootstrap
+    interval; the dashed line σ = μ* parts effects that are mostly linear and additive (below)
+    from those that depend on the other parameters or bend (above; Morris 1991). ``money``
+    shows the values in $M, $k or $.
+    """
+    wide = indices.pivot_table(index="parameter", columns="index", values=["value", "conf"])
+    mu, sigma, conf = (wide[c].to_numpy(float) for c in
+                       (("value", "mu_star"), ("value", "sigma"), ("conf", "mu_star")))  # fmt: skip
+    largest = float(np.nanmax(np.concatenate([mu + np.nan_to_num(conf), sigma, [0.0]])))
+    scale = money_scale(largest) if money else Scale(1.0, "")
+    with projector():
+        figure = new_figure(size=(SLIDE[0], tall(1.6, 6.2)))
+        ax = figure.axes[0]
+        top = max(largest / scale.divisor * 1.08, 1e-9)
+        ax.plot(
+            [0, top], [0, top], linestyle="--", color="0.5", linewidth=1.4, gid="morris|diagonal"
+        )
+        ax.text(top, top, " σ = μ*", ha="left", va="center", fontsize=12, color="0.35")
+        ax.errorbar(
+            mu / scale.divisor, sigma / scale.divisor, xerr=np.nan_to_num(conf) / scale.divisor,
+            fmt="o", color=OKABE_ITO[1], markersize=9, capsize=4, elinewidth=1.6,
+            gid="morris|points",
+        )  # fmt: skip
+        for name, x, y in zip(wide.index, mu, sigma, strict=True):
+            ax.annotate(
+                nice(str(name)), (x / scale.divisor, y / scale.divisor), xytext=(6, 4),
+                textcoords="offset points", fontsize=11, gid=f"morris|label|{name}",
+            )  # fmt: skip
+        ax.set_xlim(0, top * 1.25)
+        ax.set_ylim(0, top * 1.08)
+        _format_axis(ax)
+        _format_axis(ax, "x")
+        unit = f", {scale.unit}" if scale.unit else ""
+        ax.set_xlabel(f"μ*: mean absolute effect{unit} (whisker: 95 % interval)")
+        ax.set_ylabel(f"σ: spread of the effects{unit}")
+        figure.suptitle(wrap(title, TITLE_CHARS))
+    return figure
+
+
+def plot_sobol(indices: pd.DataFrame, title: str) -> Figure:
+    """Draw Sobol indices: ST and S1 bars per parameter, the largest ST on top.
+
+    ``indices`` is one quantity's rows of ``sensitivity.csv`` with the indices ``ST`` and
+    ``S1``; whiskers are their 95 % bootstrap intervals. ST is the share of the variance a
+    parameter accounts for with its interactions, S1 alone.
+    """
+    wide = indices[indices["index"].isin(["ST", "S1"])].pivot_table(
+        index="parameter", columns="index", values=["value", "conf"]
+    )
+    wide = wide.sort_values(("value", "ST"), ascending=True)
+    y = np.arange(len(wide))
+    colours = {"ST": PARTS[0], "S1": PARTS[1]}
+    names = {"ST": "ST: total (with interactions)", "S1": "S1: first order (alone)"}
+    with projector():
+        figure = new_figure(size=(SLIDE[0], tall(2.4, 0.55 * len(wide) + 1.0)))
+        ax = figure.axes[0]
+        for offset, index in ((0.2, "ST"), (-0.2, "S1")):
+            values = wide[("value", index)].to_numpy(float)
+            err = np.nan_to_num(wide[("conf", index)].to_numpy(float))
+            bars = ax.barh(
+                y + offset, values, 0.38, xerr=err, color=colours[index], ecolor="0.2",
+                capsize=4, label=names[index], gid=f"sobol|{index}",
+            )  # fmt: skip
+            for bar, name in zip(bars, wide.index, strict=True):
+                bar.set_gid(f"sobol|{index}|{name}")
+        ax.axvline(0, color="0.2", linewidth=1)
+        ax.set_yticks(y, [nice(str(n)) for n in wide.index])
+        ax.set_xlim(min(-0.05, ax.get_xlim()[0]), max(1.0, ax.get_xlim()[1]))
+        ax.set_xlabel("share of the variance (whiskers: 95 % intervals)")
+        ax.grid(axis="y", alpha=0)
+        ax.legend(loc="lower right")
+        figure.suptitle(wrap(title, TITLE_CHARS))
+    return figure
+
+
 __all__ = [
     "plot_breakeven",
     "plot_differences",
     "plot_heatmap",
+    "plot_morris",
     "plot_series",
+    "plot_sobol",
     "plot_stacked",
     "plot_survival",
     "plot_team",

@@ -10,7 +10,8 @@ import difflib
 import itertools
 import math
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,9 @@ from sim.config.validation import validate
 from sim.ledger import COLUMNS
 from sim.metrics import SUMMARY_NAMES
 from sim.output import config_hash
-from sim.study.spec import Study, Sweep
+from sim.study import sensitivity
+from sim.study.sensitivity import Sample
+from sim.study.spec import Study, Sweep, SweepVariable
 
 MAX_RUNS = 1_000_000
 
@@ -89,6 +92,8 @@ class Plan:
     study_file: str | None = None
     study_text: str | None = None
     sweep_names: list[str] = field(default_factory=list)
+    sample: Sample | None = None  # the points of a Morris or Sobol sweep
+    replan: Callable[[Sample], Plan] | None = None  # the same plan at a stored sample's points
 
     @property
     def baseline_label(self) -> str:
@@ -412,16 +417,19 @@ def _scaled_range_problems(
     Checked for each scenario, whose field values the factors multiply: both ends of the
     range may be drawn.
     """
-    if sweep is None or sweep.method != "latin_hypercube":
+    if sweep is None or sweep.method == "grid":
         return []
     dump = base.model_dump(mode="json")
     problems = []
     for name, variable in sweep.variables.items():
+        factors = variable.range or (
+            (1 - variable.share, 1 + variable.share) if variable.share is not None else ()
+        )
         for j, target in enumerate(variable.scales):
             try:
                 current = _field_value(dump, target)
                 bounds = field_at(Scenario, target).bounds
-                ends = [_fit(current, current * float(f)) for f in variable.range or ()]
+                ends = [_fit(current, current * float(f)) for f in factors]
             except (KeyError, AttributeError, TypeError, ValueError, OverflowError):
                 continue  # not a numeric field, or no field: reported at the points
             if isinstance(current, int) and current > 0:
@@ -430,7 +438,7 @@ def _scaled_range_problems(
             if wrong:
                 at = ("sweep", "variables", name, "scales", j)
                 message = (
-                    f"{current} x the range {variable.range} reaches {wrong[0]:g}, outside what "
+                    f"{current} x the range {list(factors)} reaches {wrong[0]:g}, outside what "
                     f"{target} allows ({bounds.text()}); every value of the range may be drawn"
                 )
                 problems.append(Problem(locate(positions, at, file), target, message))
@@ -465,10 +473,13 @@ def build_plan(
     study_file: str,
     study_text: str | None = None,
     relabel: str = "give this entry a path and a different label",
+    stored: Sample | None = None,
 ) -> Plan:
     """Resolve every scenario at every sweep point; list the runs with their seeds.
 
-    ``relabel`` tells the user how to tell two scenarios with one label apart.
+    ``relabel`` tells the user how to tell two scenarios with one label apart. A Morris or
+    Sobol sweep draws its sample, unless ``stored`` gives the one drawn before (the same spec
+    and seed: see ``Plan.replan``); its points are never merged, as the analysis reads each.
     """
     check_size(study, len(sources), positions, study_file)
     _check_conflicts(study, sources, positions, study_file)
@@ -488,9 +499,11 @@ def build_plan(
     labels = [source.label or scenario.name for source, scenario in bases]
     _check_labels(study, labels, positions, study_file, relabel)
     baseline = study.baseline or labels[0]
+    sample = _sample(study, [b for _, b in bases], positions, study_file, stored)
     variants: list[Variant] = []
     seen_points: set[str] = set()
-    for point in sweep_points(study.sweep, study.seed):
+    points = sample.points() if sample is not None else sweep_points(study.sweep, study.seed)
+    for number, point in enumerate(points):
         point_variants = []
         for (source, base), label in zip(bases, labels, strict=True):
             try:
@@ -500,6 +513,8 @@ def build_plan(
                 continue
             point_variants.append((label, scenario, used))
         key = repr(sorted(point_variants[0][2].items())) if point_variants else ""
+        if sample is not None:
+            key = str(number)  # every point of a sample is analysed, even a repeated one
         if key in seen_points:
             continue  # rounding made this point the same as an earlier one
         seen_points.add(key)
@@ -517,10 +532,182 @@ def build_plan(
             )
     if problems:
         raise ConfigError(_unique(problems))
-    plan = Plan(study, variants, study_file=study_file, study_text=study_text)
+    plan = Plan(study, variants, study_file=study_file, study_text=study_text, sample=sample)
     plan.sweep_names = list(study.sweep.variables) if study.sweep else []
     plan.tasks = _tasks(study, variants)
+    if sample is not None:
+        plan.replan = lambda drawn: build_plan(
+            study, sources, positions, study_file, study_text, relabel, stored=drawn
+        )
     return plan
+
+
+def _sample(
+    study: Study,
+    bases: list[Scenario],
+    positions: Positions,
+    file: str,
+    stored: Sample | None,
+) -> Sample | None:
+    """Draw the sample of a Morris or Sobol sweep (``None`` for another sweep).
+
+    The stored sample is taken when it was drawn by the same spec and seed.
+    """
+    sweep = study.sweep
+    if sweep is None or not sweep.sensitivity:
+        return None
+    problems = _analyse_problems(sweep, len(bases), positions, file)
+    bounds = []
+    for name, variable in sweep.variables.items():
+        try:
+            bounds.append(_sampled_range(name, variable, bases, positions, file))
+        except ConfigError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ConfigError(_unique(problems))
+    drawn = sensitivity.draw(sweep, list(sweep.variables), bounds, study.seed)
+    if stored is not None and stored.fingerprint == drawn.fingerprint:
+        return stored
+    return drawn
+
+
+def _analyse_problems(
+    sweep: Sweep, scenarios: int, positions: Positions, file: str
+) -> list[Problem]:
+    """Refuse a metric the runs do not have, and a difference without a second scenario."""
+    problems = []
+    metrics = [m for m in SUMMARY_NAMES if m != "years"]
+    for metric, quantity in (sweep.analyse or {}).items():
+        here = ("sweep", "analyse", metric)
+        at = locate(positions, here, file)
+        if metric not in metrics:
+            close = difflib.get_close_matches(metric, metrics)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            message = (
+                f"no metric {metric!r}; {hint}a metric is a column of runs.csv: "
+                f"{', '.join(metrics)}"
+            )
+            problems.append(Problem(at, dotted(here), message))
+        elif quantity == "difference" and scenarios < 2:
+            message = (
+                "a difference is to the baseline scenario: the study needs a second scenario "
+                "(or analyse the level)"
+            )
+            problems.append(Problem(at, dotted(here), message))
+    return problems
+
+
+DOCUMENTED = re.compile(
+    r"range(?: for sweeps)?:? (\d+(?:\.\d+)?) ?(?:-|–|to) ?(\d+(?:\.\d+)?)", re.IGNORECASE
+)
+
+
+def documented_range(name: str) -> tuple[float, float] | None:
+    """Return the range for sweeping a field documents, or ``None`` if it documents none.
+
+    The range is written in the field's meaning or source as ``range 1-3`` or ``Range for
+    sweeps 0.25-0.55`` (``salesim params``).
+    """
+    try:
+        leaf = field_at(Scenario, name)
+    except (KeyError, AttributeError):
+        return None
+    found = DOCUMENTED.search(f"{leaf.meaning} {leaf.source}")
+    if found is None:
+        return None
+    low, high = float(found.group(1)), float(found.group(2))
+    return (low, high) if low < high else None
+
+
+def _sampled_range(
+    name: str,
+    variable: SweepVariable,
+    bases: list[Scenario],
+    positions: Positions,
+    file: str,
+) -> tuple[float, float]:
+    """Return the range a Morris or Sobol sweep samples for one variable.
+
+    Its ``range``; else ``share`` around the value the scenarios hold (a factor 1 for a
+    scaling variable); else the range the field documents. A whole-number field takes the
+    rounded draw, so its range must hold two whole numbers.
+    """
+    here = ("sweep", "variables", name)
+
+    def refuse(message: str, *below: str | int) -> ConfigError:
+        at = (*here, *below)
+        return ConfigError([Problem(locate(positions, at, file), dotted(at), message)])
+
+    share = variable.share
+    if variable.scales:
+        if variable.range is not None:
+            return variable.range[0], variable.range[1]
+        if share is not None:
+            return 1 - share, 1 + share
+        raise refuse(
+            "a scaling variable takes range: [low, high] (factors) or share: S (the factors "
+            "1 - S to 1 + S)"
+        )
+    try:
+        values = [_field_value(b.model_dump(mode="json"), name) for b in bases]
+    except UnknownFieldError as err:
+        raise refuse(err.message) from None
+    if not all(_is_number(v) for v in values):
+        wrong = next(v for v in values if not _is_number(v))
+        raise refuse(
+            f"{name} is not a number (it holds {wrong!r}); Morris and Sobol sample numeric "
+            "fields (compare other settings as scenarios)"
+        )
+    whole = all(isinstance(v, int) for v in values)
+    if variable.range is not None:
+        low, high = variable.range
+    elif share is not None:
+        if len(set(values)) > 1:
+            listed = ", ".join(str(v) for v in dict.fromkeys(values))
+            raise refuse(
+                f"{name} differs between the scenarios ({listed}): give range: [low, high], or "
+                "sweep it as a factor (a variable with scales)",
+                "share",
+            )
+        low, high = sorted((values[0] * (1 - share), values[0] * (1 + share)))
+        if values[0] == 0:
+            raise refuse(
+                f"{name} is 0, so plus or minus a share of it is an empty range; give range: "
+                "[low, high]",
+                "share",
+            )
+        _check_ends(name, low, high, whole, lambda m: refuse(m, "share"))
+    else:
+        documented = documented_range(name)
+        if documented is None:
+            raise refuse(
+                f"{name} documents no range for sweeping (salesim params): give range: "
+                "[low, high] or share: S (its value plus or minus that share)"
+            )
+        low, high = documented
+        _check_ends(name, low, high, whole, refuse)
+    if whole and round(low) == round(high):
+        raise refuse(
+            f"[{low:g}, {high:g}] rounds to the one whole number {round(low)} ({name} is a whole "
+            "number): an empty range; widen it"
+        )
+    return float(low), float(high)
+
+
+def _check_ends(
+    name: str, low: float, high: float, whole: bool, refuse: Callable[[str], ConfigError]
+) -> None:
+    """Refuse a derived range whose ends the field does not take."""
+    try:
+        bounds, _ = _bounds_at(name)
+    except (KeyError, AttributeError):
+        return
+    ends = (float(round(low)), float(round(high))) if whole else (low, high)
+    if not all(bounds.admits(e) for e in ends):
+        raise refuse(
+            f"the range [{low:g}, {high:g}] reaches outside what {name} allows "
+            f"({bounds.text()}); give range: [low, high] inside it"
+        )
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -582,6 +769,8 @@ def point_count(sweep: Sweep | None) -> int:
         return 1
     if sweep.method == "grid":
         return math.prod(len(v.values or []) for v in sweep.variables.values())
+    if sweep.sensitivity:
+        return sensitivity.point_count(sweep)
     return sweep.samples or 0
 
 

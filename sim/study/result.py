@@ -14,7 +14,7 @@ from sim.decompose import INPUTS, PARTS, decompose
 from sim.metrics import HEADLINE, summary
 from sim.output import write_atomic
 from sim.spreadsheet import inert_frame
-from sim.study import store
+from sim.study import sensitivity, store
 from sim.study.plan import Plan
 from sim.study.stats import mean_interval, summarise
 
@@ -48,6 +48,13 @@ class StudyResult:
         One row per run that raised or whose worker died: the keys and the ``error``.
     planned
         Number of runs the study asks for.
+    horizons
+        The simulated years of the variants.
+    sensitivity
+        Morris or Sobol studies: the indices, one row per scenario, metric, parameter and
+        index (``sensitivity.COLUMNS``); empty for other studies or before every point has runs.
+    sensitivity_notes
+        What limits those indices (points without runs, a Sobol sample too small).
     """
 
     name: str
@@ -60,6 +67,9 @@ class StudyResult:
     failures: pd.DataFrame
     planned: int
     horizons: list[int] = field(default_factory=list)
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sensitivity_notes: list[str] = field(default_factory=list)
+    method: str = "grid"
 
     @property
     def decomposition(self) -> pd.DataFrame:
@@ -116,6 +126,7 @@ def collect(out: Path, plan: Plan) -> StudyResult:
         if len(runs_frame)
         else pd.DataFrame()
     )
+    indices, notes = _sensitivity(runs_frame, plan)
     return StudyResult(
         name=plan.study.name,
         path=out,
@@ -127,7 +138,22 @@ def collect(out: Path, plan: Plan) -> StudyResult:
         failures=pd.DataFrame(failures),
         planned=len(plan.tasks),
         horizons=sorted({v.scenario.calendar.horizon_years for v in plan.variants}),
+        sensitivity=indices,
+        sensitivity_notes=notes,
+        method=plan.study.sweep.method if plan.study.sweep else "grid",
     )
+
+
+def _sensitivity(runs: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, list[str]]:
+    """Return the Morris or Sobol indices of a sample study and their notes (else nothing)."""
+    sweep = plan.study.sweep
+    if plan.sample is None or sweep is None:
+        return pd.DataFrame(), []
+    labels = list(dict.fromkeys(v.label for v in plan.variants))
+    if runs.empty:
+        return pd.DataFrame(columns=list(sensitivity.COLUMNS)), ["no sample point has runs yet"]
+    quantities = sensitivity.quantities(sweep, len(labels))
+    return sensitivity.analyse(runs, plan.sample, quantities, labels, plan.baseline_label)
 
 
 def write_tables(result: StudyResult) -> None:
@@ -139,11 +165,13 @@ def write_tables(result: StudyResult) -> None:
     No text cell starts a formula when the files are opened in a spreadsheet
     (``sim.spreadsheet.inert``); numbers are written as numbers.
     """
-    tables = (
+    tables = [
         ("summary.csv", result.summary),
         ("runs.csv", result.runs),
         ("decomposition.csv", result.decomposition),
-    )
+    ]
+    if result.method in ("morris", "sobol"):
+        tables.append(("sensitivity.csv", result.sensitivity))
     for name, frame in tables:
         write_atomic(result.path / name, _csv_writer(inert_frame(frame)))
 
@@ -261,7 +289,7 @@ def report_text(result: StudyResult) -> str:
         f"year{plural}; mean [95 % interval]; 'vs' lines: paired difference to "
         f"{result.baseline} [95 % interval]",
         "",
-        result.table(),
+        result.table() if result.method not in ("morris", "sobol") else sensitivity_text(result),
     ]
     runs = result.runs
     fewest = int(runs.groupby(["scenario", "point"]).size().min()) if not runs.empty else 0
@@ -287,10 +315,44 @@ def report_text(result: StudyResult) -> str:
             )
     lines += [
         "",
-        f"results: {result.path}/ (summary.csv, runs.csv, decomposition.csv, runs/*.parquet, "
-        "manifest.json)",
+        f"results: {result.path}/ (summary.csv, runs.csv, decomposition.csv, "
+        + ("sensitivity.csv, sample.json, " if result.method in ("morris", "sobol") else "")
+        + "runs/*.parquet, manifest.json)",
     ]
     return "\n".join(lines)
+
+
+def sensitivity_text(result: StudyResult) -> str:
+    """Return the indices of a Morris or Sobol study as text, the strongest parameter first.
+
+    Morris: μ* with its 95 % interval's half-width and σ; Sobol: ST and S1 with theirs. A
+    difference is followed by the share of the sample points where it is positive.
+    """
+    table, lines = result.sensitivity, []
+    points = result.runs["point"].nunique() if not result.runs.empty else 0
+    morris = result.method == "morris"
+    keys = ["scenario", "metric", "quantity"]
+    for (scenario, metric, quantity), rows in table.groupby(keys, sort=False) if len(table) else ():
+        scenario, metric = str(scenario), str(metric)
+        what = f"{scenario} − {result.baseline}" if quantity == "difference" else str(scenario)
+        first, second = ("mu_star", "sigma") if morris else ("ST", "S1")
+        wide = rows.pivot_table(index="parameter", columns="index", values=["value", "conf"])
+        wide = wide.sort_values(("value", first), ascending=False)
+        width = max(len(str(p)) for p in wide.index)
+        heading = "μ* ± 95 %, σ" if morris else "ST ± 95 %, S1 ± 95 %"
+        lines.append(f"{metric} of {what} over {points} sample points ({heading}):")
+        for parameter, row in wide.iterrows():
+            cells = [f"{row[('value', first)]:.4g} ± {row[('conf', first)]:.2g}"]
+            if morris:
+                cells.append(f"σ {row[('value', second)]:.4g}")
+            else:
+                cells.append(f"S1 {row[('value', second)]:.3g} ± {row[('conf', second)]:.2g}")
+            lines.append(f"  {str(parameter).ljust(width)}  " + "   ".join(cells))
+        if quantity == "difference":
+            share = sensitivity.positive_share(result.runs, metric, scenario, result.baseline)
+            lines.append(f"  {what} > 0 at {share:.0%} of the sample points")
+    lines += [f"note: {note}" for note in result.sensitivity_notes]
+    return "\n".join(lines) if lines else f"{result.name}: no sensitivity indices yet"
 
 
 def paired_parts(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +26,7 @@ from sim.output import (
     folder_problem,
     os_problem,
 )
-from sim.study import store
+from sim.study import sensitivity, store
 from sim.study.execute import (
     ClusterLostError,
     Outcome,
@@ -202,9 +203,15 @@ def _run_locked(
     prepare_output(out, plan)  # again, now that no other command writes the folder
     total = len(plan.tasks)
     with _storing(out, plan):
+        plan = _with_stored_sample(out, plan)
         store.write_scenarios(out, plan)
-        todo = [t for t in _balanced(plan.tasks) if not store.is_done(out, t)]
-        already = total - len(todo)
+        missing = [t for t in _balanced(plan.tasks) if not store.is_done(out, t)]
+        already = total - len(missing)
+        unique: dict[str, RunTask] = {}
+        for task in missing:
+            unique.setdefault(task.key, task)  # the same scenario and seed run once
+        todo = list(unique.values())
+        copies = Counter(t.key for t in missing)
         store.write_manifest(out, plan, {"planned": total, "stored": already, "state": "running"})
     if progress:
         where = f" on {scheduler}" if scheduler else ""
@@ -225,7 +232,8 @@ def _run_locked(
                 store.write_error(out, task, outcome.error or "unknown error")
         except OSError as err:
             raise _WriteFailedError(err, out) from err
-        bar.advance(failed=outcome.frame is None)
+        for _ in range(copies[task.key]):  # the tasks of the same scenario and seed
+            bar.advance(failed=outcome.frame is None)
 
     try:
         execute(
@@ -252,6 +260,28 @@ def _run_locked(
         result = collect(out, plan)
         write_tables(result)
     return result
+
+
+def _with_stored_sample(out: Path, plan: Plan) -> Plan:
+    """Return the plan at the points of the sample stored in ``out``, and store the sample.
+
+    A sample stored by the same spec and seed is taken as it is (another version of SALib
+    could draw other points); a sample of another spec is replaced, and the runs of points it
+    no longer has are left out, as those of a changed scenario are.
+    """
+    if plan.sample is None:
+        return plan
+    stored = sensitivity.read_sample(out)
+    if (
+        stored is not None
+        and plan.replan is not None
+        and stored.fingerprint == plan.sample.fingerprint
+        and not sensitivity.same(stored, plan.sample)
+    ):
+        plan = plan.replan(stored)
+    assert plan.sample is not None  # a replanned sample plan has its sample
+    sensitivity.write_sample(out, plan.sample)
+    return plan
 
 
 def _status(out: Path, plan: Plan, state: str) -> dict[str, object]:
@@ -357,6 +387,12 @@ def load(folder: str | Path) -> StudyResult:
         tasks += [RunTask(variant, r, seed) for r, seed in enumerate(record["seeds"])]
     plan = Plan(study, variants, tasks, manifest.get("study_file"), manifest.get("study_text"))
     plan.sweep_names = list(manifest.get("sweep", []))
+    if study.sweep is not None and study.sweep.sensitivity:
+        plan.sample = sensitivity.read_sample(out)
+        if plan.sample is None:
+            raise StudyError(
+                f"{out / sensitivity.SAMPLE_FILE}: missing or unreadable; run the study again"
+            )
     return collect(out, plan)
 
 
