@@ -916,7 +916,7 @@ def morale_target(pay_ratio: float, elasticity: float) -> float:
     return float(min(1.0, max(pay_ratio, 0.0)) ** elasticity)
 
 
-# ---- pay per hour of a seller's activities (ODD 7.21) ---------------------------------------
+# ---- pay per hour of a seller's activities (ODD 7.22) ---------------------------------------
 def hunting_wins_per_hour(
     call_hours: float,
     meeting_prob: float,
@@ -1182,7 +1182,7 @@ def effort_multiplier(
     hunting_pay_ref: float,
     responsiveness: float,
 ) -> np.ndarray:
-    """Return how many times the fixed rules' effort a seller gives a task (ODD 7.21).
+    """Return how many times the fixed rules' effort a seller gives a task (ODD 7.22).
 
     The task's pay per hour relative to hunting, over the same ratio under the reference plan,
     raised to the responsiveness: ``m = [(r / r_hunt) / (r_ref / r_hunt_ref)]^rho``. Where a

@@ -2,7 +2,7 @@
 
 A hunting seller (hunter or generalist) weighs a visit to one of his clients, and an
 escalation, against hunting by the bonus he expects per hour of each (``sim.economics``,
-ODD 7.21). His effort on the task is the fixed rules' effort times ``m = [(r / r_hunt) /
+ODD 7.22). His effort on the task is the fixed rules' effort times ``m = [(r / r_hunt) /
 (r_ref / r_hunt_ref)]^rho``: the task's pay per hour relative to hunting, over the same ratio
 under the reference plan (the ``money`` defaults, under which the fixed rules hold), to the
 power ``effort.responsiveness``. A periodic visit comes every ``interval / m`` (at most

@@ -1,4 +1,4 @@
-"""Pay-driven effort (ODD 7.21): hunting sellers pace visits and answer escalations by pay."""
+"""Pay-driven effort (ODD 7.22): hunting sellers pace visits and answer escalations by pay."""
 
 from __future__ import annotations
 

@@ -1445,7 +1445,7 @@ class OverloadConfig(ScenarioSection):
 
 
 class EffortConfig(ScenarioSection):
-    """Sellers' discretionary hours follow what their pay plan pays per hour (ODD 7.21)."""
+    """Sellers' discretionary hours follow what their pay plan pays per hour (ODD 7.22)."""
 
     responsiveness: float = param(
         0.5,
