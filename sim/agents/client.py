@@ -227,6 +227,8 @@ class ClientDynamics:
         self.half_life_days = cfg.dormant_response_half_life_months * days_per_month
         self._wakeups: dict[int, list[int]] = {}
         self.incident = eco.per_day(cfg.incident_per_month, days_per_month)
+        # A list to record every booked order as (day, client ids, USD); None records nothing.
+        self.order_log: list[tuple[int, np.ndarray, np.ndarray]] | None = None
 
     def step(
         self,
@@ -448,6 +450,8 @@ class ClientDynamics:
             self._upset(book, who[lost])
             who, amount = who[~lost], amount[~lost]
         book.receivable[who] += amount
+        if self.order_log is not None:
+            self.order_log.append((day, who, amount))
         is_new = (day - book.won_day[who]) < self.new_days
         total, new = float(amount.sum()), float(amount[is_new].sum())
         if not self.track_uplift:

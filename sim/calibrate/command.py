@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -107,8 +108,8 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
     -------
     dict[str, Any]
         JSON-ready: ``bgnbd``, ``gamma_gamma``, ``log_likelihood``, ``converged``, ``period``,
-        ``counts``, ``holdout``, ``spend``, ``population`` (:mod:`sim.calibrate.mapping`),
-        ``input``.
+        ``counts``, ``holdout``, ``spend``, ``population`` and ``alive``
+        (:mod:`sim.calibrate.mapping`), ``input``.
 
     Raises
     ------
@@ -145,6 +146,12 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
         else 0.0
     )
     alive = mapping.p_alive(bgnbd.params, x, t_x, age)
+    posterior = mapping.alive_means(
+        bgnbd.params,
+        None if gamma is None else gamma.params,
+        {"x": x, "t_x": t_x, "T": age, "m_x": summary["m_x"].to_numpy()},
+        options.unit,
+    )
     spend = None if gamma is None else mapping.mean_spend(gamma.params)
     population = {
         "note": "first-order population quantities for a scenario (docs/MODEL.md, section 8)",
@@ -197,6 +204,14 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
             else round(float(repeaters["m_x"].mean()), 4),
         },
         "population": population,
+        "alive": {
+            "note": "clients alive at until, weighted by P(alive): posterior means the scenario "
+            "is set from (docs/MODEL.md, section 8)",
+            **{
+                k: None if v != v else round(v, 6)  # NaN: spend not fitted
+                for k, v in posterior.items()
+            },
+        },
         "input": {
             "file": str(path),
             "sha256": export.sha256,
@@ -289,12 +304,37 @@ def _write_scenarios(
     organisation = {
         k: v for k, v in split_data.items() if k not in {"extends", "name", "description"}
     }
+    organisation["organisation"] = _split_staff(dict(organisation["organisation"]), fields, base)
     split = (
         "# The calibrated company, split: the organisation of salesim's scenarios/split.yaml.\n"
         f"extends: {SCENARIO}\nname: {name}_split\n" + dump_yaml(organisation, sort_keys=False)
     )
     for file, text in ((SCENARIO, scenario), (SPLIT, split)):
         write_atomic(out / file, functools.partial(_checked, text=text))
+
+
+def _split_staff(
+    org: dict[str, Any], fields: list[tuple[str, float | int, str]], base: Scenario
+) -> dict[str, Any]:
+    """Scale the split's hunters and specialists as the calibrated company's servers are.
+
+    The sellers become the hunters (as the shipped split does with the base's six); the client
+    department gets the split's specialists times the clients' workload over the base's.
+    """
+    values = {path: value for path, value, _ in fields}
+    if "organisation.generalists" in values:
+        org["hunters"] = int(values["organisation.generalists"])
+    active = int(values.get("market.active_clients", base.market.active_clients))
+    value_min = float(
+        values.get("clients.value_min_usd_per_month", base.clients.value_min_usd_per_month)
+    )
+    theirs = mapping.client_workload(
+        base.market.active_clients, base.clients.value_min_usd_per_month, base
+    )
+    if org.get("specialists") and theirs > 0:
+        mine = mapping.client_workload(active, value_min, base)
+        org["specialists"] = max(1, math.ceil(org["specialists"] * mine / theirs))
+    return org
 
 
 def _checked(path: Path, text: str) -> None:
