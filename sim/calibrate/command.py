@@ -57,6 +57,8 @@ class Options:
         Time unit of the BG/NBD fit: ``week`` (as in the papers), ``day`` or ``month``.
     skip_bad : bool
         Write bad rows to rejected.csv instead of stopping.
+    check : bool
+        Run the simulator check of the report (:mod:`sim.calibrate.check`).
     base : pathlib.Path or None
         The scenario the written scenario.yaml extends (None: no scenario is written).
     """
@@ -70,6 +72,7 @@ class Options:
     until: pd.Timestamp | None = None
     unit: str = "week"
     skip_bad: bool = False
+    check: bool = True
     base: Path | None = None
 
 
@@ -90,6 +93,11 @@ def _bad_rows_error(path: Path, rejected: pd.DataFrame) -> ExportError:
 
 def _day(ts: pd.Timestamp) -> str:
     return ts.date().isoformat()
+
+
+def purchase_days(purchases: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per client and purchase day: ``client``, ``date``, ``amount`` (summed)."""
+    return purchases.groupby([CLIENT, DATE], as_index=False, sort=False).agg(amount=(AMOUNT, "sum"))
 
 
 def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
@@ -123,7 +131,7 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
     returns = rows[rows[AMOUNT] < 0]
     if purchases.empty:
         raise ExportError(f"{path}: no purchases (every amount is negative)")
-    days = purchases.groupby([CLIENT, DATE], as_index=False, sort=False).agg(amount=(AMOUNT, "sum"))
+    days = purchase_days(purchases)
     start, end = rows[DATE].min(), rows[DATE].max()
     until = end if options.until is None else options.until
     if until < purchases[DATE].min():
@@ -278,8 +286,43 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
             write_atomic(out / REJECTED, lambda p: export.rejected.to_csv(p, index=False))
         if base is not None and options.base is not None:
             _write_scenarios(out, fields, base, options.base, path)
+        result["report"] = _report(out, export, result, options, base is not None)
+        text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         write_atomic(out / CALIBRATION, lambda p: p.write_text(text, encoding="utf-8"))
     return result
+
+
+def _report(
+    out: Path, export: Export, result: dict[str, Any], options: Options, scenario: bool
+) -> dict[str, Any]:
+    """Run the simulator check (if asked and possible) and write the calibration report."""
+    from sim.calibrate import check as checking
+    from sim.calibrate.report import write_report
+
+    purchases = export.rows[export.rows[AMOUNT] >= 0]
+    days = purchase_days(purchases)
+    until = pd.Timestamp(result["period"]["until"])
+    end = pd.Timestamp(result["period"]["end"])
+    summary = btyd.summarise(days, until, end, options.unit)
+    months = int(((end - until).days) // checking.DAYS_PER_MONTH)
+    found: checking.Check | None = None
+    note = ""
+    if not scenario:
+        note = "skipped: no scenario was written"
+    elif not options.check:
+        note = "skipped (--no-check)"
+    elif months < 1:
+        note = "skipped: no whole month of holdout (give --until a month or more before the end)"
+    else:
+        scenario_model = load_model(Scenario, out / SCENARIO)
+        found = checking.run_check(scenario_model, days, summary.index, until, months)
+    files = write_report(out, result, summary, days, found, note)
+    block: dict[str, Any] = {"files": files, "check": note or (found and found.verdict())}
+    if found is not None:
+        block["check_totals"] = found.totals().reset_index().to_dict("records")
+        block["check_months"] = months
+        block["check_replications"] = len(found.runs)
+    return block
 
 
 def _load_base(path: Path) -> Scenario:
@@ -382,10 +425,6 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
     if "scenario" in result:
         written += f", {SCENARIO}, {SPLIT}"
     lines.append(f"  written: {out}/ ({written})")
-    if "scenario" in result:
-        lines.append(
-            f"  note: {SCENARIO} maps the fit to first order and is not yet checked against the "
-            "simulator (docs/MODEL.md, section 8): compare its monthly clients and revenue with "
-            "your own before trusting it"
-        )
+    if "report" in result:
+        lines.append(f"  report: {out}/report.html; simulator check: {result['report']['check']}")
     return "\n".join(lines)
