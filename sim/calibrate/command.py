@@ -162,7 +162,8 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
     )
     spend = None if gamma is None else mapping.mean_spend(gamma.params)
     population = {
-        "note": "first-order population quantities for a scenario (docs/MODEL.md, section 8)",
+        "note": "population means of a new client (docs/MODEL.md, section 8); the scenario is "
+        "set from the block alive",
         "clients_alive_at_until": round(float(alive.sum()), 1),
         "orders_per_month_alive": round(mapping.orders_per_month(bgnbd.params, options.unit), 6),
         "drop_per_month": round(mapping.drop_per_month(bgnbd.params, options.unit), 6),

@@ -1,9 +1,11 @@
-"""From BTYD fits to scenario quantities: a first-order mapping (pure functions).
+"""From BTYD fits to scenario fields (pure functions).
 
 The scenario describes clients by a monthly order rate, a monthly chance of lapsing, a count of
 past and active clients and a value distribution; BG/NBD and Gamma-Gamma describe them by
 mixing distributions over purchase rates, drop-out chances and spend. The functions here give
-the population quantities the scenario's parameters can be set from (docs/MODEL.md, section 8).
+the fitted rates of the clients alive at the end of the calibration period and set the
+scenario's parameters so that a served client of the simulator realises them (docs/MODEL.md,
+section 8).
 
 Sources: P(alive), Fader, Hardie & Lee (2005), Marketing Science 24(2), equation (13); the
 means of the gamma and beta mixing distributions, ibid. section 3; the mean spend of the
