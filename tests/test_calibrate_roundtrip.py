@@ -17,8 +17,10 @@ from conftest import ROOT, scenario
 
 from sim.agents.client import ACTIVE, NEVER
 from sim.calibrate import btyd, mapping
-from sim.calibrate.command import Options, analyse
+from sim.calibrate.check import observed_months
+from sim.calibrate.command import Options, analyse, purchase_days
 from sim.calibrate.reading import read_export
+from sim.calibrate.report import cumulative
 from sim.calibrate.transactions import START, run_logged, working_day_dates
 from sim.cli import main
 from sim.config.loader import load_model
@@ -45,6 +47,7 @@ WORLD = (
     f"clients.value_cap_multiple={CAP}",
     "calendar.horizon_years=2",
 )
+PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # FHL 2005, CDNOW
 SPEND = VALUE_MIN * mapping.capped_pareto_mean(SHAPE, CAP) / RATE  # USD an order
 
 
@@ -178,3 +181,43 @@ def test_no_check_and_no_holdout_write_the_report_without_simulating(tmp_path: P
     report = json.loads((whole / "calibration.json").read_text("utf-8"))["report"]
     assert report["check"].startswith("skipped: no whole month of holdout")
     assert "conditional.png" not in report["files"]
+
+
+def test_the_check_counts_the_calibration_clients_holdout_months() -> None:
+    until = pd.Timestamp("2020-01-31")
+    days = pd.DataFrame(
+        {
+            "client": ["a", "a", "b", "a", "new", "b", "b"],
+            "date": pd.to_datetime(
+                [
+                    "2020-01-31",
+                    "2020-02-01",
+                    "2020-03-02",
+                    "2020-03-03",
+                    "2020-02-05",
+                    "2020-04-05",
+                    "2020-05-03",
+                ]
+            ),
+            "amount": [9.0, 1.0, 2.0, 4.0, 100.0, 8.0, 16.0],
+        }
+    )
+    months = observed_months(days, pd.Index(["a", "b"]), until, 3)
+    # day 1 and day 31 after until are month 0, day 32 month 1 (30.4375 days a month);
+    # before or on until, clients won later and a trailing part month are left out
+    assert months["orders"].tolist() == [2.0, 1.0, 1.0]
+    assert months["revenue"].tolist() == [3.0, 4.0, 8.0]
+    assert months["clients ordering"].tolist() == [2.0, 1.0, 1.0]
+
+
+def test_cumulative_repeat_purchases_of_cdnow_at_the_end_of_calibration(tmp_path: Path) -> None:
+    export = read_export(CDNOW, "cdnow", {}, None, None, False, None)
+    days = purchase_days(export.rows[export.rows["amount"] >= 0])
+    until = pd.Timestamp("1997-09-30")
+    summary = btyd.summarise(days, until, days["date"].max())
+    series = cumulative(PUBLISHED, summary, days, 7.0)
+    at_end = series[series.index <= until].iloc[-1]
+    # 2,457 repeat purchase days in the 39 weeks (FHL 2005); BG/NBD fits them within 3 %
+    assert series[series.index <= until + pd.Timedelta(days=6)].iloc[-1]["observed"] == 2457
+    assert at_end["expected"] == pytest.approx(at_end["observed"], rel=0.03)
+    assert series["observed"].is_monotonic_increasing
