@@ -259,7 +259,7 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
     cal.add_argument(
         "--no-check", action="store_true",
         help="skip the simulator check of the report (20 runs of the written scenario over "
-        "the holdout; about 10 s for 2,000 clients and 9 months)",
+        "the holdout: about 10 s for 2,000 clients and 8 months, growing with clients x months)",
     )  # fmt: skip
     cal.add_argument(
         "--unit", choices=("week", "day", "month"), default="week",

@@ -221,3 +221,21 @@ def test_cumulative_repeat_purchases_of_cdnow_at_the_end_of_calibration(tmp_path
     assert series[series.index <= until + pd.Timedelta(days=6)].iloc[-1]["observed"] == 2457
     assert at_end["expected"] == pytest.approx(at_end["observed"], rel=0.03)
     assert series["observed"].is_monotonic_increasing
+
+
+def test_a_drop_out_below_the_rivals_chance_sets_no_lapse_and_says_so() -> None:
+    base = load_model(Scenario, ROOT / "scenarios" / "reference.yaml")
+    rivals = mapping.rival_per_month(base, mapping.typical_satisfaction(base))
+    result = {
+        "alive": {"alive": 100.0, "orders_per_month": 1.0, "drop_per_month": rivals / 2,
+                  "spend_per_order": 50.0},
+        "counts": {"clients_in_calibration": 120},
+    }  # fmt: skip
+    fields = {path: (value, note) for path, value, note in mapping.scenario_fields(result, base)}
+    assert fields["clients.lapse_per_month"][0] == 0.0
+    assert "drop-out over-stated" in fields["clients.lapse_per_month"][1]
+    result["alive"]["drop_per_month"] = rivals * 2
+    fields = {path: (value, note) for path, value, note in mapping.scenario_fields(result, base)}
+    assert fields["clients.lapse_per_month"][0] > 0
+    assert "over-stated" not in fields["clients.lapse_per_month"][1]
+    assert fields["organisation.generalists"][0] == 2  # 100 small clients against 300 for 6

@@ -392,7 +392,10 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
             "clients.lapse_per_month",
             round(lapse, 6),
             f"(alive.drop_per_month = {drop:.4g} - rivals' chance {rivals:.4g} {at}) / the "
-            f"dissatisfaction multiplier {multiplier:.3g}",
+            f"dissatisfaction multiplier {multiplier:.3g}"
+            + (
+                "; the base's rivals alone take more: drop-out over-stated" if drop < rivals else ""
+            ),
         ),
     ]
     value_min = clients.value_min_usd_per_month
