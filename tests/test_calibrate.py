@@ -421,22 +421,35 @@ def test_writes_a_valid_calibrated_scenario_and_its_split(
     scenario = load_model(Scenario, out / "scenario.yaml")
     split = load_model(Scenario, out / "split.yaml")
     base = load_model(Scenario, ROOT / "scenarios" / "reference.yaml")
-    pop = fit["population"]
+    alive = fit["alive"]
     assert scenario.market.past_clients == fit["counts"]["clients_in_calibration"] == 2357
-    assert scenario.market.active_clients == round(pop["clients_alive_at_until"])
+    assert scenario.market.active_clients == round(alive["alive"])
+    # the REALISED rates of a served client at the typical satisfaction are the fitted ones
+    s_star = mapping.typical_satisfaction(base)
+    assert s_star == pytest.approx(0.8 - 0.08 * 0.3 / -np.log(0.7))
+    usage = 1 - base.clients.usage_satisfaction_weight * (1 - s_star)
     share = base.clients.consultative_share
     mean_rate = (1 - share) * scenario.clients.orders_per_month_transactional + (
         share * scenario.clients.orders_per_month_consultative
     )
-    assert mean_rate == pytest.approx(pop["orders_per_month_alive"], rel=1e-5)
-    assert scenario.clients.lapse_per_month == pytest.approx(
-        pop["drop_per_month"] - base.market.competitors.poach_per_month, abs=1e-6
+    assert mean_rate * usage == pytest.approx(alive["orders_per_month"], rel=1e-4)
+    multiplier = 1 + base.clients.lapse_dissatisfaction_weight * (1 - s_star)
+    rivals = mapping.rival_per_month(base, s_star)
+    assert 0 < rivals < alive["drop_per_month"]
+    assert scenario.clients.lapse_per_month * multiplier + rivals == pytest.approx(
+        alive["drop_per_month"], abs=1e-5
     )
+    mean_value = scenario.clients.value_min_usd_per_month * mapping.capped_pareto_mean(1.33, 200)
+    assert mean_value * usage == pytest.approx(
+        alive["orders_per_month"] * alive["spend_per_order"], rel=1e-3
+    )
+    # the servers are scaled by the workload: 1,917 small clients against the base's 300
+    assert scenario.organisation.generalists == 36
+    assert split.organisation.hunters == 36 and split.organisation.specialists == 18
     # what the data cannot tell stays the base's; the split differs only in its organisation
-    assert scenario.organisation == base.organisation
     assert scenario.market.prospects == base.market.prospects
     assert split.clients == scenario.clients and split.market == scenario.market
-    assert split.organisation.hunters > 0 and split.organisation.generalists == 0
+    assert split.organisation.generalists == 0
     text = (out / "scenario.yaml").read_text(encoding="utf-8")
     assert "# counts.clients_in_calibration" in text and "Not identified" in text
     assert fit["scenario"]["fields"]["market.past_clients"] == 2357

@@ -229,6 +229,8 @@ class ClientDynamics:
         self.incident = eco.per_day(cfg.incident_per_month, days_per_month)
         self.order_multiplier: np.ndarray | None = None  # by seat; None: the pay basis is off
         self.incident_multiplier: np.ndarray | None = None
+        # A list to record every booked order as (day, client ids, USD); None records nothing.
+        self.order_log: list[tuple[int, np.ndarray, np.ndarray]] | None = None
 
     def set_pay_basis(self, orders: np.ndarray, incidents: np.ndarray) -> None:
         """Set each seat's multiples of its clients' order rate and incident chance (ODD 7.21).
@@ -468,6 +470,8 @@ class ClientDynamics:
             self._upset(book, who[lost])
             who, amount = who[~lost], amount[~lost]
         book.receivable[who] += amount
+        if self.order_log is not None:
+            self.order_log.append((day, who, amount))
         is_new = (day - book.won_day[who]) < self.new_days
         total, new = float(amount.sum()), float(amount[is_new].sum())
         if not self.track_uplift:

@@ -346,3 +346,61 @@ def bgnbd_conditional_expectation(
     ratio = ((alpha + T) / (alpha + np.asarray(t_x, dtype=float))) ** (r + x)
     bottom = 1 + np.where(x > 0, a / np.maximum(b + x - 1, 1e-300) * ratio, 0.0)
     return np.asarray(top / bottom)
+
+
+def bgnbd_expected_count(params: dict[str, float], t: np.ndarray) -> np.ndarray:
+    """Return the expected repeat purchases in (0, t] of a new client, FHL (2005) equation (9).
+
+    ``E[X(t)] = (a + b - 1) / (a - 1) × [1 - (α / (α + t))^r ₂F₁(r, b; a + b - 1; t / (α + t))]``.
+
+    Parameters
+    ----------
+    params : dict[str, float]
+        BG/NBD estimates r, alpha, a, b (a != 1).
+    t : numpy.ndarray
+        Times since the first purchase, in the fit's unit, any shape (>= 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Expected purchases, the shape of ``t``.
+    """
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    t = np.asarray(t, dtype=float)
+    z = t / (alpha + t)
+    hyp = special.hyp2f1(r, b, a + b - 1, z)
+    return np.asarray((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp))
+
+
+def bgnbd_count_probability(params: dict[str, float], x: int, t: np.ndarray) -> np.ndarray:
+    """Return P(X(t) = x), the chance of ``x`` repeat purchases in (0, t], FHL (2005) eq. (8).
+
+    Parameters
+    ----------
+    params : dict[str, float]
+        BG/NBD estimates r, alpha, a, b.
+    x : int
+        Number of repeat purchases (>= 0).
+    t : numpy.ndarray
+        Times since the first purchase, in the fit's unit, shape (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Probabilities, shape (n,).
+    """
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    t = np.asarray(t, dtype=float)
+    log_a = np.log(alpha / (alpha + t))
+    log_t = np.log(np.maximum(t, 1e-300) / (alpha + t))
+
+    def poisson_gamma(j: int) -> np.ndarray:  # Γ(r+j)/(Γ(r) j!) (α/(α+t))^r (t/(α+t))^j
+        head = special.gammaln(r + j) - special.gammaln(r) - special.gammaln(j + 1)
+        return np.asarray(np.exp(head + r * log_a + (j * log_t if j else 0.0)))
+
+    alive = np.exp(special.betaln(a, b + x) - special.betaln(a, b)) * poisson_gamma(x)
+    if x == 0:
+        return np.asarray(alive)
+    below = sum(poisson_gamma(j) for j in range(x))
+    dead = np.exp(special.betaln(a + 1, b + x - 1) - special.betaln(a, b)) * (1 - below)
+    return np.asarray(alive + dead)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,6 +57,8 @@ class Options:
         Time unit of the BG/NBD fit: ``week`` (as in the papers), ``day`` or ``month``.
     skip_bad : bool
         Write bad rows to rejected.csv instead of stopping.
+    check : bool
+        Run the simulator check of the report (:mod:`sim.calibrate.check`).
     base : pathlib.Path or None
         The scenario the written scenario.yaml extends (None: no scenario is written).
     """
@@ -69,6 +72,7 @@ class Options:
     until: pd.Timestamp | None = None
     unit: str = "week"
     skip_bad: bool = False
+    check: bool = True
     base: Path | None = None
 
 
@@ -91,6 +95,11 @@ def _day(ts: pd.Timestamp) -> str:
     return ts.date().isoformat()
 
 
+def purchase_days(purchases: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per client and purchase day: ``client``, ``date``, ``amount`` (summed)."""
+    return purchases.groupby([CLIENT, DATE], as_index=False, sort=False).agg(amount=(AMOUNT, "sum"))
+
+
 def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
     """Fit the models to a read export and return the content of ``calibration.json``.
 
@@ -107,8 +116,8 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
     -------
     dict[str, Any]
         JSON-ready: ``bgnbd``, ``gamma_gamma``, ``log_likelihood``, ``converged``, ``period``,
-        ``counts``, ``holdout``, ``spend``, ``population`` (:mod:`sim.calibrate.mapping`),
-        ``input``.
+        ``counts``, ``holdout``, ``spend``, ``population`` and ``alive``
+        (:mod:`sim.calibrate.mapping`), ``input``.
 
     Raises
     ------
@@ -122,7 +131,7 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
     returns = rows[rows[AMOUNT] < 0]
     if purchases.empty:
         raise ExportError(f"{path}: no purchases (every amount is negative)")
-    days = purchases.groupby([CLIENT, DATE], as_index=False, sort=False).agg(amount=(AMOUNT, "sum"))
+    days = purchase_days(purchases)
     start, end = rows[DATE].min(), rows[DATE].max()
     until = end if options.until is None else options.until
     if until < purchases[DATE].min():
@@ -145,9 +154,16 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
         else 0.0
     )
     alive = mapping.p_alive(bgnbd.params, x, t_x, age)
+    posterior = mapping.alive_means(
+        bgnbd.params,
+        None if gamma is None else gamma.params,
+        {"x": x, "t_x": t_x, "T": age, "m_x": summary["m_x"].to_numpy()},
+        options.unit,
+    )
     spend = None if gamma is None else mapping.mean_spend(gamma.params)
     population = {
-        "note": "first-order population quantities for a scenario (docs/MODEL.md, section 8)",
+        "note": "population means of a new client (docs/MODEL.md, section 8); the scenario is "
+        "set from the block alive",
         "clients_alive_at_until": round(float(alive.sum()), 1),
         "orders_per_month_alive": round(mapping.orders_per_month(bgnbd.params, options.unit), 6),
         "drop_per_month": round(mapping.drop_per_month(bgnbd.params, options.unit), 6),
@@ -197,6 +213,14 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
             else round(float(repeaters["m_x"].mean()), 4),
         },
         "population": population,
+        "alive": {
+            "note": "clients alive at until, weighted by P(alive): posterior means the scenario "
+            "is set from (docs/MODEL.md, section 8)",
+            **{
+                k: None if v != v else round(v, 6)  # NaN: spend not fitted
+                for k, v in posterior.items()
+            },
+        },
         "input": {
             "file": str(path),
             "sha256": export.sha256,
@@ -263,8 +287,43 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
             write_atomic(out / REJECTED, lambda p: export.rejected.to_csv(p, index=False))
         if base is not None and options.base is not None:
             _write_scenarios(out, fields, base, options.base, path)
+        result["report"] = _report(out, export, result, options, base is not None)
+        text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         write_atomic(out / CALIBRATION, lambda p: p.write_text(text, encoding="utf-8"))
     return result
+
+
+def _report(
+    out: Path, export: Export, result: dict[str, Any], options: Options, scenario: bool
+) -> dict[str, Any]:
+    """Run the simulator check (if asked and possible) and write the calibration report."""
+    from sim.calibrate import check as checking
+    from sim.calibrate.report import write_report
+
+    purchases = export.rows[export.rows[AMOUNT] >= 0]
+    days = purchase_days(purchases)
+    until = pd.Timestamp(result["period"]["until"])
+    end = pd.Timestamp(result["period"]["end"])
+    summary = btyd.summarise(days, until, end, options.unit)
+    months = int(((end - until).days) // checking.DAYS_PER_MONTH)
+    found: checking.Check | None = None
+    note = ""
+    if not scenario:
+        note = "skipped: no scenario was written"
+    elif not options.check:
+        note = "skipped (--no-check)"
+    elif months < 1:
+        note = "skipped: no whole month of holdout (give --until a month or more before the end)"
+    else:
+        scenario_model = load_model(Scenario, out / SCENARIO)
+        found = checking.run_check(scenario_model, days, summary.index, until, months)
+    files = write_report(out, result, summary, days, found, note)
+    block: dict[str, Any] = {"files": files, "check": note or (found and found.verdict())}
+    if found is not None:
+        block["check_totals"] = found.totals().reset_index().to_dict("records")
+        block["check_months"] = months
+        block["check_replications"] = len(found.runs)
+    return block
 
 
 def _load_base(path: Path) -> Scenario:
@@ -289,12 +348,37 @@ def _write_scenarios(
     organisation = {
         k: v for k, v in split_data.items() if k not in {"extends", "name", "description"}
     }
+    organisation["organisation"] = _split_staff(dict(organisation["organisation"]), fields, base)
     split = (
         "# The calibrated company, split: the organisation of salesim's scenarios/split.yaml.\n"
         f"extends: {SCENARIO}\nname: {name}_split\n" + dump_yaml(organisation, sort_keys=False)
     )
     for file, text in ((SCENARIO, scenario), (SPLIT, split)):
         write_atomic(out / file, functools.partial(_checked, text=text))
+
+
+def _split_staff(
+    org: dict[str, Any], fields: list[tuple[str, float | int, str]], base: Scenario
+) -> dict[str, Any]:
+    """Scale the split's hunters and specialists as the calibrated company's servers are.
+
+    The sellers become the hunters (as the shipped split does with the base's six); the client
+    department gets the split's specialists times the clients' workload over the base's.
+    """
+    values = {path: value for path, value, _ in fields}
+    if "organisation.generalists" in values:
+        org["hunters"] = int(values["organisation.generalists"])
+    active = int(values.get("market.active_clients", base.market.active_clients))
+    value_min = float(
+        values.get("clients.value_min_usd_per_month", base.clients.value_min_usd_per_month)
+    )
+    theirs = mapping.client_workload(
+        base.market.active_clients, base.clients.value_min_usd_per_month, base
+    )
+    if org.get("specialists") and theirs > 0:
+        mine = mapping.client_workload(active, value_min, base)
+        org["specialists"] = max(1, math.ceil(org["specialists"] * mine / theirs))
+    return org
 
 
 def _checked(path: Path, text: str) -> None:
@@ -342,10 +426,6 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
     if "scenario" in result:
         written += f", {SCENARIO}, {SPLIT}"
     lines.append(f"  written: {out}/ ({written})")
-    if "scenario" in result:
-        lines.append(
-            f"  note: {SCENARIO} maps the fit to first order and is not yet checked against the "
-            "simulator (docs/MODEL.md, section 8): compare its monthly clients and revenue with "
-            "your own before trusting it"
-        )
+    if "report" in result:
+        lines.append(f"  report: {out}/report.html; simulator check: {result['report']['check']}")
     return "\n".join(lines)

@@ -1,9 +1,11 @@
-"""From BTYD fits to scenario quantities: a first-order mapping (pure functions).
+"""From BTYD fits to scenario fields (pure functions).
 
 The scenario describes clients by a monthly order rate, a monthly chance of lapsing, a count of
 past and active clients and a value distribution; BG/NBD and Gamma-Gamma describe them by
 mixing distributions over purchase rates, drop-out chances and spend. The functions here give
-the population quantities the scenario's parameters can be set from (docs/MODEL.md, section 8).
+the fitted rates of the clients alive at the end of the calibration period and set the
+scenario's parameters so that a served client of the simulator realises them (docs/MODEL.md,
+section 8).
 
 Sources: P(alive), Fader, Hardie & Lee (2005), Marketing Science 24(2), equation (13); the
 means of the gamma and beta mixing distributions, ibid. section 3; the mean spend of the
@@ -124,9 +126,204 @@ def mean_spend(params: dict[str, float]) -> float | None:
     return params["p"] * params["gamma"] / (params["q"] - 1)
 
 
+def alive_means(
+    bgnbd: dict[str, float],
+    gamma: dict[str, float] | None,
+    summary: dict[str, np.ndarray],
+    unit: str,
+) -> dict[str, float]:
+    """Return the purchase rate, drop-out and spend of the clients alive at the period's end.
+
+    Given a client's ``(x, t_x, T)`` and that it is alive, BG/NBD's posterior of its purchase
+    rate is ``Gamma(r + x, α + T)`` and of its drop-out chance ``Beta(a, b + x)``, independent
+    (the alive part of the likelihood, FHL 2005 equation 3, factorises), so its expected rate
+    is ``(r + x) / (α + T)`` and its drop-out hazard ``a / (a + b + x) × (r + x) / (α + T)``.
+    Its expected spend per purchase is Gamma-Gamma's ``p (γ + x m_x) / (p x + q - 1)`` (Fader &
+    Hardie 2013, equation 5; the prior mean ``p γ / (q - 1)`` when x = 0). Each client is
+    weighted by its P(alive) (:func:`p_alive`); spend by P(alive) times rate (a mean per order).
+
+    Parameters
+    ----------
+    bgnbd, gamma : dict[str, float]
+        The estimates (``gamma`` None: spend not fitted).
+    summary : dict[str, numpy.ndarray]
+        ``x``, ``t_x``, ``T`` and ``m_x`` (NaN for x = 0), shape (n,), times in ``unit``.
+    unit : str
+        The fit's time unit.
+
+    Returns
+    -------
+    dict[str, float]
+        ``alive`` (Σ P(alive), clients), ``orders_per_month`` (a month while alive),
+        ``drop_per_month`` (a monthly chance, ``1 - exp(-hazard)``), ``spend_per_order``
+        (money; NaN without ``gamma``).
+    """
+    r, alpha, a, b = (bgnbd[k] for k in ("r", "alpha", "a", "b"))
+    x, t_x, age = (np.asarray(summary[k], dtype=float) for k in ("x", "t_x", "T"))
+    weight = p_alive(bgnbd, x, t_x, age)
+    rate = (r + x) / (alpha + age) * DAYS_PER_MONTH / DAYS_PER_UNIT[unit]
+    hazard = a / (a + b + x) * rate
+    alive = float(weight.sum())
+    spend = float("nan")
+    if gamma is not None and gamma["q"] > 1:
+        p, q, g = gamma["p"], gamma["q"], gamma["gamma"]
+        m_x = np.nan_to_num(np.asarray(summary["m_x"], dtype=float))
+        each = p * (g + x * m_x) / (p * x + q - 1)
+        spend = float((weight * rate * each).sum() / (weight * rate).sum())
+    return {
+        "alive": alive,
+        "orders_per_month": float((weight * rate).sum() / alive),
+        "drop_per_month": float(1.0 - np.exp(-(weight * hazard).sum() / alive)),
+        "spend_per_order": spend,
+    }
+
+
+def served_quality(base: Scenario) -> float:
+    """Return the service quality the base's servers give a client at full attention (7.2).
+
+    Parameters
+    ----------
+    base : Scenario
+        The base scenario: specialists serve if it has any, else the sellers.
+
+    Returns
+    -------
+    float
+        ``specialists.service_quality`` or ``sellers.service_quality``, 0-1.
+    """
+    if base.organisation.specialists > 0:
+        return base.specialists.service_quality
+    return base.sellers.service_quality
+
+
+def typical_satisfaction(base: Scenario) -> float:
+    """Return the satisfaction a fully served client settles at, incidents included.
+
+    Satisfaction closes ``k`` = ``satisfaction_adjust_per_month`` of its gap to the quality
+    ``q`` a month (docs/MODEL.md 7.2) and drops ``δ`` at ``i`` incidents a month (7.3); in the
+    continuous limit ``ds/dt = κ (q - s) - i δ``, ``κ = -ln(1 - k)``, it settles at
+    ``s* = q - i δ / κ`` (clipped to 0-1).
+
+    Parameters
+    ----------
+    base : Scenario
+        The base scenario.
+
+    Returns
+    -------
+    float
+        ``s*``, 0-1.
+    """
+    c = base.clients
+    q = served_quality(base)
+    if c.satisfaction_adjust_per_month <= 0:
+        return c.initial_satisfaction
+    kappa = -np.log1p(-min(c.satisfaction_adjust_per_month, 0.999999))
+    return float(np.clip(q - c.incident_per_month * c.incident_satisfaction_drop / kappa, 0, 1))
+
+
+def rival_per_month(base: Scenario, satisfaction: float) -> float:
+    """Return the monthly chance that rivals take a fully served client of the base (7.8).
+
+    ``B × L`` with ``B = poach_per_month × count × strength`` and the pull ``L = 1 + w_s (1 -
+    s) + w_h h̄ + w_n n̄`` at attention 1 and no visit protection, ``h̄`` and ``n̄`` the mean
+    hidden dissatisfaction and need of the base's past clients at the start (grown over a
+    uniform 0 to ``market.initial_months_on_books`` months, docs/MODEL.md 5, capped at 1),
+    averaged over the consultative share.
+
+    Parameters
+    ----------
+    base : Scenario
+        The base scenario.
+    satisfaction : float
+        The clients' satisfaction, 0-1.
+
+    Returns
+    -------
+    float
+        A monthly chance.
+    """
+    rivals, c = base.market.competitors, base.clients
+    months = base.market.initial_months_on_books
+
+    def mean_capped(growth: float) -> float:  # E[min(1, g U M)], U uniform on 0-1
+        top = growth * months
+        return top / 2 if top <= 1 else 1 - 1 / (2 * top)
+
+    share = c.consultative_share
+    hidden = (1 - share) * mean_capped(c.hidden_growth_per_month_transactional) + share * (
+        mean_capped(c.hidden_growth_per_month_consultative)
+    )
+    need = (1 - share) * mean_capped(c.need_growth_per_month_transactional) + share * (
+        mean_capped(c.need_growth_per_month_consultative)
+    )
+    pull = (
+        1
+        + rivals.dissatisfaction_weight * (1 - satisfaction)
+        + rivals.hidden_weight * hidden
+        + rivals.need_weight * need
+    )
+    return rivals.poach_per_month * rivals.count * rivals.strength * pull
+
+
+def capped_pareto_mean(shape: float, cap: float) -> float:
+    """Return the mean of ``min(X, cap)`` for a Pareto X with minimum 1 and ``shape``.
+
+    ``E[min(X, c)] = (a - c^(1-a)) / (a - 1)`` for ``a != 1`` (``1 + ln c`` for ``a = 1``),
+    from ``E[min(X, c)] = 1 + ∫_1^c x^(-a) dx``.
+
+    Parameters
+    ----------
+    shape, cap : float
+        Pareto shape ``a > 0`` and the cap ``c >= 1`` as a multiple of the minimum.
+
+    Returns
+    -------
+    float
+        The mean as a multiple of the minimum.
+    """
+    if abs(shape - 1) < 1e-12:
+        return float(1 + np.log(cap))
+    return float((shape - cap ** (1 - shape)) / (shape - 1))
+
+
+def client_workload(clients: int, value_min: float, base: Scenario) -> float:
+    """Return the routine workload of ``clients`` active clients, in small-client units (7.1).
+
+    Each client weighs ``routine_load_weights[segment]`` (× ``sellers.consultative_load_factor``
+    if consultative); the segment shares follow the Pareto tail ``(m / threshold)^a``.
+
+    Parameters
+    ----------
+    clients : int
+        Active clients.
+    value_min : float
+        The Pareto minimum value, USD a month.
+    base : Scenario
+        Its other client fields (shape, thresholds, weights, consultative share).
+
+    Returns
+    -------
+    float
+        Small-client equivalents.
+    """
+    c = base.clients
+    w_small, w_medium, w_xl = c.routine_load_weights
+
+    def tail(threshold: float) -> float:
+        return float(min(1.0, (value_min / threshold) ** c.value_pareto_shape))
+
+    medium, xl = tail(c.medium_from_usd_per_month), tail(c.xl_from_usd_per_month)
+    weight = w_small * (1 - medium) + w_medium * (medium - xl) + w_xl * xl
+    consult = 1 + c.consultative_share * (base.sellers.consultative_load_factor - 1)
+    return clients * weight * consult
+
+
 NOT_IDENTIFIED = (
-    "organisation, staffing, pay and bonuses (the staff)",
-    "market.prospects, market.competitors and the pipeline (the funnel and the rivals)",
+    "organisation: the servers' number is scaled from the base's by the clients' workload "
+    "(each serves the workload the base's do); the mix of roles, pay and bonuses are the base's",
+    "market.prospects, market.competitors and the pipeline (the funnel and the rivals; the "
+    "rivals' share of the drop-out is the base's)",
     "clients.consultative_share and the ratio of consultative to transactional orders",
     "clients.value_pareto_shape and value_cap_multiple (the value distribution's shape)",
     "clients.dormant_reactivation_per_month (BG/NBD drop-outs never return)",
@@ -153,31 +350,38 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
 
     Notes
     -----
-    First-order mapping (docs/MODEL.md, section 8): the state at the end of the calibration
-    period (past clients = clients fitted, active = the sum of P(alive)); the orders a month of
-    transactional and consultative clients keep the base's ratio and consultative share and
-    average to the fitted rate; the monthly lapse is the fitted drop-out chance less the base's
-    poaching chance (both end a client's ordering); the smallest monthly value makes the
-    base's Pareto shape's mean (cap ignored) equal the fitted mean spend times the order rate.
+    The mapping sets the base's parameters so that the REALISED rates of a served client at
+    the base's typical satisfaction equal the fitted rates of the clients alive at the end of
+    the calibration period (docs/MODEL.md, section 8): staff sized so the clients are served
+    (:func:`client_workload`), satisfaction ``s*`` (:func:`typical_satisfaction`), orders a
+    month set to ``rate / usage(s*)``, the lapse chance to ``(drop - rivals(s*)) / (1 + w (1 -
+    s*))``, and the value distribution's minimum so that the mean value a month times
+    ``usage(s*)`` equals the fitted revenue a month of an alive client.
     """
-    pop, counts = result["population"], result["counts"]
-    clients, market = base.clients, base.market
-    rate = float(pop["orders_per_month_alive"])
+    alive, counts = result["alive"], result["counts"]
+    clients = base.clients
+    s_star = typical_satisfaction(base)
+    usage = 1 - clients.usage_satisfaction_weight * (1 - s_star)
+    multiplier = 1 + clients.lapse_dissatisfaction_weight * (1 - s_star)
+    rate = float(alive["orders_per_month"]) / usage
     share = clients.consultative_share
     ratio = clients.orders_per_month_consultative / clients.orders_per_month_transactional
     transactional = min(10.0, rate / (1 - share + share * ratio))
     consultative = min(10.0, transactional * ratio)
-    lapse = max(0.0, float(pop["drop_per_month"]) - market.competitors.poach_per_month)
+    rivals = rival_per_month(base, s_star)
+    drop = float(alive["drop_per_month"])
+    lapse = max(0.0, drop - rivals) / multiplier
     past = int(counts["clients_in_calibration"])
-    active = min(past, round(float(pop["clients_alive_at_until"])))
+    active = min(past, round(float(alive["alive"])))
+    at = f"at the served satisfaction s* = {s_star:.3g}"
     fields: list[tuple[str, float | int, str]] = [
         ("market.past_clients", past, "counts.clients_in_calibration"),
-        ("market.active_clients", active, "population.clients_alive_at_until (sum of P(alive))"),
+        ("market.active_clients", active, "alive.alive (sum of P(alive))"),
         (
             "clients.orders_per_month_transactional",
             round(transactional, 6),
-            f"population.orders_per_month_alive = {rate:.4g}, base ratio {ratio:.3g} and "
-            f"consultative share {share:.3g}",
+            f"alive.orders_per_month = {alive['orders_per_month']:.4g} / usage {usage:.3g} {at}; "
+            f"base ratio {ratio:.3g} and consultative share {share:.3g}",
         ),
         (
             "clients.orders_per_month_consultative",
@@ -187,23 +391,52 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
         (
             "clients.lapse_per_month",
             round(lapse, 6),
-            f"population.drop_per_month = {pop['drop_per_month']:.4g} less the base's "
-            f"market.competitors.poach_per_month = {market.competitors.poach_per_month:.4g}",
+            f"(alive.drop_per_month = {drop:.4g} - rivals' chance {rivals:.4g} {at}) / the "
+            f"dissatisfaction multiplier {multiplier:.3g}"
+            + (
+                "; the base's rivals alone take more: drop-out over-stated" if drop < rivals else ""
+            ),
         ),
     ]
-    spend = pop["mean_spend_per_purchase"]
-    if spend is not None:
-        shape = clients.value_pareto_shape
-        value_min = spend * rate * (shape - 1) / shape
+    value_min = clients.value_min_usd_per_month
+    spend = alive.get("spend_per_order")
+    if spend is not None and np.isfinite(spend):
+        shape, cap = clients.value_pareto_shape, clients.value_cap_multiple
+        revenue = float(alive["orders_per_month"]) * spend
+        value_min = max(revenue / usage / capped_pareto_mean(shape, cap), 0.01)
         fields.append(
             (
                 "clients.value_min_usd_per_month",
-                round(max(value_min, 0.01), 4),
-                f"population.mean_spend_per_purchase = {spend:.4g} x orders a month "
-                f"{rate:.4g} = mean value a month; Pareto minimum for the base's shape {shape}",
+                round(value_min, 4),
+                f"alive.spend_per_order = {spend:.4g} x alive.orders_per_month = revenue "
+                f"{revenue:.4g} a month; / usage; / the capped Pareto mean "
+                f"{capped_pareto_mean(shape, cap):.4g} (shape {shape}, cap {cap})",
             )
         )
+    fields.extend(_staff(base, active, value_min))
     return fields
+
+
+def _staff(base: Scenario, active: int, value_min: float) -> list[tuple[str, float | int, str]]:
+    """Scale the base's servers so each carries the workload the base's carry at the start."""
+    org = base.organisation
+    role = "specialists" if org.specialists > 0 else "generalists"
+    count = getattr(org, role)
+    if count == 0:
+        return []
+    mine = client_workload(active, value_min, base)
+    theirs = client_workload(base.market.active_clients, base.clients.value_min_usd_per_month, base)
+    if theirs <= 0:
+        return []
+    scaled = max(1, int(np.ceil(count * mine / theirs)))
+    return [
+        (
+            f"organisation.{role}",
+            scaled,
+            f"not identified: the base's {count} times the clients' workload "
+            f"{mine:.4g} / the base's {theirs:.4g} (small-client units)",
+        )
+    ]
 
 
 def scenario_text(

@@ -1,0 +1,194 @@
+"""The simulator check: the written scenario against the company's holdout months.
+
+The calibrated scenario starts at the end of the calibration period with the company's
+clients (``market.past_clients``, of whom ``Σ P(alive)`` active). The check runs it for the
+holdout's whole months, with no reorganisation, in ``REPLICATIONS`` replications (seeds 1 to
+N), and compares, month by month, the clients of the calibration period that order, their
+orders and their revenue with what the export shows for the same clients. A month is
+``365.25 / 12`` calendar days from the day after ``until`` (``D`` working days in the
+simulator, the clock of :mod:`sim.calibrate.transactions`); a trailing part month is left out.
+Only the past clients' orders are counted on both sides: clients won in the holdout are new
+business the fit says nothing about.
+
+The band is the 2.5-97.5 % range of the replications (a prediction interval for one month of
+one company); the verdict holds a measure if its total over the holdout lies within the band
+of the replications' totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.calibrate.transactions import DAYS_PER_MONTH, run_logged
+from sim.config.schema import Scenario
+
+REPLICATIONS = 20
+"""Replications of the check (a 2.5-97.5 % band from 20 runs is rough; see the report)."""
+MEASURES = ("clients ordering", "orders", "revenue")
+
+
+def observed_months(
+    days: pd.DataFrame, clients: pd.Index, until: pd.Timestamp, months: int
+) -> pd.DataFrame:
+    """Return the observed monthly measures of the calibration period's clients in the holdout.
+
+    Parameters
+    ----------
+    days : pandas.DataFrame
+        One row per client and purchase day: ``client``, ``date``, ``amount``.
+    clients : pandas.Index
+        The clients of the calibration period.
+    until : pandas.Timestamp
+        Last day of the calibration period.
+    months : int
+        Whole months of the holdout.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index month 0 .. months-1; columns :data:`MEASURES` (clients, purchase days, money).
+    """
+    after = days[(days["date"] > until) & days["client"].isin(clients)]
+    month = ((after["date"] - until).dt.days - 1) // DAYS_PER_MONTH
+    after = after.assign(month=month.astype(int))
+    after = after[after["month"] < months]
+    return _monthly(after, months)
+
+
+def _monthly(log: pd.DataFrame, months: int) -> pd.DataFrame:
+    grouped = log.groupby("month")
+    frame = pd.DataFrame(
+        {
+            MEASURES[0]: grouped["client"].nunique(),
+            MEASURES[1]: grouped.size(),
+            MEASURES[2]: grouped["amount"].sum(),
+        }
+    )
+    return frame.reindex(range(months), fill_value=0).astype(float)
+
+
+def simulated_months(scenario: Scenario, months: int, seed: int) -> pd.DataFrame:
+    """Return one replication's monthly measures of the scenario's past clients.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The calibrated scenario.
+    months : int
+        Months to run.
+    seed : int
+        Root seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`observed_months`.
+    """
+    d = scenario.calendar.working_days_per_month
+    run = run_logged(scenario, seed, days=months * d)
+    log = run.orders[run.orders["client"] < scenario.market.past_clients]
+    return _monthly(log.assign(month=log["day"] // d), months)
+
+
+@dataclass
+class Check:
+    """The simulator check's result.
+
+    Attributes
+    ----------
+    observed : pandas.DataFrame
+        :func:`observed_months`.
+    runs : list[pandas.DataFrame]
+        :func:`simulated_months` of each replication.
+    """
+
+    observed: pd.DataFrame
+    runs: list[pd.DataFrame]
+
+    def band(self, measure: str) -> pd.DataFrame:
+        """Return the replications' mean, 2.5 % and 97.5 % points of a measure, by month."""
+        stack = np.stack([run[measure].to_numpy() for run in self.runs])
+        return pd.DataFrame(
+            {
+                "mean": stack.mean(axis=0),
+                "low": np.percentile(stack, 2.5, axis=0),
+                "high": np.percentile(stack, 97.5, axis=0),
+            }
+        )
+
+    def totals(self) -> pd.DataFrame:
+        """Return, per measure, the observed total, the replications' mean and band, the verdict."""
+        rows = []
+        for measure in MEASURES:
+            sums = np.array([run[measure].sum() for run in self.runs])
+            low, high = np.percentile(sums, [2.5, 97.5])
+            seen = float(self.observed[measure].sum())
+            inside = self.band(measure)
+            share = float(
+                (
+                    (self.observed[measure] >= inside["low"])
+                    & (self.observed[measure] <= inside["high"])
+                ).mean()
+            )
+            rows.append(
+                {
+                    "measure": measure,
+                    "observed": seen,
+                    "simulated": float(sums.mean()),
+                    "low": float(low),
+                    "high": float(high),
+                    "months_within": share,
+                    "holds": bool(low <= seen <= high),
+                }
+            )
+        return pd.DataFrame(rows).set_index("measure")
+
+    def verdict(self) -> str:
+        """Return one line: which measures the simulator reproduces over the holdout."""
+        t = self.totals().to_dict("index")
+        held = [m for m in MEASURES if t[m]["holds"]]
+        missed = [
+            f"{m} {t[m]['observed']:,.0f} outside [{t[m]['low']:,.0f}, {t[m]['high']:,.0f}]"
+            for m in MEASURES
+            if not t[m]["holds"]
+        ]
+        if not missed:
+            return (
+                f"reproduced: the holdout's total {', '.join(MEASURES)} lie within the 95 % "
+                f"band of {len(self.runs)} replications"
+            )
+        return (
+            "not reproduced: " + "; ".join(missed) + (f" (held: {', '.join(held)})" if held else "")
+        )
+
+
+def run_check(
+    scenario: Scenario,
+    days: pd.DataFrame,
+    clients: pd.Index,
+    until: pd.Timestamp,
+    months: int,
+    replications: int = REPLICATIONS,
+) -> Check:
+    """Run the check: ``replications`` runs of ``scenario`` against the observed months.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The calibrated scenario (as written).
+    days, clients, until, months
+        As :func:`observed_months`.
+    replications : int
+        Runs (seeds 1 .. replications).
+
+    Returns
+    -------
+    Check
+        Observed and simulated months.
+    """
+    observed = observed_months(days, clients, until, months)
+    runs = [simulated_months(scenario, months, seed) for seed in range(1, replications + 1)]
+    return Check(observed, runs)

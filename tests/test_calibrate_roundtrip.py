@@ -1,0 +1,241 @@
+"""The run's transaction log, the round trip, a calibrated scenario's realised rates, the report.
+
+The round trip: a world whose clients follow only the simulator's client dynamics (no staff,
+no rivals, no satisfaction effects) writes its order log; calibrating on it must give back the
+world's order rate, drop-out and spend.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT, scenario
+
+from sim.agents.client import ACTIVE, NEVER
+from sim.calibrate import btyd, mapping
+from sim.calibrate.check import observed_months
+from sim.calibrate.command import Options, analyse, purchase_days
+from sim.calibrate.reading import read_export
+from sim.calibrate.report import cumulative
+from sim.calibrate.transactions import START, run_logged, working_day_dates
+from sim.cli import main
+from sim.config.loader import load_model
+from sim.config.schema import Scenario
+from sim.model import SalesModel
+
+CDNOW = ROOT / "tests" / "data" / "cdnow" / "CDNOW_sample.txt"
+RATE, LAPSE, SHAPE, CAP, VALUE_MIN = 1.5, 0.03, 3.0, 10.0, 300.0
+# Only the clients' own dynamics: no servers, rivals, incidents, reactivation or satisfaction
+# effects; one order rate; a tame value distribution (Pareto shape 3, cap 10).
+WORLD = (
+    "organisation.generalists=0",
+    "market.past_clients=2000",
+    "market.active_clients=2000",
+    "market.competitors.count=0",
+    "clients.consultative_share=0",
+    f"clients.orders_per_month_transactional={RATE}",
+    f"clients.lapse_per_month={LAPSE}",
+    "clients.lapse_dissatisfaction_weight=0",
+    "clients.usage_satisfaction_weight=0",
+    "clients.incident_per_month=0",
+    "clients.dormant_reactivation_per_month=0",
+    f"clients.value_pareto_shape={SHAPE}",
+    f"clients.value_cap_multiple={CAP}",
+    "calendar.horizon_years=2",
+)
+PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # FHL 2005, CDNOW
+SPEND = VALUE_MIN * mapping.capped_pareto_mean(SHAPE, CAP) / RATE  # USD an order
+
+
+def test_working_days_are_dated_a_julian_month_per_simulated_month() -> None:
+    dates = working_day_dates(np.array([0, 1, 21, 252]), 21, START)
+    assert list(dates.dt.strftime("%Y-%m-%d")) == [
+        "2000-01-01",
+        "2000-01-02",  # floor(30.4375 / 21) = 1
+        "2000-01-31",  # one month = 30.4375 days, floored
+        "2000-12-31",  # twelve months = 365.25 days, floored
+    ]
+    assert working_day_dates(np.arange(21 * 12), 21, START).is_unique
+
+
+def test_the_log_holds_every_booked_order_and_recording_changes_nothing() -> None:
+    world = scenario("reference", *WORLD[:-1], "calendar.horizon_years=1")
+    logged = run_logged(world, seed=3)
+    plain = SalesModel(world, seed=3).run()
+    pd.testing.assert_frame_equal(logged.frame, plain)  # recording draws nothing
+    by_month = logged.orders.groupby(logged.orders["day"] // 21)["amount"].sum()
+    booked = plain["revenue_new"] + plain["revenue_repeat"]  # no wins, projects or first deals
+    assert plain["revenue_project"].sum() == 0
+    np.testing.assert_allclose(by_month.to_numpy(), booked.to_numpy(), rtol=1e-9)
+    assert (logged.orders.groupby(["client", "day"]).size() == 1).all()  # one a client-day
+
+
+def test_run_transactions_writes_a_crm_like_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    code = main(
+        ["run", str(ROOT / "scenarios" / "reference.yaml"), "--years", "1", "--out",
+         str(tmp_path / "res"), "--transactions", str(path)]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    log = pd.read_csv(path)
+    assert list(log.columns) == ["client", "date", "amount"]
+    assert (log["amount"] > 0).all() and log["date"].min() >= "2000-01-01"
+    frame = pd.read_parquet(tmp_path / "res" / "timeseries.parquet")
+    booked = frame["revenue_new"].sum() + frame["revenue_repeat"].sum()
+    first_deals = booked - log["amount"].sum()  # wins' first deals are not orders
+    assert 0 <= first_deals < 0.2 * booked
+    code = main(["run", str(ROOT / "scenarios" / "reference.yaml"),
+                 str(ROOT / "scenarios" / "split.yaml"), "--transactions", str(path)])  # fmt: skip
+    assert code == 2 and "one scenario" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_calibrating_on_a_run_recovers_its_client_dynamics(tmp_path: Path, seed: int) -> None:
+    path = tmp_path / "orders.csv"
+    run_logged(scenario("reference", *WORLD), seed).transactions().to_csv(path, index=False)
+    export = read_export(path, "csv", {}, None, None, False, None)
+    pop = analyse(path, export, Options())["population"]
+    # tolerances: about three standard errors over 2,000 clients and two years (5 seeds:
+    # rate 1.504-1.506, drop 0.027-0.031, spend 291-299 for the first three)
+    assert pop["orders_per_month_alive"] == pytest.approx(RATE, rel=0.03)
+    assert pop["drop_per_month"] == pytest.approx(LAPSE, rel=0.2)
+    assert pop["mean_spend_per_purchase"] == pytest.approx(SPEND, rel=0.07)
+
+
+def test_bgnbd_count_probabilities_sum_to_one_and_average_to_the_expected_count() -> None:
+    params = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    t = np.array([1.0, 39.0, 78.0])
+    probs = np.array([btyd.bgnbd_count_probability(params, x, t) for x in range(400)])
+    np.testing.assert_allclose(probs.sum(axis=0), 1.0, atol=1e-6)
+    mean = (np.arange(400)[:, None] * probs).sum(axis=0)
+    np.testing.assert_allclose(mean, btyd.bgnbd_expected_count(params, t), rtol=1e-4)
+
+
+def _calibrated(tmp_path: Path, *extra: str) -> Path:
+    out = tmp_path / "cal"
+    argv = ["calibrate", str(CDNOW), "--format", "cdnow", "--until", "1997-09-30", "--out"]
+    assert main([*argv, str(out), *extra]) == 0
+    return out
+
+
+def test_a_calibrated_scenario_realises_the_fitted_rates(tmp_path: Path) -> None:
+    out = _calibrated(tmp_path, "--no-check")
+    alive = json.loads((out / "calibration.json").read_text("utf-8"))["alive"]
+    calibrated = load_model(Scenario, out / "scenario.yaml")
+    months, d = 12, calibrated.calendar.working_days_per_month
+    survival, rates = [], []
+    for seed in (1, 2, 3):
+        model = SalesModel(calibrated, seed=seed)
+        log: list[tuple[int, np.ndarray, np.ndarray]] = []
+        model.dynamics.order_log = log
+        start = model.book.active_ids().copy()
+        exposure = 0
+        for _ in range(months * d):
+            exposure += int((model.book.state[start] == ACTIVE).sum())
+            model.step()
+        book = model.book
+        first_spell = (
+            (book.state[start] == ACTIVE) & (book.lifetimes[start] == 1)
+            & (book.won_day[start] == NEVER)
+        )  # fmt: skip
+        survival.append(first_spell.mean())
+        orders = sum(int(np.isin(who, start).sum()) for _, who, _ in log)
+        rates.append(orders / (exposure / d))
+    # realised drop-out (lapse + rivals) and order rate of the served clients: the fitted
+    # ones of the clients alive at the period's end, within 10 %
+    assert np.mean(survival) == pytest.approx((1 - alive["drop_per_month"]) ** months, rel=0.1)
+    assert np.mean(rates) == pytest.approx(alive["orders_per_month"], rel=0.1)
+
+
+@pytest.mark.slow
+def test_the_report_and_the_simulator_check_on_cdnow(tmp_path: Path) -> None:
+    out = _calibrated(tmp_path)
+    fit = json.loads((out / "calibration.json").read_text("utf-8"))
+    report = fit["report"]
+    for name in ("report.html", "frequency.png", "cumulative.png", "conditional.png",
+                 "spend.png", "check.png"):  # fmt: skip
+        assert name in report["files"] and (out / name).stat().st_size > 1000
+    totals = {row["measure"]: row for row in report["check_totals"]}
+    # orders and revenue are reproduced; the clients ordering a month are not (the simulator's
+    # clients have two order rates, BG/NBD's a gamma spread: docs/MODEL.md, section 8)
+    assert totals["orders"]["holds"] and totals["revenue"]["holds"]
+    assert not totals["clients ordering"]["holds"]
+    assert totals["clients ordering"]["simulated"] > totals["clients ordering"]["observed"]
+    assert report["check_months"] == 8 and report["check_replications"] == 20
+    assert "not reproduced: clients ordering" in (out / "report.html").read_text("utf-8")
+
+
+def test_no_check_and_no_holdout_write_the_report_without_simulating(tmp_path: Path) -> None:
+    out = _calibrated(tmp_path, "--no-check")
+    report = json.loads((out / "calibration.json").read_text("utf-8"))["report"]
+    assert report["check"] == "skipped (--no-check)" and "check.png" not in report["files"]
+    whole = tmp_path / "whole"
+    assert main(["calibrate", str(CDNOW), "--format", "cdnow", "--out", str(whole)]) == 0
+    report = json.loads((whole / "calibration.json").read_text("utf-8"))["report"]
+    assert report["check"].startswith("skipped: no whole month of holdout")
+    assert "conditional.png" not in report["files"]
+
+
+def test_the_check_counts_the_calibration_clients_holdout_months() -> None:
+    until = pd.Timestamp("2020-01-31")
+    days = pd.DataFrame(
+        {
+            "client": ["a", "a", "b", "a", "new", "b", "b"],
+            "date": pd.to_datetime(
+                [
+                    "2020-01-31",
+                    "2020-02-01",
+                    "2020-03-02",
+                    "2020-03-03",
+                    "2020-02-05",
+                    "2020-04-05",
+                    "2020-05-03",
+                ]
+            ),
+            "amount": [9.0, 1.0, 2.0, 4.0, 100.0, 8.0, 16.0],
+        }
+    )
+    months = observed_months(days, pd.Index(["a", "b"]), until, 3)
+    # day 1 and day 31 after until are month 0, day 32 month 1 (30.4375 days a month);
+    # before or on until, clients won later and a trailing part month are left out
+    assert months["orders"].tolist() == [2.0, 1.0, 1.0]
+    assert months["revenue"].tolist() == [3.0, 4.0, 8.0]
+    assert months["clients ordering"].tolist() == [2.0, 1.0, 1.0]
+
+
+def test_cumulative_repeat_purchases_of_cdnow_at_the_end_of_calibration(tmp_path: Path) -> None:
+    export = read_export(CDNOW, "cdnow", {}, None, None, False, None)
+    days = purchase_days(export.rows[export.rows["amount"] >= 0])
+    until = pd.Timestamp("1997-09-30")
+    summary = btyd.summarise(days, until, days["date"].max())
+    series = cumulative(PUBLISHED, summary, days, 7.0)
+    at_end = series[series.index <= until].iloc[-1]
+    # 2,457 repeat purchase days in the 39 weeks (FHL 2005); BG/NBD fits them within 3 %
+    assert series[series.index <= until + pd.Timedelta(days=6)].iloc[-1]["observed"] == 2457
+    assert at_end["expected"] == pytest.approx(at_end["observed"], rel=0.03)
+    assert series["observed"].is_monotonic_increasing
+
+
+def test_a_drop_out_below_the_rivals_chance_sets_no_lapse_and_says_so() -> None:
+    base = load_model(Scenario, ROOT / "scenarios" / "reference.yaml")
+    rivals = mapping.rival_per_month(base, mapping.typical_satisfaction(base))
+    result = {
+        "alive": {"alive": 100.0, "orders_per_month": 1.0, "drop_per_month": rivals / 2,
+                  "spend_per_order": 50.0},
+        "counts": {"clients_in_calibration": 120},
+    }  # fmt: skip
+    fields = {path: (value, note) for path, value, note in mapping.scenario_fields(result, base)}
+    assert fields["clients.lapse_per_month"][0] == 0.0
+    assert "drop-out over-stated" in fields["clients.lapse_per_month"][1]
+    result["alive"]["drop_per_month"] = rivals * 2
+    fields = {path: (value, note) for path, value, note in mapping.scenario_fields(result, base)}
+    assert fields["clients.lapse_per_month"][0] > 0
+    assert "over-stated" not in fields["clients.lapse_per_month"][1]
+    assert fields["organisation.generalists"][0] == 2  # 100 small clients against 300 for 6
