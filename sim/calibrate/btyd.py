@@ -27,9 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import optimize, special, stats
 
-DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
+from sim.economics import CALENDAR_DAYS_PER_MONTH
+
+DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": CALENDAR_DAYS_PER_MONTH}
 """Length of a time unit in days (a month is a twelfth of the Julian year)."""
 
 
@@ -190,12 +192,13 @@ def gamma_gamma_log_likelihood(
     q, gamma : float
         Shape and scale (money) of the gamma mixing distribution of the spend's rate.
     x, m_x : numpy.ndarray
-        Number of repeat purchases (> 0) and their mean amount (money, > 0); shape (n,).
+        Number of repeat purchases (> 0) and their mean amount (money, > 0); shape (n,), or
+        any two shapes that broadcast.
 
     Returns
     -------
     numpy.ndarray
-        Shape (n,), natural logarithms of a density in 1/money.
+        Shape (n,) (the broadcast shape), natural logarithms of a density in 1/money.
     """
     x = np.asarray(x, dtype=float)
     m_x = np.asarray(m_x, dtype=float)
@@ -390,17 +393,10 @@ def bgnbd_count_probability(params: dict[str, float], x: int, t: np.ndarray) -> 
         Probabilities, shape (n,).
     """
     r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
-    t = np.asarray(t, dtype=float)
-    log_a = np.log(alpha / (alpha + t))
-    log_t = np.log(np.maximum(t, 1e-300) / (alpha + t))
-
-    def poisson_gamma(j: int) -> np.ndarray:  # Γ(r+j)/(Γ(r) j!) (α/(α+t))^r (t/(α+t))^j
-        head = special.gammaln(r + j) - special.gammaln(r) - special.gammaln(j + 1)
-        return np.asarray(np.exp(head + r * log_a + (j * log_t if j else 0.0)))
-
-    alive = np.exp(special.betaln(a, b + x) - special.betaln(a, b)) * poisson_gamma(x)
+    # Purchases while alive are Poisson with a gamma(r, alpha) rate: negative binomial counts.
+    counts = stats.nbinom(r, alpha / (alpha + np.asarray(t, dtype=float)))
+    alive = np.exp(special.betaln(a, b + x) - special.betaln(a, b)) * counts.pmf(x)
     if x == 0:
         return np.asarray(alive)
-    below = sum(poisson_gamma(j) for j in range(x))
-    dead = np.exp(special.betaln(a + 1, b + x - 1) - special.betaln(a, b)) * (1 - below)
+    dead = np.exp(special.betaln(a + 1, b + x - 1) - special.betaln(a, b)) * counts.sf(x - 1)
     return np.asarray(alive + dead)

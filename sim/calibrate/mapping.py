@@ -21,8 +21,13 @@ import numpy as np
 
 from sim.calibrate.btyd import DAYS_PER_UNIT
 from sim.config.schema import Scenario
+from sim.economics import CALENDAR_DAYS_PER_MONTH as DAYS_PER_MONTH
+from sim.economics import capped_pareto_mean
 
-DAYS_PER_MONTH = 365.25 / 12
+MAX_ORDERS_PER_MONTH = 10.0
+"""The schema's upper bound on ``clients.orders_per_month_*``: a faster rate is written as it."""
+MIN_VALUE_USD = 0.01
+"""A cent: the floor of ``clients.value_min_usd_per_month``, which the schema wants above 0."""
 
 
 def p_alive(
@@ -266,27 +271,6 @@ def rival_per_month(base: Scenario, satisfaction: float) -> float:
     return rivals.poach_per_month * rivals.count * rivals.strength * pull
 
 
-def capped_pareto_mean(shape: float, cap: float) -> float:
-    """Return the mean of ``min(X, cap)`` for a Pareto X with minimum 1 and ``shape``.
-
-    ``E[min(X, c)] = (a - c^(1-a)) / (a - 1)`` for ``a != 1`` (``1 + ln c`` for ``a = 1``),
-    from ``E[min(X, c)] = 1 + ∫_1^c x^(-a) dx``.
-
-    Parameters
-    ----------
-    shape, cap : float
-        Pareto shape ``a > 0`` and the cap ``c >= 1`` as a multiple of the minimum.
-
-    Returns
-    -------
-    float
-        The mean as a multiple of the minimum.
-    """
-    if abs(shape - 1) < 1e-12:
-        return float(1 + np.log(cap))
-    return float((shape - cap ** (1 - shape)) / (shape - 1))
-
-
 def client_workload(clients: int, value_min: float, base: Scenario) -> float:
     """Return the routine workload of ``clients`` active clients, in small-client units (7.1).
 
@@ -366,8 +350,8 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
     rate = float(alive["orders_per_month"]) / usage
     share = clients.consultative_share
     ratio = clients.orders_per_month_consultative / clients.orders_per_month_transactional
-    transactional = min(10.0, rate / (1 - share + share * ratio))
-    consultative = min(10.0, transactional * ratio)
+    transactional = min(MAX_ORDERS_PER_MONTH, rate / (1 - share + share * ratio))
+    consultative = min(MAX_ORDERS_PER_MONTH, transactional * ratio)
     rivals = rival_per_month(base, s_star)
     drop = float(alive["drop_per_month"])
     lapse = max(0.0, drop - rivals) / multiplier
@@ -403,14 +387,15 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
     if spend is not None and np.isfinite(spend):
         shape, cap = clients.value_pareto_shape, clients.value_cap_multiple
         revenue = float(alive["orders_per_month"]) * spend
-        value_min = max(revenue / usage / capped_pareto_mean(shape, cap), 0.01)
+        mean_multiple = capped_pareto_mean(shape, 1.0, cap)
+        value_min = max(revenue / usage / mean_multiple, MIN_VALUE_USD)
         fields.append(
             (
                 "clients.value_min_usd_per_month",
                 round(value_min, 4),
                 f"alive.spend_per_order = {spend:.4g} x alive.orders_per_month = revenue "
                 f"{revenue:.4g} a month; / usage; / the capped Pareto mean "
-                f"{capped_pareto_mean(shape, cap):.4g} (shape {shape}, cap {cap})",
+                f"{mean_multiple:.4g} (shape {shape}, cap {cap})",
             )
         )
     fields.extend(_staff(base, active, value_min))

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import special
 
 from sim.calibrate import btyd
 from sim.calibrate.check import MEASURES, Check
@@ -151,19 +150,10 @@ def gamma_gamma_density(params: dict[str, float], m: np.ndarray, x: np.ndarray) 
     numpy.ndarray
         Density, shape (k,).
     """
-    p, q, g = params["p"], params["q"], params["gamma"]
     xs, counts = np.unique(x, return_counts=True)
-    px = p * xs[:, None]
-    mm = m[None, :]
-    log = (
-        special.gammaln(px + q)
-        - special.gammaln(px)
-        - special.gammaln(q)
-        + q * np.log(g)
-        + (px - 1) * np.log(mm)
-        + px * np.log(xs[:, None])
-        - (px + q) * np.log(g + xs[:, None] * mm)
-    )
+    log = btyd.gamma_gamma_log_likelihood(
+        params["p"], params["q"], params["gamma"], xs[:, None], m[None, :]
+    )  # shape (distinct x, k)
     return np.asarray((counts[:, None] * np.exp(log)).sum(axis=0) / counts.sum())
 
 

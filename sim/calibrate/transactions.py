@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
+from sim.economics import CALENDAR_DAYS_PER_MONTH as DAYS_PER_MONTH
 from sim.model import SalesModel
 
 START = pd.Timestamp("2000-01-01")
 """Calendar date of working day 0 when none is given (an arbitrary, documented origin)."""
-DAYS_PER_MONTH = 365.25 / 12
 
 
 def working_day_dates(days: np.ndarray, days_per_month: int, start: pd.Timestamp) -> pd.Series:
