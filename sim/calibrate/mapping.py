@@ -223,6 +223,7 @@ def typical_satisfaction(base: Scenario) -> float:
     q = served_quality(base)
     if c.satisfaction_adjust_per_month <= 0:
         return c.initial_satisfaction
+    # A guard, not a figure: k = 1 (the gap closed at once) would make kappa infinite.
     kappa = -np.log1p(-min(c.satisfaction_adjust_per_month, 0.999999))
     return float(np.clip(q - c.incident_per_month * c.incident_satisfaction_drop / kappa, 0, 1))
 

@@ -51,7 +51,21 @@ def _labels() -> list[str]:
 
 
 def plot_frequency(fit: dict[str, Any], summary: pd.DataFrame) -> Figure:
-    """Return the clients by repeat purchases in the calibration period: observed, BG/NBD."""
+    """Return the clients by repeat purchases in the calibration period: observed, BG/NBD.
+
+    Parameters
+    ----------
+    fit : dict[str, Any]
+        BG/NBD estimates r, alpha, a, b.
+    summary : pandas.DataFrame
+        :func:`sim.calibrate.btyd.summarise` (``x``, ``T``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bars of clients by repeat purchases 0 to ``TOP - 1`` and ``TOP`` or more, observed and
+        expected (FHL 2005, equation 8).
+    """
     figure = new_figure()
     ax = figure.axes[0]
     age = summary["T"].to_numpy()
@@ -102,7 +116,20 @@ def cumulative(
 
 
 def plot_cumulative(series: pd.DataFrame, until: pd.Timestamp) -> Figure:
-    """Return the cumulative repeat purchases, observed and expected, with the period's end."""
+    """Return the cumulative repeat purchases, observed and expected, with the period's end.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        :func:`cumulative`.
+    until : pandas.Timestamp
+        Last day of the calibration period (a vertical line).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Repeat purchases so far against the date.
+    """
     figure = new_figure()
     ax = figure.axes[0]
     with projector():
@@ -117,7 +144,23 @@ def plot_cumulative(series: pd.DataFrame, until: pd.Timestamp) -> Figure:
 
 
 def plot_conditional(fit: dict[str, Any], summary: pd.DataFrame, horizon: float) -> Figure:
-    """Return the mean holdout purchases by calibration frequency: observed and expected."""
+    """Return the mean holdout purchases by calibration frequency: observed and expected.
+
+    Parameters
+    ----------
+    fit : dict[str, Any]
+        BG/NBD estimates r, alpha, a, b (a != 1).
+    summary : pandas.DataFrame
+        :func:`sim.calibrate.btyd.summarise` (``x``, ``t_x``, ``T``, ``x_star``).
+    horizon : float
+        Length of the holdout, in the fit's time unit (> 0).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bars by calibration frequency (``TOP`` or more pooled), observed and expected (FHL
+        2005, equation 10).
+    """
     figure = new_figure()
     ax = figure.axes[0]
     x, t_x, age = (summary[c].to_numpy() for c in ("x", "t_x", "T"))
@@ -158,7 +201,21 @@ def gamma_gamma_density(params: dict[str, float], m: np.ndarray, x: np.ndarray) 
 
 
 def plot_spend(gamma: dict[str, float] | None, summary: pd.DataFrame) -> Figure:
-    """Return the repeat buyers' mean spend: histogram and the Gamma-Gamma density."""
+    """Return the repeat buyers' mean spend: histogram and the Gamma-Gamma density.
+
+    Parameters
+    ----------
+    gamma : dict[str, float] or None
+        Gamma-Gamma estimates p, q, gamma (None: the histogram alone).
+    summary : pandas.DataFrame
+        :func:`sim.calibrate.btyd.summarise` (``x``, ``m_x``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The histogram up to the 99th percentile of the spend (money), as a density, and the
+        fitted density (:func:`gamma_gamma_density`).
+    """
     figure = new_figure()
     ax = figure.axes[0]
     buyers = summary[summary["x"] > 0]
@@ -186,7 +243,19 @@ def plot_spend(gamma: dict[str, float] | None, summary: pd.DataFrame) -> Figure:
 
 
 def plot_check(check: Check) -> Figure:
-    """Return the simulator check: three panels, observed months against the replications."""
+    """Return the simulator check: three panels, observed months against the replications.
+
+    Parameters
+    ----------
+    check : Check
+        The check's observed and simulated months.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per measure of :data:`sim.calibrate.check.MEASURES`: the replications'
+        mean and 95 % band (:data:`sim.calibrate.check.BAND`) and the observed months.
+    """
     figure = new_figure(1, 3)
     months = np.arange(1, len(check.observed) + 1)
     with projector():

@@ -67,7 +67,19 @@ class LoggedRun:
     days_per_month: int
 
     def transactions(self, start: pd.Timestamp = START) -> pd.DataFrame:
-        """Return the CRM-like log: columns ``client``, ``date`` (ISO day), ``amount`` (cents)."""
+        """Return the CRM-like log, one row per order, in booking order.
+
+        Parameters
+        ----------
+        start : pandas.Timestamp
+            Date of working day 0 (:func:`working_day_dates`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``client`` (id), ``date`` (ISO day, ``YYYY-MM-DD``) and ``amount`` (USD,
+            rounded to the cent).
+        """
         dates = working_day_dates(self.orders["day"].to_numpy(), self.days_per_month, start)
         return pd.DataFrame(
             {
