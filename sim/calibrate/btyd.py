@@ -8,7 +8,7 @@ Sources
 -------
 * BG/NBD: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "'Counting your customers' the
   easy way: an alternative to the Pareto/NBD model", Marketing Science 24(2), 275-284,
-  equation (6) (individual likelihood) and equation (10) (conditional expectation).
+  equation (6) (individual likelihood), (8)-(10) (counts and expectations) and (13) (P(alive)).
 * Gamma-Gamma: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "RFM and CLV: using
   iso-value curves for customer base analysis", Journal of Marketing Research 42(4), 415-430;
   Fader, P. S. & Hardie, B. G. S. (2013), "The Gamma-Gamma model of monetary value",
@@ -327,6 +327,8 @@ def bgnbd_conditional_expectation(
 ) -> np.ndarray:
     """Return the expected purchases in (T, T+t] of each client, FHL (2005) equation (10).
 
+    Equation (10) is the expectation of a client alive times his P(alive) (:func:`p_alive`).
+
     Parameters
     ----------
     params : dict[str, float]
@@ -346,9 +348,48 @@ def bgnbd_conditional_expectation(
     T = np.asarray(T, dtype=float)  # noqa: N806
     hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
     top = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
-    ratio = ((alpha + T) / (alpha + np.asarray(t_x, dtype=float))) ** (r + x)
-    bottom = 1 + np.where(x > 0, a / np.maximum(b + x - 1, 1e-300) * ratio, 0.0)
-    return np.asarray(top / bottom)
+    return np.asarray(top * p_alive(params, x, t_x, T))
+
+
+def p_alive(
+    params: dict[str, float],
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,  # noqa: N803 - the papers' name
+) -> np.ndarray:
+    """Return each client's probability of being alive at the end of the calibration period.
+
+    ``P = 1 / (1 + [x > 0] a / (b + x - 1) ((α + T) / (α + t_x))^(r + x))`` (FHL 2005, eq. 13);
+    a client without repeat purchases is alive for sure under BG/NBD (it can drop out only at
+    a purchase).
+
+    Parameters
+    ----------
+    params : dict[str, float]
+        BG/NBD estimates r, alpha, a, b.
+    x, t_x, T : numpy.ndarray
+        Per-client summaries, shape (n,), in the fit's time unit.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,), probabilities in (0, 1].
+    """
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    x = np.asarray(x, dtype=float)
+    repeat = x > 0
+    log_odds = np.full_like(x, -np.inf)
+    xr = x[repeat]
+    log_odds[repeat] = (
+        np.log(a)
+        - np.log(b + xr - 1)
+        + (r + xr)
+        * (
+            np.log(alpha + np.asarray(T, float)[repeat])
+            - np.log(alpha + np.asarray(t_x, float)[repeat])
+        )
+    )
+    return np.asarray(1.0 / (1.0 + np.exp(log_odds)))
 
 
 def bgnbd_expected_count(params: dict[str, float], t: np.ndarray) -> np.ndarray:

@@ -7,10 +7,10 @@ the fitted rates of the clients alive at the end of the calibration period and s
 scenario's parameters so that a served client of the simulator realises them (docs/MODEL.md,
 section 8).
 
-Sources: P(alive), Fader, Hardie & Lee (2005), Marketing Science 24(2), equation (13); the
-means of the gamma and beta mixing distributions, ibid. section 3; the mean spend of the
-Gamma-Gamma model, Fader & Hardie (2013), "The Gamma-Gamma model of monetary value", E(Z) =
-p γ / (q - 1).
+Sources: P(alive) (:func:`sim.calibrate.btyd.p_alive`), Fader, Hardie & Lee (2005), Marketing
+Science 24(2), equation (13); the means of the gamma and beta mixing distributions, ibid.
+section 3; the mean spend of the Gamma-Gamma model, Fader & Hardie (2013), "The Gamma-Gamma
+model of monetary value", E(Z) = p γ / (q - 1).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibrate.btyd import DAYS_PER_UNIT
+from sim.calibrate.btyd import DAYS_PER_UNIT, p_alive
 from sim.config.schema import Scenario
 from sim.economics import CALENDAR_DAYS_PER_MONTH as DAYS_PER_MONTH
 from sim.economics import capped_pareto_mean
@@ -28,47 +28,6 @@ MAX_ORDERS_PER_MONTH = 10.0
 """The schema's upper bound on ``clients.orders_per_month_*``: a faster rate is written as it."""
 MIN_VALUE_USD = 0.01
 """A cent: the floor of ``clients.value_min_usd_per_month``, which the schema wants above 0."""
-
-
-def p_alive(
-    params: dict[str, float],
-    x: np.ndarray,
-    t_x: np.ndarray,
-    T: np.ndarray,  # noqa: N803 - the papers' name
-) -> np.ndarray:
-    """Return each client's probability of being alive at the end of the calibration period.
-
-    ``P = 1 / (1 + [x > 0] a / (b + x - 1) ((α + T) / (α + t_x))^(r + x))`` (FHL 2005, eq. 13);
-    a client without repeat purchases is alive for sure under BG/NBD (it can drop out only at
-    a purchase).
-
-    Parameters
-    ----------
-    params : dict[str, float]
-        BG/NBD estimates r, alpha, a, b.
-    x, t_x, T : numpy.ndarray
-        Per-client summaries, shape (n,), in the fit's time unit.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (n,), probabilities in (0, 1].
-    """
-    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
-    x = np.asarray(x, dtype=float)
-    repeat = x > 0
-    log_odds = np.full_like(x, -np.inf)
-    xr = x[repeat]
-    log_odds[repeat] = (
-        np.log(a)
-        - np.log(b + xr - 1)
-        + (r + xr)
-        * (
-            np.log(alpha + np.asarray(T, float)[repeat])
-            - np.log(alpha + np.asarray(t_x, float)[repeat])
-        )
-    )
-    return np.asarray(1.0 / (1.0 + np.exp(log_odds)))
 
 
 def orders_per_month(params: dict[str, float], unit: str) -> float:
