@@ -22,12 +22,13 @@ import numpy as np
 from sim.calibrate.btyd import DAYS_PER_UNIT, p_alive
 from sim.config.schema import Scenario
 from sim.economics import CALENDAR_DAYS_PER_MONTH as DAYS_PER_MONTH
-from sim.economics import capped_pareto_mean
+from sim.economics import capped_pareto_mean, lapse_multiplier, usage_factor
 
 MAX_ORDERS_PER_MONTH = 10.0
 """The schema's upper bound on ``clients.orders_per_month_*``: a faster rate is written as it."""
 MIN_VALUE_USD = 0.01
 """A cent: the floor of ``clients.value_min_usd_per_month``, which the schema wants above 0."""
+_Field = tuple[str, float | int, str]  # (dotted path, value, comment) of a written field
 
 
 def orders_per_month(params: dict[str, float], unit: str) -> float:
@@ -303,24 +304,35 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
     ``usage(s*)`` equals the fitted revenue a month of an alive client.
     """
     alive, counts = result["alive"], result["counts"]
-    clients = base.clients
     s_star = typical_satisfaction(base)
-    usage = 1 - clients.usage_satisfaction_weight * (1 - s_star)
-    multiplier = 1 + clients.lapse_dissatisfaction_weight * (1 - s_star)
+    usage = float(usage_factor(np.asarray(s_star), base.clients.usage_satisfaction_weight))
+    at = f"at the served satisfaction s* = {s_star:.3g}"
+    past = int(counts["clients_in_calibration"])
+    active = min(past, round(float(alive["alive"])))
+    fields: list[tuple[str, float | int, str]] = [
+        ("market.past_clients", past, "counts.clients_in_calibration"),
+        ("market.active_clients", active, "alive.alive (sum of P(alive))"),
+        *_order_fields(alive, base, usage, at),
+        _lapse_field(alive, base, s_star, at),
+    ]
+    value_min = base.clients.value_min_usd_per_month
+    value = _value_field(alive, base, usage)
+    if value is not None:
+        field, value_min = value
+        fields.append(field)
+    fields.extend(_staff(base, active, value_min))
+    return fields
+
+
+def _order_fields(alive: dict[str, Any], base: Scenario, usage: float, at: str) -> list[_Field]:
+    """Set the order rates so a served client orders the alive clients' rate (base's mix)."""
+    clients = base.clients
     rate = float(alive["orders_per_month"]) / usage
     share = clients.consultative_share
     ratio = clients.orders_per_month_consultative / clients.orders_per_month_transactional
     transactional = min(MAX_ORDERS_PER_MONTH, rate / (1 - share + share * ratio))
     consultative = min(MAX_ORDERS_PER_MONTH, transactional * ratio)
-    rivals = rival_per_month(base, s_star)
-    drop = float(alive["drop_per_month"])
-    lapse = max(0.0, drop - rivals) / multiplier
-    past = int(counts["clients_in_calibration"])
-    active = min(past, round(float(alive["alive"])))
-    at = f"at the served satisfaction s* = {s_star:.3g}"
-    fields: list[tuple[str, float | int, str]] = [
-        ("market.past_clients", past, "counts.clients_in_calibration"),
-        ("market.active_clients", active, "alive.alive (sum of P(alive))"),
+    return [
         (
             "clients.orders_per_month_transactional",
             round(transactional, 6),
@@ -332,34 +344,48 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
             round(consultative, 6),
             "the transactional rate times the base's ratio",
         ),
-        (
-            "clients.lapse_per_month",
-            round(lapse, 6),
-            f"(alive.drop_per_month = {drop:.4g} - rivals' chance {rivals:.4g} {at}) / the "
-            f"dissatisfaction multiplier {multiplier:.3g}"
-            + (
-                "; the base's rivals alone take more: drop-out over-stated" if drop < rivals else ""
-            ),
-        ),
     ]
-    value_min = clients.value_min_usd_per_month
+
+
+def _lapse_field(alive: dict[str, Any], base: Scenario, s_star: float, at: str) -> _Field:
+    """Set the lapse chance so lapse and the base's rivals together give the fitted drop-out."""
+    multiplier = float(
+        lapse_multiplier(np.asarray(s_star), base.clients.lapse_dissatisfaction_weight)
+    )
+    rivals = rival_per_month(base, s_star)
+    drop = float(alive["drop_per_month"])
+    lapse = max(0.0, drop - rivals) / multiplier
+    return (
+        "clients.lapse_per_month",
+        round(lapse, 6),
+        f"(alive.drop_per_month = {drop:.4g} - rivals' chance {rivals:.4g} {at}) / the "
+        f"dissatisfaction multiplier {multiplier:.3g}"
+        + ("; the base's rivals alone take more: drop-out over-stated" if drop < rivals else ""),
+    )
+
+
+def _value_field(
+    alive: dict[str, Any], base: Scenario, usage: float
+) -> tuple[_Field, float] | None:
+    """Set the value minimum so a served client pays the fitted revenue; None without spend.
+
+    Returns the field and the unrounded minimum (USD a month), which sizes the staff.
+    """
     spend = alive.get("spend_per_order")
-    if spend is not None and np.isfinite(spend):
-        shape, cap = clients.value_pareto_shape, clients.value_cap_multiple
-        revenue = float(alive["orders_per_month"]) * spend
-        mean_multiple = capped_pareto_mean(shape, 1.0, cap)
-        value_min = max(revenue / usage / mean_multiple, MIN_VALUE_USD)
-        fields.append(
-            (
-                "clients.value_min_usd_per_month",
-                round(value_min, 4),
-                f"alive.spend_per_order = {spend:.4g} x alive.orders_per_month = revenue "
-                f"{revenue:.4g} a month; / usage; / the capped Pareto mean "
-                f"{mean_multiple:.4g} (shape {shape}, cap {cap})",
-            )
-        )
-    fields.extend(_staff(base, active, value_min))
-    return fields
+    if spend is None or not np.isfinite(spend):
+        return None
+    shape, cap = base.clients.value_pareto_shape, base.clients.value_cap_multiple
+    revenue = float(alive["orders_per_month"]) * spend
+    mean_multiple = capped_pareto_mean(shape, 1.0, cap)
+    value_min = max(revenue / usage / mean_multiple, MIN_VALUE_USD)
+    field = (
+        "clients.value_min_usd_per_month",
+        round(value_min, 4),
+        f"alive.spend_per_order = {spend:.4g} x alive.orders_per_month = revenue "
+        f"{revenue:.4g} a month; / usage; / the capped Pareto mean "
+        f"{mean_multiple:.4g} (shape {shape}, cap {cap})",
+    )
+    return field, value_min
 
 
 def _staff(base: Scenario, active: int, value_min: float) -> list[tuple[str, float | int, str]]:
