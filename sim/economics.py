@@ -1,13 +1,15 @@
 """Pure functions for money and probabilities: numbers in, numbers out.
 
-The array functions (``per_day`` to ``seller_bonus_share``, and ``value_tiers`` on a whole
-array) work element by element: given NumPy arrays they return arrays of the broadcast shape,
-and given NumPy scalars they return the matching element, to within rounding (NumPy's
-vectorised ``pow`` and ``exp`` may round differently from its scalar ones). The
-scalar functions (``attention``, ``win_probability``, ``desks_needed``, ``lognormal``,
-``fix_pays``, ``skill``, ``quit_chance``) take and return plain numbers. None of them reads or
-changes any state; the parameters come from the scenario's configuration
-(``sim/config/schema.py``), where each default names its source.
+The array functions (``per_day`` to ``seller_bonus_share``, ``months_kept``,
+``visit_months_saved``, ``visit_pay_per_hour``, ``effort_multiplier``, ``paced_interval_days``,
+and ``value_tiers`` on a whole array) work element by element: given NumPy arrays they return
+arrays of the broadcast shape, and given NumPy scalars they return the matching element, to
+within rounding (NumPy's vectorised ``pow`` and ``exp`` may round differently from its scalar
+ones). The scalar functions (``attention``, ``win_probability``, ``desks_needed``,
+``lognormal``, ``fix_pays``, ``skill``, ``quit_chance``, and the pay functions from
+``pay_basis_multipliers`` on but for the array ones just named) take and return plain
+numbers. None of them reads or changes any state; the parameters come from the scenario's
+configuration (``sim/config/schema.py``), where each default names its source.
 """
 
 from __future__ import annotations
@@ -849,13 +851,13 @@ def variable_pay_split(salary: float, fixed_bonus: float, weight: float) -> tupl
     return salary * keep, fixed_bonus * keep + weight * (salary + fixed_bonus)
 
 
-def smoothed_pay(previous: float | None, pay: float, months: float) -> float:
+def smoothed_pay(previous: float, pay: float, months: float) -> float:
     """Return a seller's pay smoothed over about ``months`` months (exponential average).
 
     Parameters
     ----------
     previous
-        The smoothed pay so far, USD a month; ``None`` for the first month in the seat.
+        The smoothed pay so far, USD a month (a newcomer's starts at the market reference).
     pay
         This month's pay, salary plus bonuses earned, USD.
     months
@@ -864,11 +866,14 @@ def smoothed_pay(previous: float | None, pay: float, months: float) -> float:
     Returns
     -------
     float
-        ``previous + (pay - previous) / months``, or ``pay`` for the first month.
+        ``previous + (pay - previous) / months``.
     """
-    if previous is None:
-        return pay
     return previous + (pay - previous) / months
+
+
+MIN_PAY_RATIO = 0.01
+"""Floor of the pay ratio in ``pay_quit_multiplier``: a guard, not a figure; a pay of 0 would
+make the multiple infinite, so it is capped at ``100 ** elasticity``."""
 
 
 def pay_quit_multiplier(pay_ratio: float, elasticity: float) -> float:
@@ -877,7 +882,7 @@ def pay_quit_multiplier(pay_ratio: float, elasticity: float) -> float:
     Parameters
     ----------
     pay_ratio
-        Smoothed pay over the market reference (non-negative; floored at 0.01).
+        Smoothed pay over the market reference (non-negative; floored at ``MIN_PAY_RATIO``).
     elasticity
         Elasticity of quitting with respect to relative pay, magnitude (non-negative;
         ``staffing.quit_pay_elasticity``; about 1 after Manning 2003 and Dal Bó, Finan & Rossi
@@ -891,7 +896,7 @@ def pay_quit_multiplier(pay_ratio: float, elasticity: float) -> float:
     """
     if elasticity == 0.0:
         return 1.0
-    return float(max(pay_ratio, 0.01) ** -elasticity)
+    return float(max(pay_ratio, MIN_PAY_RATIO) ** -elasticity)
 
 
 def morale_target(pay_ratio: float, elasticity: float) -> float:
@@ -1235,13 +1240,16 @@ def paced_interval_days(
         ``interval / clip(m, 0, max_pace)`` [working days]; ``inf`` (never) where ``m`` is 0.
     """
     pace = np.clip(np.asarray(multiplier, dtype=float), 0.0, max_pace)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # m 0 or tiny: never (inf)
         days: np.ndarray = interval_days / pace
     return days
 
 
-def truncated_pareto_mean(shape: float, minimum: float, cap_multiple: float) -> float:
+def capped_pareto_mean(shape: float, minimum: float, cap_multiple: float) -> float:
     """Return the mean of ``pareto_value``: a Pareto value capped at ``cap_multiple`` x minimum.
+
+    The cap moves the tail's mass onto the cap (``E[min(X, c m)] = m + int_m^cm (m / x)^a dx``);
+    it does not renormalise the density, so this is not the truncated Pareto's mean.
 
     Parameters
     ----------
@@ -1257,7 +1265,7 @@ def truncated_pareto_mean(shape: float, minimum: float, cap_multiple: float) -> 
     float
         ``m (1 + (1 - c^(1 - a)) / (a - 1))`` (``m (1 + ln c)`` for ``a = 1``) [USD a month].
     """
-    if abs(shape - 1.0) < 1e-12:
+    if abs(shape - 1.0) < 1e-12:  # the limit a -> 1, where the general formula is 0/0
         return minimum * (1.0 + math.log(cap_multiple))
     tail = float(cap_multiple ** (1.0 - shape))
     return minimum * (1.0 + (1.0 - tail) / (shape - 1.0))

@@ -109,7 +109,7 @@ class Effort:
             s.visits.protection_strength, s.visits.protection_months, self.horizon
         )
         c = s.clients
-        self.mean_value = eco.truncated_pareto_mean(
+        self.mean_value = eco.capped_pareto_mean(
             c.value_pareto_shape, c.value_min_usd_per_month, c.value_cap_multiple
         )
         # Each client's interval between periodic visits as last planned (working days).
@@ -118,11 +118,35 @@ class Effort:
 
     # ---- pay per hour ----------------------------------------------------------------------
     def applies(self, seller: Seller) -> bool:
-        """Return whether the seller chooses by pay (on, not the reference plan, he hunts)."""
+        """Return whether the seller chooses by pay (on, not the reference plan, he hunts).
+
+        Parameters
+        ----------
+        seller
+            A seller in his seat.
+
+        Returns
+        -------
+        bool
+            False for every seller when the mechanism is off or the plan is the reference one.
+        """
         return self.on and bool(self.staff_hunts[seller.staff_idx])
 
     def hunting_pay(self, skill: float, money: MoneyConfig) -> float:
-        """Return a seller's expected bonus per hour of hunting under a plan (USD/hour)."""
+        """Return a seller's expected bonus per hour of hunting under a plan.
+
+        Parameters
+        ----------
+        skill
+            The seller's selling skill (``Seller.win_skill``, 0-1).
+        money
+            The plan: the scenario's ``money`` section or the reference (its defaults).
+
+        Returns
+        -------
+        float
+            ``new_client_pay x hunting_wins_per_hour`` (``sim.economics``) [USD/hour].
+        """
         p = self.pipeline
         win = eco.win_probability(
             p.buy_prob, self.sellers.win_strength * skill, self.rival_strength
@@ -145,7 +169,11 @@ class Effort:
         return eco.hunting_pay_per_hour(pay, wins)
 
     def _visit_parts(self, ids: npt.NDArray[np.intp], day: int) -> _Parts:
-        """Return each client's age (days), payments kept, project and growth (USD)."""
+        """Return each client's age (working days), payments kept, project and growth (USD).
+
+        Each array has the shape of ``ids``; the pay of a visit under any plan follows from them
+        (``visit_pay``).
+        """
         b = self.book
         value = b.value[ids]
         saved = eco.visit_months_saved(
@@ -171,7 +199,22 @@ class Effort:
         skill: float,
         money: MoneyConfig,
     ) -> npt.NDArray[np.float64]:
-        """Return a seller's expected bonus per hour of a visit to each client (USD/hour)."""
+        """Return a seller's expected bonus per hour of a visit to each client.
+
+        Parameters
+        ----------
+        parts
+            ``_visit_parts`` of the clients, each shape (n,).
+        skill
+            The seller's selling skill (``Seller.win_skill``, 0-1).
+        money
+            The plan: the scenario's ``money`` section or the reference (its defaults).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``sim.economics.visit_pay_per_hour`` [USD/hour], shape (n,).
+        """
         age, kept, project, growth = parts
         share = eco.seller_bonus_share(
             age,
@@ -186,7 +229,23 @@ class Effort:
     def multiplier(
         self, seller: Seller, ids: npt.NDArray[np.intp], day: int
     ) -> npt.NDArray[np.float64]:
-        """Return the effort multiplier ``m`` of a visit to each of ``ids`` by ``seller``."""
+        """Return the effort multiplier ``m`` of a visit to each of ``ids`` by ``seller``.
+
+        Parameters
+        ----------
+        seller
+            The seller who would visit.
+        ids
+            Client ids, shape (n,).
+        day
+            Today's working day.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``sim.economics.effort_multiplier`` of the plan against the reference, in
+            [0, inf], shape (n,).
+        """
         skill, parts = seller.win_skill, self._visit_parts(ids, day)
         return eco.effort_multiplier(
             self.visit_pay(parts, skill, self.money),
@@ -200,7 +259,23 @@ class Effort:
     def plan_intervals(
         self, seller: Seller, ids: npt.NDArray[np.intp], day: int
     ) -> npt.NDArray[np.float64]:
-        """Return (and keep) the days between periodic visits to each of ``ids``."""
+        """Return (and keep in ``interval``) the days between periodic visits to each client.
+
+        Parameters
+        ----------
+        seller
+            The seller whose clients they are.
+        ids
+            His client ids, shape (n,).
+        day
+            Today's working day.
+
+        Returns
+        -------
+        numpy.ndarray
+            Working days, shape (n,): the schedule's interval for a client that cannot be due
+            even at ``effort.max_visit_pace``, else ``sim.economics.paced_interval_days``.
+        """
         b = self.book
         interval = np.full(ids.size, float(self.interval_days))
         # Only clients due at the fastest pace can be due at all: ask the others nothing.
@@ -215,8 +290,27 @@ class Effort:
         return interval
 
     # ---- escalations -----------------------------------------------------------------------
-    def multiplier1(self, seller: Seller, client_id: int, day: int) -> float:
-        """``multiplier`` for one client, in plain Python (faster; the same to rounding)."""
+    def client_multiplier(self, seller: Seller, client_id: int, day: int) -> float:
+        """Return ``multiplier`` for one client, in plain Python (faster; equal to rounding).
+
+        The same equations as ``_visit_parts``, ``visit_pay`` and
+        ``sim.economics.effort_multiplier`` on scalars: an escalation asks about one client
+        at a time, where NumPy's per-call cost dominates (benchmarks/).
+
+        Parameters
+        ----------
+        seller
+            The seller who would visit.
+        client_id
+            The client.
+        day
+            Today's working day.
+
+        Returns
+        -------
+        float
+            The multiplier, in [0, inf].
+        """
         b, h = self.book, self.horizon
         s = float(b.satisfaction[client_id])
         value = float(b.value[client_id])
@@ -249,8 +343,24 @@ class Effort:
         return math.inf if bottom == 0 else (top / bottom) ** self.rho
 
     def answers(self, seller: Seller, client_id: int, day: int) -> bool:
-        """Return whether the seller goes to an escalated client today (chance ``min(1, m)``)."""
-        m = self.multiplier1(seller, client_id, day)
+        """Return whether the seller goes to an escalated client today.
+
+        Parameters
+        ----------
+        seller
+            The seller the client is escalated to.
+        client_id
+            The client.
+        day
+            Today's working day (the draw is keyed by client and day).
+
+        Returns
+        -------
+        bool
+            True with chance ``min(1, m)`` (stream ``escalation-answer``), without a draw when
+            ``m >= 1``.
+        """
+        m = self.client_multiplier(seller, client_id, day)
         return m >= 1.0 or self.streams.keyed_uniform1(STREAM, client_id, day) < m
 
     def answered(self, client_id: int, day: int) -> None:

@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT
 from scipy import integrate, special, stats
 
+from sim import economics as eco
 from sim.calibrate import btyd, mapping
 from sim.calibrate.reading import parse_amounts
 from sim.cli import main
@@ -439,7 +440,7 @@ def test_writes_a_valid_calibrated_scenario_and_its_split(
     assert scenario.clients.lapse_per_month * multiplier + rivals == pytest.approx(
         alive["drop_per_month"], abs=1e-5
     )
-    mean_value = scenario.clients.value_min_usd_per_month * mapping.capped_pareto_mean(1.33, 200)
+    mean_value = scenario.clients.value_min_usd_per_month * eco.capped_pareto_mean(1.33, 1.0, 200)
     assert mean_value * usage == pytest.approx(
         alive["orders_per_month"] * alive["spend_per_order"], rel=1e-3
     )

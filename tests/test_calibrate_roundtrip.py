@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT, scenario
 
+from sim import economics as eco
 from sim.agents.client import ACTIVE, NEVER
 from sim.calibrate import btyd, mapping
 from sim.calibrate.check import observed_months
@@ -48,7 +49,7 @@ WORLD = (
     "calendar.horizon_years=2",
 )
 PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # FHL 2005, CDNOW
-SPEND = VALUE_MIN * mapping.capped_pareto_mean(SHAPE, CAP) / RATE  # USD an order
+SPEND = VALUE_MIN * eco.capped_pareto_mean(SHAPE, 1.0, CAP) / RATE  # USD an order
 
 
 def test_working_days_are_dated_a_julian_month_per_simulated_month() -> None:

@@ -255,12 +255,12 @@ def test_the_allocation_follows_pay(share: float, extra: float, rho: float) -> N
 @settings(max_examples=30, deadline=None)
 @given(st.sampled_from([0.0, 0.01, 0.1, 0.5]), st.floats(0.1, 3.0), st.integers(0, 299))
 def test_one_client_and_many_agree(ongoing: float, rho: float, k: int) -> None:
-    """``Effort.multiplier1`` (escalations) gives ``Effort.multiplier`` (visits) to rounding."""
+    """``Effort.client_multiplier`` (escalations) equals ``Effort.multiplier`` to rounding."""
     model = _model()
     seller = model.hunters[1]
     ids = model.book.active_ids()[:300]
     s = scenario("split", f"effort.responsiveness={rho}", f"money.ongoing_bonus_share={ongoing}")
     effort = Effort(s, model.book, model.streams, model.ledger, model.effort.staff_hunts, 20)
     many = effort.multiplier(seller, ids, model.day)
-    one = effort.multiplier1(seller, int(ids[k % ids.size]), model.day)
+    one = effort.client_multiplier(seller, int(ids[k % ids.size]), model.day)
     assert one == pytest.approx(float(many[k % ids.size]), rel=1e-9, abs=1e-12)

@@ -194,4 +194,4 @@ def test_smoothed_pay_lies_between_the_old_average_and_the_month(
 ) -> None:
     new = eco.smoothed_pay(prev, pay, months)
     assert min(prev, pay) - 1e-9 <= new <= max(prev, pay) + 1e-9
-    assert eco.smoothed_pay(None, pay, months) == pay
+    assert eco.smoothed_pay(prev, pay, 1.0) == pytest.approx(pay, abs=1e-6)  # no smoothing

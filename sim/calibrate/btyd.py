@@ -8,7 +8,7 @@ Sources
 -------
 * BG/NBD: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "'Counting your customers' the
   easy way: an alternative to the Pareto/NBD model", Marketing Science 24(2), 275-284,
-  equation (6) (individual likelihood) and equation (10) (conditional expectation).
+  equation (6) (individual likelihood), (8)-(10) (counts and expectations) and (13) (P(alive)).
 * Gamma-Gamma: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "RFM and CLV: using
   iso-value curves for customer base analysis", Journal of Marketing Research 42(4), 415-430;
   Fader, P. S. & Hardie, B. G. S. (2013), "The Gamma-Gamma model of monetary value",
@@ -27,9 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import optimize, special, stats
 
-DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
+from sim.economics import CALENDAR_DAYS_PER_MONTH
+
+DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": CALENDAR_DAYS_PER_MONTH}
 """Length of a time unit in days (a month is a twelfth of the Julian year)."""
 
 
@@ -190,12 +192,13 @@ def gamma_gamma_log_likelihood(
     q, gamma : float
         Shape and scale (money) of the gamma mixing distribution of the spend's rate.
     x, m_x : numpy.ndarray
-        Number of repeat purchases (> 0) and their mean amount (money, > 0); shape (n,).
+        Number of repeat purchases (> 0) and their mean amount (money, > 0); shape (n,), or
+        any two shapes that broadcast.
 
     Returns
     -------
     numpy.ndarray
-        Shape (n,), natural logarithms of a density in 1/money.
+        Shape (n,) (the broadcast shape), natural logarithms of a density in 1/money.
     """
     x = np.asarray(x, dtype=float)
     m_x = np.asarray(m_x, dtype=float)
@@ -324,6 +327,8 @@ def bgnbd_conditional_expectation(
 ) -> np.ndarray:
     """Return the expected purchases in (T, T+t] of each client, FHL (2005) equation (10).
 
+    Equation (10) is the expectation of a client alive times his P(alive) (:func:`p_alive`).
+
     Parameters
     ----------
     params : dict[str, float]
@@ -343,9 +348,48 @@ def bgnbd_conditional_expectation(
     T = np.asarray(T, dtype=float)  # noqa: N806
     hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
     top = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
-    ratio = ((alpha + T) / (alpha + np.asarray(t_x, dtype=float))) ** (r + x)
-    bottom = 1 + np.where(x > 0, a / np.maximum(b + x - 1, 1e-300) * ratio, 0.0)
-    return np.asarray(top / bottom)
+    return np.asarray(top * p_alive(params, x, t_x, T))
+
+
+def p_alive(
+    params: dict[str, float],
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,  # noqa: N803 - the papers' name
+) -> np.ndarray:
+    """Return each client's probability of being alive at the end of the calibration period.
+
+    ``P = 1 / (1 + [x > 0] a / (b + x - 1) ((α + T) / (α + t_x))^(r + x))`` (FHL 2005, eq. 13);
+    a client without repeat purchases is alive for sure under BG/NBD (it can drop out only at
+    a purchase).
+
+    Parameters
+    ----------
+    params : dict[str, float]
+        BG/NBD estimates r, alpha, a, b.
+    x, t_x, T : numpy.ndarray
+        Per-client summaries, shape (n,), in the fit's time unit.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,), probabilities in (0, 1].
+    """
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    x = np.asarray(x, dtype=float)
+    repeat = x > 0
+    log_odds = np.full_like(x, -np.inf)
+    xr = x[repeat]
+    log_odds[repeat] = (
+        np.log(a)
+        - np.log(b + xr - 1)
+        + (r + xr)
+        * (
+            np.log(alpha + np.asarray(T, float)[repeat])
+            - np.log(alpha + np.asarray(t_x, float)[repeat])
+        )
+    )
+    return np.asarray(1.0 / (1.0 + np.exp(log_odds)))
 
 
 def bgnbd_expected_count(params: dict[str, float], t: np.ndarray) -> np.ndarray:
@@ -390,17 +434,10 @@ def bgnbd_count_probability(params: dict[str, float], x: int, t: np.ndarray) -> 
         Probabilities, shape (n,).
     """
     r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
-    t = np.asarray(t, dtype=float)
-    log_a = np.log(alpha / (alpha + t))
-    log_t = np.log(np.maximum(t, 1e-300) / (alpha + t))
-
-    def poisson_gamma(j: int) -> np.ndarray:  # Γ(r+j)/(Γ(r) j!) (α/(α+t))^r (t/(α+t))^j
-        head = special.gammaln(r + j) - special.gammaln(r) - special.gammaln(j + 1)
-        return np.asarray(np.exp(head + r * log_a + (j * log_t if j else 0.0)))
-
-    alive = np.exp(special.betaln(a, b + x) - special.betaln(a, b)) * poisson_gamma(x)
+    # Purchases while alive are Poisson with a gamma(r, alpha) rate: negative binomial counts.
+    counts = stats.nbinom(r, alpha / (alpha + np.asarray(t, dtype=float)))
+    alive = np.exp(special.betaln(a, b + x) - special.betaln(a, b)) * counts.pmf(x)
     if x == 0:
         return np.asarray(alive)
-    below = sum(poisson_gamma(j) for j in range(x))
-    dead = np.exp(special.betaln(a + 1, b + x - 1) - special.betaln(a, b)) * (1 - below)
+    dead = np.exp(special.betaln(a + 1, b + x - 1) - special.betaln(a, b)) * counts.sf(x - 1)
     return np.asarray(alive + dead)

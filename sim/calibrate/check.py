@@ -28,6 +28,8 @@ from sim.config.schema import Scenario
 REPLICATIONS = 20
 """Replications of the check (a 2.5-97.5 % band from 20 runs is rough; see the report)."""
 MEASURES = ("clients ordering", "orders", "revenue")
+BAND = (2.5, 97.5)
+"""Percentiles of the replications that bound the band (a 95 % prediction interval)."""
 
 
 def observed_months(
@@ -109,22 +111,17 @@ class Check:
     runs: list[pd.DataFrame]
 
     def band(self, measure: str) -> pd.DataFrame:
-        """Return the replications' mean, 2.5 % and 97.5 % points of a measure, by month."""
+        """Return the replications' mean and :data:`BAND` points of a measure, by month."""
         stack = np.stack([run[measure].to_numpy() for run in self.runs])
-        return pd.DataFrame(
-            {
-                "mean": stack.mean(axis=0),
-                "low": np.percentile(stack, 2.5, axis=0),
-                "high": np.percentile(stack, 97.5, axis=0),
-            }
-        )
+        low, high = np.percentile(stack, BAND, axis=0)
+        return pd.DataFrame({"mean": stack.mean(axis=0), "low": low, "high": high})
 
     def totals(self) -> pd.DataFrame:
         """Return, per measure, the observed total, the replications' mean and band, the verdict."""
         rows = []
         for measure in MEASURES:
             sums = np.array([run[measure].sum() for run in self.runs])
-            low, high = np.percentile(sums, [2.5, 97.5])
+            low, high = np.percentile(sums, BAND)
             seen = float(self.observed[measure].sum())
             inside = self.band(measure)
             share = float(

@@ -7,10 +7,10 @@ the fitted rates of the clients alive at the end of the calibration period and s
 scenario's parameters so that a served client of the simulator realises them (docs/MODEL.md,
 section 8).
 
-Sources: P(alive), Fader, Hardie & Lee (2005), Marketing Science 24(2), equation (13); the
-means of the gamma and beta mixing distributions, ibid. section 3; the mean spend of the
-Gamma-Gamma model, Fader & Hardie (2013), "The Gamma-Gamma model of monetary value", E(Z) =
-p γ / (q - 1).
+Sources: P(alive) (:func:`sim.calibrate.btyd.p_alive`), Fader, Hardie & Lee (2005), Marketing
+Science 24(2), equation (13); the means of the gamma and beta mixing distributions, ibid.
+section 3; the mean spend of the Gamma-Gamma model, Fader & Hardie (2013), "The Gamma-Gamma
+model of monetary value", E(Z) = p γ / (q - 1).
 """
 
 from __future__ import annotations
@@ -19,51 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibrate.btyd import DAYS_PER_UNIT
+from sim.calibrate.btyd import DAYS_PER_UNIT, p_alive
 from sim.config.schema import Scenario
+from sim.economics import CALENDAR_DAYS_PER_MONTH as DAYS_PER_MONTH
+from sim.economics import capped_pareto_mean, lapse_multiplier, usage_factor
 
-DAYS_PER_MONTH = 365.25 / 12
-
-
-def p_alive(
-    params: dict[str, float],
-    x: np.ndarray,
-    t_x: np.ndarray,
-    T: np.ndarray,  # noqa: N803 - the papers' name
-) -> np.ndarray:
-    """Return each client's probability of being alive at the end of the calibration period.
-
-    ``P = 1 / (1 + [x > 0] a / (b + x - 1) ((α + T) / (α + t_x))^(r + x))`` (FHL 2005, eq. 13);
-    a client without repeat purchases is alive for sure under BG/NBD (it can drop out only at
-    a purchase).
-
-    Parameters
-    ----------
-    params : dict[str, float]
-        BG/NBD estimates r, alpha, a, b.
-    x, t_x, T : numpy.ndarray
-        Per-client summaries, shape (n,), in the fit's time unit.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (n,), probabilities in (0, 1].
-    """
-    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
-    x = np.asarray(x, dtype=float)
-    repeat = x > 0
-    log_odds = np.full_like(x, -np.inf)
-    xr = x[repeat]
-    log_odds[repeat] = (
-        np.log(a)
-        - np.log(b + xr - 1)
-        + (r + xr)
-        * (
-            np.log(alpha + np.asarray(T, float)[repeat])
-            - np.log(alpha + np.asarray(t_x, float)[repeat])
-        )
-    )
-    return np.asarray(1.0 / (1.0 + np.exp(log_odds)))
+MAX_ORDERS_PER_MONTH = 10.0
+"""The schema's upper bound on ``clients.orders_per_month_*``: a faster rate is written as it."""
+MIN_VALUE_USD = 0.01
+"""A cent: the floor of ``clients.value_min_usd_per_month``, which the schema wants above 0."""
+_Field = tuple[str, float | int, str]  # (dotted path, value, comment) of a written field
 
 
 def orders_per_month(params: dict[str, float], unit: str) -> float:
@@ -218,6 +183,7 @@ def typical_satisfaction(base: Scenario) -> float:
     q = served_quality(base)
     if c.satisfaction_adjust_per_month <= 0:
         return c.initial_satisfaction
+    # A guard, not a figure: k = 1 (the gap closed at once) would make kappa infinite.
     kappa = -np.log1p(-min(c.satisfaction_adjust_per_month, 0.999999))
     return float(np.clip(q - c.incident_per_month * c.incident_satisfaction_drop / kappa, 0, 1))
 
@@ -264,27 +230,6 @@ def rival_per_month(base: Scenario, satisfaction: float) -> float:
         + rivals.need_weight * need
     )
     return rivals.poach_per_month * rivals.count * rivals.strength * pull
-
-
-def capped_pareto_mean(shape: float, cap: float) -> float:
-    """Return the mean of ``min(X, cap)`` for a Pareto X with minimum 1 and ``shape``.
-
-    ``E[min(X, c)] = (a - c^(1-a)) / (a - 1)`` for ``a != 1`` (``1 + ln c`` for ``a = 1``),
-    from ``E[min(X, c)] = 1 + ∫_1^c x^(-a) dx``.
-
-    Parameters
-    ----------
-    shape, cap : float
-        Pareto shape ``a > 0`` and the cap ``c >= 1`` as a multiple of the minimum.
-
-    Returns
-    -------
-    float
-        The mean as a multiple of the minimum.
-    """
-    if abs(shape - 1) < 1e-12:
-        return float(1 + np.log(cap))
-    return float((shape - cap ** (1 - shape)) / (shape - 1))
 
 
 def client_workload(clients: int, value_min: float, base: Scenario) -> float:
@@ -359,24 +304,35 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
     ``usage(s*)`` equals the fitted revenue a month of an alive client.
     """
     alive, counts = result["alive"], result["counts"]
-    clients = base.clients
     s_star = typical_satisfaction(base)
-    usage = 1 - clients.usage_satisfaction_weight * (1 - s_star)
-    multiplier = 1 + clients.lapse_dissatisfaction_weight * (1 - s_star)
-    rate = float(alive["orders_per_month"]) / usage
-    share = clients.consultative_share
-    ratio = clients.orders_per_month_consultative / clients.orders_per_month_transactional
-    transactional = min(10.0, rate / (1 - share + share * ratio))
-    consultative = min(10.0, transactional * ratio)
-    rivals = rival_per_month(base, s_star)
-    drop = float(alive["drop_per_month"])
-    lapse = max(0.0, drop - rivals) / multiplier
+    usage = float(usage_factor(np.asarray(s_star), base.clients.usage_satisfaction_weight))
+    at = f"at the served satisfaction s* = {s_star:.3g}"
     past = int(counts["clients_in_calibration"])
     active = min(past, round(float(alive["alive"])))
-    at = f"at the served satisfaction s* = {s_star:.3g}"
     fields: list[tuple[str, float | int, str]] = [
         ("market.past_clients", past, "counts.clients_in_calibration"),
         ("market.active_clients", active, "alive.alive (sum of P(alive))"),
+        *_order_fields(alive, base, usage, at),
+        _lapse_field(alive, base, s_star, at),
+    ]
+    value_min = base.clients.value_min_usd_per_month
+    value = _value_field(alive, base, usage)
+    if value is not None:
+        field, value_min = value
+        fields.append(field)
+    fields.extend(_staff(base, active, value_min))
+    return fields
+
+
+def _order_fields(alive: dict[str, Any], base: Scenario, usage: float, at: str) -> list[_Field]:
+    """Set the order rates so a served client orders the alive clients' rate (base's mix)."""
+    clients = base.clients
+    rate = float(alive["orders_per_month"]) / usage
+    share = clients.consultative_share
+    ratio = clients.orders_per_month_consultative / clients.orders_per_month_transactional
+    transactional = min(MAX_ORDERS_PER_MONTH, rate / (1 - share + share * ratio))
+    consultative = min(MAX_ORDERS_PER_MONTH, transactional * ratio)
+    return [
         (
             "clients.orders_per_month_transactional",
             round(transactional, 6),
@@ -388,33 +344,48 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
             round(consultative, 6),
             "the transactional rate times the base's ratio",
         ),
-        (
-            "clients.lapse_per_month",
-            round(lapse, 6),
-            f"(alive.drop_per_month = {drop:.4g} - rivals' chance {rivals:.4g} {at}) / the "
-            f"dissatisfaction multiplier {multiplier:.3g}"
-            + (
-                "; the base's rivals alone take more: drop-out over-stated" if drop < rivals else ""
-            ),
-        ),
     ]
-    value_min = clients.value_min_usd_per_month
+
+
+def _lapse_field(alive: dict[str, Any], base: Scenario, s_star: float, at: str) -> _Field:
+    """Set the lapse chance so lapse and the base's rivals together give the fitted drop-out."""
+    multiplier = float(
+        lapse_multiplier(np.asarray(s_star), base.clients.lapse_dissatisfaction_weight)
+    )
+    rivals = rival_per_month(base, s_star)
+    drop = float(alive["drop_per_month"])
+    lapse = max(0.0, drop - rivals) / multiplier
+    return (
+        "clients.lapse_per_month",
+        round(lapse, 6),
+        f"(alive.drop_per_month = {drop:.4g} - rivals' chance {rivals:.4g} {at}) / the "
+        f"dissatisfaction multiplier {multiplier:.3g}"
+        + ("; the base's rivals alone take more: drop-out over-stated" if drop < rivals else ""),
+    )
+
+
+def _value_field(
+    alive: dict[str, Any], base: Scenario, usage: float
+) -> tuple[_Field, float] | None:
+    """Set the value minimum so a served client pays the fitted revenue; None without spend.
+
+    Returns the field and the unrounded minimum (USD a month), which sizes the staff.
+    """
     spend = alive.get("spend_per_order")
-    if spend is not None and np.isfinite(spend):
-        shape, cap = clients.value_pareto_shape, clients.value_cap_multiple
-        revenue = float(alive["orders_per_month"]) * spend
-        value_min = max(revenue / usage / capped_pareto_mean(shape, cap), 0.01)
-        fields.append(
-            (
-                "clients.value_min_usd_per_month",
-                round(value_min, 4),
-                f"alive.spend_per_order = {spend:.4g} x alive.orders_per_month = revenue "
-                f"{revenue:.4g} a month; / usage; / the capped Pareto mean "
-                f"{capped_pareto_mean(shape, cap):.4g} (shape {shape}, cap {cap})",
-            )
-        )
-    fields.extend(_staff(base, active, value_min))
-    return fields
+    if spend is None or not np.isfinite(spend):
+        return None
+    shape, cap = base.clients.value_pareto_shape, base.clients.value_cap_multiple
+    revenue = float(alive["orders_per_month"]) * spend
+    mean_multiple = capped_pareto_mean(shape, 1.0, cap)
+    value_min = max(revenue / usage / mean_multiple, MIN_VALUE_USD)
+    field = (
+        "clients.value_min_usd_per_month",
+        round(value_min, 4),
+        f"alive.spend_per_order = {spend:.4g} x alive.orders_per_month = revenue "
+        f"{revenue:.4g} a month; / usage; / the capped Pareto mean "
+        f"{mean_multiple:.4g} (shape {shape}, cap {cap})",
+    )
+    return field, value_min
 
 
 def _staff(base: Scenario, active: int, value_min: float) -> list[tuple[str, float | int, str]]:

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import special
 
 from sim.calibrate import btyd
 from sim.calibrate.check import MEASURES, Check
@@ -52,7 +51,21 @@ def _labels() -> list[str]:
 
 
 def plot_frequency(fit: dict[str, Any], summary: pd.DataFrame) -> Figure:
-    """Return the clients by repeat purchases in the calibration period: observed, BG/NBD."""
+    """Return the clients by repeat purchases in the calibration period: observed, BG/NBD.
+
+    Parameters
+    ----------
+    fit : dict[str, Any]
+        BG/NBD estimates r, alpha, a, b.
+    summary : pandas.DataFrame
+        :func:`sim.calibrate.btyd.summarise` (``x``, ``T``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bars of clients by repeat purchases 0 to ``TOP - 1`` and ``TOP`` or more, observed and
+        expected (FHL 2005, equation 8).
+    """
     figure = new_figure()
     ax = figure.axes[0]
     age = summary["T"].to_numpy()
@@ -103,7 +116,20 @@ def cumulative(
 
 
 def plot_cumulative(series: pd.DataFrame, until: pd.Timestamp) -> Figure:
-    """Return the cumulative repeat purchases, observed and expected, with the period's end."""
+    """Return the cumulative repeat purchases, observed and expected, with the period's end.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        :func:`cumulative`.
+    until : pandas.Timestamp
+        Last day of the calibration period (a vertical line).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Repeat purchases so far against the date.
+    """
     figure = new_figure()
     ax = figure.axes[0]
     with projector():
@@ -118,7 +144,23 @@ def plot_cumulative(series: pd.DataFrame, until: pd.Timestamp) -> Figure:
 
 
 def plot_conditional(fit: dict[str, Any], summary: pd.DataFrame, horizon: float) -> Figure:
-    """Return the mean holdout purchases by calibration frequency: observed and expected."""
+    """Return the mean holdout purchases by calibration frequency: observed and expected.
+
+    Parameters
+    ----------
+    fit : dict[str, Any]
+        BG/NBD estimates r, alpha, a, b (a != 1).
+    summary : pandas.DataFrame
+        :func:`sim.calibrate.btyd.summarise` (``x``, ``t_x``, ``T``, ``x_star``).
+    horizon : float
+        Length of the holdout, in the fit's time unit (> 0).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bars by calibration frequency (``TOP`` or more pooled), observed and expected (FHL
+        2005, equation 10).
+    """
     figure = new_figure()
     ax = figure.axes[0]
     x, t_x, age = (summary[c].to_numpy() for c in ("x", "t_x", "T"))
@@ -151,24 +193,29 @@ def gamma_gamma_density(params: dict[str, float], m: np.ndarray, x: np.ndarray) 
     numpy.ndarray
         Density, shape (k,).
     """
-    p, q, g = params["p"], params["q"], params["gamma"]
     xs, counts = np.unique(x, return_counts=True)
-    px = p * xs[:, None]
-    mm = m[None, :]
-    log = (
-        special.gammaln(px + q)
-        - special.gammaln(px)
-        - special.gammaln(q)
-        + q * np.log(g)
-        + (px - 1) * np.log(mm)
-        + px * np.log(xs[:, None])
-        - (px + q) * np.log(g + xs[:, None] * mm)
-    )
+    log = btyd.gamma_gamma_log_likelihood(
+        params["p"], params["q"], params["gamma"], xs[:, None], m[None, :]
+    )  # shape (distinct x, k)
     return np.asarray((counts[:, None] * np.exp(log)).sum(axis=0) / counts.sum())
 
 
 def plot_spend(gamma: dict[str, float] | None, summary: pd.DataFrame) -> Figure:
-    """Return the repeat buyers' mean spend: histogram and the Gamma-Gamma density."""
+    """Return the repeat buyers' mean spend: histogram and the Gamma-Gamma density.
+
+    Parameters
+    ----------
+    gamma : dict[str, float] or None
+        Gamma-Gamma estimates p, q, gamma (None: the histogram alone).
+    summary : pandas.DataFrame
+        :func:`sim.calibrate.btyd.summarise` (``x``, ``m_x``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The histogram up to the 99th percentile of the spend (money), as a density, and the
+        fitted density (:func:`gamma_gamma_density`).
+    """
     figure = new_figure()
     ax = figure.axes[0]
     buyers = summary[summary["x"] > 0]
@@ -196,7 +243,19 @@ def plot_spend(gamma: dict[str, float] | None, summary: pd.DataFrame) -> Figure:
 
 
 def plot_check(check: Check) -> Figure:
-    """Return the simulator check: three panels, observed months against the replications."""
+    """Return the simulator check: three panels, observed months against the replications.
+
+    Parameters
+    ----------
+    check : Check
+        The check's observed and simulated months.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per measure of :data:`sim.calibrate.check.MEASURES`: the replications'
+        mean and 95 % band (:data:`sim.calibrate.check.BAND`) and the observed months.
+    """
     figure = new_figure(1, 3)
     months = np.arange(1, len(check.observed) + 1)
     with projector():

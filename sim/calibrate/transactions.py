@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
+from sim.economics import CALENDAR_DAYS_PER_MONTH as DAYS_PER_MONTH
 from sim.model import SalesModel
 
 START = pd.Timestamp("2000-01-01")
 """Calendar date of working day 0 when none is given (an arbitrary, documented origin)."""
-DAYS_PER_MONTH = 365.25 / 12
 
 
 def working_day_dates(days: np.ndarray, days_per_month: int, start: pd.Timestamp) -> pd.Series:
@@ -67,7 +67,19 @@ class LoggedRun:
     days_per_month: int
 
     def transactions(self, start: pd.Timestamp = START) -> pd.DataFrame:
-        """Return the CRM-like log: columns ``client``, ``date`` (ISO day), ``amount`` (cents)."""
+        """Return the CRM-like log, one row per order, in booking order.
+
+        Parameters
+        ----------
+        start : pandas.Timestamp
+            Date of working day 0 (:func:`working_day_dates`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``client`` (id), ``date`` (ISO day, ``YYYY-MM-DD``) and ``amount`` (USD,
+            rounded to the cent).
+        """
         dates = working_day_dates(self.orders["day"].to_numpy(), self.days_per_month, start)
         return pd.DataFrame(
             {

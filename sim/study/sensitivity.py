@@ -39,11 +39,18 @@ SAMPLE_FILE = "sample.json"
 TABLE_FILE = "sensitivity.csv"
 COLUMNS = ("scenario", "metric", "quantity", "parameter", "index", "value", "conf")
 CONFIDENCE = 0.95
-RESAMPLES = 1000  # bootstrap resamples of SALib's intervals
+RESAMPLES = 1000  # bootstrap resamples of SALib's intervals (SALib's default num_resamples)
 DEFAULT_LEVELS = 4  # Morris levels: SALib's default
+# The reading thresholds below are conventions of this report, not published values
+# (assumptions; sweep 0.05-0.2, 0.05-0.2 and 0.01-0.1).
 WIDE_SOBOL = 0.1  # a Sobol interval's half-width beyond which the sample is called too small
 MORRIS_SHARE = 0.1  # Morris: a parameter decides when its μ* is this share of the largest
 SOBOL_DECIDES = 0.05  # Sobol: a parameter decides when its ST's interval lies above this
+
+
+def _problem(names: Sequence[str], bounds: Sequence[tuple[float, float]]) -> dict[str, Any]:
+    """Return SALib's problem: ``num_vars``, ``names`` and ``bounds`` ([low, high] each)."""
+    return {"num_vars": len(names), "names": list(names), "bounds": [list(b) for b in bounds]}
 
 
 @dataclass(frozen=True)
@@ -80,11 +87,7 @@ class Sample:
     @property
     def problem(self) -> dict[str, Any]:
         """Return SALib's problem: ``num_vars``, ``names`` and ``bounds``."""
-        return {
-            "num_vars": len(self.names),
-            "names": list(self.names),
-            "bounds": [list(b) for b in self.bounds],
-        }
+        return _problem(self.names, self.bounds)
 
     @property
     def fingerprint(self) -> str:
@@ -136,7 +139,18 @@ class Sample:
 def quantities(sweep: Sweep, scenarios: int) -> dict[str, str]:
     """Return the quantity analysed per metric: the sweep's ``analyse``, else profit's.
 
-    By default the difference to the baseline, or the level when the study has one scenario.
+    Parameters
+    ----------
+    sweep : Sweep
+        The study's sweep (``analyse``: metric -> ``level`` or ``difference``).
+    scenarios : int
+        Number of scenarios in the study.
+
+    Returns
+    -------
+    dict of str to str
+        Metric -> ``level`` or ``difference``; by default profit's difference to the baseline,
+        or its level when the study has one scenario.
     """
     if sweep.analyse:
         return dict(sweep.analyse)
@@ -146,8 +160,16 @@ def quantities(sweep: Sweep, scenarios: int) -> dict[str, str]:
 def point_count(sweep: Sweep) -> int:
     """Count the points of a Morris or Sobol sweep without drawing them.
 
-    Morris: trajectories x (variables + 1); Sobol: N x (variables + 2), or N x (2 x variables
-    + 2) with second-order indices (Saltelli et al. 2010, section 3).
+    Parameters
+    ----------
+    sweep : Sweep
+        A sweep whose ``method`` is ``morris`` or ``sobol``.
+
+    Returns
+    -------
+    int
+        Morris: trajectories x (variables + 1); Sobol: N x (variables + 2), or N x (2 x
+        variables + 2) with second-order indices (Saltelli et al. 2010, section 3).
     """
     d = len(sweep.variables)
     if sweep.method == "morris":
@@ -178,7 +200,7 @@ def draw(
     from SALib.sample import morris, sobol
 
     levels = (sweep.levels or DEFAULT_LEVELS) if sweep.method == "morris" else 0
-    problem = {"num_vars": len(names), "names": list(names), "bounds": [list(b) for b in bounds]}
+    problem = _problem(names, bounds)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib's notes on sizes the spec already checks
         if sweep.method == "morris":
@@ -237,6 +259,12 @@ def responses(
         value minus the baseline's (the same seed: common random numbers).
     points : int
         Number of sample points.
+
+    Returns
+    -------
+    numpy.ndarray
+        The quantity at each point in the metric's unit, shape (points,); NaN at a point
+        without runs (without paired runs for a difference).
     """
     mine = runs[runs["scenario"] == scenario].set_index(["point", "replication"])[metric]
     if baseline is not None:
@@ -303,31 +331,42 @@ def analyse(
 
 def _indices(sample: Sample, y: np.ndarray) -> list[dict[str, Any]]:
     """Return SALib's indices of one quantity as tidy rows (parameter, index, value, conf)."""
-    from SALib.analyze import morris, sobol
-
-    rows: list[dict[str, Any]] = []
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # a flat response divides by a zero variance
         if sample.method == "morris":
-            found = morris.analyze(
-                sample.problem, sample.matrix, y, num_resamples=RESAMPLES,
-                conf_level=CONFIDENCE, num_levels=sample.levels, seed=sample.seed,
-            )  # fmt: skip
-            for i, name in enumerate(sample.names):
-                rows += [
-                    _row(name, "mu_star", found["mu_star"][i], found["mu_star_conf"][i]),
-                    _row(name, "sigma", found["sigma"][i], math.nan),
-                    _row(name, "mu", found["mu"][i], math.nan),
-                ]
-            return rows
-        if np.ptp(y) == 0:  # no variance to share out
-            for name in sample.names:
-                rows += [_row(name, i, math.nan, math.nan) for i in ("S1", "ST")]
-            return rows
-        found = sobol.analyze(
-            sample.problem, y, calc_second_order=sample.second_order, num_resamples=RESAMPLES,
-            conf_level=CONFIDENCE, seed=sample.seed,
-        )  # fmt: skip
+            return _morris_rows(sample, y)
+        return _sobol_rows(sample, y)
+
+
+def _morris_rows(sample: Sample, y: np.ndarray) -> list[dict[str, Any]]:
+    """Return μ* (with its interval), σ and μ of each parameter (SALib's Morris analysis)."""
+    from SALib.analyze import morris
+
+    found = morris.analyze(
+        sample.problem, sample.matrix, y, num_resamples=RESAMPLES, conf_level=CONFIDENCE,
+        num_levels=sample.levels, seed=sample.seed,
+    )  # fmt: skip
+    rows: list[dict[str, Any]] = []
+    for i, name in enumerate(sample.names):
+        rows += [
+            _row(name, "mu_star", found["mu_star"][i], found["mu_star_conf"][i]),
+            _row(name, "sigma", found["sigma"][i], math.nan),
+            _row(name, "mu", found["mu"][i], math.nan),
+        ]
+    return rows
+
+
+def _sobol_rows(sample: Sample, y: np.ndarray) -> list[dict[str, Any]]:
+    """Return S1 and ST of each parameter, and S2 of each pair if drawn (SALib's Sobol)."""
+    from SALib.analyze import sobol
+
+    if np.ptp(y) == 0:  # no variance to share out
+        return [_row(name, i, math.nan, math.nan) for name in sample.names for i in ("S1", "ST")]
+    found = sobol.analyze(
+        sample.problem, y, calc_second_order=sample.second_order, num_resamples=RESAMPLES,
+        conf_level=CONFIDENCE, seed=sample.seed,
+    )  # fmt: skip
+    rows: list[dict[str, Any]] = []
     for i, name in enumerate(sample.names):
         rows += [
             _row(name, "S1", found["S1"][i], found["S1_conf"][i]),
@@ -371,9 +410,20 @@ def _notes(sample: Sample, rows: list[dict[str, Any]], what: str, y: np.ndarray)
 def deciding(table: pd.DataFrame, scenario: str, metric: str) -> list[str]:
     """Return the parameters that decide a quantity, the strongest first.
 
-    Morris: μ* at least :data:`MORRIS_SHARE` of the largest μ*. Sobol: the lower end of ST's
-    95 % interval at least :data:`SOBOL_DECIDES` (the parameter, with its interactions, accounts
-    for at least that share of the variance).
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The indices (:func:`analyse`, columns :data:`COLUMNS`).
+    scenario, metric : str
+        The quantity's scenario and metric.
+
+    Returns
+    -------
+    list of str
+        Morris: the parameters whose μ* is at least :data:`MORRIS_SHARE` of the largest μ*
+        (none when every μ* is 0). Sobol: those whose ST's 95 % interval has its lower end at
+        least :data:`SOBOL_DECIDES` (the parameter, with its interactions, accounts for at
+        least that share of the variance).
     """
     mine = table[(table["scenario"] == scenario) & (table["metric"] == metric)]
     if "mu_star" in set(mine["index"]):
@@ -389,7 +439,17 @@ def deciding(table: pd.DataFrame, scenario: str, metric: str) -> list[str]:
 def positive_share(runs: pd.DataFrame, metric: str, scenario: str, baseline: str) -> float:
     """Return the share of sample points where the scenario's mean paired difference is > 0.
 
-    NaN when no point has paired runs.
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        One row per run (``scenario``, ``point``, ``replication`` and the metric).
+    metric, scenario, baseline : str
+        The metric, and the scenario compared with the baseline on common random numbers.
+
+    Returns
+    -------
+    float
+        A share, 0-1, of the points with paired runs; NaN when no point has any.
     """
     points = int(runs["point"].max()) + 1 if len(runs) else 0
     y = responses(runs, metric, scenario, baseline, points)
