@@ -324,9 +324,10 @@ def _short_of_runs(ctx: _Context) -> str:
 
 def _replications(ctx: _Context) -> str:
     """How many replications the statistics rest on: "30", or "2-3" when they differ."""
-    if ctx.summary.empty:
+    counted = ctx.summary["n"][ctx.summary["n"] > 0]  # a metric NaN in every run counts none
+    if counted.empty:
         return "0"
-    low, high = int(ctx.summary["n"].min()), int(ctx.summary["n"].max())
+    low, high = int(counted.min()), int(counted.max())
     return str(high) if low == high else f"{low}-{high}"
 
 
