@@ -28,6 +28,7 @@ from sim.config.loader import ConfigError, load_model, load_yaml
 from sim.config.safe_yaml import dump_yaml
 from sim.config.schema import Scenario
 from sim.output import folder_lock, folder_problem, write_atomic
+from sim.spreadsheet import inert_frame
 
 CALIBRATION = "calibration.json"
 REJECTED = "rejected.csv"
@@ -138,9 +139,25 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
         raise ExportError(
             f"--until {_day(until)} is before the first purchase ({_day(purchases[DATE].min())})"
         )
+    if until > end:
+        raise ExportError(
+            f"--until {_day(until)} is after the last transaction ({_day(end)}): the holdout "
+            f"would hold no data; give a day from {_day(purchases[DATE].min())} to {_day(end)}"
+        )
+    if days.loc[days[DATE] <= until, CLIENT].nunique() < 2:
+        raise ExportError(
+            f"{path}: one client buys in the calibration period (to {_day(until)}); BG/NBD and "
+            "Gamma-Gamma describe how clients differ and need several (is --client the "
+            "right column?)"
+        )
     summary = btyd.summarise(days, until, max(end, until), options.unit)
     x, t_x, age = (summary[c].to_numpy() for c in ("x", "t_x", "T"))
     bgnbd = btyd.fit_bgnbd(x, t_x, age)
+    if x.sum() == 0:
+        raise ExportError(
+            f"{path}: no client buys on a second day by {_day(until)}; BG/NBD learns the "
+            "purchase rate and the drop-out from repeat purchases, so nothing can be fitted"
+        )
     repeaters = summary[summary["x"] > 0]
     gamma: btyd.Fit | None = None
     gamma_note = "no repeat buyers: spend per purchase not fitted"
@@ -254,6 +271,7 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     OSError
         If the folder cannot be written; a file is either whole or absent.
     """
+    base = None if options.base is None else _load_base(options.base)
     export = read_export(
         path,
         options.fmt,
@@ -269,7 +287,6 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     problem = folder_problem(out)
     if problem:
         raise ExportError(problem)
-    base = None if options.base is None else _load_base(options.base)
     fields = [] if base is None else mapping.scenario_fields(result, base)
     if base is not None:
         result["scenario"] = {
@@ -284,7 +301,9 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
         if export.rejected.empty:
             (out / REJECTED).unlink(missing_ok=True)  # not an earlier run's list
         else:
-            write_atomic(out / REJECTED, lambda p: export.rejected.to_csv(p, index=False))
+            write_atomic(
+                out / REJECTED, lambda p: inert_frame(export.rejected).to_csv(p, index=False)
+            )
         if base is not None and options.base is not None:
             _write_scenarios(out, fields, base, options.base, path)
         result["report"] = _report(out, export, result, options, base is not None)
@@ -384,7 +403,14 @@ def _split_staff(
 def _checked(path: Path, text: str) -> None:
     """Write a scenario and check that it loads (a mapping bug must not write a bad file)."""
     path.write_text(text, encoding="utf-8")
-    load_model(Scenario, path)
+    try:
+        load_model(Scenario, path)
+    except ConfigError as err:
+        found = "; ".join(f"{p.path}: {p.message}" for p in err.problems)
+        raise ExportError(
+            f"the fitted rates give no valid scenario ({found}); the export may not identify "
+            f"them (see the warnings of the fit)"
+        ) from None
 
 
 def summary_text(result: dict[str, Any], out: Path) -> str:

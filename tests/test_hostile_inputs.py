@@ -1,0 +1,226 @@
+"""Hostile and careless input: located messages, exit 2, no traceback, nothing half-written.
+
+Each test feeds a command what a careless user or a hostile file gives it (a file pasted from
+two encodings, a binary renamed .csv, a formula as a client name, a date typed as 2204, an
+output path that is the scenario itself) and asserts what the command does instead of
+crashing, writing nonsense, or destroying a file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+
+ROWS = [
+    ("A", "2024-01-05", "10"),
+    ("A", "2024-02-05", "20"),
+    ("B", "2024-01-07", "5"),
+    ("B", "2024-03-07", "7"),
+    ("C", "2024-01-09", "8"),
+]
+
+
+def _csv(rows: list[tuple[str, str, str]] = ROWS, sep: str = ",") -> str:
+    return "\n".join(sep.join(r) for r in [("client", "date", "amount"), *rows]) + "\n"
+
+
+def _calibrate(
+    capsys: pytest.CaptureFixture[str], path: Path, out: Path, *argv: str
+) -> tuple[int, str, str]:
+    code = main(["calibrate", str(path), "--out", str(out), "--no-check", *argv])
+    printed, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, printed, err
+
+
+def _refused(capsys: pytest.CaptureFixture[str], path: Path, tmp_path: Path, *argv: str) -> str:
+    out = tmp_path / "cal"
+    code, _, err = _calibrate(capsys, path, out, *argv)
+    assert code == 2, err
+    assert not (out / "calibration.json").exists()
+    return err
+
+
+# --- salesim calibrate: encodings and bytes ---------------------------------------------
+
+
+def test_a_file_mixing_utf8_and_windows_1251_is_refused_at_the_first_foreign_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    utf8 = _csv().encode("utf-8") + "Клиент,2024-03-01,5\n".encode()
+    path.write_bytes(utf8 + "Клиент,2024-03-02,5\n".encode("cp1251"))
+    err = _refused(capsys, path, tmp_path)
+    assert f"{path}:8:" in err and "mixes encodings" in err
+    # the other way round: a Windows-1251 file with a UTF-8 line pasted in
+    cp1251 = _csv().encode() + "Клиент,2024-03-02,5\n".encode("cp1251")
+    path.write_bytes(cp1251 + "Клиент,2024-03-01,5\n".encode())
+    err = _refused(capsys, path, tmp_path)
+    assert f"{path}:8:" in err and "mixes encodings" in err
+
+
+def test_nul_bytes_and_a_binary_file_renamed_csv_are_refused_with_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_bytes(_csv().encode().replace(b"B,2024-01-07", b"B\x00,2024-01-07"))
+    err = _refused(capsys, path, tmp_path)
+    assert f"{path}:4: a NUL character" in err
+    path.write_bytes(bytes(range(256)) * 40)  # a binary file: NULs and bytes of no encoding
+    assert str(path) in _refused(capsys, path, tmp_path)
+
+
+def test_a_utf16_export_with_its_byte_order_mark_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated
+    path = tmp_path / "orders.txt"
+    path.write_bytes(_csv(sep="\t").encode("utf-16"))
+    code, _, err = _calibrate(capsys, path, tmp_path / "cal", "--format", "csv")
+    assert code == 0, err
+    fit = json.loads((tmp_path / "cal" / "calibration.json").read_text(encoding="utf-8"))
+    assert fit["counts"]["transactions"] == len(ROWS)
+
+
+# --- salesim calibrate: cells a spreadsheet would run, markup in names --------------------
+
+
+def test_a_formula_cell_neither_flips_the_delimiter_nor_runs_in_rejected_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    formula = '"=HYPERLINK(""http://x.example"";""click"")"'
+    rows = [*ROWS, ("D", "2024-02-01", formula), ("D", "2024-02-02", formula)]
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    out = tmp_path / "cal"
+    code, _, err = _calibrate(capsys, path, out, "--skip-bad")
+    assert code == 0, err  # the header's comma decides, not the formula's semicolons
+    rejected = pd.read_csv(out / "rejected.csv", dtype=str)
+    assert rejected["value"].tolist() == ['\'=HYPERLINK("http://x.example";"click")'] * 2
+    assert rejected["line"].tolist() == ["7", "8"]
+
+
+def test_markup_in_the_file_name_is_escaped_in_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "<script>alert(1)<'script>.csv"
+    path.write_text(_csv(), encoding="utf-8")
+    code, _, err = _calibrate(capsys, path, tmp_path / "cal")
+    assert code == 0, err
+    page = (tmp_path / "cal" / "report.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_cyrillic_file_and_folder_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "Выгрузки 1С"
+    folder.mkdir()
+    path = folder / "Продажи.csv"
+    path.write_text(_csv(), encoding="utf-8")
+    out = tmp_path / "Калибровка"
+    code, printed, err = _calibrate(capsys, path, out)
+    assert code == 0, err
+    fit = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
+    assert fit["input"]["file"] == str(path)
+    assert "Продажи.csv" in (out / "report.html").read_text(encoding="utf-8")
+    assert str(out) in printed
+
+
+# --- salesim calibrate: values and periods the data cannot have --------------------------
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2204-01-01", "1677-01-01", "1024-05-05"])
+def test_a_date_far_in_the_future_or_past_is_a_located_bad_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], day: str
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv([*ROWS, ("C", day, "5")]), encoding="utf-8")
+    err = _refused(capsys, path, tmp_path)
+    assert f"{path}:7: column 'date': '{day}': outside the dates" in err
+    code, _, err = _calibrate(capsys, path, tmp_path / "skip", "--skip-bad")
+    assert code == 0, err
+    fit = json.loads((tmp_path / "skip" / "calibration.json").read_text(encoding="utf-8"))
+    assert fit["period"]["end"] == "2024-03-07"
+
+
+@pytest.mark.parametrize("amount", ["1e308", "nan", "inf", "-inf", "9" * 400])
+def test_amounts_that_are_not_money_are_located_bad_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], amount: str
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv([*ROWS, ("C", "2024-02-02", amount)]), encoding="utf-8")
+    assert f"{path}:7: column 'amount'" in _refused(capsys, path, tmp_path)
+
+
+def test_until_after_the_last_transaction_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv(), encoding="utf-8")
+    err = _refused(capsys, path, tmp_path, "--until", "2100-01-01")
+    assert "--until 2100-01-01 is after the last transaction (2024-03-07)" in err
+
+
+def test_one_client_or_no_repeat_purchase_is_refused_before_a_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv([("A", f"2024-0{m}-01", "10") for m in range(1, 9)]), "utf-8")
+    assert "one client buys" in _refused(capsys, path, tmp_path)
+    once = [("A", "2024-01-01", "5"), ("B", "2024-01-02", "5"), ("C", "2024-02-01", "5")]
+    path.write_text(_csv(once), encoding="utf-8")
+    err = _refused(capsys, path, tmp_path)
+    assert "no client buys on a second day" in err and ".tmp" not in err
+    assert not list((tmp_path / "cal").glob("*.yaml"))
+
+
+def test_every_amount_negative_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv([(c, d, "-" + a) for c, d, a in ROWS]), encoding="utf-8")
+    assert "every amount is negative" in _refused(capsys, path, tmp_path)
+
+
+# --- salesim calibrate: rows that do not split -------------------------------------------
+
+
+def test_a_ragged_row_and_an_unclosed_quote_are_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv() + "C,2024-01-01,5,extra,more\n", encoding="utf-8")
+    err = _refused(capsys, path, tmp_path)
+    assert f"{path}:7: 5 fields separated by ',', where the header has 3" in err
+    path.write_text(_csv() + 'C,"2024-01-01,5\nD,2024-01-02,6\n', encoding="utf-8")
+    assert f"{path}:7: a quote" in _refused(capsys, path, tmp_path)
+
+
+# --- salesim calibrate: paths --------------------------------------------------------------
+
+
+def test_a_broken_base_is_refused_before_the_folder_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv(), encoding="utf-8")
+    (tmp_path / "base.yaml").write_text("name: x\nmarket: [1, 2\n", encoding="utf-8")
+    err = _refused(capsys, path, tmp_path, "--base", str(tmp_path / "base.yaml"))
+    assert "--base" in err and "base.yaml" in err
+    assert not (tmp_path / "cal").exists()
+
+
+def test_a_folder_as_file_and_a_file_as_out_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "Is a directory" in _refused(capsys, tmp_path, tmp_path)
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv(), encoding="utf-8")
+    (tmp_path / "taken").write_text("mine", encoding="utf-8")
+    code, _, err = _calibrate(capsys, path, tmp_path / "taken")
+    assert code == 2 and "exists and is not a folder" in err
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "mine"
