@@ -226,6 +226,14 @@ def _date(text: str) -> object:
         ) from None
 
 
+def _delimiter(text: str) -> str:
+    if len(text) != 1 or text in '"\r\n':
+        raise argparse.ArgumentTypeError(
+            f"expected one character such as , ; | or a tab, got {text[:_SHOWN]!r}"
+        )
+    return text
+
+
 def _add_calibrate(sub: argparse._SubParsersAction) -> None:
     cal = sub.add_parser(
         "calibrate",
@@ -245,7 +253,7 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     for role in ("client", "date", "amount"):
         cal.add_argument(f"--{role}", metavar="HEADER", help=f"the {role} column's header")
-    cal.add_argument("--delimiter", help="CSV delimiter (default: detected)")
+    cal.add_argument("--delimiter", type=_delimiter, help="CSV delimiter (default: detected)")
     cal.add_argument("--decimal", choices=(",", "."), help="decimal mark (default: detected)")
     cal.add_argument("--dayfirst", action="store_true", help="read 01/02/2024 as 1 February")
     cal.add_argument(

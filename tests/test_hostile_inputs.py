@@ -224,3 +224,32 @@ def test_a_folder_as_file_and_a_file_as_out_are_refused(
     code, _, err = _calibrate(capsys, path, tmp_path / "taken")
     assert code == 2 and "exists and is not a folder" in err
     assert (tmp_path / "taken").read_text(encoding="utf-8") == "mine"
+
+
+# --- salesim calibrate: options ---------------------------------------------------------------
+
+
+def test_bad_delimiter_date_format_and_one_column_for_two_roles_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv(), encoding="utf-8")
+    for delimiter in ("", "::", '"'):
+        with pytest.raises(SystemExit) as stop:
+            main(["calibrate", str(path), "--delimiter", delimiter])
+        assert stop.value.code == 2
+        assert "expected one character" in capsys.readouterr().err
+    err = _refused(capsys, path, tmp_path, "--date-format", "%Q")
+    assert "--date-format '%Q'" in err and "bad directive" in err
+    err = _refused(capsys, path, tmp_path, "--client", "amount", "--amount", "amount")
+    assert "--client and --amount name the same column 'amount'" in err
+
+
+def test_a_huge_single_line_is_a_located_bad_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv() + "x" * 5_000_000 + "\n", encoding="utf-8")
+    err = _refused(capsys, path, tmp_path)
+    assert f"{path}:7: column 'date': '': not a date in the form ISO" in err
+    assert len(err) < 2_000  # the cell is shortened in the message

@@ -169,6 +169,14 @@ def guess_columns(headers: list[str], given: dict[str, str | None], where: str) 
     """
     found: dict[str, str] = {}
     shown = ", ".join(repr(h) for h in headers[:20])
+    named = [(role, name) for role, name in given.items() if name is not None]
+    for i, (role, name) in enumerate(named):
+        for other, same in named[i + 1 :]:
+            if name == same:
+                raise ExportError(
+                    f"{where}: --{role} and --{other} name the same column {name!r}; each "
+                    "role needs its own column"
+                )
     for role, known in HEADERS.items():
         name = given.get(role)
         if name is not None:
@@ -433,7 +441,12 @@ def parse_dates(
     text = values.astype(str).str.strip()
     if date_format:
         form = date_format
-        out = pd.to_datetime(text, format=date_format, errors="coerce")
+        try:
+            out = pd.to_datetime(text, format=date_format, errors="coerce")
+        except ValueError as err:  # a bad directive, such as %Q
+            raise ExportError(
+                f"--date-format {date_format!r}: {err}; use strftime codes such as %d.%m.%Y"
+            ) from None
     else:
         rest = text[~stamps & (text != "")]
         form = _date_form(rest, dayfirst)
@@ -452,7 +465,9 @@ def parse_dates(
     if stamps.any():
         out = out.astype("datetime64[ns]")
         out[stamps] = pd.to_datetime(values[stamps])
-    return pd.Series(out, index=values.index).dt.normalize(), form or "workbook dates"
+    if not form:
+        form = "workbook dates" if stamps.any() else "ISO"
+    return pd.Series(out, index=values.index).dt.normalize(), form
 
 
 def _date_form(text: pd.Series, dayfirst: bool) -> str:
