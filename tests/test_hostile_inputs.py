@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from sim.cli import main
 
@@ -253,3 +254,67 @@ def test_a_huge_single_line_is_a_located_bad_row(
     err = _refused(capsys, path, tmp_path)
     assert f"{path}:7: column 'date': '': not a date in the form ISO" in err
     assert len(err) < 2_000  # the cell is shortened in the message
+
+
+# --- salesim run --transactions -----------------------------------------------------------
+
+
+def _run_logged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, log: Path, scenario: Path | None = None
+) -> tuple[int, str]:
+    source = scenario or ROOT / "scenarios" / "reference.yaml"
+    argv = [str(source), "--years", "1", "--out", str(tmp_path / "res"), "--transactions"]
+    code = main(["run", *argv, str(log)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def test_a_transaction_log_path_that_cannot_be_a_log_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "mine.yaml"
+    text = (ROOT / "scenarios" / "reference.yaml").read_text(encoding="utf-8")
+    source.write_text(text, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    cases = {
+        tmp_path / "folder": "is a folder",
+        tmp_path / "notes.txt" / "orders.csv": "is a file, not a folder",
+        source: "the run reads or writes this file itself",
+        tmp_path / "res" / "manifest.json": "the run reads or writes this file itself",
+        tmp_path / "notes.txt": "exists and is not a .csv",
+    }
+    for log, message in cases.items():
+        code, err = _run_logged(capsys, tmp_path, log, source)
+        assert code == 2 and message in err, (log, err)
+        assert "running" not in err  # refused before the run
+    assert source.read_text(encoding="utf-8") == text
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert not (tmp_path / "res").exists()
+
+
+def test_an_interrupted_transaction_log_leaves_the_earlier_one_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.calibrate.transactions import LoggedRun
+
+    log = tmp_path / "Заказы" / "лог.csv"
+    code, err = _run_logged(capsys, tmp_path, log)  # a Cyrillic path, created on the way
+    assert code == 0, err
+    earlier = log.read_bytes()
+    assert earlier.startswith(b"client,date,amount\n")
+
+    def interrupted(self: LoggedRun, *args: object) -> pd.DataFrame:
+        class Half:
+            def to_csv(self, path: Path, index: bool) -> None:
+                Path(path).write_text("client,date,amo", encoding="utf-8")
+                raise KeyboardInterrupt
+
+        return Half()  # type: ignore[return-value]
+
+    monkeypatch.setattr(LoggedRun, "transactions", interrupted)
+    code, err = _run_logged(capsys, tmp_path, log)
+    assert code == 130
+    assert log.read_bytes() == earlier
+    assert sorted(p.name for p in log.parent.iterdir()) == ["лог.csv"]  # no temporary file
