@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run, scenario
 
 from sim.cli import main
+from sim.config.fields import field_at
+from sim.config.loader import ConfigError
+from sim.config.schema import Scenario
 
 ROWS = [
     ("A", "2024-01-05", "10"),
@@ -237,7 +241,7 @@ def test_bad_delimiter_date_format_and_one_column_for_two_roles_exit_2(
     path.write_text(_csv(), encoding="utf-8")
     for delimiter in ("", "::", '"'):
         with pytest.raises(SystemExit) as stop:
-            main(["calibrate", str(path), "--delimiter", delimiter])
+            main(["calibrate", str(path), "--out", str(tmp_path / "c"), "--delimiter", delimiter])
         assert stop.value.code == 2
         assert "expected one character" in capsys.readouterr().err
     err = _refused(capsys, path, tmp_path, "--date-format", "%Q")
@@ -318,3 +322,64 @@ def test_an_interrupted_transaction_log_leaves_the_earlier_one_whole(
     assert code == 130
     assert log.read_bytes() == earlier
     assert sorted(p.name for p in log.parent.iterdir()) == ["лог.csv"]  # no temporary file
+
+
+# --- the pay and effort fields at their extremes ----------------------------------------------
+
+PAY_FIELDS = (
+    "effort.responsiveness",
+    "effort.horizon_months",
+    "effort.max_visit_pace",
+    "effort.max_escalation_wait_months",
+    "specialists.pay_weight",
+    "specialists.order_effect_per_weight",
+    "specialists.error_effect_per_weight",
+    "staffing.market_pay_usd_per_month",
+    "staffing.pay_smoothing_months",
+    "staffing.quit_pay_elasticity",
+    "staffing.morale_pay_elasticity",
+)
+
+
+def _extremes(path: str) -> tuple[float, float]:
+    """The smallest and largest value the schema takes (an open end: a hair inside it)."""
+    bounds = field_at(Scenario, path).bounds
+    assert bounds.low is not None and bounds.high is not None, path  # every one is bounded
+    low = bounds.low if bounds.admits(bounds.low) else bounds.low + 1e-9
+    high = bounds.high if bounds.admits(bounds.high) else bounds.high - 1e-9
+    return float(low), float(high)
+
+
+def _new_gaps(name: str, *overrides: str) -> list[str]:
+    """Columns with an inf, or a NaN in a month where the default run has a number."""
+    frame = run(name, *overrides).select_dtypes("number")
+    base = run(name, *overrides[-1:]).select_dtypes("number")
+    return [
+        column
+        for column in frame
+        if np.isinf(frame[column].to_numpy(float)).any()
+        or (frame[column].isna() & base[column].notna()).any()
+    ]
+
+
+@pytest.mark.parametrize("path", PAY_FIELDS)
+def test_each_pay_and_effort_field_at_its_extremes_keeps_every_column_finite(path: str) -> None:
+    for value in _extremes(path):
+        for basis in ("accuracy", "volume"):
+            overrides = (f"{path}={value!r}", f"specialists.pay_basis={basis}")
+            assert not _new_gaps("unsplit", *overrides, "calendar.horizon_years=1"), overrides
+
+
+@pytest.mark.parametrize("end", [0, 1])
+@pytest.mark.parametrize("name", ["unsplit", "split"])
+def test_all_pay_and_effort_fields_at_one_end_keep_every_column_finite(name: str, end: int) -> None:
+    overrides = [f"{p}={_extremes(p)[end]!r}" for p in PAY_FIELDS]
+    for basis in ("accuracy", "volume"):
+        every = (*overrides, f"specialists.pay_basis={basis}", "calendar.horizon_years=3")
+        assert not _new_gaps(name, *every)
+    # and what the schema refuses is refused with its place, not run
+    for path in PAY_FIELDS:
+        for value in ("nan", "inf", "-1", "1e400"):
+            with pytest.raises(ConfigError) as refused:
+                scenario("unsplit", f"{path}={value}")
+            assert path in str(refused.value)
