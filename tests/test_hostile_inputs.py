@@ -383,3 +383,27 @@ def test_all_pay_and_effort_fields_at_one_end_keep_every_column_finite(name: str
             with pytest.raises(ConfigError) as refused:
                 scenario("unsplit", f"{path}={value}")
             assert path in str(refused.value)
+
+
+def test_calibrate_refuses_a_folder_whose_scenarios_or_results_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv(), encoding="utf-8")
+    shipped = tmp_path / "scenarios"
+    shipped.mkdir()
+    split = (ROOT / "scenarios" / "split.yaml").read_text(encoding="utf-8")
+    (shipped / "split.yaml").write_text(split, encoding="utf-8")
+    code, _, err = _calibrate(capsys, path, shipped)
+    assert code == 2 and "split.yaml: a scenario that salesim calibrate did not write" in err
+    assert (shipped / "split.yaml").read_text(encoding="utf-8") == split
+    assert not (shipped / "calibration.json").exists()
+    assert main(["run", str(ROOT / "scenarios" / "reference.yaml"), "--years", "1", "--out",
+                 str(tmp_path / "res")]) == 0  # fmt: skip
+    before = (tmp_path / "res" / "scenario.yaml").read_bytes()
+    code, _, err = _calibrate(capsys, path, tmp_path / "res")
+    assert code == 2 and "holds the results of a salesim run" in err
+    assert (tmp_path / "res" / "scenario.yaml").read_bytes() == before
+    # its own folder, calibrated again, is fine
+    assert _calibrate(capsys, path, tmp_path / "cal")[0] == 0
+    assert _calibrate(capsys, path, tmp_path / "cal")[0] == 0

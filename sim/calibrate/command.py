@@ -27,7 +27,7 @@ from sim.calibrate.reading import AMOUNT, CLIENT, DATE, Export, ExportError, rea
 from sim.config.loader import ConfigError, load_model, load_yaml
 from sim.config.safe_yaml import dump_yaml
 from sim.config.schema import Scenario
-from sim.output import folder_lock, folder_problem, write_atomic
+from sim.output import RUN, STUDY, folder_holds, folder_lock, folder_problem, write_atomic
 from sim.spreadsheet import inert_frame
 
 CALIBRATION = "calibration.json"
@@ -272,6 +272,7 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
         If the folder cannot be written; a file is either whole or absent.
     """
     base = None if options.base is None else _load_base(options.base)
+    _check_folder(out)
     export = read_export(
         path,
         options.fmt,
@@ -343,6 +344,40 @@ def _report(
         block["check_months"] = months
         block["check_replications"] = len(found.runs)
     return block
+
+
+_OURS = ("# Calibrated by salesim calibrate", "# The calibrated company, split")
+"""How the scenario files this command writes begin (mapping.scenario_text, _write_scenarios)."""
+
+
+def _check_folder(out: Path) -> None:
+    """Refuse an output folder whose files the command would replace but did not write.
+
+    A run's or a study's folder (it has a ``manifest.json``), and a folder with a
+    ``scenario.yaml`` or ``split.yaml`` of someone else (``--out scenarios`` would replace the
+    shipped split), are refused before anything is read or written.
+    """
+    if not out.is_dir():
+        return
+    kind = folder_holds(out)
+    if kind is not None:
+        what = {RUN: "a salesim run", STUDY: "a salesim study"}.get(kind, "another program")
+        raise ExportError(
+            f"{out}: holds the results of {what} (manifest.json); the calibration would mix "
+            "its files into them. Choose another folder with --out"
+        )
+    for name in (SCENARIO, SPLIT):
+        try:
+            first = (out / name).read_text(encoding="utf-8", errors="replace")[:200]
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            raise ExportError(f"{out / name}: cannot be checked ({err.strerror})") from None
+        if not first.startswith(_OURS):
+            raise ExportError(
+                f"{out / name}: a scenario that salesim calibrate did not write; the "
+                "calibration would replace it. Choose another folder with --out"
+            )
 
 
 def _load_base(path: Path) -> Scenario:
