@@ -407,3 +407,30 @@ def test_calibrate_refuses_a_folder_whose_scenarios_or_results_it_did_not_write(
     # its own folder, calibrated again, is fine
     assert _calibrate(capsys, path, tmp_path / "cal")[0] == 0
     assert _calibrate(capsys, path, tmp_path / "cal")[0] == 0
+
+
+def test_workbook_cells_of_the_wrong_kind_and_an_empty_first_sheet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["client", "date", "amount"])
+    for client, day, amount in ROWS:
+        sheet.append([client, datetime.datetime.fromisoformat(day), float(amount)])
+    sheet.append(["D", datetime.datetime(9999, 12, 31), 8.0])
+    sheet.append(["E", datetime.datetime(2024, 1, 9), True])
+    sheet.append(["F", datetime.datetime(2024, 1, 9), datetime.datetime(2024, 1, 1)])
+    book.save(tmp_path / "orders.xlsx")
+    err = _refused(capsys, tmp_path / "orders.xlsx", tmp_path)
+    assert "orders.xlsx:7: column 'date'" in err and "outside the dates" in err
+    assert "orders.xlsx:8: column 'amount': 'True'" in err
+    assert "orders.xlsx:9: column 'amount'" in err
+    book = openpyxl.Workbook()
+    book.create_sheet("data").append(["client", "date", "amount"])
+    book.save(tmp_path / "second.xlsx")
+    err = _refused(capsys, tmp_path / "second.xlsx", tmp_path)
+    assert "first sheet is empty" in err and "--delimiter" not in err

@@ -169,12 +169,12 @@ def guess_columns(headers: list[str], given: dict[str, str | None], where: str) 
     """
     found: dict[str, str] = {}
     shown = ", ".join(repr(h) for h in headers[:20])
-    named = [(role, name) for role, name in given.items() if name is not None]
-    for i, (role, name) in enumerate(named):
+    named = [(role, header) for role, header in given.items() if header is not None]
+    for i, (role, header) in enumerate(named):
         for other, same in named[i + 1 :]:
-            if name == same:
+            if header == same:
                 raise ExportError(
-                    f"{where}: --{role} and --{other} name the same column {name!r}; each "
+                    f"{where}: --{role} and --{other} name the same column {header!r}; each "
                     "role needs its own column"
                 )
     for role, known in HEADERS.items():
@@ -336,6 +336,11 @@ def _read_excel(path: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
         frame = pd.read_excel(path, dtype=object, engine="openpyxl")
     except Exception as err:  # openpyxl raises many kinds on a broken workbook
         raise ExportError(f"{path}: cannot read the workbook: {err}") from None
+    if len(frame.columns) == 0:
+        raise ExportError(
+            f"{path}: the workbook's first sheet is empty; the transactions must be on the "
+            "first sheet (client, date and amount columns under a header row)"
+        )
     notes.append("first sheet of the workbook")
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else v)
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -462,9 +467,10 @@ def parse_dates(
                 time_form = form + " %H:%M:%S"
                 out = out.fillna(pd.to_datetime(text, format=time_form, errors="coerce"))
                 out = out.fillna(pd.to_datetime(text, format=form + " %H:%M", errors="coerce"))
-    if stamps.any():
-        out = out.astype("datetime64[ns]")
-        out[stamps] = pd.to_datetime(values[stamps])
+    if stamps.any():  # microseconds: a workbook's year 9999 is kept, to be refused as a date
+        out = pd.Series(out, index=values.index).astype("datetime64[us]")
+        days = [pd.Timestamp(v).to_datetime64().astype("datetime64[us]") for v in values[stamps]]
+        out[stamps] = pd.Series(days, index=values.index[stamps], dtype="datetime64[us]")
     if not form:
         form = "workbook dates" if stamps.any() else "ISO"
     return pd.Series(out, index=values.index).dt.normalize(), form
