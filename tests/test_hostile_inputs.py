@@ -434,3 +434,30 @@ def test_workbook_cells_of_the_wrong_kind_and_an_empty_first_sheet(
     book.save(tmp_path / "second.xlsx")
     err = _refused(capsys, tmp_path / "second.xlsx", tmp_path)
     assert "first sheet is empty" in err and "--delimiter" not in err
+
+
+# --- sensitivity studies --------------------------------------------------------------------
+
+
+def test_a_metric_undefined_in_every_run_is_not_called_unfinished(tmp_path: Path) -> None:
+    from test_sensitivity import ishigami_run, ishigami_study, quiet
+
+    from sim.study.execute import Outcome
+
+    def no_escalations_in_a(scenario: Scenario, seed: int) -> Outcome:
+        outcome = ishigami_run(scenario, seed)
+        if scenario.name == "a":  # no escalation: the share answered is a share of nothing
+            outcome.frame["escalations_answered"] = 0
+            outcome.frame["escalations_unanswered"] = 0
+        else:
+            outcome.frame["escalations_answered"] = 1 + seed % 5
+            outcome.frame["escalations_unanswered"] = 1
+        return outcome
+
+    share = "escalations_answered_share"
+    study = ishigami_study(tmp_path, method="morris", trajectories=4, analyse={share: "level"})
+    result = quiet(study, tmp_path / "out", run=no_escalations_in_a)
+    about_a = [n for n in result.sensitivity_notes if n.startswith(f"{share} of a:")]
+    assert len(about_a) == 1
+    assert "undefined (NaN)" in about_a[0] and "run the study again" not in about_a[0]
+    assert "a" not in set(result.sensitivity["scenario"])
