@@ -461,3 +461,25 @@ def test_a_metric_undefined_in_every_run_is_not_called_unfinished(tmp_path: Path
     assert len(about_a) == 1
     assert "undefined (NaN)" in about_a[0] and "run the study again" not in about_a[0]
     assert "a" not in set(result.sensitivity["scenario"])
+
+
+def test_file_and_base_names_cannot_write_fields_into_the_calibrated_scenario(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "evil\nstaffing:\n  quit_per_month: 0.9\n#.csv"
+    path.write_text(_csv(), encoding="utf-8")
+    folder = tmp_path / "my base: v2 #1 & 'copy'"
+    folder.mkdir()
+    base = folder / "base: *x.yaml"
+    base.write_text(f"extends: {ROOT / 'scenarios' / 'reference.yaml'}\nname: odd\n", "utf-8")
+    out = tmp_path / "cal"
+    code, _, err = _calibrate(capsys, path, out, "--base", str(base))
+    assert code == 0, err
+    text = (out / "scenario.yaml").read_text(encoding="utf-8")
+    assert "\nstaffing:" not in text and "evil\\nstaffing" in text
+    from sim.config.loader import load_model
+
+    reference = load_model(Scenario, ROOT / "scenarios" / "reference.yaml")
+    for name in ("scenario.yaml", "split.yaml"):
+        written = load_model(Scenario, out / name)
+        assert written.staffing.quit_per_month == reference.staffing.quit_per_month

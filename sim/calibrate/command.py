@@ -405,7 +405,8 @@ def _write_scenarios(
     organisation["organisation"] = _split_staff(dict(organisation["organisation"]), fields, base)
     split = (
         "# The calibrated company, split: the organisation of salesim's scenarios/split.yaml.\n"
-        f"extends: {SCENARIO}\nname: {name}_split\n" + dump_yaml(organisation, sort_keys=False)
+        + dump_yaml({"extends": SCENARIO, "name": f"{name}_split"}, sort_keys=False)
+        + dump_yaml(organisation, sort_keys=False)
     )
     for file, text in ((SCENARIO, scenario), (SPLIT, split)):
         write_atomic(out / file, functools.partial(_checked, text=text))
