@@ -483,3 +483,21 @@ def test_file_and_base_names_cannot_write_fields_into_the_calibrated_scenario(
     for name in ("scenario.yaml", "split.yaml"):
         written = load_model(Scenario, out / name)
         assert written.staffing.quit_per_month == reference.staffing.quit_per_month
+
+
+def test_iso_times_with_a_utc_offset_are_read_as_the_day_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        ("A", "2024-01-05T10:00:00+03:00", "10"),
+        ("A", "2024-02-05T10:00:00Z", "20"),
+        ("B", "2024-01-07T23:30:00-0500", "5"),
+        ("B", "2024-03-07T00:15:00.5+05:30", "7"),
+    ]
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    code, _, err = _calibrate(capsys, path, tmp_path / "cal")
+    assert code == 0, err
+    fit = json.loads((tmp_path / "cal" / "calibration.json").read_text(encoding="utf-8"))
+    assert (fit["period"]["start"], fit["period"]["end"]) == ("2024-01-05", "2024-03-07")
+    assert fit["counts"]["transactions"] == 4

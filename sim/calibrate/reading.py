@@ -411,7 +411,11 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
     return out.astype(float), mark
 
 
-_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+_ISO = re.compile(
+    r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+# A UTC offset after an ISO time (a CRM's API export): the day is the one written, local.
+_OFFSET = r"(?<=\d)(Z|[+-]\d{2}:?\d{2})$"
 _COMPACT = re.compile(r"^\d{8}$")
 _DOTS = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})( \d{1,2}:\d{2}(:\d{2})?)?$")
 _SLASH = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})( \d{1,2}:\d{2}(:\d{2})?)?$")
@@ -458,7 +462,8 @@ def parse_dates(
         out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
         if form == "ISO":
             ok = text.str.fullmatch(_ISO.pattern)
-            out = pd.to_datetime(text.where(ok), format="ISO8601", errors="coerce")
+            local = text.where(ok).str.replace(_OFFSET, "", regex=True)
+            out = pd.to_datetime(local, format="ISO8601", errors="coerce")
         elif form == "YYYYMMDD":
             out = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
         elif form:
