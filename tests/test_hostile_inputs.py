@@ -501,3 +501,15 @@ def test_iso_times_with_a_utc_offset_are_read_as_the_day_written(
     fit = json.loads((tmp_path / "cal" / "calibration.json").read_text(encoding="utf-8"))
     assert (fit["period"]["start"], fit["period"]["end"]) == ("2024-01-05", "2024-03-07")
     assert fit["counts"]["transactions"] == 4
+
+
+def test_every_amount_zero_fits_the_purchases_and_leaves_the_spend_unfitted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv([(c, d, "0") for c, d, _ in ROWS]), encoding="utf-8")
+    code, _, err = _calibrate(capsys, path, tmp_path / "cal")
+    assert code == 0, err
+    fit = json.loads((tmp_path / "cal" / "calibration.json").read_text(encoding="utf-8"))
+    assert fit["gamma_gamma"] is None and "spends more than 0" in fit["spend"]["note"]
+    assert fit["counts"]["zero_amount_rows"] == len(ROWS)

@@ -161,7 +161,9 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
     repeaters = summary[summary["x"] > 0]
     gamma: btyd.Fit | None = None
     gamma_note = "no repeat buyers: spend per purchase not fitted"
-    if not repeaters.empty:
+    if not repeaters.empty and not (repeaters["m_x"] > 0).any():
+        gamma_note = "no repeat buyer spends more than 0: spend per purchase not fitted"
+    elif not repeaters.empty:
         gamma = btyd.fit_gamma_gamma(repeaters["x"].to_numpy(), repeaters["m_x"].to_numpy())
         gamma_note = "fitted on the repeat buyers' mean spend per repeat purchase day"
     horizon = (max(end, until) - until).days / btyd.DAYS_PER_UNIT[options.unit]
