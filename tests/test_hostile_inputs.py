@@ -513,3 +513,28 @@ def test_every_amount_zero_fits_the_purchases_and_leaves_the_spend_unfitted(
     fit = json.loads((tmp_path / "cal" / "calibration.json").read_text(encoding="utf-8"))
     assert fit["gamma_gamma"] is None and "spends more than 0" in fit["spend"]["note"]
     assert fit["counts"]["zero_amount_rows"] == len(ROWS)
+
+
+def test_a_read_only_folder_is_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    locked = tmp_path / "read-only"
+    locked.mkdir()
+    real = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        # as for a user without write permission (the tests may run as root, who has it)
+        if mode & os.W_OK and Path(str(path)).resolve().is_relative_to(locked):
+            return False
+        return real(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    path = tmp_path / "orders.csv"
+    path.write_text(_csv(), encoding="utf-8")
+    code, _, err = _calibrate(capsys, path, locked)
+    assert code == 2 and "not writable" in err
+    code, err = _run_logged(capsys, tmp_path, locked / "orders.csv")
+    assert code == 2 and "not writable" in err and "running" not in err
+    assert list(locked.iterdir()) == []
