@@ -16,9 +16,12 @@ from pathlib import Path
 from sim.config.loader import ConfigError, load_model, load_yaml
 from sim.config.schema import Scenario
 from sim.output import (
+    LOCK,
+    MANIFEST,
     OTHER,
     SCENARIO,
     STUDY,
+    TIMESERIES,
     FolderBusyError,
     WriteError,
     folder_holds,
@@ -226,6 +229,14 @@ def _date(text: str) -> object:
         ) from None
 
 
+def _delimiter(text: str) -> str:
+    if len(text) != 1 or text in '"\r\n':
+        raise argparse.ArgumentTypeError(
+            f"expected one character such as , ; | or a tab, got {text[:_SHOWN]!r}"
+        )
+    return text
+
+
 def _add_calibrate(sub: argparse._SubParsersAction) -> None:
     cal = sub.add_parser(
         "calibrate",
@@ -245,7 +256,7 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     for role in ("client", "date", "amount"):
         cal.add_argument(f"--{role}", metavar="HEADER", help=f"the {role} column's header")
-    cal.add_argument("--delimiter", help="CSV delimiter (default: detected)")
+    cal.add_argument("--delimiter", type=_delimiter, help="CSV delimiter (default: detected)")
     cal.add_argument("--decimal", choices=(",", "."), help="decimal mark (default: detected)")
     cal.add_argument("--dayfirst", action="store_true", help="read 01/02/2024 as 1 February")
     cal.add_argument(
@@ -435,6 +446,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     outs = _output_dirs(args, scenarios)
     if args.transactions is not None and len(scenarios) > 1:
         raise UsageError("--transactions: give one scenario (the log is of one run)")
+    if args.transactions is not None:
+        written = [out / name for out in outs for name in (TIMESERIES, SCENARIO, MANIFEST, LOCK)]
+        _check_transactions(args.transactions, [*args.scenarios, *written])
     with ExitStack() as locks:
         earlier = _check_output_dirs(outs, list(args.scenarios), locks)
         for i, (path, scenario, out) in enumerate(
@@ -456,6 +470,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"{result.wall_time_s:.2f} s)\n"
             )
     return EXIT_OK
+
+
+def _check_transactions(path: Path, kept: list[Path]) -> None:
+    """Refuse a transaction log path before the run: a folder, under a file, or a kept file.
+
+    ``kept`` are the files the log must never replace (the scenario files, the run's own
+    results). An existing file is replaced only if it is a ``.csv`` (a log of an earlier run).
+    """
+    if path.is_dir():
+        raise UsageError(
+            f"--transactions {path}: is a folder; give a file name such as {path / 'orders.csv'}"
+        )
+    resolved = path.resolve()
+    if any(resolved == other.resolve() for other in kept):
+        raise UsageError(
+            f"--transactions {path}: the run reads or writes this file itself; give another name"
+        )
+    if path.exists() and path.suffix.lower() != ".csv":
+        raise UsageError(
+            f"--transactions {path}: exists and is not a .csv; the log replaces only an earlier "
+            "log (a .csv file): give a new name or a .csv"
+        )
+    parent = next((p for p in path.parents if p.exists()), Path("."))
+    if not parent.is_dir():
+        raise UsageError(f"--transactions {path}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"--transactions {path}: the folder {parent} is not writable")
 
 
 def _run_one(scenario: Scenario, seed: int, transactions: Path | None) -> RunResult:

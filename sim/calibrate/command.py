@@ -27,7 +27,8 @@ from sim.calibrate.reading import AMOUNT, CLIENT, DATE, Export, ExportError, rea
 from sim.config.loader import ConfigError, load_model, load_yaml
 from sim.config.safe_yaml import dump_yaml
 from sim.config.schema import Scenario
-from sim.output import folder_lock, folder_problem, write_atomic
+from sim.output import RUN, STUDY, folder_holds, folder_lock, folder_problem, write_atomic
+from sim.spreadsheet import inert_frame
 
 CALIBRATION = "calibration.json"
 REJECTED = "rejected.csv"
@@ -138,13 +139,31 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
         raise ExportError(
             f"--until {_day(until)} is before the first purchase ({_day(purchases[DATE].min())})"
         )
+    if until > end:
+        raise ExportError(
+            f"--until {_day(until)} is after the last transaction ({_day(end)}): the holdout "
+            f"would hold no data; give a day from {_day(purchases[DATE].min())} to {_day(end)}"
+        )
+    if days.loc[days[DATE] <= until, CLIENT].nunique() < 2:
+        raise ExportError(
+            f"{path}: one client buys in the calibration period (to {_day(until)}); BG/NBD and "
+            "Gamma-Gamma describe how clients differ and need several (is --client the "
+            "right column?)"
+        )
     summary = btyd.summarise(days, until, max(end, until), options.unit)
     x, t_x, age = (summary[c].to_numpy() for c in ("x", "t_x", "T"))
     bgnbd = btyd.fit_bgnbd(x, t_x, age)
+    if x.sum() == 0:
+        raise ExportError(
+            f"{path}: no client buys on a second day by {_day(until)}; BG/NBD learns the "
+            "purchase rate and the drop-out from repeat purchases, so nothing can be fitted"
+        )
     repeaters = summary[summary["x"] > 0]
     gamma: btyd.Fit | None = None
     gamma_note = "no repeat buyers: spend per purchase not fitted"
-    if not repeaters.empty:
+    if not repeaters.empty and not (repeaters["m_x"] > 0).any():
+        gamma_note = "no repeat buyer spends more than 0: spend per purchase not fitted"
+    elif not repeaters.empty:
         gamma = btyd.fit_gamma_gamma(repeaters["x"].to_numpy(), repeaters["m_x"].to_numpy())
         gamma_note = "fitted on the repeat buyers' mean spend per repeat purchase day"
     horizon = (max(end, until) - until).days / btyd.DAYS_PER_UNIT[options.unit]
@@ -254,6 +273,8 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     OSError
         If the folder cannot be written; a file is either whole or absent.
     """
+    base = None if options.base is None else _load_base(options.base)
+    _check_folder(out)
     export = read_export(
         path,
         options.fmt,
@@ -269,7 +290,6 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     problem = folder_problem(out)
     if problem:
         raise ExportError(problem)
-    base = None if options.base is None else _load_base(options.base)
     fields = [] if base is None else mapping.scenario_fields(result, base)
     if base is not None:
         result["scenario"] = {
@@ -284,7 +304,9 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
         if export.rejected.empty:
             (out / REJECTED).unlink(missing_ok=True)  # not an earlier run's list
         else:
-            write_atomic(out / REJECTED, lambda p: export.rejected.to_csv(p, index=False))
+            write_atomic(
+                out / REJECTED, lambda p: inert_frame(export.rejected).to_csv(p, index=False)
+            )
         if base is not None and options.base is not None:
             _write_scenarios(out, fields, base, options.base, path)
         result["report"] = _report(out, export, result, options, base is not None)
@@ -326,6 +348,40 @@ def _report(
     return block
 
 
+_OURS = ("# Calibrated by salesim calibrate", "# The calibrated company, split")
+"""How the scenario files this command writes begin (mapping.scenario_text, _write_scenarios)."""
+
+
+def _check_folder(out: Path) -> None:
+    """Refuse an output folder whose files the command would replace but did not write.
+
+    A run's or a study's folder (it has a ``manifest.json``), and a folder with a
+    ``scenario.yaml`` or ``split.yaml`` of someone else (``--out scenarios`` would replace the
+    shipped split), are refused before anything is read or written.
+    """
+    if not out.is_dir():
+        return
+    kind = folder_holds(out)
+    if kind is not None:
+        what = {RUN: "a salesim run", STUDY: "a salesim study"}.get(kind, "another program")
+        raise ExportError(
+            f"{out}: holds the results of {what} (manifest.json); the calibration would mix "
+            "its files into them. Choose another folder with --out"
+        )
+    for name in (SCENARIO, SPLIT):
+        try:
+            first = (out / name).read_text(encoding="utf-8", errors="replace")[:200]
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            raise ExportError(f"{out / name}: cannot be checked ({err.strerror})") from None
+        if not first.startswith(_OURS):
+            raise ExportError(
+                f"{out / name}: a scenario that salesim calibrate did not write; the "
+                "calibration would replace it. Choose another folder with --out"
+            )
+
+
 def _load_base(path: Path) -> Scenario:
     try:
         return load_model(Scenario, path)
@@ -351,7 +407,8 @@ def _write_scenarios(
     organisation["organisation"] = _split_staff(dict(organisation["organisation"]), fields, base)
     split = (
         "# The calibrated company, split: the organisation of salesim's scenarios/split.yaml.\n"
-        f"extends: {SCENARIO}\nname: {name}_split\n" + dump_yaml(organisation, sort_keys=False)
+        + dump_yaml({"extends": SCENARIO, "name": f"{name}_split"}, sort_keys=False)
+        + dump_yaml(organisation, sort_keys=False)
     )
     for file, text in ((SCENARIO, scenario), (SPLIT, split)):
         write_atomic(out / file, functools.partial(_checked, text=text))
@@ -384,7 +441,14 @@ def _split_staff(
 def _checked(path: Path, text: str) -> None:
     """Write a scenario and check that it loads (a mapping bug must not write a bad file)."""
     path.write_text(text, encoding="utf-8")
-    load_model(Scenario, path)
+    try:
+        load_model(Scenario, path)
+    except ConfigError as err:
+        found = "; ".join(f"{p.path}: {p.message}" for p in err.problems)
+        raise ExportError(
+            f"the fitted rates give no valid scenario ({found}); the export may not identify "
+            f"them (see the warnings of the fit)"
+        ) from None
 
 
 def summary_text(result: dict[str, Any], out: Path) -> str:

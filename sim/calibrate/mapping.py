@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from sim.calibrate.btyd import DAYS_PER_UNIT, p_alive
+from sim.config.safe_yaml import dump_yaml
 from sim.config.schema import Scenario
 from sim.economics import CALENDAR_DAYS_PER_MONTH as DAYS_PER_MONTH
 from sim.economics import capped_pareto_mean, lapse_multiplier, usage_factor
@@ -410,6 +411,15 @@ def _staff(base: Scenario, active: int, value_min: float) -> list[tuple[str, flo
     ]
 
 
+def comment_text(text: str) -> str:
+    r"""Return ``text`` fit for a YAML comment: one line, control characters escaped.
+
+    A file name may hold a line break (``x\nstaffing:\n  quit_per_month: 0.9``); written
+    as it is after ``#`` it would add fields to the scenario.
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def scenario_text(
     fields: list[tuple[str, float | int, str]], extends: str, name: str, source: str
 ) -> str:
@@ -430,12 +440,12 @@ def scenario_text(
         YAML text.
     """
     lines = [
-        f"# Calibrated by salesim calibrate from {source} (calibration.json in this folder).",
+        f"# Calibrated by salesim calibrate from {comment_text(source)} (calibration.json in "
+        "this folder).",
         "# Each value below gives its source row in calibration.json. Not identified by the",
         "# data, kept at the base's values:",
         *(f"#   - {item}" for item in NOT_IDENTIFIED),
-        f"extends: {extends}",
-        f"name: {name}",
+        dump_yaml({"extends": extends, "name": name}, sort_keys=False).rstrip("\n"),
     ]
     sections: dict[str, list[tuple[str, float | int, str]]] = {}
     for path, value, comment in fields:

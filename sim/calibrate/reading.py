@@ -25,6 +25,9 @@ import numpy as np
 import pandas as pd
 
 CLIENT, DATE, AMOUNT = "client", "date", "amount"
+EARLIEST = pd.Timestamp("1900-01-01")
+"""The earliest date a transaction may have; a later bound is the day the file is read (an
+export records purchases made, and a year such as 2204 or 1024 is a typing error)."""
 
 HEADERS: dict[str, tuple[str, ...]] = {
     CLIENT: (
@@ -95,6 +98,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
 _CURRENCY = re.compile(r"(?i)(руб\.?|р\.|₽|\$|€|£|¥|usd|eur|rub|gbp|chf|\s|\u00a0|\u202f|')")
 _NUMBER = re.compile(r"^\(?[+-]?(?:\d+|\d{1,3}(?:[.,]\d{3})+)(?:[.,]\d+)?\)?-?$")
 _SHOWN = 60
+# Two-byte UTF-8 Cyrillic letters (А-я, Ё, ё): in Windows-1251 text these pairs are "Р" or
+# "С" followed by punctuation, which Russian words never have.
+_UTF8_CYRILLIC = re.compile(rb"(?:\xd0[\x81\x90-\xbf]|\xd1[\x80-\x8f\x91]){2}")
 
 
 class ExportError(Exception):
@@ -163,6 +169,14 @@ def guess_columns(headers: list[str], given: dict[str, str | None], where: str) 
     """
     found: dict[str, str] = {}
     shown = ", ".join(repr(h) for h in headers[:20])
+    named = [(role, header) for role, header in given.items() if header is not None]
+    for i, (role, header) in enumerate(named):
+        for other, same in named[i + 1 :]:
+            if header == same:
+                raise ExportError(
+                    f"{where}: --{role} and --{other} name the same column {header!r}; each "
+                    "role needs its own column"
+                )
     for role, known in HEADERS.items():
         name = given.get(role)
         if name is not None:
@@ -193,16 +207,70 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _line_of(raw: bytes, position: int) -> int:
+    """Return the 1-based line of byte ``position`` of ``raw``."""
+    return raw.count(b"\n", 0, position) + 1
+
+
+def _decode_8bit(raw: bytes, where: str) -> str:
+    """Decode UTF-8 (BOM or not) or else Windows-1251; refuse a file that mixes the two."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if not raw[: err.start].isascii():
+            raise ExportError(
+                f"{where}:{_line_of(raw, err.start)}: not UTF-8, while earlier lines are: "
+                "the file mixes encodings; save it again in one (UTF-8)"
+            ) from None
+    try:
+        text = raw.decode("cp1251")
+    except UnicodeDecodeError:
+        raise ExportError(f"{where}: not text in UTF-8, UTF-16 or Windows-1251") from None
+    utf8 = _UTF8_CYRILLIC.search(raw)
+    if utf8 is not None:
+        raise ExportError(
+            f"{where}:{_line_of(raw, utf8.start())}: UTF-8 text in a Windows-1251 file: the "
+            "file mixes encodings; save it again in one (UTF-8)"
+        )
+    return text
+
+
 def _decode(raw: bytes, where: str) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
+    """Decode an export: UTF-8 (with or without BOM), UTF-16 with its BOM, or Windows-1251.
+
+    Raises
+    ------
+    ExportError
+        If the text holds a NUL character (a binary file, or UTF-16 without its BOM), or mixes
+        UTF-8 lines with lines in another encoding (a file pasted together from two exports);
+        the message gives the first such line.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ExportError(f"{where}: not text in UTF-8 or Windows-1251")  # pragma: no cover
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise ExportError(f"{where}: broken UTF-16 text near byte {err.start}") from None
+    else:
+        text = _decode_8bit(raw, where)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise ExportError(
+            f"{where}:{text.count(chr(10), 0, nul) + 1}: a NUL character: a binary file or "
+            "UTF-16 text without its byte-order mark, not a CSV export (expected UTF-8 text)"
+        )
+    return text
 
 
 def _sniff(text: str, where: str) -> str:
+    """Return the delimiter: the only candidate in the header line, else csv.Sniffer's guess.
+
+    The header is the surest witness: data cells may hold any character (a ``;`` inside a
+    quoted client name or a formula must not decide it).
+    """
+    header = text[: 1 << 16].lstrip("\ufeff").split("\n", 1)[0]
+    present = [d for d in ",;\t|" if d in header]
+    if len(present) == 1:
+        return present[0]
     sample = "\n".join(text[: 1 << 16].splitlines()[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -232,9 +300,35 @@ def _read_csv(path: Path, delimiter: str | None, notes: list[str]) -> tuple[pd.D
             engine="c",
         )
     except (pd.errors.ParserError, ValueError) as err:
-        raise ExportError(f"{where}: cannot split the rows with {sep!r}: {err}") from None
+        raise ExportError(_split_problem(where, sep, str(err), text)) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, 2  # data row i is on line i + 2 (header on line 1)
+
+
+def _unclosed_quote_line(text: str) -> int:
+    """Return the line on which the quote still open at the end of ``text`` was opened."""
+    open_at, inside = 0, False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.count('"') % 2:
+            inside = not inside
+            open_at = number if inside else open_at
+    return open_at
+
+
+def _split_problem(where: str, sep: str, message: str, text: str) -> str:
+    """Say where and why the rows do not split into the header's fields (pandas' message)."""
+    ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if ragged:
+        wanted, line, seen = ragged.groups()
+        return (
+            f"{where}:{line}: {seen} fields separated by {sep!r}, where the header has {wanted}; "
+            "quote cells that hold the delimiter, or give --delimiter"
+        )
+    if "EOF inside string" in message:
+        return (
+            f'{where}:{_unclosed_quote_line(text)}: a quote (") opened on this line is never closed'
+        )
+    return f"{where}: cannot split the rows with {sep!r}: {message.strip()}"
 
 
 def _read_excel(path: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
@@ -242,6 +336,11 @@ def _read_excel(path: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
         frame = pd.read_excel(path, dtype=object, engine="openpyxl")
     except Exception as err:  # openpyxl raises many kinds on a broken workbook
         raise ExportError(f"{path}: cannot read the workbook: {err}") from None
+    if len(frame.columns) == 0:
+        raise ExportError(
+            f"{path}: the workbook's first sheet is empty; the transactions must be on the "
+            "first sheet (client, date and amount columns under a header row)"
+        )
     notes.append("first sheet of the workbook")
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else v)
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -312,7 +411,11 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
     return out.astype(float), mark
 
 
-_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+_ISO = re.compile(
+    r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+# A UTC offset after an ISO time (a CRM's API export): the day is the one written, local.
+_OFFSET = r"(?<=\d)(Z|[+-]\d{2}:?\d{2})$"
 _COMPACT = re.compile(r"^\d{8}$")
 _DOTS = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})( \d{1,2}:\d{2}(:\d{2})?)?$")
 _SLASH = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})( \d{1,2}:\d{2}(:\d{2})?)?$")
@@ -347,14 +450,20 @@ def parse_dates(
     text = values.astype(str).str.strip()
     if date_format:
         form = date_format
-        out = pd.to_datetime(text, format=date_format, errors="coerce")
+        try:
+            out = pd.to_datetime(text, format=date_format, errors="coerce")
+        except ValueError as err:  # a bad directive, such as %Q
+            raise ExportError(
+                f"--date-format {date_format!r}: {err}; use strftime codes such as %d.%m.%Y"
+            ) from None
     else:
         rest = text[~stamps & (text != "")]
         form = _date_form(rest, dayfirst)
         out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
         if form == "ISO":
             ok = text.str.fullmatch(_ISO.pattern)
-            out = pd.to_datetime(text.where(ok), format="ISO8601", errors="coerce")
+            local = text.where(ok).str.replace(_OFFSET, "", regex=True)
+            out = pd.to_datetime(local, format="ISO8601", errors="coerce")
         elif form == "YYYYMMDD":
             out = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
         elif form:
@@ -363,10 +472,13 @@ def parse_dates(
                 time_form = form + " %H:%M:%S"
                 out = out.fillna(pd.to_datetime(text, format=time_form, errors="coerce"))
                 out = out.fillna(pd.to_datetime(text, format=form + " %H:%M", errors="coerce"))
-    if stamps.any():
-        out = out.astype("datetime64[ns]")
-        out[stamps] = pd.to_datetime(values[stamps])
-    return pd.Series(out, index=values.index).dt.normalize(), form or "workbook dates"
+    if stamps.any():  # microseconds: a workbook's year 9999 is kept, to be refused as a date
+        out = pd.Series(out, index=values.index).astype("datetime64[us]")
+        days = [pd.Timestamp(v).to_datetime64().astype("datetime64[us]") for v in values[stamps]]
+        out[stamps] = pd.Series(days, index=values.index[stamps], dtype="datetime64[us]")
+    if not form:
+        form = "workbook dates" if stamps.any() else "ISO"
+    return pd.Series(out, index=values.index).dt.normalize(), form
 
 
 def _date_form(text: pd.Series, dayfirst: bool) -> str:
@@ -484,9 +596,18 @@ def read_export(
     except ExportError as err:
         raise ExportError(f"{where}: column {used[AMOUNT]!r}: {err}") from None
     notes += [f"dates {form}", f"decimal mark {mark!r}"]
+    today = pd.Timestamp.now("UTC").tz_localize(None).normalize()
+    outside = dates.notna() & ((dates < EARLIEST) | (dates > today + pd.Timedelta(days=1)))
     problems = [
         (client == "", used[CLIENT], frame[used[CLIENT]], "empty; expected a client id or name"),
         (dates.isna(), used[DATE], frame[used[DATE]], f"not a date in the form {form}"),
+        (
+            outside,
+            used[DATE],
+            frame[used[DATE]],
+            f"outside the dates a transaction can have ({EARLIEST.date()} to today, "
+            f"{today.date()})",
+        ),
         (
             amounts.isna() | ~np.isfinite(amounts.fillna(0)),
             used[AMOUNT],

@@ -274,6 +274,37 @@ def responses(
     return by_point.reindex(range(points)).to_numpy(dtype=float)
 
 
+def _missing_note(
+    runs: pd.DataFrame,
+    scenario: str,
+    baseline: str,
+    quantity: str,
+    what: str,
+    metric: str,
+    y: np.ndarray,
+) -> str:
+    """Say why some sample points have no value: runs missing, or the metric undefined.
+
+    A metric is undefined (NaN) in a run where it is a share of nothing, such as the share of
+    escalations answered in an organisation that raises none; running again does not help.
+    """
+    ran = set(runs.loc[runs["scenario"] == scenario, "point"])
+    if quantity == "difference":
+        ran &= set(runs.loc[runs["scenario"] == baseline, "point"])
+    points = len(y)
+    absent = points - len(ran)
+    undefined = int(np.isnan(y).sum()) - absent
+    if absent:
+        return (
+            f"{metric} of {what}: {absent} of {points} sample points have no runs, so no "
+            "sensitivity indices yet; run the study again to finish it"
+        )
+    return (
+        f"{metric} of {what}: undefined (NaN) at {undefined} of {points} sample points (a "
+        "share of nothing in these runs, say); no sensitivity indices: analyse another metric"
+    )
+
+
 def analyse(
     runs: pd.DataFrame,
     sample: Sample,
@@ -317,10 +348,7 @@ def analyse(
             what = f"{scenario} − {baseline}" if quantity == "difference" else scenario
             missing = int(np.isnan(y).sum())
             if missing:
-                notes.append(
-                    f"{metric} of {what}: {missing} of {points} sample points have no runs, so "
-                    "no sensitivity indices yet; run the study again to finish it"
-                )
+                notes.append(_missing_note(runs, scenario, baseline, quantity, what, metric, y))
                 continue
             ident = {"scenario": scenario, "metric": metric, "quantity": quantity}
             found = _indices(sample, y)
