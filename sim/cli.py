@@ -278,7 +278,7 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     cal.add_argument(
         "--base", type=_path, metavar="SCENARIO.yaml",
-        help="write scenario.yaml extending this scenario, and split.yaml (default: "
+        help="write scenario.yaml extending this scenario, and split.yaml (default: ./"
         "scenarios/reference.yaml when present)",
     )  # fmt: skip
     cal.add_argument(
@@ -639,7 +639,7 @@ def _cmd_patterns(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.calibrate.command import SCENARIOS, Options, calibrate, summary_text
+    from sim.calibrate.command import Options, calibrate, shipped_scenario, summary_text
     from sim.calibrate.reading import ExportError
 
     options = Options(
@@ -653,7 +653,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         unit=args.unit,
         skip_bad=args.skip_bad,
         check=not args.no_check,
-        base=args.base or next(iter(SCENARIOS.glob("reference.yaml")), None),
+        base=args.base or shipped_scenario("reference.yaml"),
     )
     out = args.out or Path("calibration") / args.file.stem
     try:

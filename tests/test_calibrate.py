@@ -471,3 +471,26 @@ def test_an_old_excel_workbook_is_refused_with_what_to_do(
     (tmp_path / "orders.xls").write_bytes(b"\xd0\xcf\x11\xe0 not read")
     code, _, err = calibrate(capsys, str(tmp_path / "orders.xls"), "--out", str(tmp_path / "c"))
     assert code == 2 and "save the sheet as .xlsx or CSV" in err
+
+
+# --- installed without the source tree (pip install .): the scenario files come from ./scenarios
+
+
+def test_an_installed_salesim_takes_the_scenarios_from_the_project_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As after `pip install .`: the package has no scenarios/ beside it.
+    monkeypatch.setattr("sim.calibrate.command.SCENARIOS", tmp_path / "site-packages" / "x")
+    monkeypatch.chdir(ROOT)  # the project folder the README works in
+    out = tmp_path / "acme"
+    args = [str(CDNOW), "--format", "cdnow", "--until", "1997-09-30", "--no-check"]
+    code, _, err = calibrate(capsys, *args, "--out", str(out))
+    assert code == 0, err
+    assert (out / "scenario.yaml").is_file() and (out / "split.yaml").is_file()
+    lonely = tmp_path / "mine" / "base.yaml"  # a base with no split.yaml beside it
+    lonely.parent.mkdir()
+    lonely.write_text((ROOT / "scenarios" / "reference.yaml").read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)  # and no ./scenarios either
+    code, _, err = calibrate(capsys, *args, "--out", str(tmp_path / "b"), "--base", str(lonely))
+    assert code == 2 and "no split.yaml beside it" in err and "Traceback" not in err
+    assert not (tmp_path / "b").exists()

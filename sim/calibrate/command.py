@@ -33,7 +33,33 @@ from sim.spreadsheet import inert_frame
 CALIBRATION = "calibration.json"
 REJECTED = "rejected.csv"
 SCENARIO, SPLIT = "scenario.yaml", "split.yaml"
-SCENARIOS = Path(__file__).resolve().parent.parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent.parent / "scenarios"  # in a source checkout
+
+
+def shipped_scenario(name: str, beside: Path | None = None) -> Path | None:
+    """Return where a shipped scenario file is, or None if it is nowhere to be found.
+
+    The scenario files are not installed with the package (``pip install .`` copies ``sim``
+    only): look beside ``beside`` (the base scenario), then in ``./scenarios`` (the project
+    folder the user works in), then in the source checkout this package runs from.
+
+    Parameters
+    ----------
+    name
+        A file name, e.g. ``reference.yaml`` or ``split.yaml``.
+    beside
+        A scenario file whose folder is searched first.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The first existing file.
+    """
+    folders = [] if beside is None else [beside.parent]
+    folders += [Path.cwd() / "scenarios", SCENARIOS]
+    return next((f / name for f in folders if (f / name).is_file()), None)
+
+
 """The shipped scenarios: the default base (reference.yaml) and the split's organisation."""
 _LISTED = 10  # bad rows quoted in an error
 
@@ -274,6 +300,7 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
         If the folder cannot be written; a file is either whole or absent.
     """
     base = None if options.base is None else _load_base(options.base)
+    split_path = None if options.base is None else _split_organisation(options.base)
     _check_folder(out)
     export = read_export(
         path,
@@ -307,8 +334,8 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
             write_atomic(
                 out / REJECTED, lambda p: inert_frame(export.rejected).to_csv(p, index=False)
             )
-        if base is not None and options.base is not None:
-            _write_scenarios(out, fields, base, options.base, path)
+        if base is not None and options.base is not None and split_path is not None:
+            _write_scenarios(out, fields, base, options.base, split_path, path)
         result["report"] = _report(out, export, result, options, base is not None)
         text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         write_atomic(out / CALIBRATION, lambda p: p.write_text(text, encoding="utf-8"))
@@ -382,6 +409,18 @@ def _check_folder(out: Path) -> None:
             )
 
 
+def _split_organisation(base_path: Path) -> Path:
+    """Return the split scenario whose organisation split.yaml takes (before anything is read)."""
+    found = shipped_scenario(SPLIT, beside=base_path)
+    if found is None:
+        raise ExportError(
+            f"--base {base_path}: no {SPLIT} beside it or in ./scenarios to take the split "
+            "organisation from; run salesim calibrate in the salesim project folder, or put a "
+            f"{SPLIT} beside the base scenario"
+        )
+    return found
+
+
 def _load_base(path: Path) -> Scenario:
     try:
         return load_model(Scenario, path)
@@ -394,13 +433,14 @@ def _write_scenarios(
     fields: list[tuple[str, float | int, str]],
     base: Scenario,
     base_path: Path,
+    split_path: Path,
     source: Path,
 ) -> None:
     """Write scenario.yaml (the calibrated company) and split.yaml (the same, split)."""
     extends = os.path.relpath(base_path.resolve(), out.resolve())
     name = f"{base.name}_calibrated"
     scenario = mapping.scenario_text(fields, extends, name, source.name)
-    split_data, _ = load_yaml(SCENARIOS / SPLIT)
+    split_data, _ = load_yaml(split_path)
     organisation = {
         k: v for k, v in split_data.items() if k not in {"extends", "name", "description"}
     }
