@@ -283,7 +283,8 @@ def _notes(ctx: _Context, out: Path) -> list[str]:
     short = _short_of_runs(ctx)
     if short:
         notes.append(f"Fewer replications than planned{ctx.where}: {short}.")
-    fewest = int(ctx.summary["n"].min()) if not ctx.summary.empty else 0
+    counted = ctx.summary["n"][ctx.summary["n"] > 0]  # a metric NaN in every run counts none
+    fewest = int(counted.min()) if not counted.empty else 0
     if fewest == 1:
         notes.append(
             "Only 1 replication for some strategies: there are no intervals, and no difference "
