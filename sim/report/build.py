@@ -4,6 +4,7 @@
 
 - ``report.html``: one self-contained page (figures embedded; opens offline);
 - ``report.pdf``: the same report for printing or sending;
+- ``report.xlsx``: its tables as numbers, for a spreadsheet (``sim.report.workbook``);
 - ``figures/NN-<name>.png``: each figure, for slides.
 
 Every file is written atomically, the page last, so an interrupted build leaves no page that
@@ -34,6 +35,7 @@ from sim.report.figures import nice
 from sim.report.html import Page, Shown, render
 from sim.report.pdf import write_pdf
 from sim.report.style import DPI, stamp, strategy_looks
+from sim.report.workbook import XLSX, Contents, write_workbook
 from sim.study import sensitivity, store
 from sim.study.result import FEW, KEY_METRICS, StudyResult, short
 from sim.study.runner import StudyError, load
@@ -80,6 +82,7 @@ class Report:
     figures: list[Path]
     notes: list[str] = field(default_factory=list)
     point: int = 0
+    xlsx: Path | None = None
 
 
 @dataclass
@@ -168,7 +171,8 @@ def _write(
     if not parts.empty:
         parts = parts[parts["point"] == ctx.point]
     decomposition = tables.decomposition(parts, ctx.strategies)
-    settings = tables.differing_settings(_scenarios(result.path, manifest, ctx.point))
+    scenarios = _scenarios(result.path, manifest, ctx.point)
+    settings = tables.differing_settings(scenarios)
     provenance = [
         *tables.provenance(manifest, len(result.runs), len(result.failures)),
         ("report built", f"{_now()} by salesim {__version__}, from the stored runs only"),
@@ -204,11 +208,47 @@ def _write(
         decomposition=decomposition,
         decomposition_caption=_decomposition_caption(ctx),
     )
+    contents = _workbook(ctx, scenarios, provenance, notes)
+    write_atomic(out / XLSX, lambda p: write_workbook(p, contents))
     drawn = [(name, caption, figure) for _, name, caption, figure in built]
     write_atomic(out / PDF, lambda p: write_pdf(p, page, drawn))
     text = render(page)
     write_atomic(out / HTML, lambda p: p.write_text(text, encoding="utf-8"))
-    return Report(out / HTML, out / PDF, paths, notes, ctx.point)
+    return Report(out / HTML, out / PDF, paths, notes, ctx.point, out / XLSX)
+
+
+def _workbook(
+    ctx: _Context,
+    scenarios: dict[str, dict[str, Any]],
+    provenance: list[tuple[str, str]],
+    notes: list[str],
+) -> Contents:
+    """Return what the workbook shows: the study's frames as numbers, the page's texts."""
+    result = ctx.result
+    return Contents(
+        summary=result.summary,
+        runs=result.runs,
+        timeseries=ctx.timeseries,
+        strategies=list(dict.fromkeys(v["label"] for v in ctx.manifest["variants"])),
+        baseline=result.baseline,
+        sweep=result.sweep,
+        monthly=[*CLIENT_SERIES, *REVENUE_SERIES, *COST_SERIES],
+        scenarios=scenarios,
+        provenance=provenance,
+        notes=[
+            *(("note", n) for n in notes),
+            (
+                "headline sheet",
+                f"Totals over {_years(result.runs)} at each point: the mean of the replications "
+                "with its 95 % interval (low, high); Δ: the paired difference to "
+                f"{result.baseline} (common random numbers) with its 95 % interval, significant "
+                "when the interval excludes 0. Retention: the 12-month retention at the end; "
+                "clients: the active clients at the end.",
+            ),
+            ("monthly sheet", f"Each month{ctx.where}: the mean of the replications."),
+        ],
+        variants=ctx.manifest["variants"],
+    )
 
 
 def _footer(ctx: _Context, every_point: bool) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -139,20 +139,25 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def differing_settings(scenarios: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+def differing_settings(
+    scenarios: Mapping[str, Mapping[str, Any]], shown: Callable[[Any], Any] | None = None
+) -> pd.DataFrame:
     """Tabulate the parameters whose values differ between the strategies' scenarios.
 
     Parameters
     ----------
     scenarios : mapping of str to mapping
         Strategy -> its resolved scenario as a nested dict.
+    shown : callable, optional
+        How a value is shown in the table; by default as text (the workbook keeps numbers).
 
     Returns
     -------
     pandas.DataFrame
-        ``parameter, unit, meaning`` and one column per strategy (the values as text), in the
-        schema's order.
+        ``parameter, unit, meaning`` and one column per strategy (the values as ``shown``
+        makes them), in the schema's order.
     """
+    shown = shown or _shown
     flat = {name: flatten(data) for name, data in scenarios.items()}
     info = {p["parameter"]: p for p in iter_parameters()}
     keys = list(dict.fromkeys(k for values in flat.values() for k in values))
@@ -167,7 +172,7 @@ def differing_settings(scenarios: Mapping[str, Mapping[str, Any]]) -> pd.DataFra
                 "parameter": key,
                 "unit": meta.get("unit", ""),
                 "meaning": meta.get("meaning", ""),
-                **{name: _shown(flat[name].get(key)) for name in flat},
+                **{name: shown(flat[name].get(key)) for name in flat},
             }
         )
     order = {name: i for i, name in enumerate(info)}
