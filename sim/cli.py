@@ -120,6 +120,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also write the run's orders as a CRM-like CSV (client, date, amount; working "
         "day 0 is 2000-01-01); one scenario only",
     )
+    run.add_argument(
+        "--csv",
+        type=_path,
+        metavar="FILE.csv",
+        help="also write the run's monthly table (timeseries.parquet's columns) as CSV; one "
+        "scenario only",
+    )
     _add_set(run)
     compare = sub.add_parser(
         "compare",
@@ -177,11 +184,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     report = sub.add_parser(
         "report",
-        help="write a study's report (report.html, report.pdf, figures/*.png) from its stored "
-        "results",
+        help="write a study's report (report.html, report.pdf, report.xlsx, figures/*.png) from "
+        "its stored results",
         description="Write the report of a study from its stored results (the model is not run "
-        "again): report.html (one self-contained page), report.pdf and figures/*.png, into the "
-        "results folder or --out.",
+        "again): report.html (one self-contained page), report.pdf, report.xlsx (its tables as "
+        "numbers, for a spreadsheet) and figures/*.png, into the results folder or --out.",
     )
     report.add_argument(
         "folder", type=_path, metavar="RESULTS_FOLDER", help="e.g. results/strategies"
@@ -291,7 +298,8 @@ def _add_report(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report",
         action="store_true",
-        help="then write the report (report.html, report.pdf, figures/) into the results folder",
+        help="then write the report (report.html, report.pdf, report.xlsx, figures/) into the "
+        "results folder",
     )
 
 
@@ -446,9 +454,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     outs = _output_dirs(args, scenarios)
     if args.transactions is not None and len(scenarios) > 1:
         raise UsageError("--transactions: give one scenario (the log is of one run)")
-    if args.transactions is not None:
+    extra = [(o, p) for o, p in (("--transactions", args.transactions), ("--csv", args.csv)) if p]
+    if args.csv is not None and len(scenarios) > 1:
+        raise UsageError("--csv: give one scenario (the table is of one run)")
+    if len(extra) == 2 and args.csv.resolve() == args.transactions.resolve():
+        raise UsageError("--csv and --transactions name the same file; give two names")
+    for option, path in extra:
         written = [out / name for out in outs for name in (TIMESERIES, SCENARIO, MANIFEST, LOCK)]
-        _check_transactions(args.transactions, [*args.scenarios, *written])
+        _check_transactions(path, [*args.scenarios, *written], option)
     with ExitStack() as locks:
         earlier = _check_output_dirs(outs, list(args.scenarios), locks)
         for i, (path, scenario, out) in enumerate(
@@ -464,6 +477,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             except OSError as err:
                 kept = f"; the earlier results in {out}/ are kept" if earlier[out] else ""
                 raise WriteError(f"cannot write {os_problem(err)}{kept}") from None
+            if args.csv is not None:
+                _write_csv(args.csv, result)
             print(format_summary(scenario.name, seed, result.frame))
             print(
                 f"  results: {out}/ (timeseries.parquet, scenario.yaml, manifest.json; "
@@ -472,31 +487,43 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_transactions(path: Path, kept: list[Path]) -> None:
-    """Refuse a transaction log path before the run: a folder, under a file, or a kept file.
+def _check_transactions(path: Path, kept: list[Path], option: str = "--transactions") -> None:
+    """Refuse a CSV path of ``option`` before the run: a folder, under a file, or a kept file.
 
-    ``kept`` are the files the log must never replace (the scenario files, the run's own
-    results). An existing file is replaced only if it is a ``.csv`` (a log of an earlier run).
+    ``kept`` are the files the CSV must never replace (the scenario files, the run's own
+    results). An existing file is replaced only if it is a ``.csv`` (of an earlier run).
     """
     if path.is_dir():
         raise UsageError(
-            f"--transactions {path}: is a folder; give a file name such as {path / 'orders.csv'}"
+            f"{option} {path}: is a folder; give a file name such as {path / 'run.csv'}"
         )
     resolved = path.resolve()
     if any(resolved == other.resolve() for other in kept):
         raise UsageError(
-            f"--transactions {path}: the run reads or writes this file itself; give another name"
+            f"{option} {path}: the run reads or writes this file itself; give another name"
         )
     if path.exists() and path.suffix.lower() != ".csv":
         raise UsageError(
-            f"--transactions {path}: exists and is not a .csv; the log replaces only an earlier "
-            "log (a .csv file): give a new name or a .csv"
+            f"{option} {path}: exists and is not a .csv; only an earlier .csv file is "
+            "replaced: give a new name or a .csv"
         )
     parent = next((p for p in path.parents if p.exists()), Path("."))
     if not parent.is_dir():
-        raise UsageError(f"--transactions {path}: {parent} is a file, not a folder")
+        raise UsageError(f"{option} {path}: {parent} is a file, not a folder")
     if not os.access(parent, os.W_OK):
-        raise UsageError(f"--transactions {path}: the folder {parent} is not writable")
+        raise UsageError(f"{option} {path}: the folder {parent} is not writable")
+
+
+def _write_csv(path: Path, result: RunResult) -> None:
+    """Write a run's monthly table as CSV (atomically; no text cell runs as a formula)."""
+    from sim.spreadsheet import inert_frame
+
+    table = inert_frame(result.frame)
+    try:
+        write_atomic(path, lambda p: table.to_csv(p, index=False))
+    except OSError as err:
+        raise WriteError(f"cannot write {os_problem(err)}") from None
+    print(f"  monthly table: {path} ({len(table)} months)", file=sys.stderr)
 
 
 def _run_one(scenario: Scenario, seed: int, transactions: Path | None) -> RunResult:
@@ -570,8 +597,9 @@ def _write_report(folder: Path, point: int | None, quiet: bool, into: Path | Non
     for note in report.notes:
         print(f"note: {note}")
     print(
-        f"report: {report.html} (open it in a browser; offline); also {report.pdf} and "
-        f"{len(report.figures)} figures in {report.html.parent / 'figures'}/"
+        f"report: {report.html} (open it in a browser; offline); also {report.pdf}, "
+        f"{report.xlsx} (the tables, for a spreadsheet) and {len(report.figures)} figures in "
+        f"{report.html.parent / 'figures'}/"
     )
 
 
