@@ -88,7 +88,7 @@ def test_a_report_writes_a_workbook_with_frozen_headers_and_formatted_numbers(
     assert monthly.freeze_panes == "C2"  # strategy and month stay in sight
     assert len(column(monthly, "month")) == 2 * 12
     assert {monthly.cell(row=2, column=c).number_format for c in (4, 5)} == {"#,##0.0"}
-    money = header(monthly).index("profit [USD]") + 1
+    money = header(monthly).index("operating profit [USD]") + 1
     assert monthly.cell(row=2, column=money).number_format == "#,##0"
     settings = row_of_parameter(book["settings"], "organisation.hunters")
     assert settings["unsplit"] == 0 and settings["split"] > 0  # numbers, not "0"
@@ -132,7 +132,7 @@ def test_the_workbook_holds_the_numbers_the_page_shows(study: StudyResult, built
     )
     ts = study.timeseries
     expected = ts.groupby(["scenario", "month"], sort=False)["profit"].mean()
-    got = months.set_index(["strategy", "month"])["profit [USD]"]
+    got = months.set_index(["strategy", "month"])["operating profit [USD]"]
     assert np.allclose(got.to_numpy(), expected.reindex(got.index).to_numpy(), rtol=1e-12)
 
 
@@ -188,7 +188,7 @@ def made_up(labels: list[str], points: int = 1, sweep: list[str] | None = None) 
         strategies=labels,
         baseline=labels[0],
         sweep=sweep,
-        monthly=["active_clients", "profit"],
+        monthly={"active_clients": "active clients", "profit": "operating profit"},
         scenarios={
             label: {"organisation": {"hunters": i, "name": label}} for i, label in enumerate(labels)
         },

@@ -232,7 +232,6 @@ def _workbook(
         strategies=list(dict.fromkeys(v["label"] for v in ctx.manifest["variants"])),
         baseline=result.baseline,
         sweep=result.sweep,
-        monthly=[*CLIENT_SERIES, *REVENUE_SERIES, *COST_SERIES],
         scenarios=scenarios,
         provenance=provenance,
         notes=[

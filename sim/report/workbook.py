@@ -47,8 +47,21 @@ SHEETS = ("headline", "monthly", "settings", "provenance")
 FORMATS = {"money": "#,##0", "share": "0.0%", "count": "#,##0.0", "whole": "0"}
 SIGNED = {"money": "+#,##0;-#,##0;0", "share": "+0.0%;-0.0%;0.0%", "count": "+#,##0.0;-#,##0.0;0"}
 UNITS = {"money": "USD", "share": "%", "count": "clients"}
-# Money columns of the monthly table: their unit in ``sim.ledger.COLUMNS`` is [USD].
+# A column's unit, as its description in ``sim.ledger.COLUMNS`` ends: "[USD]", "[clients]".
 _UNIT = re.compile(r"\[([^\]]+)\]\s*$")
+# The monthly sheet's columns (``sim.ledger.COLUMNS``, and the profit to date) and their labels.
+MONTHLY = {
+    "active_clients": "active clients",
+    "new_clients": "clients won",
+    "lost_clients": "clients lost",
+    "revenue_booked": "revenue booked",
+    "revenue_collected": "revenue collected",
+    "gross_profit": "gross profit",
+    "staff_cost": "staff cost",
+    "other_cost": "other cost",
+    "profit": "operating profit",
+    "cumulative_profit": "operating profit to date",
+}
 HEADER_FILL = PatternFill("solid", fgColor="F3F3F3")
 WIDEST, NARROWEST = 60, 8  # column widths, in characters
 HEADER_LINES = 4  # the header row's height, in lines of wrapped text
@@ -73,8 +86,6 @@ class Contents:
         The baseline strategy's label.
     sweep : list of str
         The swept variables (columns of ``runs``).
-    monthly : list of str
-        Monthly columns to average (``sim.ledger.COLUMNS``, and ``cumulative_profit``).
     scenarios : mapping of str to mapping
         Strategy -> its resolved scenario at the point shown (nested dict).
     provenance : list of (str, str)
@@ -83,6 +94,9 @@ class Contents:
         The report's notes and captions, as (heading, text) pairs' texts.
     variants : list of mapping
         The manifest's variant records (``label, point, scenario, hash, seeds``).
+    monthly : mapping of str to str
+        Monthly columns to average (``sim.ledger.COLUMNS``, and ``cumulative_profit``) -> their
+        labels; by default ``MONTHLY``.
     """
 
     summary: pd.DataFrame
@@ -91,11 +105,11 @@ class Contents:
     strategies: list[str]
     baseline: str
     sweep: list[str]
-    monthly: list[str]
     scenarios: Mapping[str, Mapping[str, Any]]
     provenance: list[tuple[str, str]]
     notes: list[tuple[str, str]] = field(default_factory=list)
     variants: list[Mapping[str, Any]] = field(default_factory=list)
+    monthly: Mapping[str, str] = field(default_factory=lambda: dict(MONTHLY))
 
 
 def write_workbook(path: Path, contents: Contents) -> None:
@@ -208,12 +222,12 @@ def monthly_table(contents: Contents) -> Table:
     Each value is the mean over the replications of that month (no smoothing, unlike the
     report's 3-month averages of clients won and lost).
     """
-    columns = contents.monthly
+    columns = list(contents.monthly)
     header = ["strategy", "month", "replications [runs]"]
     formats = ["", "whole", "whole"]
     for column in columns:
         unit = _unit(column)
-        header.append(f"{column.replace('_', ' ')} [{unit}]")
+        header.append(f"{contents.monthly[column]} [{unit}]")
         formats.append("money" if unit == "USD" else "count")
     if contents.timeseries.empty:
         return header, [], formats
