@@ -136,6 +136,15 @@ def test_the_workbook_holds_the_numbers_the_page_shows(study: StudyResult, built
     assert np.allclose(got.to_numpy(), expected.reindex(got.index).to_numpy(), rtol=1e-12)
 
 
+@pytest.mark.slow
+def test_the_report_command_says_where_the_workbook_is(
+    study: StudyResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(study.path), "--out", str(tmp_path), "--quiet"]) == 0
+    assert f"{tmp_path / XLSX} (the tables, for a spreadsheet)" in capsys.readouterr().out
+    assert load_workbook(tmp_path / XLSX).sheetnames == list(SHEETS)
+
+
 def test_a_workbook_that_cannot_be_written_leaves_the_earlier_one_whole(
     study: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -192,7 +201,7 @@ def made_up(labels: list[str], points: int = 1, sweep: list[str] | None = None) 
         scenarios={
             label: {"organisation": {"hunters": i, "name": label}} for i, label in enumerate(labels)
         },
-        provenance=[("study", HOSTILE[0]), ("command", "-2+3 --set x=@y")],
+        provenance=[("study", HOSTILE[0]), ("command", "-2+3 --set x=@y"), ("bell", "ring\x07")],
         notes=[("note", "=1+1")],
         variants=[
             {"label": label, "point": 0, "scenario": label, "hash": "ab" * 32, "seeds": [1, 2]}
@@ -214,6 +223,7 @@ def test_no_cell_of_the_workbook_runs_as_a_formula(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert texts and all(inert(t) == t for t in texts)  # each is neutralised already
     assert not [t for t in texts if t[0] in TRIGGERS and t != "+1"]  # "+1" is a number's text
+    assert "ring\ufffd" in texts  # a character a workbook cannot hold is replaced, not fatal
     assert '\'=HYPERLINK("http://x")' in texts and "'@SUM(1)" in texts and "'-2+3" in texts
     headline = book["headline"]
     assert headline["A2"].value == '\'=HYPERLINK("http://x")' and headline["A2"].data_type == "s"
