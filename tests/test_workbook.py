@@ -241,6 +241,14 @@ def test_a_sweep_gives_one_headline_row_per_strategy_and_point(tmp_path: Path) -
     assert headline.freeze_panes == "D2"  # strategy, point and the swept value stay in sight
     keys = [r[:3] for r in headline.iter_rows(min_row=2, values_only=True)]
     assert keys == [(s, p, 10 * p) for p in range(3) for s in ("a", "b")]
+    # as on the page: the best mean of each point is blue, a significant difference bold
+    names = header(headline)
+    profit, staff = names.index("operating profit [USD]") + 1, names.index("staff cost [USD]") + 1
+    blue = [[headline.cell(row=r, column=c).fill.fgColor.rgb.endswith("E8F0FB") for r in
+             range(2, 8)] for c in (profit, staff)]  # fmt: skip
+    assert blue == [[True, False] * 3, [False, True] * 3]  # a earns more; b costs less
+    delta = names.index("operating profit: Δ to a [USD]") + 1
+    assert [headline.cell(row=r, column=delta).font.b for r in range(2, 8)] == [False, True] * 3
 
 
 # ---- salesim run --csv ------------------------------------------------------------------------

@@ -63,6 +63,7 @@ MONTHLY = {
     "cumulative_profit": "operating profit to date",
 }
 HEADER_FILL = PatternFill("solid", fgColor="F3F3F3")
+BEST_FILL = PatternFill("solid", fgColor="E8F0FB")  # as the page marks the best value
 WIDEST, NARROWEST = 60, 8  # column widths, in characters
 HEADER_LINES = 4  # the header row's height, in lines of wrapped text
 
@@ -131,7 +132,10 @@ def write_workbook(path: Path, contents: Contents) -> None:
     default = book.active
     if default is not None:
         book.remove(default)
-    _fill(book.create_sheet("headline"), *headline_table(contents), keys=_keys(contents))
+    headline = book.create_sheet("headline")
+    header, rows, formats = headline_table(contents)
+    _fill(headline, header, rows, formats, keys=_keys(contents))
+    _mark(headline, rows, _keys(contents) + 1, len(contents.sweep) > 0)
     _fill(book.create_sheet("monthly"), *monthly_table(contents), keys=2)
     _fill(book.create_sheet("settings"), *settings_table(contents), keys=1)
     _fill(book.create_sheet("provenance"), *provenance_table(contents), keys=1)
@@ -193,6 +197,31 @@ def headline_table(contents: Contents) -> Table:
                 row += _metric_cells(stats, m.name, m.kind, strategy == base)
             rows.append(row)
     return header, rows, formats
+
+
+def _mark(sheet: Worksheet, rows: list[list[Any]], first: int, sweep: bool) -> None:
+    """Mark the headline as the page does: the best mean of each metric, significant changes.
+
+    The best mean (highest, or lowest where lower is better) among the strategies at a point
+    gets a blue fill (none with a single strategy); a difference whose 95 % interval excludes 0
+    is bold. ``first`` is the index in a row of the first metric's mean.
+    """
+    by_point: dict[Any, list[int]] = {}
+    for r, row in enumerate(rows):
+        by_point.setdefault(row[1] if sweep else 0, []).append(r)
+    for i, metric in enumerate(HEADLINE):
+        mean = first + 6 * i  # 0-based column of the mean; then low, high, Δ, Δ low, Δ high
+        for members in by_point.values():
+            values = {r: rows[r][mean] for r in members if rows[r][mean] is not None}
+            if len(values) > 1:
+                best = max(v * metric.better for v in values.values())
+                for r, v in values.items():
+                    if v * metric.better == best:
+                        sheet.cell(row=r + 2, column=mean + 1).fill = BEST_FILL
+        for r, row in enumerate(rows):
+            low, high = row[mean + 4], row[mean + 5]
+            if low is not None and high is not None and (low > 0 or high < 0):
+                sheet.cell(row=r + 2, column=mean + 4).font = Font(bold=True)
 
 
 def _metric_cells(stats: pd.DataFrame, metric: str, kind: str, is_base: bool) -> list[Any]:
