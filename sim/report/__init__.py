@@ -1,4 +1,4 @@
-"""Reports: a study's stored results as an HTML page, PNG figures and a PDF.
+"""Reports: a study's stored results as an HTML page, PNG figures, a PDF and an Excel workbook.
 
 >>> from sim.report import build_report
 >>> build_report("results/strategies").html                      # doctest: +SKIP
