@@ -377,7 +377,7 @@ def test_a_slider_shows_its_value_and_range_in_the_fields_unit() -> None:
     hunters, share = by_path["organisation.hunters"], by_path["money.new_client_bonus_share"]
     pay = by_path["staffing.market_pay_usd_per_month"]
     assert (hunters.unit, share.unit, pay.unit) == ("people", "share 0-1", "USD/month")
-    assert app.shown_value(hunters, 3) == "3 people"
+    assert app.shown_value(hunters, 3) == "3 people" and app.shown_value(hunters, 1) == "1 person"
     assert app.shown_value(share, 0.1) == "10 %" and app.shown_value(share, 0.3) == "30 %"
     assert app.shown_value(pay, 4760.0) == "4,760 USD/month"
     assert all(lever.unit for lever in LEVERS if lever.kind in ("int", "float"))

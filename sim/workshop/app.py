@@ -54,6 +54,7 @@ ROUND_BEHAVIOUR_LABELS = {  # what the bonus levers move, in the rounds table
 }
 ROUND_UNITS = {"money": (1e6, " $M"), "share": (0.01, " %"), "count": (1.0, "")}  # rounds table
 PERCENT_UNITS = ("share 0-1", "probability")  # lever units shown as percentages
+SINGULAR = {"people": "person", "sellers": "seller"}  # "1 person", not "1 people"
 RANGE_STYLE = {"font-size": "13px", "color": "#555"}  # a slider's lowest and highest value
 IDLE_STYLE = {"font-size": "13px", "color": "#8a5a00", "font-style": "italic", "display": "block"}
 STATUS_STYLE = {"font-size": "16px", "font-weight": "bold", "margin": "4px 0 8px"}
@@ -62,7 +63,12 @@ PLACEHOLDER = "Press Play (or Step) to start: the charts fill in month by month.
 # Solara's "runs on Solara" banner sits bottom right, over the page's last buttons; the banner is
 # switched off where the server starts (``sim.workshop.serve``) and hidden here too, in case the
 # page is served another way.
-PAGE_CSS = "div:has(> b > a[href='https://solara.dev']) { display: none !important; }"
+# A column is no wider than its share of the screen: a wide rounds table scrolls inside it
+# instead of pushing COMMIT ROUND and the exports off a 1280-pixel projector.
+PAGE_CSS = (
+    "div:has(> b > a[href='https://solara.dev']) { display: none !important; }\n"
+    ".v-col { min-width: 0; }"
+)
 
 
 def scenario_files() -> list[str]:
@@ -277,7 +283,8 @@ def shown_value(lever: Lever, value: Any) -> str:
     if lever.unit in PERCENT_UNITS:
         return f"{round(float(value) * 100, 2):g} %"
     number = f"{int(value):,}" if lever.kind == "int" else f"{float(value):,.10g}"
-    return f"{number} {lever.unit}".strip()
+    unit = SINGULAR.get(lever.unit, lever.unit) if number == "1" else lever.unit
+    return f"{number} {unit}".strip()
 
 
 @solara.component
@@ -659,7 +666,7 @@ def TextTable(frame: pd.DataFrame, kinds: dict[str, str] | None = None) -> None:
     right = [pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes]
     cell = "padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: "
     with (
-        solara.v.Html(tag="div", style_="overflow-x: auto; max-width: 100%"),  # wide: scrolls
+        solara.v.Html(tag="div", style_="overflow-x: auto; contain: inline-size"),  # wide: scrolls
         solara.v.Html(
             tag="table", style_="border-collapse: collapse; font-size: 14px; margin: 8px 0"
         ),
