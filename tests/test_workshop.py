@@ -406,7 +406,12 @@ def test_before_the_first_month_the_charts_say_how_to_start_and_invent_no_scale(
     assert len(empty["graphic"]) == len(app.CHARTS)
     assert all(g["style"]["text"] == "press Play to start" for g in empty["graphic"])
     assert all(y["min"] == 0 and not y["axisLabel"]["show"] for y in empty["yAxis"])
+    picture = app.LiveCharts(w.horizon_months)  # the export, drawn on the server
+    assert [t.get_text() for t in picture.placeholders] == ["press Play to start"] * 6
+    assert all(len(ax.get_yticks()) == 0 for ax, *_ in picture.lines)
     w.step(1)
     played = app.chart_option(w)
     assert played["graphic"] == []
     assert all("min" not in y and y["axisLabel"].get("show", True) for y in played["yAxis"])
+    picture.update(w)
+    assert picture.placeholders == [] and all(len(ax.get_yticks()) for ax, *_ in picture.lines)

@@ -24,6 +24,7 @@ matplotlib.use("Agg")
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator
 
 from sim.config.loader import ConfigError
 from sim.config.schema import Scenario
@@ -94,6 +95,7 @@ class LiveCharts:
             left=0.06, right=0.99, top=0.88, bottom=0.09, hspace=0.42, wspace=0.28
         )
         self.lines: list[tuple[Any, Any, Any, str, float]] = []
+        self.placeholders: list[Any] = []  # "press Play to start", until the first month
         for ax, (column, title, unit, scale) in zip(
             self.figure.subplots(2, 3).flat, CHARTS, strict=True
         ):
@@ -104,6 +106,19 @@ class LiveCharts:
             ax.set_xlim(0, horizon_months)
             ax.tick_params(labelsize=11)
             ax.grid(alpha=0.3)
+            ax.set_yticks([])  # no months yet: no made-up scale (-0.04 to 0.04)
+            self.placeholders.append(
+                ax.text(
+                    0.5,
+                    0.5,
+                    "press Play to start",
+                    transform=ax.transAxes,
+                    ha="center",
+                    va="center",
+                    fontsize=14,
+                    color="#777777",
+                )
+            )
             self.lines.append((ax, base, now, column, scale))
         handles = [self.lines[0][2], self.lines[0][1]]
         self.figure.legend(handles=handles, loc="upper center", ncol=2, fontsize=13, frameon=False)
@@ -113,7 +128,12 @@ class LiveCharts:
         """Put the months so far on the charts."""
         current, baseline = workshop.frames()
         months = list(range(1, len(current) + 1))
+        if months:
+            while self.placeholders:
+                self.placeholders.pop().remove()
         for ax, base, now, column, scale in self.lines:
+            if months:
+                ax.yaxis.set_major_locator(AutoLocator())
             for line, frame in ((base, baseline), (now, current)):
                 values = _values(frame, column)
                 line.set_data(months, (values / scale).tolist())
@@ -584,6 +604,7 @@ def DownloadLink(data: bytes, filename: str, label: str, mime: str) -> None:
         attributes={"href": href, "download": filename, "role": "button"},
         style={
             "display": "inline-block",
+            "align-self": "flex-start",  # as wide as its label, not the column
             "padding": "6px 14px",
             "margin": "4px 0",
             "border": "1px solid #0072B2",
