@@ -217,6 +217,7 @@ def chart_option(workshop: Workshop) -> dict[str, Any]:
                 "name": unit,
                 "nameTextStyle": {"fontSize": 13},
                 "axisLabel": {"show": False},
+                "axisTick": {"show": False},
                 "splitLine": {"show": False},
             }
         )
