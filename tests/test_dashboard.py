@@ -350,3 +350,104 @@ def test_names_and_messages_are_shown_as_text_and_no_script_runs(
     assert page.locator('img[src="x"]').count() == 0
     assert page.evaluate("window.__pwned") is None
     page.close()
+
+
+def covered(page: Page, target: Any) -> list[str]:
+    """Points of ``target`` (its left edge, centre and right edge), scrolled to the bottom of
+    the screen, where another element is on top or the screen ends: what a room cannot click."""
+    target.evaluate("el => el.scrollIntoView({block: 'end'})")  # the bottom of the screen
+    return target.evaluate(  # type: ignore[no-any-return]
+        """el => {
+            const r = el.getBoundingClientRect(), y = r.top + r.height / 2;
+            const hit = x => document.elementFromPoint(x, y);
+            return [r.left + 3, r.left + r.width / 2, r.right - 3]
+                .filter(x => !el.contains(hit(x)))
+                .map(x => `x ${Math.round(x)}: ${hit(x) ? hit(x).outerHTML : "off the screen"}`);
+        }"""
+    )
+
+
+def overlaps(a: dict[str, float] | None, b: dict[str, float] | None) -> bool:
+    if a is None or b is None:
+        return False
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_on_a_projector_the_page_loads_clean_and_nothing_covers_its_buttons(
+    server: str, browser: object, size: tuple[int, int], tmp_path: Path
+) -> None:
+    """No console error or failed request on load (the page once asked for KaTeX files that
+    are not served); the charts say how to start instead of showing empty axes; no banner
+    covers COMMIT ROUND or the exports; the rounds table counts clients in whole numbers."""
+    width, height = size
+    page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    page.on(
+        "response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None
+    )
+    page.goto(server)
+    expect(page.get_by_text("Month 0 of 60")).to_be_visible(timeout=60_000)
+    placeholder = page.get_by_text("Press Play (or Step) to start")
+    expect(placeholder).to_be_visible()
+    page.get_by_label("Round name").fill("as it is")
+    page.get_by_role("button", name="Commit round").click()
+    expect(page.get_by_text("Export rounds (CSV)")).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1000)  # requests made as the page settles
+    assert errors == []
+    banners = [b for b in page.get_by_text("runs on Solara").all() if b.is_visible()]
+    for name in ("Commit round", "Export rounds (CSV)", "Export charts (PNG)"):
+        target = page.get_by_role("button", name=name).first
+        assert covered(page, target) == [], name
+        assert not any(overlaps(target.bounding_box(), b.bounding_box()) for b in banners), name
+    header = page.locator("table th").all_inner_texts()
+    cells = page.locator("table tbody tr").first.locator("td").all_inner_texts()
+    row = dict(zip(header, cells, strict=True))
+    assert re.fullmatch(r"\d[\d,]*", row["clients"]), row
+    assert re.fullmatch(r"\$\d[\d,]*\.\d\dM", row["op. profit $M"]), row
+    page.screenshot(path=str(tmp_path / "rounds.png"))
+    page.get_by_role("button", name="Step").click()
+    expect(page.get_by_text("Month 1 of 60")).to_be_visible()
+    expect(placeholder).to_have_count(0)
+    page.close()
+
+
+DISABLED = re.compile(r"\bv-input--disabled\b")  # Vuetify's mark of a disabled control
+
+
+def field(slider: Any) -> Any:
+    """The control a slider's thumb belongs to (where Vuetify marks it disabled)."""
+    return slider.locator("xpath=ancestor::div[contains(@class, 'v-input ')][1]")
+
+
+def test_a_slider_shows_its_range_and_a_lever_that_cannot_act_is_disabled_until_it_can(
+    server: str, browser: object
+) -> None:
+    from sim.workshop.levers import LEVERS
+
+    sliders = [lever.path for lever in LEVERS if lever.kind in ("int", "float")]
+    page = open_page(browser, server)
+    expect(page.get_by_text("Hunters: 0 people")).to_be_visible()
+    expect(page.get_by_text("30 people").first).to_be_visible()  # the hunters' slider's top
+    expect(page.get_by_text("New-client bonus share: 10 %")).to_be_visible()
+    seconded = page.get_by_role("slider").nth(sliders.index("vip.seconded_full_time"))
+    pitch = page.get_by_role("slider").nth(sliders.index("vip.pitch_share"))
+    reason = page.get_by_text("needs a VIP-programme lead")
+    for slider in (seconded, pitch):
+        expect(field(slider)).to_have_class(DISABLED)
+    expect(reason).to_have_count(2)
+    leads = page.get_by_role("slider").nth(sliders.index("organisation.vip_leads"))
+    leads.focus()
+    leads.press("ArrowRight")
+    expect(page.get_by_text("VIP programme leads: 1 person")).to_be_visible()
+    for slider in (seconded, pitch):
+        expect(field(slider)).not_to_have_class(DISABLED)
+    expect(reason).to_have_count(0)
+    page.close()

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -16,7 +17,8 @@ from sim.config.fields import field_at
 from sim.config.schema import Scenario
 from sim.model import SalesModel
 from sim.run import summary
-from sim.workshop.levers import LEVERS, apply, settings_of
+from sim.workshop import app
+from sim.workshop.levers import LEVERS, NEEDS, Lever, apply, idle, settings_of
 from sim.workshop.serve import Message, Receive, Send, StaticCache
 from sim.workshop.session import MONTH_ZERO, MonthZero, Workshop
 
@@ -309,3 +311,107 @@ def test_a_full_cache_keeps_no_more() -> None:
     get(cache, "/static/a.js"), get(cache, "/static/b.js")
     assert get(cache, "/static/a.js") == b"answer 1"  # 8 bytes kept: no room for the next
     assert get(cache, "/static/b.js") == b"answer 3" and app.calls == 3
+
+
+def other_value(lever: Lever, value: object) -> object:
+    """A value of the lever other than ``value``, within the slider."""
+    if lever.kind == "bool":
+        return not value
+    if lever.kind == "choice":
+        return next(c for c in lever.choices if c != value)
+    assert lever.low is not None and lever.high is not None
+    far = lever.high if value != lever.high else lever.low
+    return int(far) if lever.kind == "int" else far
+
+
+IDLE_WORLDS = {  # scenario and overrides: worlds in which some levers cannot act
+    "no specialists, writers or VIP leads": ("reference", ()),
+    "no variable pay for specialists": ("split", ()),
+    "no hunter to hand off": ("split", ("organisation.hunters=0", "organisation.generalists=2")),
+    "phone, not letters": ("split_phone", ()),
+    "no seller at all": ("split", ("organisation.hunters=0",)),
+}
+
+
+@pytest.mark.parametrize("world", IDLE_WORLDS)
+def test_a_lever_shown_as_idle_changes_no_month(world: str) -> None:
+    """Every lever the page disables is one the model does not read in that world: changing
+    it leaves every column of every month as it was."""
+    name, overrides = IDLE_WORLDS[world]
+    base = scenario(name, *SMALL, *overrides)
+    reasons = idle(base)
+    assert reasons, world
+    as_is = SalesModel(base, seed=2).run()
+    by_path = {lever.path: lever for lever in LEVERS}
+    for path, reason in reasons.items():
+        lever = by_path[path]
+        moved = apply(base, {path: other_value(lever, lever.read(base))})
+        assert moved != base, path
+        pd.testing.assert_frame_equal(
+            SalesModel(moved, seed=2).run(), as_is, check_exact=True, obj=f"{path} ({reason})"
+        )
+
+
+def test_a_lever_is_enabled_again_once_what_it_needs_is_there() -> None:
+    base = scenario("reference", *SMALL)
+    reasons = idle(base)
+    assert reasons["vip.seconded_full_time"] == "needs a VIP-programme lead"
+    assert reasons["vip.pitch_share"] == "needs a VIP-programme lead"
+    assert reasons["letters.letters_per_day"] == "needs a letter writer"
+    assert reasons["handoff.style"] == "needs a client-department specialist"
+    assert "organisation.hunters" not in reasons and "money.gross_margin" not in reasons
+    w = Workshop(base, seed=3)
+    assert "vip.seconded_full_time" in idle(w.current.scenario)
+    w.change("organisation.vip_leads", 1)
+    assert "vip.seconded_full_time" not in idle(w.current.scenario)
+    everything = apply(
+        scenario("split_letters_vip", *SMALL),
+        {"specialists.pay_weight": 0.2, "money.ongoing_bonus_share": 0.05},
+    )
+    assert idle(everything) == {}  # with every need met, every lever acts
+    assert {p for need in NEEDS for p in need.paths} <= {lv.path for lv in LEVERS}
+
+
+def test_a_slider_shows_its_value_and_range_in_the_fields_unit() -> None:
+    by_path = {lever.path: lever for lever in LEVERS}
+    hunters, share = by_path["organisation.hunters"], by_path["money.new_client_bonus_share"]
+    pay = by_path["staffing.market_pay_usd_per_month"]
+    assert (hunters.unit, share.unit, pay.unit) == ("people", "share 0-1", "USD/month")
+    assert app.shown_value(hunters, 3) == "3 people" and app.shown_value(hunters, 1) == "1 person"
+    assert app.shown_value(share, 0.1) == "10 %" and app.shown_value(share, 0.3) == "30 %"
+    assert app.shown_value(pay, 4760.0) == "4,760 USD/month"
+    assert all(lever.unit for lever in LEVERS if lever.kind in ("int", "float"))
+
+
+def test_the_rounds_table_shows_counts_as_whole_numbers_money_as_money_shares_as_percent() -> None:
+    w = workshop()
+    w.commit("as is")
+    w.change("organisation.hunters", 2)
+    w.commit("fewer")
+    header, rows = app.table_cells(app._readable(w.rounds_table()), app.round_kinds())
+    row = dict(zip(header, rows[1], strict=True))
+    assert re.fullmatch(r"\d[\d,]*", row["clients"]), row["clients"]
+    assert re.fullmatch(r"[+-]\d[\d,]*", row["clients vs baseline"]), row
+    assert re.fullmatch(r"-?\$\d[\d,]*\.\d\dM", row["op. profit $M"]), row
+    assert re.fullmatch(r"[+-]\$\d[\d,]*\.\d\dM", row["op. profit $M vs baseline"]), row
+    assert re.fullmatch(r"\d+\.\d %", row["retention %"]), row
+    assert re.fullmatch(r"[+-]\d+\.\d pts", row["retention % vs baseline"]), row
+    assert app.cell_text("count", 291.0) == "291" and app.cell_text("money", -0.04) == "-$0.04M"
+    assert app.cell_text("share", float("nan")) == "n/a"
+
+
+def test_before_the_first_month_the_charts_say_how_to_start_and_invent_no_scale() -> None:
+    w = workshop()
+    empty = app.chart_option(w)
+    assert len(empty["graphic"]) == len(app.CHARTS)
+    assert all(g["style"]["text"] == "press Play to start" for g in empty["graphic"])
+    assert all(y["min"] == 0 and not y["axisLabel"]["show"] for y in empty["yAxis"])
+    picture = app.LiveCharts(w.horizon_months)  # the export, drawn on the server
+    assert [t.get_text() for t in picture.placeholders] == ["press Play to start"] * 6
+    assert all(len(ax.get_yticks()) == 0 for ax, *_ in picture.lines)
+    w.step(1)
+    played = app.chart_option(w)
+    assert played["graphic"] == []
+    assert all("min" not in y and y["axisLabel"].get("show", True) for y in played["yAxis"])
+    picture.update(w)
+    assert picture.placeholders == [] and all(len(ax.get_yticks()) for ax, *_ in picture.lines)

@@ -24,12 +24,13 @@ matplotlib.use("Agg")
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator
 
 from sim.config.loader import ConfigError
 from sim.config.schema import Scenario
 from sim.metrics import HEADLINE, cumulative_profit
 from sim.workshop.files import load_offered, offered
-from sim.workshop.levers import LEVERS, Lever
+from sim.workshop.levers import LEVERS, Lever, idle
 from sim.workshop.session import Workshop
 
 SCENARIOS = Path(os.environ.get("SALESIM_SCENARIOS", "scenarios"))
@@ -53,6 +54,22 @@ ROUND_BEHAVIOUR_LABELS = {  # what the bonus levers move, in the rounds table
     "escalations_answered_share": ("escalations answered %", 0.01),
 }
 ROUND_UNITS = {"money": (1e6, " $M"), "share": (0.01, " %"), "count": (1.0, "")}  # rounds table
+PERCENT_UNITS = ("share 0-1", "probability")  # lever units shown as percentages
+SINGULAR = {"people": "person", "sellers": "seller"}  # "1 person", not "1 people"
+RANGE_STYLE = {"font-size": "13px", "color": "#555"}  # a slider's lowest and highest value
+IDLE_STYLE = {"font-size": "13px", "color": "#8a5a00", "font-style": "italic", "display": "block"}
+STATUS_STYLE = {"font-size": "16px", "font-weight": "bold", "margin": "4px 0 8px"}
+HEADING_STYLE = {"font-size": "24px", "margin": "8px 0 4px", "display": "block"}
+PLACEHOLDER = "Press Play (or Step) to start: the charts fill in month by month."
+# Solara's "runs on Solara" banner sits bottom right, over the page's last buttons; the banner is
+# switched off where the server starts (``sim.workshop.serve``) and hidden here too, in case the
+# page is served another way.
+# A column is no wider than its share of the screen: a wide rounds table scrolls inside it
+# instead of pushing COMMIT ROUND and the exports off a 1280-pixel projector.
+PAGE_CSS = (
+    "div:has(> b > a[href='https://solara.dev']) { display: none !important; }\n"
+    ".v-col { min-width: 0; }"
+)
 
 
 def scenario_files() -> list[str]:
@@ -78,6 +95,7 @@ class LiveCharts:
             left=0.06, right=0.99, top=0.88, bottom=0.09, hspace=0.42, wspace=0.28
         )
         self.lines: list[tuple[Any, Any, Any, str, float]] = []
+        self.placeholders: list[Any] = []  # "press Play to start", until the first month
         for ax, (column, title, unit, scale) in zip(
             self.figure.subplots(2, 3).flat, CHARTS, strict=True
         ):
@@ -88,6 +106,19 @@ class LiveCharts:
             ax.set_xlim(0, horizon_months)
             ax.tick_params(labelsize=11)
             ax.grid(alpha=0.3)
+            ax.set_yticks([])  # no months yet: no made-up scale (-0.04 to 0.04)
+            self.placeholders.append(
+                ax.text(
+                    0.5,
+                    0.5,
+                    "press Play to start",
+                    transform=ax.transAxes,
+                    ha="center",
+                    va="center",
+                    fontsize=14,
+                    color="#777777",
+                )
+            )
             self.lines.append((ax, base, now, column, scale))
         handles = [self.lines[0][2], self.lines[0][1]]
         self.figure.legend(handles=handles, loc="upper center", ncol=2, fontsize=13, frameon=False)
@@ -97,7 +128,12 @@ class LiveCharts:
         """Put the months so far on the charts."""
         current, baseline = workshop.frames()
         months = list(range(1, len(current) + 1))
+        if months:
+            while self.placeholders:
+                self.placeholders.pop().remove()
         for ax, base, now, column, scale in self.lines:
+            if months:
+                ax.yaxis.set_major_locator(AutoLocator())
             for line, frame in ((base, baseline), (now, current)):
                 values = _values(frame, column)
                 line.set_data(months, (values / scale).tolist())
@@ -131,7 +167,7 @@ def chart_option(workshop: Workshop) -> dict[str, Any]:
     """
     current, baseline = workshop.frames()
     months = list(range(1, len(current) + 1))
-    titles, grids, x_axes, y_axes, series = [], [], [], [], []
+    titles, grids, x_axes, y_axes, series, graphics = [], [], [], [], [], []
     for i, (column, title, unit, scale) in enumerate(CHARTS):
         row, col = divmod(i, 3)
         titles.append(
@@ -172,7 +208,29 @@ def chart_option(workshop: Workshop) -> dict[str, Any]:
                 "nameTextStyle": {"fontSize": 13},
                 "axisLabel": {"fontSize": 12},
             }
+            if months
+            else {  # no months yet: no made-up scale (ECharts would show -0.04 to 0.04)
+                "gridIndex": i,
+                "type": "value",
+                "min": 0,
+                "max": 1,
+                "name": unit,
+                "nameTextStyle": {"fontSize": 13},
+                "axisLabel": {"show": False},
+                "axisTick": {"show": False},
+                "splitLine": {"show": False},
+            }
         )
+        if not months:
+            graphics.append(
+                {
+                    "type": "text",
+                    "left": f"{10 + col * 33}%",
+                    "top": f"{27 + row * 48}%",
+                    "silent": True,
+                    "style": {"text": "press Play to start", "fontSize": 16, "fill": "#777"},
+                }
+            )
         for name, frame, colour, dash in (
             ("baseline", baseline, BASELINE, "dashed"),
             ("current settings", current, CURRENT, "solid"),
@@ -203,6 +261,7 @@ def chart_option(workshop: Workshop) -> dict[str, Any]:
         "xAxis": x_axes,
         "yAxis": y_axes,
         "series": series,
+        "graphic": graphics,  # before the first month: what to do, over each empty chart
     }
 
 
@@ -236,35 +295,63 @@ def money(x: float) -> str:
     return f"{sign}${x / 1e6:,.2f}M" if x >= 1e6 else f"{sign}${x / 1e3:,.0f}k"
 
 
+def shown_value(lever: Lever, value: Any) -> str:
+    """Return a lever's value as a room reads it: with its unit, shares as percentages.
+
+    ``0.1`` of a share is ``"10 %"``, ``5000`` USD/month ``"5,000 USD/month"``, ``3`` hunters
+    ``"3 people"``.
+    """
+    if lever.unit in PERCENT_UNITS:
+        return f"{round(float(value) * 100, 2):g} %"
+    number = f"{int(value):,}" if lever.kind == "int" else f"{float(value):,.10g}"
+    unit = SINGULAR.get(lever.unit, lever.unit) if number == "1" else lever.unit
+    return f"{number} {unit}".strip()
+
+
 @solara.component
-def LeverControl(lever: Lever, value: Any, on_value: Any) -> None:
-    """One control, with the schema's range."""
+def LeverControl(lever: Lever, value: Any, on_value: Any, reason: str = "") -> None:
+    """One control, with the schema's range and unit; disabled, with ``reason``, when idle."""
+    off = bool(reason)
     if lever.kind == "bool":
-        solara.Switch(label=lever.label, value=bool(value), on_value=on_value)
+        solara.Switch(label=lever.label, value=bool(value), on_value=on_value, disabled=off)
     elif lever.kind == "choice":
-        solara.Select(label=lever.label, values=list(lever.choices), value=value, on_value=on_value)
-    elif lever.kind == "int":
-        solara.Text(f"{lever.label}: {int(value):g}", style=LABEL_STYLE)
-        solara.SliderInt(
-            label="",
-            value=int(value),
-            min=int(lever.low or 0),
-            max=int(lever.high or 0),
-            step=int(lever.step or 1),
+        solara.Select(
+            label=lever.label,
+            values=list(lever.choices),
+            value=value,
             on_value=on_value,
-            thumb_label=False,
+            disabled=off,
         )
     else:
-        solara.Text(f"{lever.label}: {float(value):g}", style=LABEL_STYLE)
-        solara.SliderFloat(
-            label="",
-            value=float(value),
-            min=float(lever.low or 0),
-            max=float(lever.high or 0),
-            step=float(lever.step or 1),
-            on_value=on_value,
-            thumb_label=False,
-        )
+        solara.Text(f"{lever.label}: {shown_value(lever, value)}", style=LABEL_STYLE)
+        if lever.kind == "int":
+            solara.SliderInt(
+                label="",
+                value=int(value),
+                min=int(lever.low or 0),
+                max=int(lever.high or 0),
+                step=int(lever.step or 1),
+                on_value=on_value,
+                thumb_label=False,
+                disabled=off,
+            )
+        else:
+            solara.SliderFloat(
+                label="",
+                value=float(value),
+                min=float(lever.low or 0),
+                max=float(lever.high or 0),
+                step=float(lever.step or 1),
+                on_value=on_value,
+                thumb_label=False,
+                disabled=off,
+            )
+        with solara.Row(justify="space-between", style={"margin-top": "-14px"}):
+            solara.Text(shown_value(lever, lever.low or 0), style=RANGE_STYLE)
+            solara.Text(shown_value(lever, lever.high or 0), style=RANGE_STYLE)
+    if off:  # right under the control (a switch or a list keeps a margin below it)
+        lift = "-4px" if lever.kind in ("int", "float") else "-22px"
+        solara.Text(reason, style={**IDLE_STYLE, "margin-top": lift, "margin-bottom": "8px"})
 
 
 def page_watch() -> Any:
@@ -374,6 +461,7 @@ def Page() -> None:
     act = solara.use_memo(make_act, [workshop])  # the same callbacks from frame to frame
 
     solara.Title("salesim workshop")
+    solara.Style(PAGE_CSS)
     if workshop is None:  # a scenario that does not load: say why, and let another be picked
         if files:
             solara.Select(label="Scenario", values=files, value=scenario_name)
@@ -418,6 +506,7 @@ def Controls(
     ``revision`` changes when the controls must be drawn again.
     """
     solara.Select(label="Scenario", values=files, value=scenario_name)
+    cannot_act = idle(workshop.current.scenario)  # the current settings applied
     for group in dict.fromkeys(lever.group for lever in LEVERS):
         solara.Text(group, style=GROUP_STYLE)  # plain text: lighter than a Markdown widget
         for lever in (lv for lv in LEVERS if lv.group == group):
@@ -425,6 +514,7 @@ def Controls(
                 lever,
                 workshop.settings[lever.path],
                 act(lambda v, path=lever.path: workshop.change(path, v)),
+                cannot_act.get(lever.path, ""),
             )
 
 
@@ -433,10 +523,11 @@ def Status(month: int, horizon: int, difference: dict[str, float]) -> None:
     """Show the month and the running difference (``Workshop.difference``) as numbers."""
     retention = difference["retention_12m"]
     shown = "n/a (needs 12 months)" if math.isnan(retention) else f"{retention * 100:+.1f} points"
-    solara.Markdown(
-        f"### Month {month} of {horizon}  \n"
-        f"**Operating profit so far, current − baseline: {money(difference['profit'])}** · "
-        f"**12-month retention, current − baseline: {shown}**"
+    solara.Text(f"Month {month} of {horizon}", style=HEADING_STYLE)
+    solara.Text(
+        f"Operating profit so far, current − baseline: {money(difference['profit'])} · "
+        f"12-month retention, current − baseline: {shown}",
+        style=STATUS_STYLE,
     )
 
 
@@ -454,6 +545,8 @@ def Charts(
     The PNG is drawn on the server (about half a second of a processor), so only for a page
     that is ``watched``: not for one whose tab was just closed.
     """
+    if workshop.month == 0:
+        solara.Text(PLACEHOLDER, style={"font-size": "16px", "color": "#555"})
     solara.FigureEcharts(option=option, attributes={"style": "height: 640px; width: 100%"})
 
     def export() -> bytes | None:
@@ -474,7 +567,7 @@ def Charts(
 @solara.component
 def Rounds(workshop: Workshop, round_name: Any, act: Any, tick: int) -> None:
     """Show the round name, the commit button, the rounds table and its CSV export."""
-    solara.Markdown("### Rounds")
+    solara.Text("Rounds", style=HEADING_STYLE)
     with solara.Row(style={"align-items": "center"}):
         solara.InputText("Round name", value=round_name, continuous_update=True)
         solara.Button(
@@ -483,7 +576,7 @@ def Rounds(workshop: Workshop, round_name: Any, act: Any, tick: int) -> None:
             on_click=act(lambda: workshop.commit(round_name.value)),
         )
     if workshop.rounds:
-        TextTable(_readable(workshop.rounds_table()))
+        TextTable(_readable(workshop.rounds_table()), round_kinds())
         csv = workshop.rounds_csv().encode()
         DownloadLink(csv, "salesim-rounds.csv", "Export rounds (CSV)", "text/csv")
 
@@ -512,6 +605,7 @@ def DownloadLink(data: bytes, filename: str, label: str, mime: str) -> None:
         attributes={"href": href, "download": filename, "role": "button"},
         style={
             "display": "inline-block",
+            "align-self": "flex-start",  # as wide as its label, not the column
             "padding": "6px 14px",
             "margin": "4px 0",
             "border": "1px solid #0072B2",
@@ -523,12 +617,57 @@ def DownloadLink(data: bytes, filename: str, label: str, mime: str) -> None:
     )
 
 
-def table_cells(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
-    """Return a frame's header and rows as the strings shown (thousands separators)."""
+def cell_text(kind: str, value: Any, signed: bool = False) -> str:
+    """Return one number of the rounds table as shown, by its kind.
+
+    Parameters
+    ----------
+    kind
+        ``"money"`` (in $M: ``$12.35M``), ``"share"`` (in %: ``85.3 %``, a difference in
+        points), ``"count"`` (a whole number: ``291``), ``"hours"`` (one decimal), else text.
+    value
+        The number, already in the column's unit (``_readable``); NaN shows as ``n/a``.
+    signed
+        Whether it is a difference against the baseline (always signed: ``+$0.25M``).
+    """
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    if math.isnan(value):
+        return "n/a"
+    if kind == "money":
+        sign = "+" if signed and value >= 0 else ("-" if value < 0 else "")
+        return f"{sign}${abs(value):,.2f}M"
+    if kind == "share":
+        return f"{value:+.1f} pts" if signed else f"{value:.1f} %"
+    if kind == "count":
+        return f"{value:+,.0f}" if signed else f"{value:,.0f}"
+    return f"{value:+,.1f}" if signed else f"{value:,.1f}"
+
+
+def round_kinds() -> dict[str, str]:
+    """Return the kind of every number column of the rounds table as shown (``_readable``)."""
+    kinds: dict[str, str] = {m.label + ROUND_UNITS[m.kind][1]: m.kind for m in HEADLINE}
+    for name, (label, _) in ROUND_BEHAVIOUR_LABELS.items():
+        kinds[label] = "share" if name.endswith("_share") else "hours"
+    return kinds | {f"{label} vs baseline": kind for label, kind in kinds.items()}
+
+
+def table_cells(
+    frame: pd.DataFrame, kinds: dict[str, str] | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """Return a frame's header and rows as the strings shown.
+
+    A column listed in ``kinds`` is shown by its kind (``cell_text``); one ending in
+    "vs baseline" is signed. Any other number has two decimals and thousands separators.
+    """
+    kinds = kinds or {}
 
     def cell(column: str, value: Any) -> str:
+        signed = column.endswith("vs baseline")
+        if column in kinds:
+            return cell_text(kinds[column], value, signed)
         if isinstance(value, float):
-            return f"{value:+,.2f}" if column.endswith("vs baseline") else f"{value:,.2f}"
+            return f"{value:+,.2f}" if signed else f"{value:,.2f}"
         return str(value)
 
     columns = [str(c) for c in frame.columns]
@@ -540,13 +679,19 @@ def table_cells(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
 
 
 @solara.component
-def TextTable(frame: pd.DataFrame) -> None:
-    """Show a table whose every cell is a text node: a name as typed, never read as markup."""
-    header, rows = table_cells(frame)
+def TextTable(frame: pd.DataFrame, kinds: dict[str, str] | None = None) -> None:
+    """Show a table whose every cell is a text node: a name as typed, never read as markup.
+
+    ``kinds`` says how number columns are shown (``table_cells``).
+    """
+    header, rows = table_cells(frame, kinds)
     right = [pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes]
     cell = "padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: "
-    with solara.v.Html(
-        tag="table", style_="border-collapse: collapse; font-size: 14px; margin: 8px 0"
+    with (
+        solara.v.Html(tag="div", style_="overflow-x: auto; contain: inline-size"),  # wide: scrolls
+        solara.v.Html(
+            tag="table", style_="border-collapse: collapse; font-size: 14px; margin: 8px 0"
+        ),
     ):
         with solara.v.Html(tag="thead"), solara.v.Html(tag="tr"):
             for text, numeric in zip(header, right, strict=True):

@@ -9,13 +9,15 @@ at an exclusive limit (``gt``, ``lt``) it stops one step inside.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from sim.config.fields import Leaf, field_at
-from sim.config.schema import Scenario
+from sim.config.schema import MoneyConfig, Scenario
+from sim.effort import PLAN
 from sim.roles import BY_NAME
 
 Kind = Literal["int", "float", "bool", "choice"]
@@ -56,6 +58,14 @@ LEVER_FIELDS: tuple[LeverField, ...] = (
 )
 
 
+# Units of the lever fields whose unit the schema leaves unsaid ("-"): what the number counts.
+UNIT_NAMES: dict[str, str] = {
+    **{f"organisation.{BY_NAME[role].headcount}": "people" for role in BY_NAME},
+    "letters.letters_per_day": "letters/writer/day",
+    "vip.seconded_full_time": "sellers",
+}
+
+
 @dataclass(frozen=True)
 class Lever:
     """One control: a scenario field, its kind and range.
@@ -77,6 +87,9 @@ class Lever:
         The values of a choice.
     help : str
         The field's meaning, from the schema.
+    unit : str
+        The field's unit, from the schema (``UNIT_NAMES`` where the schema has none); ``""``
+        for a switch or a choice.
     """
 
     path: str
@@ -88,6 +101,7 @@ class Lever:
     step: float | None = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    unit: str = ""
 
     def read(self, scenario: Scenario) -> Any:
         """Return the lever's value in a scenario.
@@ -171,7 +185,8 @@ def make_lever(
     kind: Kind = "int" if field.annotation is int else "float"
     step = 1.0 if kind == "int" or step is None else step
     low, high = _slider_range(field, workshop_max, step)
-    return Lever(path, label, group, kind, low, high, step, help=text)
+    unit = field.unit if field.unit != "-" else UNIT_NAMES.get(path, "")
+    return Lever(path, label, group, kind, low, high, step, help=text, unit=unit)
 
 
 LEVERS: tuple[Lever, ...] = tuple(make_lever(*spec) for spec in LEVER_FIELDS)
@@ -239,3 +254,123 @@ def changed(base: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
         The entries of ``settings`` whose value is not the one in ``base``.
     """
     return {k: v for k, v in settings.items() if base.get(k) != v}
+
+
+def _reference_plan(scenario: Scenario) -> bool:
+    """Return whether the bonus plan is the reference one, under which effort never moves.
+
+    The same test as ``sim.effort.Effort``: every field of ``sim.effort.PLAN`` at the
+    ``money`` defaults.
+    """
+    reference = MoneyConfig()
+    return all(getattr(scenario.money, f) == getattr(reference, f) for f in PLAN)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Levers that cannot act unless a condition holds, and why (shown beside the lever).
+
+    Attributes
+    ----------
+    paths : tuple of str
+        The levers (dotted scenario paths) that depend on the condition.
+    reason : str
+        What they need, in a few words ("needs a VIP-programme lead").
+    holds : callable
+        Scenario -> bool: whether the condition holds in a scenario (levers applied).
+    """
+
+    paths: tuple[str, ...]
+    reason: str
+    holds: Callable[[Scenario], bool]
+
+
+def _org(s: Scenario) -> Any:
+    return s.organisation
+
+
+# Every lever whose field the model reads only when another lever has a value; the first
+# unmet need of a lever is the reason shown. Where each is read:
+# VIP leads run the pass (sim.agents.vip_lead); letter writers send (sim.agents.letter_writer)
+# and the letter fields count only on the letter channel (``LettersConfig.per_day``,
+# ``reply_prob``); the billing system, the escalation and the specialists' pay act on
+# specialists (``spec_cap`` in sim.model, ``Escalation.on``, ``pay_basis_by_seat``); a hand-off
+# needs a hunter to hand off and a specialist to take the client (``Handoff.possible``); the
+# pay basis acts only with a variable share (``sim.economics.pay_basis_multipliers``); effort
+# moves only for hunting sellers under another plan than the reference (``sim.effort``);
+# bonuses are paid only to the sellers who own clients (``sim.bonuses``).
+NEEDS: tuple[Needs, ...] = (
+    Needs(
+        ("vip.seconded_full_time", "vip.pitch_share"),
+        "needs a VIP-programme lead",
+        lambda s: _org(s).vip_leads > 0,
+    ),
+    Needs(
+        ("letters.channel", "letters.letters_per_day", "letters.response_prob"),
+        "needs a letter writer",
+        lambda s: _org(s).letter_writers > 0,
+    ),
+    Needs(
+        ("letters.letters_per_day", "letters.response_prob"),
+        "acts on the letter channel only",
+        lambda s: s.letters.channel == "letter",
+    ),
+    Needs(
+        (
+            "organisation.billing_system",
+            "handoff.style",
+            "escalation.enabled",
+            "specialists.pay_basis",
+            "specialists.pay_weight",
+        ),
+        "needs a client-department specialist",
+        lambda s: _org(s).specialists > 0,
+    ),
+    Needs(
+        ("handoff.style",),
+        "needs a hunter to hand clients off",
+        lambda s: _org(s).hunters > 0,
+    ),
+    Needs(
+        ("specialists.pay_basis",),
+        "needs a variable pay share above 0",
+        lambda s: s.specialists.pay_weight > 0,
+    ),
+    Needs(
+        ("money.new_client_bonus_share", "money.ongoing_bonus_share", "money.project_bonus_share"),
+        "needs a seller: a hunter, generalist rep or account manager",
+        lambda s: _org(s).hunters + _org(s).generalists + _org(s).account_managers > 0,
+    ),
+    Needs(
+        ("effort.responsiveness",),
+        "needs a hunter or a generalist rep",
+        lambda s: _org(s).hunters + _org(s).generalists > 0,
+    ),
+    Needs(
+        ("effort.responsiveness",),
+        "acts once a bonus share differs from the reference plan",
+        lambda s: not _reference_plan(s),
+    ),
+)
+
+
+def idle(scenario: Scenario) -> dict[str, str]:
+    """Return the levers that cannot act in a scenario, each with the first need unmet.
+
+    Parameters
+    ----------
+    scenario
+        The scenario with the levers applied (``apply``).
+
+    Returns
+    -------
+    dict
+        Lever path to the reason it cannot act (``Needs.reason``); a lever that can act is
+        not in it.
+    """
+    out: dict[str, str] = {}
+    for need in NEEDS:
+        if not need.holds(scenario):
+            for path in need.paths:
+                out.setdefault(path, need.reason)
+    return out

@@ -191,6 +191,7 @@ def serve(host: str, port: int, scenarios: Path, scenario: str, seed: int) -> in
             "SALESIM_SEED": str(seed),
             "SOLARA_APP": "sim.workshop.app",
             "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # nothing leaves this machine
+            "SOLARA_THEME_SHOW_BANNER": "False",  # its "runs on Solara" banner covers buttons
             "SOLARA_KERNEL_CULL_TIMEOUT": CULL_TIMEOUT,
             "SERVER_NAME": host,
             "SERVER_PORT": str(port),
@@ -203,6 +204,7 @@ def serve(host: str, port: int, scenarios: Path, scenario: str, seed: int) -> in
     from solara.server import settings
 
     settings.main.mode = "production"
+    settings.theme.show_banner = False  # in case Solara was imported before the environment
     settings.kernel.cull_timeout = CULL_TIMEOUT
     from solara.server.starlette import app
 
