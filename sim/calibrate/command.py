@@ -365,7 +365,10 @@ def _report(
         note = "skipped: no whole month of holdout (give --until a month or more before the end)"
     else:
         scenario_model = load_model(Scenario, out / SCENARIO)
-        found = checking.run_check(scenario_model, days, summary.index, until, months)
+        found = checking.run_check(
+            scenario_model, days, summary.index, until, months,
+            fit=result, summary=summary, unit=options.unit,
+        )  # fmt: skip
     files = write_report(out, result, summary, days, found, note)
     block: dict[str, Any] = {"files": files, "check": note or (found and found.verdict())}
     if found is not None:

@@ -315,6 +315,7 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
         ("market.active_clients", active, "alive.alive (sum of P(alive))"),
         *_order_fields(alive, base, usage, at),
         _lapse_field(alive, base, s_star, at),
+        *_spread_fields(result["bgnbd"]),
     ]
     value_min = base.clients.value_min_usd_per_month
     value = _value_field(alive, base, usage)
@@ -363,6 +364,32 @@ def _lapse_field(alive: dict[str, Any], base: Scenario, s_star: float, at: str) 
         f"dissatisfaction multiplier {multiplier:.3g}"
         + ("; the base's rivals alone take more: drop-out over-stated" if drop < rivals else ""),
     )
+
+
+def _spread_fields(bgnbd: dict[str, float]) -> list[_Field]:
+    """Set the clients' own order rates and drop-out to BG/NBD's mixing distributions.
+
+    ``r``, ``a`` and ``b`` have no time unit (``α``, the time scale, is in the mean rate the
+    order fields set), so they are written as fitted: the order-rate multiplier is
+    ``Gamma(r, r)`` (mean 1) and the drop chance per order ``Beta(a, b)`` (docs/MODEL.md 5, 8).
+    """
+    return [
+        (
+            "clients.order_rate_shape",
+            round(bgnbd["r"], 6),
+            "bgnbd.r: the purchase rates' gamma shape (unitless; the mean is set above)",
+        ),
+        (
+            "clients.dropout_beta_a",
+            round(bgnbd["a"], 6),
+            "bgnbd.a: the drop chance per order is Beta(a, b) (unitless)",
+        ),
+        (
+            "clients.dropout_beta_b",
+            round(bgnbd["b"], 6),
+            "bgnbd.b; a client's lapse chance is the one above x p / E[p] x its rate multiplier",
+        ),
+    ]
 
 
 def _value_field(
