@@ -15,6 +15,7 @@ model of monetary value", E(Z) = p γ / (q - 1).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -421,13 +422,11 @@ def _staff(base: Scenario, active: int, value_min: float) -> list[tuple[str, flo
     org = base.organisation
     role = "specialists" if org.specialists > 0 else "generalists"
     count = getattr(org, role)
-    if count == 0:
+    scaled = scaled_servers(count, active, value_min, base)
+    if count == 0 or scaled is None:
         return []
     mine = client_workload(active, value_min, base)
     theirs = client_workload(base.market.active_clients, base.clients.value_min_usd_per_month, base)
-    if theirs <= 0:
-        return []
-    scaled = max(1, int(np.ceil(count * mine / theirs)))
     return [
         (
             f"organisation.{role}",
@@ -436,6 +435,33 @@ def _staff(base: Scenario, active: int, value_min: float) -> list[tuple[str, flo
             f"{mine:.4g} / the base's {theirs:.4g} (small-client units)",
         )
     ]
+
+
+def scaled_servers(count: int, active: int, value_min: float, base: Scenario) -> int | None:
+    """Return ``count`` servers of the base scaled to carry the workload the base's carry.
+
+    Parameters
+    ----------
+    count : int
+        The base's servers of one role.
+    active : int
+        The calibrated company's active clients.
+    value_min : float
+        Its value distribution's minimum, USD a month.
+    base : Scenario
+        The base (its active clients and value minimum are the reference workload).
+
+    Returns
+    -------
+    int or None
+        ``max(1, ceil(count × mine / theirs))`` (:func:`client_workload`); None if the base
+        has no workload to scale from.
+    """
+    theirs = client_workload(base.market.active_clients, base.clients.value_min_usd_per_month, base)
+    if theirs <= 0:
+        return None
+    mine = client_workload(active, value_min, base)
+    return max(1, math.ceil(count * mine / theirs))
 
 
 def comment_text(text: str) -> str:
