@@ -1222,7 +1222,7 @@ class ClientsConfig(ScenarioSection):
         "off in the shipped scenarios",
         unit="none (gamma shape)",
         ge=0,
-        le=1e6,
+        le=1e9,  # above the fit's bound e^15: a rate equal for all sends r there
     )
     dropout_beta_a: float = param(
         0.0,
@@ -1233,7 +1233,7 @@ class ClientsConfig(ScenarioSection):
         "24(2)); fitted by salesim calibrate (a; CDNOW 0.793), off in the shipped scenarios",
         unit="none (beta parameter)",
         ge=0,
-        le=1e6,
+        le=1e9,  # above the fit's bound e^15: a rate equal for all sends r there
     )
     dropout_beta_b: float = param(
         0.0,
@@ -1242,7 +1242,7 @@ class ClientsConfig(ScenarioSection):
         "calibrate (b; CDNOW 2.426), off in the shipped scenarios",
         unit="none (beta parameter)",
         ge=0,
-        le=1e6,
+        le=1e9,  # above the fit's bound e^15: a rate equal for all sends r there
     )
 
     @model_validator(mode="after")
