@@ -1269,3 +1269,62 @@ def capped_pareto_mean(shape: float, minimum: float, cap_multiple: float) -> flo
         return minimum * (1.0 + math.log(cap_multiple))
     tail = float(cap_multiple ** (1.0 - shape))
     return minimum * (1.0 + (1.0 - tail) / (shape - 1.0))
+
+
+def order_rate_multiplier(u: np.ndarray, shape: float) -> np.ndarray:
+    """Return clients' order-rate multipliers: gamma with mean 1 and shape ``shape``.
+
+    BG/NBD's purchase rates are ``Gamma(r, α)`` across clients (Fader, Hardie & Lee 2005,
+    Marketing Science 24(2), section 3); divided by their mean ``r / α`` they are ``Gamma(r, r)``
+    (shape ``r``, rate ``r``), whatever the time unit. Drawn by inverting the distribution
+    function at ``u`` (``scipy.special.gammaincinv``), so one uniform gives one multiplier.
+
+    Parameters
+    ----------
+    u
+        Uniforms in [0, 1), any shape.
+    shape
+        The gamma's shape ``r`` (> 0; smaller is more dispersed: the coefficient of variation
+        is ``1 / sqrt(r)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Multipliers >= 0 [unitless], the shape of ``u``; mean 1 over uniform ``u``.
+    """
+    from scipy.special import gammaincinv  # here: only when the mechanism is on
+
+    multiplier: np.ndarray = gammaincinv(shape, np.asarray(u, dtype=float)) / shape
+    return multiplier
+
+
+def dropout_multiple(u: np.ndarray, a: float, b: float, rate_multiplier: np.ndarray) -> np.ndarray:
+    """Return clients' multiples of the base lapse chance under BG/NBD's drop-out.
+
+    In BG/NBD a client drops out after each purchase with its own chance ``p ~ Beta(a, b)``
+    (Fader, Hardie & Lee 2005, Marketing Science 24(2), section 3), so while it buys at rate
+    ``λ`` its drop-out hazard is ``p λ``. Relative to the population's mean hazard ``E[p] E[λ]``
+    (``p`` and ``λ`` independent), a client's hazard is ``(p / E[p]) × (λ / E[λ])``: its
+    drop chance over the mean ``a / (a + b)``, times its order-rate multiplier. The mean of the
+    multiple over clients is 1, so the base lapse chance stays the mean.
+
+    Parameters
+    ----------
+    u
+        Uniforms in [0, 1), shape (n,); ``p`` is drawn by inverting the beta's distribution
+        function at ``u`` (``scipy.special.betaincinv``).
+    a, b
+        The beta's parameters (> 0).
+    rate_multiplier
+        Each client's order-rate multiplier (``order_rate_multiplier``; 1 when off), shape (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Multiples >= 0 of the lapse chance [unitless], shape (n,).
+    """
+    from scipy.special import betaincinv  # here: only when the mechanism is on
+
+    p = betaincinv(a, b, np.asarray(u, dtype=float))
+    multiple: np.ndarray = p * (a + b) / a * rate_multiplier
+    return multiple

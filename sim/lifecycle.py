@@ -172,7 +172,7 @@ class Lifecycle:
         b.set_state(ids, ACTIVE)
         b.satisfaction[ids] = cfg.initial_satisfaction
         b.value[ids] *= cfg.second_lifetime_value_share
-        b.lapse_multiple[ids] = cfg.second_lifetime_lapse_multiple
+        b.lapse_multiple[ids] = cfg.second_lifetime_lapse_multiple * b.dropout_multiple[ids]
         b.lifetimes[ids] += 1
         for client_id in ids.tolist():
             self.assignment.assign_server(client_id)

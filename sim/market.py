@@ -10,7 +10,7 @@ import numpy as np
 
 from sim import economics as eco
 from sim.agents.client import ACTIVE, DORMANT, PROSPECT, ClientBook
-from sim.config.schema import Scenario
+from sim.config.schema import ClientsConfig, Scenario
 from sim.randomness import RandomStreams
 
 
@@ -24,12 +24,13 @@ def generate_market(scenario: Scenario, streams: RandomStreams) -> ClientBook:
     book.value[:] = eco.pareto_value(
         u[0], cfg.value_pareto_shape, cfg.value_min_usd_per_month, cfg.value_cap_multiple
     )
-    book.segment[:] = eco.segment_of(
-        book.value, cfg.medium_from_usd_per_month, cfg.xl_from_usd_per_month
-    )
     book.consultative[:] = u[1] < cfg.consultative_share
     book.orders_per_month[:] = np.where(
         book.consultative, cfg.orders_per_month_consultative, cfg.orders_per_month_transactional
+    )
+    _draw_own_rates(book, cfg, streams, ids)
+    book.segment[:] = eco.segment_of(
+        book.value, cfg.medium_from_usd_per_month, cfg.xl_from_usd_per_month
     )
     book.payment_days[:] = cfg.payment_days_median * np.exp(cfg.payment_days_spread * (u[2] - 0.5))
     book.pay_rate[:] = eco.payment_rate(book.payment_days, days)
@@ -54,6 +55,31 @@ def generate_market(scenario: Scenario, streams: RandomStreams) -> ClientBook:
     months_away = scenario.market.initial_months_on_books * u[8][dormant]
     book.lapsed_day[dormant] = -np.round(months_away * days).astype(np.int32)
     return book
+
+
+def _draw_own_rates(
+    book: ClientBook, cfg: ClientsConfig, streams: RandomStreams, ids: np.ndarray
+) -> None:
+    """Give each client its own order rate and drop-out, if the scenario asks (docs/MODEL.md 5).
+
+    Stream ``client-rates``, keyed by client id: counter 0 draws the order-rate multiplier
+    (``clients.order_rate_shape``), which multiplies ``orders_per_month`` and ``value`` (the
+    order size stays the type's); counter 1 the drop chance per order
+    (``clients.dropout_beta_a``, ``_b``), which sets ``dropout_multiple`` and the first
+    lifetime's ``lapse_multiple``. Off (0), nothing is drawn and nothing changes.
+    """
+    multiplier = np.ones(book.size)
+    if cfg.order_rate_shape > 0:
+        u = streams.keyed_uniform("client-rates", ids, 0)
+        multiplier = eco.order_rate_multiplier(u, cfg.order_rate_shape)
+        book.orders_per_month *= multiplier
+        book.value *= multiplier
+    if cfg.dropout_beta_a > 0:
+        u = streams.keyed_uniform("client-rates", ids, 1)
+        book.dropout_multiple[:] = eco.dropout_multiple(
+            u, cfg.dropout_beta_a, cfg.dropout_beta_b, multiplier
+        )
+        book.lapse_multiple[:] = book.dropout_multiple
 
 
 def _set_initial_states(book: ClientBook, scenario: Scenario, u: np.ndarray) -> None:

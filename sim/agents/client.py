@@ -71,6 +71,7 @@ class ClientBook:
         self.lapsed_day = np.full(size, NEVER, dtype=np.int32)  # day it last went dormant
         self.lifetimes = np.ones(size, dtype=np.int16)  # spells as an active client, this one too
         self.lapse_multiple = np.ones(size)  # multiple of the lapse chance (second lifetimes)
+        self.dropout_multiple = np.ones(size)  # own multiple of the lapse chance (BG/NBD drop-out)
         self._active: np.ndarray | None = None
         self._dormant: np.ndarray | None = None
         self._others = np.empty(0, dtype=np.int64)  # may owe money though not active

@@ -17,11 +17,13 @@ of the replications' totals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.calibrate.btyd import DAYS_PER_UNIT, p_alive
 from sim.calibrate.transactions import DAYS_PER_MONTH, run_logged
 from sim.config.schema import Scenario
 
@@ -95,6 +97,70 @@ def simulated_months(scenario: Scenario, months: int, seed: int) -> pd.DataFrame
     return _monthly(log.assign(month=log["day"] // d), months)
 
 
+def bgnbd_months(
+    fit: dict[str, Any], summary: pd.DataFrame, unit: str, months: int, seed: int
+) -> pd.DataFrame:
+    """Return one draw of the fitted model's own forecast of the holdout months.
+
+    Each client of the calibration period is alive with its P(alive) (Fader, Hardie & Lee
+    2005, Marketing Science 24(2), equation 13) and, if so, buys at a rate drawn from its
+    posterior ``Gamma(r + x, α + T)`` and drops out after each purchase with a chance drawn
+    from ``Beta(a, b + x)`` (the alive term of the likelihood, ibid. equation 3, factorises);
+    each purchase is worth the client's Gamma-Gamma expected spend ``p (γ + x m_x) / (p x +
+    q - 1)`` (Fader & Hardie 2013, equation 5). The simulator's clients follow the same
+    processes; this forecast keeps the posterior's joint law of rate and drop-out, which a
+    scenario (independent gamma and beta draws) cannot, so the two side by side separate the
+    fit's error from the scenario's.
+
+    Parameters
+    ----------
+    fit : dict[str, Any]
+        ``calibration.json``'s content: ``bgnbd`` and ``gamma_gamma`` (None, or ``q <= 1``:
+        the revenue column is NaN).
+    summary : pandas.DataFrame
+        :func:`sim.calibrate.btyd.summarise`: ``x``, ``t_x``, ``T``, ``m_x``, in ``unit``.
+    unit : str
+        The fit's time unit, a key of :data:`sim.calibrate.btyd.DAYS_PER_UNIT`.
+    months : int
+        Whole months of the holdout.
+    seed : int
+        Seed of this draw (``numpy.random.default_rng``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`observed_months`.
+    """
+    rng = np.random.default_rng(seed)
+    params = fit["bgnbd"]
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    x, t_x, age = (summary[k].to_numpy(dtype=float) for k in ("x", "t_x", "T"))
+    month = DAYS_PER_MONTH / DAYS_PER_UNIT[unit]  # a month in the fit's unit
+    rate = rng.gamma(r + x, 1.0 / (alpha + age))
+    drop = rng.beta(a, b + x)
+    spend = np.full(x.size, np.nan)
+    gamma = fit.get("gamma_gamma")
+    if gamma is not None and gamma["q"] > 1:
+        p, q, g = gamma["p"], gamma["q"], gamma["gamma"]
+        m_x = np.nan_to_num(summary["m_x"].to_numpy(dtype=float))
+        spend = p * (g + x * m_x) / (p * x + q - 1)
+    alive = (rng.random(x.size) < p_alive(params, x, t_x, age)).nonzero()[0]
+    clock = np.zeros(x.size)
+    rows: list[tuple[np.ndarray, np.ndarray]] = []
+    while alive.size:
+        clock[alive] += rng.exponential(1.0, alive.size) / rate[alive]
+        alive = alive[clock[alive] < months * month]
+        rows.append((alive, (clock[alive] // month).astype(int)))
+        alive = alive[rng.random(alive.size) >= drop[alive]]
+    who = np.concatenate([ids for ids, _ in rows]) if rows else np.empty(0, dtype=int)
+    when = np.concatenate([at for _, at in rows]) if rows else np.empty(0, dtype=int)
+    log = pd.DataFrame({"client": who, "month": when, "amount": spend[who]})
+    frame = _monthly(log, months)
+    if np.isnan(spend).all():
+        frame[MEASURES[2]] = np.nan
+    return frame
+
+
 @dataclass
 class Check:
     """The simulator check's result.
@@ -105,10 +171,13 @@ class Check:
         :func:`observed_months`.
     runs : list[pandas.DataFrame]
         :func:`simulated_months` of each replication.
+    fitted : list[pandas.DataFrame]
+        :func:`bgnbd_months` of as many draws (empty: not computed).
     """
 
     observed: pd.DataFrame
     runs: list[pd.DataFrame]
+    fitted: list[pd.DataFrame] = field(default_factory=list)
 
     def band(self, measure: str) -> pd.DataFrame:
         """Return the replications' mean and :data:`BAND` points of a measure, by month."""
@@ -130,10 +199,12 @@ class Check:
                     & (self.observed[measure] <= inside["high"])
                 ).mean()
             )
+            fitted = [run[measure].sum() for run in self.fitted]
             rows.append(
                 {
                     "measure": measure,
                     "observed": seen,
+                    "bgnbd": float(np.mean(fitted)) if fitted else float("nan"),
                     "simulated": float(sums.mean()),
                     "low": float(low),
                     "high": float(high),
@@ -169,6 +240,9 @@ def run_check(
     until: pd.Timestamp,
     months: int,
     replications: int = REPLICATIONS,
+    fit: dict[str, Any] | None = None,
+    summary: pd.DataFrame | None = None,
+    unit: str = "week",
 ) -> Check:
     """Run the check: ``replications`` runs of ``scenario`` against the observed months.
 
@@ -180,6 +254,9 @@ def run_check(
         As :func:`observed_months`.
     replications : int
         Runs (seeds 1 .. replications).
+    fit, summary, unit
+        The fit, the clients' summary and its time unit, as :func:`bgnbd_months`; with both
+        given, the check also draws the fitted model's own forecast (as many draws).
 
     Returns
     -------
@@ -188,4 +265,9 @@ def run_check(
     """
     observed = observed_months(days, clients, until, months)
     runs = [simulated_months(scenario, months, seed) for seed in range(1, replications + 1)]
-    return Check(observed, runs)
+    fitted = []
+    if fit is not None and summary is not None:
+        fitted = [
+            bgnbd_months(fit, summary, unit, months, seed) for seed in range(1, replications + 1)
+        ]
+    return Check(observed, runs, fitted)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -127,6 +126,18 @@ def purchase_days(purchases: pd.DataFrame) -> pd.DataFrame:
     return purchases.groupby([CLIENT, DATE], as_index=False, sort=False).agg(amount=(AMOUNT, "sum"))
 
 
+@dataclass
+class _Period:
+    """The export's purchases split at ``until`` (``_period``)."""
+
+    purchases: pd.DataFrame  # rows with an amount >= 0
+    returns: pd.DataFrame  # rows with an amount < 0
+    days: pd.DataFrame  # one row per client and purchase day (purchase_days)
+    start: pd.Timestamp  # first transaction
+    end: pd.Timestamp  # last transaction, or until if later
+    until: pd.Timestamp  # last day of the calibration period
+
+
 def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
     """Fit the models to a read export and return the content of ``calibration.json``.
 
@@ -151,70 +162,37 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
     ExportError
         If no row is usable, ``until`` precedes the first purchase, or nothing can be fitted.
     """
-    rows = export.rows
-    if rows.empty:
-        raise ExportError(f"{path}: no usable transaction rows")
-    purchases = rows[rows[AMOUNT] >= 0]
-    returns = rows[rows[AMOUNT] < 0]
-    if purchases.empty:
-        raise ExportError(f"{path}: no purchases (every amount is negative)")
-    days = purchase_days(purchases)
-    start, end = rows[DATE].min(), rows[DATE].max()
-    until = end if options.until is None else options.until
-    if until < purchases[DATE].min():
-        raise ExportError(
-            f"--until {_day(until)} is before the first purchase ({_day(purchases[DATE].min())})"
-        )
-    if until > end:
-        raise ExportError(
-            f"--until {_day(until)} is after the last transaction ({_day(end)}): the holdout "
-            f"would hold no data; give a day from {_day(purchases[DATE].min())} to {_day(end)}"
-        )
-    if days.loc[days[DATE] <= until, CLIENT].nunique() < 2:
-        raise ExportError(
-            f"{path}: one client buys in the calibration period (to {_day(until)}); BG/NBD and "
-            "Gamma-Gamma describe how clients differ and need several (is --client the "
-            "right column?)"
-        )
-    summary = btyd.summarise(days, until, max(end, until), options.unit)
+    return _analyse(path, export, options)[0]
+
+
+def _analyse(
+    path: Path, export: Export, options: Options
+) -> tuple[dict[str, Any], _Period, pd.DataFrame]:
+    """Return :func:`analyse`'s result, the period and the clients' summary it was fitted on."""
+    period = _period(path, export, options)
+    summary = btyd.summarise(period.days, period.until, period.end, options.unit)
     x, t_x, age = (summary[c].to_numpy() for c in ("x", "t_x", "T"))
     bgnbd = btyd.fit_bgnbd(x, t_x, age)
     if x.sum() == 0:
         raise ExportError(
-            f"{path}: no client buys on a second day by {_day(until)}; BG/NBD learns the "
+            f"{path}: no client buys on a second day by {_day(period.until)}; BG/NBD learns the "
             "purchase rate and the drop-out from repeat purchases, so nothing can be fitted"
         )
     repeaters = summary[summary["x"] > 0]
-    gamma: btyd.Fit | None = None
-    gamma_note = "no repeat buyers: spend per purchase not fitted"
-    if not repeaters.empty and not (repeaters["m_x"] > 0).any():
-        gamma_note = "no repeat buyer spends more than 0: spend per purchase not fitted"
-    elif not repeaters.empty:
-        gamma = btyd.fit_gamma_gamma(repeaters["x"].to_numpy(), repeaters["m_x"].to_numpy())
-        gamma_note = "fitted on the repeat buyers' mean spend per repeat purchase day"
-    horizon = (max(end, until) - until).days / btyd.DAYS_PER_UNIT[options.unit]
+    gamma, gamma_note = _fit_spend(repeaters)
+    horizon = (period.end - period.until).days / btyd.DAYS_PER_UNIT[options.unit]
     expected = (
         float(btyd.bgnbd_conditional_expectation(bgnbd.params, horizon, x, t_x, age).sum())
         if horizon > 0 and bgnbd.params["a"] != 1
         else 0.0
     )
-    alive = mapping.p_alive(bgnbd.params, x, t_x, age)
     posterior = mapping.alive_means(
         bgnbd.params,
         None if gamma is None else gamma.params,
         {"x": x, "t_x": t_x, "T": age, "m_x": summary["m_x"].to_numpy()},
         options.unit,
     )
-    spend = None if gamma is None else mapping.mean_spend(gamma.params)
-    population = {
-        "note": "population means of a new client (docs/MODEL.md, section 8); the scenario is "
-        "set from the block alive",
-        "clients_alive_at_until": round(float(alive.sum()), 1),
-        "orders_per_month_alive": round(mapping.orders_per_month(bgnbd.params, options.unit), 6),
-        "drop_per_month": round(mapping.drop_per_month(bgnbd.params, options.unit), 6),
-        "mean_spend_per_purchase": None if spend is None else round(spend, 4),
-    }
-    return {
+    result = {
         "salesim_version": __version__,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "time_unit": options.unit,
@@ -226,27 +204,13 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
         },
         "converged": {"bgnbd": bgnbd.converged, "gamma_gamma": gamma and gamma.converged},
         "period": {
-            "start": _day(start),
-            "until": _day(until),
-            "end": _day(max(end, until)),
+            "start": _day(period.start),
+            "until": _day(period.until),
+            "end": _day(period.end),
             "calibration_length": round(float(summary["T"].max()), 4),
             "holdout_length": round(horizon, 4),
         },
-        "counts": {
-            "rows_read": export.lines,
-            "rejected_rows": int(export.rejected["line"].nunique()),
-            "transactions": len(rows),
-            "clients": int(rows[CLIENT].nunique()),
-            "clients_in_calibration": len(summary),
-            "clients_first_in_holdout": int(days[CLIENT].nunique()) - len(summary),
-            "purchase_days": len(days),
-            "same_day_purchases_merged": len(purchases) - len(days),
-            "repeat_transactions": int(x.sum()),
-            "repeat_buyers": len(repeaters),
-            "returns": len(returns),
-            "returns_amount": round(float(returns[AMOUNT].sum()), 2),
-            "zero_amount_rows": int((rows[AMOUNT] == 0).sum()),
-        },
+        "counts": _counts(export, period, summary, repeaters),
         "holdout": {
             "observed_transactions": int(summary["x_star"].sum()),
             "expected_transactions_bgnbd": round(expected, 2),
@@ -257,7 +221,7 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
             if repeaters.empty
             else round(float(repeaters["m_x"].mean()), 4),
         },
-        "population": population,
+        "population": _population(bgnbd, gamma, summary, options.unit),
         "alive": {
             "note": "clients alive at until, weighted by P(alive): posterior means the scenario "
             "is set from (docs/MODEL.md, section 8)",
@@ -272,6 +236,85 @@ def analyse(path: Path, export: Export, options: Options) -> dict[str, Any]:
             "columns": export.columns,
             "read_as": export.notes,
         },
+    }
+    return result, period, summary
+
+
+def _period(path: Path, export: Export, options: Options) -> _Period:
+    """Split the export's rows into purchases and returns at ``--until``; refuse a bad period."""
+    rows = export.rows
+    if rows.empty:
+        raise ExportError(f"{path}: no usable transaction rows")
+    purchases = rows[rows[AMOUNT] >= 0]
+    returns = rows[rows[AMOUNT] < 0]
+    if purchases.empty:
+        raise ExportError(f"{path}: no purchases (every amount is negative)")
+    days = purchase_days(purchases)
+    start, end = rows[DATE].min(), rows[DATE].max()
+    until = end if options.until is None else options.until
+    first = purchases[DATE].min()
+    if until < first:
+        raise ExportError(f"--until {_day(until)} is before the first purchase ({_day(first)})")
+    if until > end:
+        raise ExportError(
+            f"--until {_day(until)} is after the last transaction ({_day(end)}): the holdout "
+            f"would hold no data; give a day from {_day(first)} to {_day(end)}"
+        )
+    if days.loc[days[DATE] <= until, CLIENT].nunique() < 2:
+        raise ExportError(
+            f"{path}: one client buys in the calibration period (to {_day(until)}); BG/NBD and "
+            "Gamma-Gamma describe how clients differ and need several (is --client the "
+            "right column?)"
+        )
+    return _Period(purchases, returns, days, start, max(end, until), until)
+
+
+def _fit_spend(repeaters: pd.DataFrame) -> tuple[btyd.Fit | None, str]:
+    """Fit Gamma-Gamma to the repeat buyers' mean spend, if any spends; and say what was done."""
+    if repeaters.empty:
+        return None, "no repeat buyers: spend per purchase not fitted"
+    if not (repeaters["m_x"] > 0).any():
+        return None, "no repeat buyer spends more than 0: spend per purchase not fitted"
+    gamma = btyd.fit_gamma_gamma(repeaters["x"].to_numpy(), repeaters["m_x"].to_numpy())
+    return gamma, "fitted on the repeat buyers' mean spend per repeat purchase day"
+
+
+def _counts(
+    export: Export, period: _Period, summary: pd.DataFrame, repeaters: pd.DataFrame
+) -> dict[str, Any]:
+    """Return the block ``counts``: rows, clients, purchases, returns."""
+    rows, days, returns = export.rows, period.days, period.returns
+    return {
+        "rows_read": export.lines,
+        "rejected_rows": int(export.rejected["line"].nunique()),
+        "transactions": len(rows),
+        "clients": int(rows[CLIENT].nunique()),
+        "clients_in_calibration": len(summary),
+        "clients_first_in_holdout": int(days[CLIENT].nunique()) - len(summary),
+        "purchase_days": len(days),
+        "same_day_purchases_merged": len(period.purchases) - len(days),
+        "repeat_transactions": int(summary["x"].sum()),
+        "repeat_buyers": len(repeaters),
+        "returns": len(returns),
+        "returns_amount": round(float(returns[AMOUNT].sum()), 2),
+        "zero_amount_rows": int((rows[AMOUNT] == 0).sum()),
+    }
+
+
+def _population(
+    bgnbd: btyd.Fit, gamma: btyd.Fit | None, summary: pd.DataFrame, unit: str
+) -> dict[str, Any]:
+    """Return the block ``population``: the means of a new client, for reference."""
+    x, t_x, age = (summary[c].to_numpy() for c in ("x", "t_x", "T"))
+    alive = mapping.p_alive(bgnbd.params, x, t_x, age)
+    spend = None if gamma is None else mapping.mean_spend(gamma.params)
+    return {
+        "note": "population means of a new client (docs/MODEL.md, section 8); the scenario is "
+        "set from the block alive",
+        "clients_alive_at_until": round(float(alive.sum()), 1),
+        "orders_per_month_alive": round(mapping.orders_per_month(bgnbd.params, unit), 6),
+        "drop_per_month": round(mapping.drop_per_month(bgnbd.params, unit), 6),
+        "mean_spend_per_purchase": None if spend is None else round(spend, 4),
     }
 
 
@@ -313,7 +356,7 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     )
     if not export.rejected.empty and not options.skip_bad:
         raise _bad_rows_error(path, export.rejected)
-    result = analyse(path, export, options)
+    result, period, summary = _analyse(path, export, options)
     problem = folder_problem(out)
     if problem:
         raise ExportError(problem)
@@ -336,24 +379,25 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
             )
         if base is not None and options.base is not None and split_path is not None:
             _write_scenarios(out, fields, base, options.base, split_path, path)
-        result["report"] = _report(out, export, result, options, base is not None)
+        result["report"] = _report(out, period, summary, result, options, base is not None)
         text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         write_atomic(out / CALIBRATION, lambda p: p.write_text(text, encoding="utf-8"))
     return result
 
 
 def _report(
-    out: Path, export: Export, result: dict[str, Any], options: Options, scenario: bool
+    out: Path,
+    period: _Period,
+    summary: pd.DataFrame,
+    result: dict[str, Any],
+    options: Options,
+    scenario: bool,
 ) -> dict[str, Any]:
     """Run the simulator check (if asked and possible) and write the calibration report."""
     from sim.calibrate import check as checking
     from sim.calibrate.report import write_report
 
-    purchases = export.rows[export.rows[AMOUNT] >= 0]
-    days = purchase_days(purchases)
-    until = pd.Timestamp(result["period"]["until"])
-    end = pd.Timestamp(result["period"]["end"])
-    summary = btyd.summarise(days, until, end, options.unit)
+    days, until, end = period.days, period.until, period.end
     months = int(((end - until).days) // checking.DAYS_PER_MONTH)
     found: checking.Check | None = None
     note = ""
@@ -365,7 +409,10 @@ def _report(
         note = "skipped: no whole month of holdout (give --until a month or more before the end)"
     else:
         scenario_model = load_model(Scenario, out / SCENARIO)
-        found = checking.run_check(scenario_model, days, summary.index, until, months)
+        found = checking.run_check(
+            scenario_model, days, summary.index, until, months,
+            fit=result, summary=summary, unit=options.unit,
+        )  # fmt: skip
     files = write_report(out, result, summary, days, found, note)
     block: dict[str, Any] = {"files": files, "check": note or (found and found.verdict())}
     if found is not None:
@@ -469,12 +516,9 @@ def _split_staff(
     value_min = float(
         values.get("clients.value_min_usd_per_month", base.clients.value_min_usd_per_month)
     )
-    theirs = mapping.client_workload(
-        base.market.active_clients, base.clients.value_min_usd_per_month, base
-    )
-    if org.get("specialists") and theirs > 0:
-        mine = mapping.client_workload(active, value_min, base)
-        org["specialists"] = max(1, math.ceil(org["specialists"] * mine / theirs))
+    if org.get("specialists"):
+        scaled = mapping.scaled_servers(org["specialists"], active, value_min, base)
+        org["specialists"] = org["specialists"] if scaled is None else scaled
     return org
 
 

@@ -15,6 +15,7 @@ model of monetary value", E(Z) = p γ / (q - 1).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -315,6 +316,7 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
         ("market.active_clients", active, "alive.alive (sum of P(alive))"),
         *_order_fields(alive, base, usage, at),
         _lapse_field(alive, base, s_star, at),
+        *_spread_fields(result["bgnbd"]),
     ]
     value_min = base.clients.value_min_usd_per_month
     value = _value_field(alive, base, usage)
@@ -365,6 +367,32 @@ def _lapse_field(alive: dict[str, Any], base: Scenario, s_star: float, at: str) 
     )
 
 
+def _spread_fields(bgnbd: dict[str, float]) -> list[_Field]:
+    """Set the clients' own order rates and drop-out to BG/NBD's mixing distributions.
+
+    ``r``, ``a`` and ``b`` have no time unit (``α``, the time scale, is in the mean rate the
+    order fields set), so they are written as fitted: the order-rate multiplier is
+    ``Gamma(r, r)`` (mean 1) and the drop chance per order ``Beta(a, b)`` (docs/MODEL.md 5, 8).
+    """
+    return [
+        (
+            "clients.order_rate_shape",
+            round(bgnbd["r"], 6),
+            "bgnbd.r: the purchase rates' gamma shape (unitless; the mean is set above)",
+        ),
+        (
+            "clients.dropout_beta_a",
+            round(bgnbd["a"], 6),
+            "bgnbd.a: the drop chance per order is Beta(a, b) (unitless)",
+        ),
+        (
+            "clients.dropout_beta_b",
+            round(bgnbd["b"], 6),
+            "bgnbd.b; a client's lapse chance is the one above x p / E[p] x its rate multiplier",
+        ),
+    ]
+
+
 def _value_field(
     alive: dict[str, Any], base: Scenario, usage: float
 ) -> tuple[_Field, float] | None:
@@ -394,13 +422,11 @@ def _staff(base: Scenario, active: int, value_min: float) -> list[tuple[str, flo
     org = base.organisation
     role = "specialists" if org.specialists > 0 else "generalists"
     count = getattr(org, role)
-    if count == 0:
+    scaled = scaled_servers(count, active, value_min, base)
+    if count == 0 or scaled is None:
         return []
     mine = client_workload(active, value_min, base)
     theirs = client_workload(base.market.active_clients, base.clients.value_min_usd_per_month, base)
-    if theirs <= 0:
-        return []
-    scaled = max(1, int(np.ceil(count * mine / theirs)))
     return [
         (
             f"organisation.{role}",
@@ -409,6 +435,33 @@ def _staff(base: Scenario, active: int, value_min: float) -> list[tuple[str, flo
             f"{mine:.4g} / the base's {theirs:.4g} (small-client units)",
         )
     ]
+
+
+def scaled_servers(count: int, active: int, value_min: float, base: Scenario) -> int | None:
+    """Return ``count`` servers of the base scaled to carry the workload the base's carry.
+
+    Parameters
+    ----------
+    count : int
+        The base's servers of one role.
+    active : int
+        The calibrated company's active clients.
+    value_min : float
+        Its value distribution's minimum, USD a month.
+    base : Scenario
+        The base (its active clients and value minimum are the reference workload).
+
+    Returns
+    -------
+    int or None
+        ``max(1, ceil(count × mine / theirs))`` (:func:`client_workload`); None if the base
+        has no workload to scale from.
+    """
+    theirs = client_workload(base.market.active_clients, base.clients.value_min_usd_per_month, base)
+    if theirs <= 0:
+        return None
+    mine = client_workload(active, value_min, base)
+    return max(1, math.ceil(count * mine / theirs))
 
 
 def comment_text(text: str) -> str:

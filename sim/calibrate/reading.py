@@ -561,24 +561,7 @@ def read_export(
     """
     where = str(path)
     notes: list[str] = []
-    try:
-        kind = fmt if fmt != "auto" else ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
-        if fmt == "auto" and path.suffix.lower() in {".xls", ".xlsb", ".ods", ".numbers"}:
-            raise ExportError(
-                f"{where}: {path.suffix} workbooks are not read; save the sheet as .xlsx or CSV"
-            )
-        if kind == "cdnow":
-            frame, first_line = _read_cdnow(path, notes)
-        elif kind == "xlsx":
-            frame, first_line = _read_excel(path, notes)
-        else:
-            frame, first_line = _read_csv(path, delimiter, notes)
-        digest = sha256_of(path)
-    except OSError as err:
-        raise ExportError(f"{where}: cannot read the file ({err.strerror or err})") from None
-    frame["_line"] = np.arange(len(frame)) + first_line
-    blank = frame.drop(columns="_line").astype(str).apply(lambda c: c.str.strip() == "").all(axis=1)
-    frame = frame[~blank]
+    kind, frame, digest = _read_frame(path, fmt, delimiter, notes)
     if kind == "cdnow":
         used = {CLIENT: CLIENT, DATE: DATE, AMOUNT: AMOUNT}
         date_format = date_format or "%Y%m%d"
@@ -596,6 +579,60 @@ def read_export(
     except ExportError as err:
         raise ExportError(f"{where}: column {used[AMOUNT]!r}: {err}") from None
     notes += [f"dates {form}", f"decimal mark {mark!r}"]
+    rejected = _rejected(frame, used, client, dates, amounts, form, mark)
+    good = ~frame["_line"].isin(rejected["line"])
+    rows = pd.DataFrame(
+        {
+            CLIENT: client[good].to_numpy(),
+            DATE: dates[good].to_numpy(),
+            AMOUNT: amounts[good].to_numpy(),
+            "line": frame["_line"][good].to_numpy(),
+        }
+    )
+    return Export(rows, rejected.reset_index(drop=True), used, notes, digest, len(frame))
+
+
+def _read_frame(
+    path: Path, fmt: str, delimiter: str | None, notes: list[str]
+) -> tuple[str, pd.DataFrame, str]:
+    """Read the file's cells as text: the format read, the non-blank rows (``_line``), the hash.
+
+    Raises
+    ------
+    ExportError
+        If the file cannot be read or is a workbook other than ``.xlsx``.
+    """
+    where = str(path)
+    try:
+        kind = fmt if fmt != "auto" else ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+        if fmt == "auto" and path.suffix.lower() in {".xls", ".xlsb", ".ods", ".numbers"}:
+            raise ExportError(
+                f"{where}: {path.suffix} workbooks are not read; save the sheet as .xlsx or CSV"
+            )
+        if kind == "cdnow":
+            frame, first_line = _read_cdnow(path, notes)
+        elif kind == "xlsx":
+            frame, first_line = _read_excel(path, notes)
+        else:
+            frame, first_line = _read_csv(path, delimiter, notes)
+        digest = sha256_of(path)
+    except OSError as err:
+        raise ExportError(f"{where}: cannot read the file ({err.strerror or err})") from None
+    frame["_line"] = np.arange(len(frame)) + first_line
+    blank = frame.drop(columns="_line").astype(str).apply(lambda c: c.str.strip() == "").all(axis=1)
+    return kind, frame[~blank], digest
+
+
+def _rejected(
+    frame: pd.DataFrame,
+    used: dict[str, str],
+    client: pd.Series,
+    dates: pd.Series,
+    amounts: pd.Series,
+    form: str,
+    mark: str,
+) -> pd.DataFrame:
+    """Return the bad cells, one row per bad field: ``line``, ``column``, ``value``, ``problem``."""
     today = pd.Timestamp.now("UTC").tz_localize(None).normalize()
     outside = dates.notna() & ((dates < EARLIEST) | (dates > today + pd.Timedelta(days=1)))
     problems = [
@@ -616,7 +653,7 @@ def read_export(
             "thousands separators and a minus or parentheses for returns are allowed)",
         ),
     ]
-    rejected = pd.concat(
+    return pd.concat(
         [
             pd.DataFrame(
                 {
@@ -630,13 +667,3 @@ def read_export(
         ],
         ignore_index=True,
     ).sort_values("line", kind="stable")
-    good = ~frame["_line"].isin(rejected["line"])
-    rows = pd.DataFrame(
-        {
-            CLIENT: client[good].to_numpy(),
-            DATE: dates[good].to_numpy(),
-            AMOUNT: amounts[good].to_numpy(),
-            "line": frame["_line"][good].to_numpy(),
-        }
-    )
-    return Export(rows, rejected.reset_index(drop=True), used, notes, digest, len(frame))

@@ -1211,11 +1211,46 @@ class ClientsConfig(ScenarioSection):
         le=600,
         unit="months",
     )
+    order_rate_shape: float = param(
+        0.0,
+        "Each client's order rate is its type's rate times a multiplier drawn once from a gamma "
+        "with mean 1 and this shape (its monthly value scales with it, its order size does "
+        "not); smaller is more dispersed (coefficient of variation 1 / sqrt(shape)). "
+        "0 = off: every client of a type orders at the type's rate.",
+        "BG/NBD's gamma-distributed purchase rates (Fader, Hardie & Lee 2005, Marketing "
+        "Science 24(2)); the value is fitted by salesim calibrate (r; CDNOW 0.243), "
+        "off in the shipped scenarios",
+        unit="none (gamma shape)",
+        ge=0,
+        le=1e9,  # above the fit's bound e^15: a rate equal for all sends r there
+    )
+    dropout_beta_a: float = param(
+        0.0,
+        "Each client draws a drop chance per order p ~ Beta(a, b) once; its lapse chance is "
+        "the base's times p / E[p] times its order-rate multiplier (hazard p x rate, the base "
+        "the mean). 0 (with dropout_beta_b 0) = off: one lapse chance for all.",
+        "BG/NBD's drop-out after a purchase (Fader, Hardie & Lee 2005, Marketing Science "
+        "24(2)); fitted by salesim calibrate (a; CDNOW 0.793), off in the shipped scenarios",
+        unit="none (beta parameter)",
+        ge=0,
+        le=1e9,  # above the fit's bound e^15: a rate equal for all sends r there
+    )
+    dropout_beta_b: float = param(
+        0.0,
+        "The b of the drop chance's Beta(a, b) (see dropout_beta_a); 0 (with a 0) = off.",
+        "BG/NBD (Fader, Hardie & Lee 2005, Marketing Science 24(2)); fitted by salesim "
+        "calibrate (b; CDNOW 2.426), off in the shipped scenarios",
+        unit="none (beta parameter)",
+        ge=0,
+        le=1e9,  # above the fit's bound e^15: a rate equal for all sends r there
+    )
 
     @model_validator(mode="after")
     def _segments_ordered(self) -> ClientsConfig:
         if self.xl_from_usd_per_month <= self.medium_from_usd_per_month:
             raise ValueError("xl_from_usd_per_month must exceed medium_from_usd_per_month")
+        if (self.dropout_beta_a > 0) != (self.dropout_beta_b > 0):
+            raise ValueError("dropout_beta_a and dropout_beta_b must both be 0 (off) or both > 0")
         return self
 
 
