@@ -36,6 +36,7 @@ from sim.report.figures import nice
 from sim.report.html import Page, Shown, render
 from sim.report.pdf import write_pdf
 from sim.report.style import DPI, stamp, strategy_looks
+from sim.sources import name_sources
 from sim.study import sensitivity, store
 from sim.study.result import FEW, KEY_METRICS, StudyResult, short
 from sim.study.runner import StudyError, load
@@ -190,6 +191,7 @@ def _write(
     points = tables.points_table(result.runs, result.sweep) if listed else pd.DataFrame()
     title = f"salesim report: {result.name}"
     description = str(manifest.get("study_resolved", {}).get("description") or "").strip()
+    description = name_sources(description)  # the books by title, not "seed 002"
     page = Page(
         title=title,
         description=description,
@@ -220,9 +222,7 @@ def _write(
     return Report(out / HTML, out / PDF, paths, notes, ctx.point)
 
 
-def _displayed(
-    result: StudyResult, manifest: dict[str, Any]
-) -> tuple[StudyResult, dict[str, Any]]:
+def _displayed(result: StudyResult, manifest: dict[str, Any]) -> tuple[StudyResult, dict[str, Any]]:
     """Return the results and manifest with every strategy under its label as written.
 
     The manifest's variants keep their identifier as ``id``; studies stored before labels

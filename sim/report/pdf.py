@@ -1,6 +1,7 @@
 """The report as a PDF, drawn with matplotlib (no browser needed).
 
-A page with the executive summary, a title page with the headline table, every figure, then the settings and the provenance.
+A page with the executive summary, a title page with the headline table, every figure, then
+the settings and the provenance.
 
 Long names are wrapped and tables that would not fit a page go on over several pages (rows of
 strategies and of settings, columns of strategies), their type made smaller where a cell would
