@@ -217,8 +217,9 @@ def _best(runs: pd.DataFrame, shown: Sequence[str], aspect: Aspect, years: str) 
     both = wide[[best, second]].dropna()
     diff = paired_difference(both[best].to_numpy(), both[second].to_numpy())
     word = certainty(diff)
-    level = _amount(_level(wide[best], aspect.kind), aspect.kind, signed=False)
-    gap = _amount(diff, aspect.kind, signed=True)
+    mean = _level(wide[best], aspect.kind)
+    level = _amount(mean, aspect.kind, signed=False)
+    gap = _amount(diff, aspect.kind, signed=True, like=mean.mean)  # in the level's unit
     period = f"over {years}" if aspect.kind == "money" else "at the end"
     verb = "lowest" if aspect.better < 0 else "highest"
     if word == SAME:
@@ -276,9 +277,12 @@ def _level(values: pd.Series, kind: str) -> Interval:
     return Interval(level.mean, max(level.low, 0.0), min(level.high, 1.0), level.n)
 
 
-def _amount(value: Interval, kind: str, signed: bool) -> str:
-    """Show a value or a difference with its interval and unit ($M, $k, % points)."""
-    scale = column_scale(kind, pd.Series([value.mean]))
+def _amount(value: Interval, kind: str, signed: bool, like: float | None = None) -> str:
+    """Show a value or a difference with its interval and unit ($M, $k, % points).
+
+    Money is in $M, or $k when ``like`` (default: the value itself) is below a million.
+    """
+    scale = column_scale(kind, pd.Series([value.mean if like is None else like]))
     text = format_cell(value.mean, value.low, value.high, scale, signed=signed)
     unit = scale[1].strip()
     if kind == "share" and signed:
