@@ -20,8 +20,7 @@ __all__ = ["BOOKS", "CITATION", "name_sources"]
 
 # Seed number -> how a reader is shown the text (short enough for a table cell).
 BOOKS = {
-    "000": "practitioners' book on hunters and the client department (Russian, title not "
-    "recorded)",
+    "000": "practitioners' book on hunters and the client department (Russian, title not recorded)",
     "001": "A. Kozhemyako, «Эра умных продаж на рынке B2B» (The era of smart sales in B2B)",
     "002": "«Клиентский отдел» (The client department), Business Partner training company (2017)",
     "003": "practitioners' book on the sections of a sales organisation: letter sales, account "
