@@ -7,6 +7,7 @@ import json
 import math
 import re
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import pytest
 from conftest import ROOT, SCENARIOS
 from pydantic import ValidationError
 
+from sim.config.problems import ConfigError
 from sim.params import iter_parameters, parameter_table
 from sim.report import Report, build_report
 from sim.report import summary as conclusion
@@ -157,6 +159,17 @@ def test_a_label_may_be_any_text_on_one_line(label: str) -> None:
 def test_a_label_with_a_line_break_or_too_long_is_refused(label: str) -> None:
     with pytest.raises(ValidationError, match="label"):
         ScenarioEntry(path="x.yaml", label=label)
+
+
+def test_a_label_with_a_line_break_is_refused_at_its_line(tmp_path: Path) -> None:
+    entry = {"path": str(SCENARIOS / "split.yaml"), "label": "two\nlines"}
+    path = tmp_path / "study.yaml"
+    path.write_text(json.dumps({"name": "s", "scenarios": [entry]}), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        plan_study(path)
+    text = str(caught.value)
+    assert "'\\n' (U+000A) is not allowed" in text and "label" in text, text
+    assert text.startswith(f"{path}:1:"), text
 
 
 # ---- the built report ------------------------------------------------------------------------

@@ -212,7 +212,8 @@ def _write(
         files=[f"{FIGURES}/{p.name}" for p in paths],
         decomposition=decomposition,
         decomposition_caption=_decomposition_caption(ctx),
-        conclusion=[*_conclusion(ctx), conclusion.RULE],
+        conclusion=_conclusion(ctx),
+        conclusion_rule=conclusion.RULE,
         documents=_documents(out),
     )
     drawn = [(name, caption, figure) for _, name, caption, figure in built]
@@ -229,6 +230,8 @@ def _displayed(result: StudyResult, manifest: dict[str, Any]) -> tuple[StudyResu
     were display names show their identifiers.
     """
     shown = {str(v["label"]): str(v.get("display") or v["label"]) for v in manifest["variants"]}
+    if len(set(shown.values())) < len(shown):  # not one name each: show the identifiers
+        shown = {label: label for label in shown}
 
     def rename(frame: pd.DataFrame) -> pd.DataFrame:
         if "scenario" not in frame.columns:

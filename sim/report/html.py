@@ -39,7 +39,9 @@ td.best { background: #e8f0fb; font-weight: bold; }
           vertical-align: -0.1em; border: 1px solid #555; }
 .summary { background: #eef4fb; border-left: 6px solid #0072B2; padding: 0.3em 1em;
            margin: 0.8em 0; }
+.summary h2 { margin-top: 0.4em; }
 .summary li { margin: 0.3em 0; }
+.summary .rule { font-size: 0.85em; color: #333; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 """
 
@@ -75,6 +77,7 @@ class Page:
     decomposition: pd.DataFrame = field(default_factory=pd.DataFrame)
     decomposition_caption: str = ""
     conclusion: list[str] = field(default_factory=list)
+    conclusion_rule: str = ""  # how the conclusion words its certainty
     documents: list[tuple[str, str, str]] = field(default_factory=list)  # name, path, href
 
 
@@ -117,9 +120,10 @@ def _conclusion(page: Page) -> str:
         for name, path, href in page.documents
     )
     documents = f"<p>Read more: {links}.</p>" if links else ""
+    rule = f'<p class="rule">{escape(page.conclusion_rule)}</p>' if page.conclusion_rule else ""
     return (
         f'<section class="summary" id="summary"><h2>Summary</h2><ul>{items}</ul>'
-        f"{documents}</section>"
+        f"{rule}{documents}</section>"
     )
 
 

@@ -77,6 +77,7 @@ def _summary_pages(page: Page) -> list[Figure]:
     if not page.conclusion:
         return []
     lines = [text for line in page.conclusion for text in (f"• {line}", "")]
+    lines += [page.conclusion_rule, ""] if page.conclusion_rule else []
     if page.documents:
         listed = "; ".join(f"{name}: {path}" for name, path, _ in page.documents)
         lines += [f"Read more in the salesim source: {listed}."]
