@@ -124,7 +124,9 @@ def summarise(
     if len(shown) == 1:
         lines.insert(0, _single(runs, shown[0], years))
     else:
-        lines += [_best(runs, shown, a, years) for a in ASPECTS if a.metric in runs]
+        money = [a.metric for a in ASPECTS if a.kind == "money" and a.metric in runs]
+        like = float(runs[money].abs().max().max()) if money else None  # one unit: $M or $k
+        lines += [_best(runs, shown, a, years, like) for a in ASPECTS if a.metric in runs]
         lines += _not_significant(runs, shown, baseline)
     lines.append(assumptions)
     return lines
@@ -203,8 +205,13 @@ def _single(runs: pd.DataFrame, strategy: str, years: str) -> str:
     )
 
 
-def _best(runs: pd.DataFrame, shown: Sequence[str], aspect: Aspect, years: str) -> str:
-    """Name the best strategy on one aspect and its paired lead over the runner-up."""
+def _best(
+    runs: pd.DataFrame, shown: Sequence[str], aspect: Aspect, years: str, like: float | None
+) -> str:
+    """Name the best strategy on one aspect and its paired lead over the runner-up.
+
+    Money is shown in $M, or in $k when ``like`` (the largest amount) is below a million.
+    """
     wide = runs.pivot_table(index="replication", columns="scenario", values=aspect.metric)
     means = wide.mean().reindex(list(shown)).dropna()
     if means.empty:
@@ -218,8 +225,9 @@ def _best(runs: pd.DataFrame, shown: Sequence[str], aspect: Aspect, years: str) 
     diff = paired_difference(both[best].to_numpy(), both[second].to_numpy())
     word = certainty(diff)
     mean = _level(wide[best], aspect.kind)
-    level = _amount(mean, aspect.kind, signed=False)
-    gap = _amount(diff, aspect.kind, signed=True, like=mean.mean)  # in the level's unit
+    unit = like if aspect.kind == "money" and like is not None else mean.mean
+    level = _amount(mean, aspect.kind, signed=False, like=unit)
+    gap = _amount(diff, aspect.kind, signed=True, like=unit)  # in the level's unit
     period = f"over {years}" if aspect.kind == "money" else "at the end"
     verb = "lowest" if aspect.better < 0 else "highest"
     if word == SAME:
