@@ -150,8 +150,8 @@ def test_the_report_builds_from_a_small_study_without_running_the_model(
     assert report.html == strategies.path / "report.html"
     assert report.pdf.read_bytes().startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", report.pdf.read_bytes()))
-    # title, where the difference comes from, figures, settings, provenance
-    assert pages == 1 + 1 + len(report.figures) + 2
+    # summary, title, where the difference comes from, figures, settings, provenance
+    assert pages == 1 + 1 + 1 + len(report.figures) + 2
     names = [p.name for p in report.figures]
     assert names == sorted(names) and len(names) == 10
     for path in report.figures:
