@@ -75,7 +75,7 @@ def assumption_table() -> str:
     """
     lines = ["| section | parameter | default | unit | source |", "|---|---|---|---|---|"]
     last = ""
-    for record in iter_parameters():
+    for record in iter_parameters(books=False):  # the References list the seeds
         if not _ASSUMED.search(record["source"]):
             continue
         path = record["parameter"]
@@ -88,7 +88,7 @@ def assumption_table() -> str:
 
 
 GENERATORS: dict[str, Callable[[], str]] = {
-    "parameters": parameter_table,
+    "parameters": lambda: parameter_table(books=False),  # the References list the seeds
     "outputs": output_table,
 }
 VALIDATION_GENERATORS: dict[str, Callable[[], str]] = {"assumptions": assumption_table}

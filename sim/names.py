@@ -16,7 +16,18 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-__all__ = ["MAX_BYTES", "MAX_CHARS", "RULE", "Name", "check_name", "name_problem", "safe_name"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_CHARS",
+    "RULE",
+    "Label",
+    "Name",
+    "check_label",
+    "check_name",
+    "identifier",
+    "name_problem",
+    "safe_name",
+]
 
 MAX_CHARS = 64
 MAX_BYTES = 200
@@ -120,3 +131,65 @@ def safe_name(text: str) -> str:
 
 Name = Annotated[str, AfterValidator(check_name)]
 """A string field holding a name (see the module's rule)."""
+
+
+LABEL_RULE = (
+    f"a label is 1 to {MAX_CHARS} characters of any script, with spaces and punctuation, but no "
+    "line breaks or other control characters"
+)
+
+
+def check_label(text: str) -> str:
+    """Return a display label in normal form C without outer spaces; refuse a bad one.
+
+    A label names a strategy to readers, as written (``Split + letters``, ``Раздельная``);
+    the report shows it as text, never as markup.
+
+    Parameters
+    ----------
+    text : str
+        The label as written in the study file.
+
+    Returns
+    -------
+    str
+        The label, in Unicode normal form C, stripped of outer spaces.
+
+    Raises
+    ------
+    ValueError
+        If it is empty, longer than ``MAX_CHARS`` characters or ``MAX_BYTES`` bytes in UTF-8,
+        or holds a control or format character (a line break, say).
+    """
+    label = unicodedata.normalize("NFC", text).strip()
+    if not label:
+        raise ValueError(f"the label is empty; {LABEL_RULE}")
+    wrong = next((c for c in label if unicodedata.category(c)[0] == "C"), None)
+    if wrong is not None:
+        raise ValueError(f"{LABEL_RULE}; {wrong!r} (U+{ord(wrong):04X}) is not allowed")
+    if len(label) > MAX_CHARS or len(label.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"{LABEL_RULE}; this one has {len(label)} characters")
+    return label
+
+
+def identifier(label: str) -> str:
+    """Return the name that identifies a labelled strategy in the results.
+
+    A label that is a valid name is its own identifier; any other becomes one through
+    :func:`safe_name` (``Split + letters`` -> ``Split___letters``).
+
+    Parameters
+    ----------
+    label : str
+        A label that :func:`check_label` accepts.
+
+    Returns
+    -------
+    str
+        A valid name.
+    """
+    return unicodedata.normalize("NFC", label) if name_problem(label) is None else safe_name(label)
+
+
+Label = Annotated[str, AfterValidator(check_label)]
+"""A string field holding a display label (see :func:`check_label`)."""

@@ -12,12 +12,13 @@ from pydantic import BaseModel
 
 from sim.config.fields import leaves, shown
 from sim.config.schema import Scenario
+from sim.sources import name_sources
 
 COLUMNS = ("parameter", "default", "unit", "allowed", "meaning", "source")
 
 
 def iter_parameters(
-    model: type[BaseModel] = Scenario, prefix: str = ""
+    model: type[BaseModel] = Scenario, prefix: str = "", books: bool = True
 ) -> Iterator[dict[str, str]]:
     """Yield one record per leaf parameter of the scenario schema.
 
@@ -27,6 +28,10 @@ def iter_parameters(
         The schema to walk (default: the scenario).
     prefix
         Put before every parameter's path.
+    books
+        Name the practitioners' books in the meaning and source by author and title
+        (:func:`sim.sources.name_sources`) instead of the schema's "seed NNN", for readers;
+        ``False`` keeps the schema's words (docs/MODEL.md, whose References list the seeds).
 
     Yields
     ------
@@ -34,6 +39,7 @@ def iter_parameters(
         The keys of :data:`COLUMNS`: dotted path, default as text, unit, allowed values in
         words, meaning and source. Required fields (the scenario's ``name``) are left out.
     """
+    named = name_sources if books else str
     for field in leaves(model, prefix):
         if field.required:
             continue
@@ -42,13 +48,18 @@ def iter_parameters(
             "default": shown(field.default),
             "unit": field.unit,
             "allowed": field.allowed(),
-            "meaning": field.meaning,
-            "source": field.source,
+            "meaning": named(field.meaning),
+            "source": named(field.source),
         }
 
 
-def parameter_table() -> str:
+def parameter_table(books: bool = True) -> str:
     """Return the parameters as a Markdown table.
+
+    Parameters
+    ----------
+    books : bool
+        Name the practitioners' books by title (:func:`iter_parameters`).
 
     Returns
     -------
@@ -57,6 +68,6 @@ def parameter_table() -> str:
         ``|`` in a cell written as ``/``; no final newline.
     """
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    for record in iter_parameters():
+    for record in iter_parameters(books=books):
         lines.append("| " + " | ".join(record[k].replace("|", "/") for k in COLUMNS) + " |")
     return "\n".join(lines)

@@ -150,8 +150,8 @@ def test_the_report_builds_from_a_small_study_without_running_the_model(
     assert report.html == strategies.path / "report.html"
     assert report.pdf.read_bytes().startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", report.pdf.read_bytes()))
-    # title, where the difference comes from, figures, settings, provenance
-    assert pages == 1 + 1 + len(report.figures) + 2
+    # summary, title, where the difference comes from, figures, settings, provenance
+    assert pages == 1 + 1 + 1 + len(report.figures) + 2
     names = [p.name for p in report.figures]
     assert names == sorted(names) and len(names) == 10
     for path in report.figures:
@@ -175,8 +175,9 @@ def test_the_page_has_no_broken_image_links_and_needs_nothing_from_outside(
     for source, path in zip(page.images, report.figures, strict=True):
         assert source.startswith("data:image/png;base64,")
         assert base64.b64decode(source.split(",", 1)[1]) == path.read_bytes()
-    for link in page.links:
-        assert link.startswith("#") and link[1:] in page.ids, link
+    for link in page.links:  # in the page, or the model's documents in the source
+        local = link.endswith(("docs/MODEL.md", "docs/VALIDATION.md")) and ":" not in link
+        assert local or (link.startswith("#") and link[1:] in page.ids), link
     assert page.outside == []
     assert "http://" not in text and "https://" not in text
     # The headline, the settings that differ and the provenance are on it.
@@ -618,7 +619,8 @@ def relabelled(result: StudyResult, labels: list[str]) -> tuple[StudyResult, dic
 
     records = {v["label"]: v for v in manifest["variants"]}
     variants = [
-        {**records[o], "label": s, "baseline": i == 0} for i, (s, o) in enumerate(origin.items())
+        {**records[o], "label": s, "display": s, "baseline": i == 0}
+        for i, (s, o) in enumerate(origin.items())
     ]
     runs = copied(result.runs)
     status = {**manifest["status"], "planned": len(runs)}

@@ -13,6 +13,7 @@ looks complete.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -31,11 +32,13 @@ from sim import __version__
 from sim.output import folder_problem, write_atomic
 from sim.report import figures as fig
 from sim.report import frames, tables
+from sim.report import summary as conclusion
 from sim.report.figures import nice
 from sim.report.html import Page, Shown, render
 from sim.report.pdf import write_pdf
 from sim.report.style import DPI, stamp, strategy_looks
 from sim.report.workbook import XLSX, Contents, write_workbook
+from sim.sources import name_sources
 from sim.study import sensitivity, store
 from sim.study.result import FEW, KEY_METRICS, StudyResult, short
 from sim.study.runner import StudyError, load
@@ -47,6 +50,7 @@ FIGURE_KEYS = (
     "differences", "clients", "revenue", "cost-profit", "revenue-sources", "cost-roles",
     "cost-kinds", "survival", "losses", "team", "break-even", "heat-map", "sensitivity",
 )  # fmt: skip
+DOC_VALIDATION = "docs/VALIDATION.md"
 SAMPLED = ("morris", "sobol")  # sweeps whose points feed a sensitivity analysis
 
 CLIENT_SERIES = {
@@ -96,6 +100,7 @@ class _Context:
     runs: pd.DataFrame
     summary: pd.DataFrame
     where: str  # "" or ", at company_size=15, ..." for a sweep
+    identifiers: dict[str, str] = field(default_factory=dict)  # display name -> identifier
 
 
 def build_report(
@@ -118,7 +123,9 @@ def build_report(
     manifest = store.read_manifest(results)
     if result.runs.empty:
         raise StudyError(f"{results}: no finished runs to report on{_other_versions(results)}")
-    ctx = _context(result, manifest, point)
+    shown, manifest = _displayed(result, manifest)
+    ctx = _context(shown, manifest, point)
+    ctx.identifiers = {str(v["label"]): str(v["id"]) for v in manifest["variants"]}
     target = results if out is None else Path(out)
     _check_writable(target)
     notes = _notes(ctx, results)
@@ -175,6 +182,7 @@ def _write(
     settings = tables.differing_settings(scenarios)
     provenance = [
         *tables.provenance(manifest, len(result.runs), len(result.failures)),
+        ("strategies", _identified(ctx)),
         ("report built", f"{_now()} by salesim {__version__}, from the stored runs only"),
         (
             "validation",
@@ -187,6 +195,7 @@ def _write(
     points = tables.points_table(result.runs, result.sweep) if listed else pd.DataFrame()
     title = f"salesim report: {result.name}"
     description = str(manifest.get("study_resolved", {}).get("description") or "").strip()
+    description = name_sources(description)  # the books by title, not "seed 002"
     page = Page(
         title=title,
         description=description,
@@ -207,6 +216,9 @@ def _write(
         files=[f"{FIGURES}/{p.name}" for p in paths],
         decomposition=decomposition,
         decomposition_caption=_decomposition_caption(ctx),
+        conclusion=_conclusion(ctx),
+        conclusion_rule=conclusion.RULE,
+        documents=_documents(out),
     )
     contents = _workbook(ctx, scenarios, provenance, notes)
     write_atomic(out / XLSX, lambda p: write_workbook(p, contents))
@@ -249,6 +261,71 @@ def _workbook(
         ],
         variants=ctx.manifest["variants"],
     )
+
+
+def _displayed(result: StudyResult, manifest: dict[str, Any]) -> tuple[StudyResult, dict[str, Any]]:
+    """Return the results and manifest with every strategy under its label as written.
+
+    The manifest's variants keep their identifier as ``id``; studies stored before labels
+    were display names show their identifiers.
+    """
+    shown = {str(v["label"]): str(v.get("display") or v["label"]) for v in manifest["variants"]}
+    if len(set(shown.values())) < len(shown):  # not one name each: show the identifiers
+        shown = {label: label for label in shown}
+
+    def rename(frame: pd.DataFrame) -> pd.DataFrame:
+        if "scenario" not in frame.columns:
+            return frame
+        return frame.assign(scenario=frame["scenario"].map(lambda s: shown.get(s, s)))
+
+    result = dataclasses.replace(
+        result,
+        baseline=shown.get(result.baseline, result.baseline),
+        runs=rename(result.runs),
+        timeseries=rename(result.timeseries),
+        summary=rename(result.summary),
+        sensitivity=rename(result.sensitivity),
+    )
+    variants = [{**v, "id": v["label"], "label": shown[v["label"]]} for v in manifest["variants"]]
+    return result, {**manifest, "variants": variants}
+
+
+def _identified(ctx: _Context) -> str:
+    """List each strategy's label as shown and its identifier in the stored results."""
+    return "; ".join(
+        f"{label} (identifier {ident})" if label != ident else ident
+        for label, ident in ctx.identifiers.items()
+    )
+
+
+def _conclusion(ctx: _Context) -> list[str]:
+    """Return the executive summary's sentences (``sim.report.summary``)."""
+    result = ctx.result
+    studies = [f"studies/{n}.yaml" for n in ("sensitivity", "sensitivity_sobol")]
+    assumptions = conclusion.assumptions_sentence(
+        result.method, result.sensitivity, result.baseline, studies
+    )
+    lines = conclusion.summarise(
+        ctx.runs, result.baseline, ctx.strategies, _years(ctx.runs), assumptions
+    )
+    if result.sweep:
+        lines.insert(0, f"At point {ctx.point} of the sweep{ctx.where}.")
+    return lines
+
+
+def _documents(out: Path) -> list[tuple[str, str, str]]:
+    """Return the model's documents: name, path in the source, link from ``out`` ("" if none).
+
+    The link is relative to the report's folder when the salesim source (with its docs/) is
+    on this machine, as in a clone; an installed package has no docs/, so the path is text.
+    """
+    source = Path(__file__).resolve().parents[2]
+    listed = []
+    for name, path in (("The model (ODD)", "docs/MODEL.md"), ("Validation", DOC_VALIDATION)):
+        found = source / path
+        href = Path(os.path.relpath(found, out.resolve())).as_posix() if found.is_file() else ""
+        listed.append((name, path, href))
+    return listed
 
 
 def _footer(ctx: _Context, every_point: bool) -> str:

@@ -37,6 +37,11 @@ td.setting small { display: block; color: #444; }
 td.best { background: #e8f0fb; font-weight: bold; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em;
           vertical-align: -0.1em; border: 1px solid #555; }
+.summary { background: #eef4fb; border-left: 6px solid #0072B2; padding: 0.3em 1em;
+           margin: 0.8em 0; }
+.summary h2 { margin-top: 0.4em; }
+.summary li { margin: 0.3em 0; }
+.summary .rule { font-size: 0.85em; color: #333; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 """
 
@@ -71,6 +76,9 @@ class Page:
     files: list[str] = field(default_factory=list)
     decomposition: pd.DataFrame = field(default_factory=pd.DataFrame)
     decomposition_caption: str = ""
+    conclusion: list[str] = field(default_factory=list)
+    conclusion_rule: str = ""  # how the conclusion words its certainty
+    documents: list[tuple[str, str, str]] = field(default_factory=list)  # name, path, href
 
 
 def render(page: Page) -> str:
@@ -81,6 +89,7 @@ def render(page: Page) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(page.title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{escape(page.title)}</h1>",
+        _conclusion(page),
         f'<p class="lead">{escape(page.description)}</p>' if page.description else "",
         *(f'<p class="note">{escape(n)}</p>' for n in page.notes),
         _contents(page),
@@ -97,6 +106,25 @@ def render(page: Page) -> str:
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def _conclusion(page: Page) -> str:
+    """Return the executive summary and the links to the model's documents, or ""."""
+    if not page.conclusion:
+        return ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in page.conclusion)
+    links = ", ".join(
+        f'<a href="{escape(href)}">{escape(name)}</a> (<code>{escape(path)}</code>)'
+        if href
+        else f"{escape(name)} (<code>{escape(path)}</code> in the salesim source)"
+        for name, path, href in page.documents
+    )
+    documents = f"<p>Read more: {links}.</p>" if links else ""
+    rule = f'<p class="rule">{escape(page.conclusion_rule)}</p>' if page.conclusion_rule else ""
+    return (
+        f'<section class="summary" id="summary"><h2>Summary</h2><ul>{items}</ul>'
+        f"{rule}{documents}</section>"
+    )
 
 
 def _contents(page: Page) -> str:

@@ -1,6 +1,7 @@
 """The report as a PDF, drawn with matplotlib (no browser needed).
 
-A title page with the headline table, every figure, then the settings and the provenance.
+A page with the executive summary, a title page with the headline table, every figure, then
+the settings and the provenance.
 
 Long names are wrapped and tables that would not fit a page go on over several pages (rows of
 strategies and of settings, columns of strategies), their type made smaller where a cell would
@@ -49,6 +50,8 @@ def write_pdf(path: Path, page: Page, figures: Sequence[tuple[str, str, Figure]]
     first).
     """
     with PdfPages(path, metadata={"Title": page.title, "Creator": "salesim"}) as pdf:
+        for sheet in _summary_pages(page):
+            pdf.savefig(sheet)
         for sheet in _title_pages(page):
             pdf.savefig(sheet)
         for sheet in _decomposition_pages(page):
@@ -67,6 +70,18 @@ def write_pdf(path: Path, page: Page, figures: Sequence[tuple[str, str, Figure]]
             pdf.savefig(sheet)
         info = pdf.infodict()
         info["CreationDate"] = datetime.now(UTC)
+
+
+def _summary_pages(page: Page) -> list[Figure]:
+    """Draw the executive summary, with the model's documents as paths (none without one)."""
+    if not page.conclusion:
+        return []
+    lines = [text for line in page.conclusion for text in (f"• {line}", "")]
+    lines += [page.conclusion_rule, ""] if page.conclusion_rule else []
+    if page.documents:
+        listed = "; ".join(f"{name}: {path}" for name, path, _ in page.documents)
+        lines += [f"Read more in the salesim source: {listed}."]
+    return _text_pages(f"{page.title}: summary", lines)
 
 
 def _title_pages(page: Page) -> list[Figure]:

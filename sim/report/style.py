@@ -103,6 +103,7 @@ RC: dict[RcKeyType, Any] = {
     "grid.alpha": 0.3,
     "svg.fonttype": "none",
     "pdf.fonttype": 42,
+    "text.parse_math": False,  # labels and sums are text: "$1.2 $M", a label with "$...$"
 }
 
 

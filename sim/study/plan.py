@@ -35,6 +35,7 @@ from sim.config.schema import Scenario
 from sim.config.validation import validate
 from sim.ledger import COLUMNS
 from sim.metrics import SUMMARY_NAMES
+from sim.names import identifier
 from sim.output import config_hash
 from sim.study import sensitivity
 from sim.study.sensitivity import Sample
@@ -66,6 +67,7 @@ class Variant:
     scenario: Scenario
     hash: str
     baseline: bool
+    display: str = ""  # the label as written, for readers (default: the identifier)
 
 
 @dataclass(frozen=True)
@@ -496,9 +498,13 @@ def build_plan(
         problems.extend(_scaled_range_problems(base, study.sweep, positions, study_file))
     if problems:
         raise ConfigError(_unique(problems))
-    labels = [source.label or scenario.name for source, scenario in bases]
+    displays = [source.label or scenario.name for source, scenario in bases]
+    labels = [identifier(d) for d in displays]
+    if study.baseline in displays:  # the baseline may be named by its label as written
+        study = study.model_copy(update={"baseline": labels[displays.index(study.baseline)]})
     _check_labels(study, labels, positions, study_file, relabel)
     baseline = study.baseline or labels[0]
+    shown = dict(zip(labels, displays, strict=True))
     sample = _sample(study, [b for _, b in bases], positions, study_file, stored)
     variants: list[Variant] = []
     seen_points: set[str] = set()
@@ -528,6 +534,7 @@ def build_plan(
                     scenario=scenario,
                     hash=config_hash(scenario.model_copy(update={"seed": 0})),
                     baseline=label == baseline,
+                    display=shown[label],
                 )
             )
     if problems:
@@ -806,6 +813,7 @@ def plan_json(plan: Plan) -> list[dict[str, Any]]:
     return [
         {
             "label": v.label,
+            "display": v.display or v.label,
             "point": v.point,
             "values": v.values,
             "scenario": v.scenario.name,

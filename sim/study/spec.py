@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.config.schema import Section
-from sim.names import Name
+from sim.names import Label, Name
 
 
 def _finite(value: Any) -> Any:
@@ -42,10 +42,12 @@ class ScenarioEntry(Section):
     path: str = Field(
         description="Scenario file, relative to the study file.", min_length=1, max_length=4096
     )
-    label: Name | None = Field(
+    label: Label | None = Field(
         None,
-        description="Name of this scenario in the results (default: the scenario's name): "
-        "letters or digits of any script, '_', '.' or '-'.",
+        description="Display name of this scenario in the report, shown as written (default: "
+        "the scenario's name): up to 64 characters of any script, spaces and punctuation "
+        "allowed. Its identifier in the results is the label itself when it is a name "
+        "(letters or digits, '_', '.' or '-'), else the label with other characters as '_'.",
     )
     set: dict[str, Any] = Field(
         {},
@@ -251,7 +253,9 @@ class Study(Section):
         max_length=200,
     )
     baseline: str | None = Field(
-        None, description="Label of the scenario the others are compared with (default: the first)."
+        None,
+        description="Label (or identifier) of the scenario the others are compared with "
+        "(default: the first).",
     )
     replications: int = Field(30, description="Runs of each scenario.", ge=1, le=10_000)
     seed: int = Field(

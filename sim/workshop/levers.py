@@ -19,6 +19,7 @@ from sim.config.fields import Leaf, field_at
 from sim.config.schema import MoneyConfig, Scenario
 from sim.effort import PLAN
 from sim.roles import BY_NAME
+from sim.sources import name_sources
 
 Kind = Literal["int", "float", "bool", "choice"]
 
@@ -177,7 +178,7 @@ def make_lever(
         If ``path`` names no field of ``model``.
     """
     field = field_at(model, path)
-    text = field.meaning
+    text = name_sources(field.meaning)  # the books by title, not as 'seed NNN'
     if field.annotation is bool:
         return Lever(path, label, group, "bool", help=text)
     if field.choices:
