@@ -28,6 +28,7 @@ import pandas as pd
 
 import sim
 from sim.config.schema import Scenario
+from sim.errors import SchedulerError
 from sim.model import SalesModel
 
 if TYPE_CHECKING:
@@ -64,10 +65,6 @@ class Outcome:
 
 Simulate = Callable[[Scenario, int], Outcome]
 OnDone = Callable[["RunTask", Outcome], None]
-
-
-class SchedulerError(Exception):
-    """The Dask scheduler cannot be reached or its workers cannot run salesim."""
 
 
 class ClusterLostError(Exception):

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sim.config.problems import ConfigError, Location, Positions
 from sim.config.schema import Scenario
 from sim.config.validation import validate
+from sim.errors import StudyError, StudyStoppedError
 from sim.names import safe_name
 from sim.output import (
     OTHER,
@@ -51,18 +52,6 @@ from sim.study.result import StudyResult, collect, write_tables
 from sim.study.spec import Study
 
 RESULTS = Path("results")
-
-
-class StudyError(Exception):
-    """A study cannot run as asked (an unusable output folder, say); exit 2 on the command."""
-
-
-class StudyStoppedError(Exception):
-    """A study stopped before its end: its results could not be written, or it lost its workers.
-
-    A full disk, say, or a Dask cluster that lost every worker. The finished runs are kept, and
-    running the study again resumes it. Exit 3 on the command.
-    """
 
 
 class _WriteFailedError(Exception):
