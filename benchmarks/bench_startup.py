@@ -43,15 +43,15 @@ def _commands(tree: Path) -> dict[str, list[str]]:
     }
 
 
-def _once(args: list[str], env: dict[str, str]) -> tuple[float, int]:
+def _once(args: list[str], env: dict[str, str], tree: Path) -> tuple[float, int]:
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, *args], env=env, capture_output=True, check=False, cwd=ROOT
+        [sys.executable, *args], env=env, capture_output=True, check=False, cwd=tree
     )
     return time.perf_counter() - start, done.returncode
 
 
-def _imported(args: list[str], env: dict[str, str]) -> str:
+def _imported(args: list[str], env: dict[str, str], tree: Path) -> str:
     if args[:2] == ["-c", "pass"]:
         return "-"
     done = subprocess.run(
@@ -60,7 +60,7 @@ def _imported(args: list[str], env: dict[str, str]) -> str:
         capture_output=True,
         text=True,
         check=False,
-        cwd=ROOT,
+        cwd=tree,  # ``python -c`` puts the working folder first on the path
     )
     lines = [line for line in done.stderr.splitlines() if line.startswith("IMPORTED")]
     return " ".join(lines[-1].split()[1:]) or "none" if lines else "?"
@@ -78,7 +78,7 @@ def main() -> None:
     codes: dict[str, set[int]] = {name: set() for name in commands}
     for _ in range(options.repeats):  # interleaved: a busy spell hits every command alike
         for name, args in commands.items():
-            wall, code = _once(args, env)
+            wall, code = _once(args, env, tree)
             times[name].append(wall)
             codes[name].add(code)
     base = statistics.median(times["python -c pass"])
@@ -88,7 +88,7 @@ def main() -> None:
         median = statistics.median(times[name])
         print(
             f"{name:34} {median:9.3f} {min(times[name]):7.3f} {median - base:9.3f}  "
-            f"{','.join(map(str, sorted(codes[name]))):4}  {_imported(args, env)}"
+            f"{','.join(map(str, sorted(codes[name]))):4}  {_imported(args, env, tree)}"
         )
 
 
