@@ -43,9 +43,12 @@ CONNECT_TIMEOUT_S = 20
 WORKER_SATURATION = 1.0  # a local worker holds one run at a time: a dying one takes only its own
 NO_WORKERS_TIMEOUT_S = 60.0  # unless distributed.scheduler.no-workers-timeout says otherwise
 # The default choice of workers_for: one simulated month of a reference-sized company in this
-# process, and a local cluster's start, import of salesim on its workers and shut-down (both
-# measured on a two-core machine by benchmarks/bench_cluster_choice.py; larger companies cost
-# more a month, which only moves the choice towards the cluster later than it could).
+# process, and a local cluster's start, import of salesim on its workers and shut-down, on an
+# otherwise idle two-core machine (a compare of 12 five-year runs took 10 s in one process; the
+# cluster 9-11 s). On the same machine busy with other work (load 8-10),
+# benchmarks/bench_cluster_choice.py measured 34-53 ms and 16-21 s: both grow, the break-even
+# moves from about 1,700 to 800-950 run-months. A larger company costs more a month: the
+# cluster is then chosen later than it could be, never for a plan it cannot pay back.
 RUN_MONTH_S = 0.012
 CLUSTER_START_S = 10.0
 POLL_S = 0.1  # how often the parent looks for finished runs
