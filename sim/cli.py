@@ -1,4 +1,10 @@
-"""The ``salesim`` command: validate scenarios, run them, list parameters."""
+"""The ``salesim`` command: validate scenarios, run them, list parameters.
+
+Only the standard library and the error classes are imported before the command line is read:
+each command imports what it needs (pydantic for the scenario files, pandas and Mesa for runs,
+Dask for clusters, matplotlib for reports, Solara for the workshop) when it runs, so that
+``salesim --help`` and ``salesim validate`` start at once.
+"""
 
 from __future__ import annotations
 
@@ -12,31 +18,15 @@ import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sim.config.loader import ConfigError, load_model, load_yaml
-from sim.config.schema import Scenario
-from sim.output import (
-    LOCK,
-    MANIFEST,
-    OTHER,
-    SCENARIO,
-    STUDY,
-    TIMESERIES,
-    FolderBusyError,
-    WriteError,
-    folder_holds,
-    folder_lock,
-    folder_problem,
-    os_problem,
-    write_atomic,
-    write_run,
-)
-from sim.params import parameter_table
-from sim.run import RunResult, format_summary, run_scenario
-from sim.study.execute import SCHEDULER_ENV, SchedulerError, check_scheduler, default_workers
-from sim.study.plan import Plan
-from sim.study.result import report_text
-from sim.study.runner import StudyError, StudyStoppedError, plan_compare, plan_study, run_plan
+from sim.config.problems import ConfigError
+from sim.errors import FolderBusyError, SchedulerError, StudyError, StudyStoppedError, WriteError
+
+if TYPE_CHECKING:
+    from sim.config.schema import Scenario
+    from sim.run import RunResult
+    from sim.study.plan import Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a command whose reader left
@@ -82,12 +72,36 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+class _Version(argparse.Action):
+    """``--version``: print the installed version and exit (read only when asked)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"salesim {version()}")
+        parser.exit()
+
+
+def version() -> str:
+    """Return the installed distribution's version (the package's own when not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("salesim")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        from sim import __version__
+
+        return __version__
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="salesim",
         description="Agent-based simulator of B2B sales departments (hunters, client "
         "departments, generalist reps, clients and competitors).",
     )
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = sub.add_parser(
         "validate", help="check scenario or study files (exit 0 if valid, 2 if not)"
@@ -128,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
         "scenario only",
     )
     _add_set(run)
+    _add_quiet(run)
     compare = sub.add_parser(
         "compare",
         help="run scenarios many times with the same seeds and compare them with the first",
@@ -201,8 +216,17 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", type=_path, help="write the report here (default: the results folder)"
     )
-    report.add_argument("--quiet", action="store_true", help="no progress lines")
-    sub.add_parser("params", help="print every parameter with its unit, default and source")
+    _add_quiet(report)
+    params = sub.add_parser(
+        "params", help="print every parameter with its unit, default and source"
+    )
+    params.add_argument(
+        "--format",
+        choices=("text", "csv", "json"),
+        default="text",
+        help="text: a Markdown table (default); csv: one row per parameter; json: a list of "
+        "records, defaults as numbers",
+    )
     patterns = sub.add_parser(
         "patterns",
         help="measure a scenario's field patterns (churn, time on acquisition, revenue "
@@ -221,6 +245,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     patterns.add_argument("--years", type=_bounded_int(1, 30), help="horizon in years")
     _add_set(patterns)
+    _add_quiet(patterns)
     _add_calibrate(sub)
     return parser
 
@@ -292,6 +317,7 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
         "--skip-bad", action="store_true",
         help="leave bad rows out and list them in rejected.csv instead of stopping",
     )  # fmt: skip
+    _add_quiet(cal)
 
 
 def _add_report(parser: argparse.ArgumentParser) -> None:
@@ -307,16 +333,21 @@ def _add_cluster(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers",
         type=_bounded_int(1, 512),
-        help=f"local worker processes (default: one per core, {default_workers()} here; "
-        "1 runs in this process)",
+        help="local worker processes: a local Dask cluster of N (1 runs in this process). "
+        "Default: in this process when the plan is too small for a cluster to pay back its "
+        "start-up, else one worker per core",
     )
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="an existing Dask scheduler, e.g. tcp://host:8786 (without --workers, the "
-        f"default is ${SCHEDULER_ENV} if set)",
+        "default is $DASK_SCHEDULER_ADDRESS if set)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    _add_quiet(parser)
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def _add_set(parser: argparse.ArgumentParser) -> None:
@@ -331,6 +362,9 @@ def _add_set(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(path: Path, overrides: Sequence[str]) -> Scenario:
+    from sim.config.loader import load_model
+    from sim.config.schema import Scenario
+
     return load_model(Scenario, path, overrides)
 
 
@@ -349,6 +383,8 @@ def _load_all(paths: Sequence[Path], overrides: Sequence[str]) -> list[Scenario]
 
 def _is_study(path: Path) -> bool:
     """Tell a study file (it lists scenarios) from a scenario file (it never has that key)."""
+    from sim.config.loader import load_yaml
+
     try:
         data, _ = load_yaml(path)
     except ConfigError:
@@ -389,6 +425,8 @@ def _run_overrides(args: argparse.Namespace) -> list[str]:
 
 def _plan_study(path: Path, args: argparse.Namespace) -> Plan:
     """Plan a study file with the command line's changes (``study`` and ``validate``)."""
+    from sim.study.runner import plan_study
+
     return plan_study(
         path, replications=args.replications, years=args.years, overrides=args.overrides
     )
@@ -414,6 +452,8 @@ def _check_output_dirs(outs: list[Path], sources: list[Path], stack: ExitStack) 
     Refuse a folder that holds a study or anything but an earlier run. Say which folders hold
     an earlier run.
     """
+    from sim.output import folder_lock, folder_problem
+
     earlier = {}
     for out, source in zip(outs, sources, strict=True):
         problem = folder_problem(out)
@@ -429,6 +469,8 @@ def _check_output_dirs(outs: list[Path], sources: list[Path], stack: ExitStack) 
 
 def _check_run_folder(out: Path, source: Path) -> bool:
     """Refuse a folder a run would damage; say whether it holds an earlier run."""
+    from sim.output import OTHER, SCENARIO, STUDY, folder_holds
+
     kind = folder_holds(out)
     if kind == STUDY:
         raise UsageError(
@@ -449,6 +491,9 @@ def _check_run_folder(out: Path, source: Path) -> bool:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.output import LOCK, MANIFEST, SCENARIO, TIMESERIES, os_problem, write_run
+    from sim.run import format_summary
+
     overrides = _run_overrides(args)
     scenarios = _load_all(args.scenarios, overrides)
     outs = _output_dirs(args, scenarios)
@@ -468,7 +513,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             zip(args.scenarios, scenarios, outs, strict=True)
         ):
             seed = scenario.seed if args.seed is None else args.seed
-            print(f"[{i + 1}/{len(scenarios)}] running {path} ...", file=sys.stderr, flush=True)
+            if not args.quiet:
+                print(f"[{i + 1}/{len(scenarios)}] running {path} ...", file=sys.stderr, flush=True)
             result = _run_one(scenario, seed, args.transactions)
             try:
                 write_run(
@@ -528,9 +574,12 @@ def _write_csv(path: Path, result: RunResult) -> None:
 
 def _run_one(scenario: Scenario, seed: int, transactions: Path | None) -> RunResult:
     """Run a scenario; with ``transactions``, write its order log there (sim.calibrate)."""
+    from sim.run import RunResult, run_scenario
+
     if transactions is None:
         return run_scenario(scenario, seed)
     from sim.calibrate.transactions import run_logged
+    from sim.output import os_problem, write_atomic
 
     start = time.perf_counter()
     logged = run_logged(scenario, seed)
@@ -544,6 +593,8 @@ def _run_one(scenario: Scenario, seed: int, transactions: Path | None) -> RunRes
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from sim.study.runner import plan_compare
+
     plan = plan_compare(
         args.scenarios, args.overrides, args.replications, args.seed, years=args.years
     )
@@ -555,6 +606,10 @@ def _cmd_study(args: argparse.Namespace) -> int:
 
 
 def _run_study(plan: Plan, args: argparse.Namespace) -> int:
+    from sim.study.execute import SCHEDULER_ENV, check_scheduler
+    from sim.study.result import report_text
+    from sim.study.runner import run_plan
+
     out = args.out or Path("results") / plan.study.name
     if args.scheduler and args.workers:
         raise UsageError("give --workers (a local cluster) or --scheduler (an existing one)")
@@ -581,6 +636,7 @@ def _run_study(plan: Plan, args: argparse.Namespace) -> int:
 
 
 def _write_report(folder: Path, point: int | None, quiet: bool, into: Path | None) -> None:
+    from sim.output import STUDY, folder_holds, folder_lock
     from sim.report import build_report  # matplotlib is loaded only for reports
 
     target = _report_target(folder, into)
@@ -613,6 +669,8 @@ def _report_target(folder: Path, into: Path | None) -> Path:
 
     Refuse one that holds a run, another study or another program's manifest.
     """
+    from sim.output import OTHER, STUDY, folder_holds
+
     results = folder.parent if folder.name == "manifest.json" and folder.is_file() else folder
     if into is None:
         return results
@@ -626,7 +684,28 @@ def _report_target(folder: Path, into: Path | None) -> Path:
     )
 
 
+WORKSHOP_MODULES = ("solara", "solara_assets")  # the extra ``salesim[workshop]``
+
+
+def _workshop_installed() -> bool:
+    """Say whether the workshop's extra is installed.
+
+    Solara is looked for, not imported: the server sets Solara's environment before importing it.
+    """
+    import importlib.util
+
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in WORKSHOP_MODULES)
+    except (ImportError, ValueError):  # a module that cannot be found or loaded
+        return False
+
+
 def _cmd_workshop(args: argparse.Namespace) -> int:
+    if not _workshop_installed():
+        raise UsageError(
+            "the workshop needs Solara, which is not installed. Install the workshop extra: "
+            "pip install 'salesim[workshop]' (from a source folder: pip install -e '.[workshop]')"
+        )
     scenario = _load(args.scenario, [])  # a bad scenario is reported before the server starts
     from sim.workshop.serve import serve  # Solara is imported only by this command
 
@@ -642,8 +721,11 @@ def _cmd_workshop(args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
-def _cmd_params(_: argparse.Namespace) -> int:
-    print(parameter_table())
+def _cmd_params(args: argparse.Namespace) -> int:
+    from sim.params import parameter_csv, parameter_json, parameter_table
+
+    writers = {"text": parameter_table, "csv": parameter_csv, "json": parameter_json}
+    print(writers[args.format]())
     return EXIT_OK
 
 
@@ -656,12 +738,13 @@ def _cmd_patterns(args: argparse.Namespace) -> int:
             "scenarios/unsplit.yaml"
         )
     scenario = _load(args.scenario, _run_overrides(args))
-    print(
-        f"{scenario.name}: field patterns over {args.replications} replications "
-        f"(seeds {args.seed}-{args.seed + args.replications - 1}) ...",
-        file=sys.stderr,
-        flush=True,
-    )
+    if not args.quiet:
+        print(
+            f"{scenario.name}: field patterns over {args.replications} replications "
+            f"(seeds {args.seed}-{args.seed + args.replications - 1}) ...",
+            file=sys.stderr,
+            flush=True,
+        )
     print(format_table(measure(scenario, args.replications, args.seed)))
     return EXIT_OK
 
@@ -669,6 +752,7 @@ def _cmd_patterns(args: argparse.Namespace) -> int:
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibrate.command import Options, calibrate, shipped_scenario, summary_text
     from sim.calibrate.reading import ExportError
+    from sim.output import os_problem
 
     options = Options(
         fmt=args.format,
@@ -684,6 +768,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         base=args.base or shipped_scenario("reference.yaml"),
     )
     out = args.out or Path("calibration") / args.file.stem
+    if not args.quiet:
+        checked = "" if args.no_check else ", then checking the fit with the simulator"
+        print(f"{args.file}: reading and fitting{checked} ...", file=sys.stderr, flush=True)
     try:
         result = calibrate(args.file, out, options)
     except ExportError as err:

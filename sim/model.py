@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import weakref
 from typing import cast
 
 import numpy as np
@@ -73,21 +72,22 @@ from sim.staffing import Staffing
 from sim.visits import Visits
 
 
-class _AgentNumbers(weakref.WeakKeyDictionary):
-    """Mesa's per-model counters of agent ids, keyed weakly by the model.
+class _AgentNumbers:
+    """Mesa's per-model counters of agent ids, kept on the model itself.
 
     Mesa keeps them in a class-level dict keyed by the model itself, which keeps every model
     ever built (and all its agents and tables) alive for the life of the process: a server
     building models session after session, or a worker running run after run, would only grow
-    (mesa issue 3179, fixed after the Mesa 3.3 this project pins).
+    (mesa issue 3179, fixed after the Mesa 3.3 this project pins). Kept on the model, a counter
+    goes with it; no weak reference is needed, so no callback runs while a model is freed (a
+    Ctrl-C or SIGTERM that arrived then would be lost in it).
     """
 
     def __getitem__(self, model: Model) -> itertools.count[int]:
-        try:
-            return super().__getitem__(model)
-        except KeyError:
-            counter = self[model] = itertools.count(1)
-            return counter
+        counter: itertools.count[int] | None = model.__dict__.get("_agent_numbers")
+        if counter is None:
+            counter = model._agent_numbers = itertools.count(1)
+        return counter
 
 
 Agent._ids = _AgentNumbers()

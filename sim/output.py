@@ -30,20 +30,14 @@ from filelock import FileLock, Timeout
 from sim import __version__
 from sim.config.safe_yaml import dump_yaml
 from sim.config.schema import Scenario
+from sim.errors import FolderBusyError
+from sim.errors import WriteError as WriteError  # raised by the callers of this module
 
 MANIFEST = "manifest.json"
 TIMESERIES = "timeseries.parquet"
 SCENARIO = "scenario.yaml"
 LOCK = ".salesim.lock"
 RUN, STUDY, OTHER = "run", "study", "other"
-
-
-class FolderBusyError(Exception):
-    """Another salesim command is writing the results folder."""
-
-
-class WriteError(Exception):
-    """Results could not be written (a full disk, say); what was stored before is kept."""
 
 
 def os_problem(err: OSError) -> str:

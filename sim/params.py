@@ -6,6 +6,9 @@ the Markdown table that ``salesim params`` prints and docs/MODEL.md holds.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Iterator
 
 from pydantic import BaseModel
@@ -71,3 +74,34 @@ def parameter_table(books: bool = True) -> str:
     for record in iter_parameters(books=books):
         lines.append("| " + " | ".join(record[k].replace("|", "/") for k in COLUMNS) + " |")
     return "\n".join(lines)
+
+
+def parameter_csv() -> str:
+    """Return the parameters as CSV, for scripts and spreadsheets.
+
+    Returns
+    -------
+    str
+        A header row of :data:`COLUMNS` and one row per parameter of :func:`iter_parameters`
+        (the same text as the table, quoted where needed by :mod:`csv`); no final newline.
+    """
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(iter_parameters())
+    return buffer.getvalue().rstrip("\n")
+
+
+def parameter_json() -> str:
+    """Return the parameters as a JSON list of records, for scripts.
+
+    Returns
+    -------
+    str
+        One object per parameter with the keys of :data:`COLUMNS`; ``default`` is the value
+        itself (a number, boolean, text, list or ``null``), the other keys are text as in the
+        table. Indented by two spaces.
+    """
+    defaults = {field.path: field.default for field in leaves(Scenario, "")}
+    records = [{**r, "default": defaults[r["parameter"]]} for r in iter_parameters()]
+    return json.dumps(records, indent=2, ensure_ascii=False)

@@ -16,37 +16,14 @@ import pandas as pd
 from sim.config.loader import load_model
 from sim.config.schema import Scenario
 from sim.model import SalesModel
+from sim.study.stats import student_t_quantile
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
-# Two-sided 97.5 % quantiles of Student's t by degrees of freedom.
-_T975 = {
-    1: 12.706,
-    2: 4.303,
-    3: 3.182,
-    4: 2.776,
-    5: 2.571,
-    6: 2.447,
-    7: 2.365,
-    8: 2.306,
-    9: 2.262,
-    10: 2.228,
-    11: 2.201,
-    12: 2.179,
-    14: 2.145,
-    15: 2.131,
-    19: 2.093,
-    24: 2.064,
-    29: 2.045,
-}
-
-
 def t975(df: int) -> float:
-    """Student-t 97.5 % quantile (nearest tabulated df at or below; normal beyond 29)."""
-    if df > 29:
-        return 1.96
-    return _T975[max(k for k in _T975 if k <= df)]
+    """Student-t 97.5 % quantile (the two-sided 95 % interval's)."""
+    return student_t_quantile(0.975, df)
 
 
 def salesim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

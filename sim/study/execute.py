@@ -28,6 +28,7 @@ import pandas as pd
 
 import sim
 from sim.config.schema import Scenario
+from sim.errors import SchedulerError
 from sim.model import SalesModel
 
 if TYPE_CHECKING:
@@ -41,6 +42,15 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT_S = 20
 WORKER_SATURATION = 1.0  # a local worker holds one run at a time: a dying one takes only its own
 NO_WORKERS_TIMEOUT_S = 60.0  # unless distributed.scheduler.no-workers-timeout says otherwise
+# The default choice of workers_for: one simulated month of a reference-sized company in this
+# process, and a local cluster's start, import of salesim on its workers and shut-down, on an
+# otherwise idle two-core machine (a compare of 12 five-year runs took 10 s in one process; the
+# cluster 9-11 s). On the same machine busy with other work (load 8-10),
+# benchmarks/bench_cluster_choice.py measured 34-53 ms and 16-21 s: both grow, the break-even
+# moves from about 1,700 to 800-950 run-months. A larger company costs more a month: the
+# cluster is then chosen later than it could be, never for a plan it cannot pay back.
+RUN_MONTH_S = 0.012
+CLUSTER_START_S = 10.0
 POLL_S = 0.1  # how often the parent looks for finished runs
 WATCH_S = 1.0  # how often it counts the cluster's workers
 NOISY_LOGGERS = (
@@ -66,10 +76,6 @@ Simulate = Callable[[Scenario, int], Outcome]
 OnDone = Callable[["RunTask", Outcome], None]
 
 
-class SchedulerError(Exception):
-    """The Dask scheduler cannot be reached or its workers cannot run salesim."""
-
-
 class ClusterLostError(Exception):
     """The Dask cluster has had no workers for too long (or its scheduler went away)."""
 
@@ -90,6 +96,32 @@ def simulate(scenario: Scenario, seed: int) -> Outcome:
 def default_workers() -> int:
     """One worker per CPU core."""
     return max(1, os.cpu_count() or 1)
+
+
+def workers_for(run_months: int, cores: int) -> int:
+    """Choose where a plan runs by default: in this process (1) or on ``cores`` local workers.
+
+    A local cluster costs ``CLUSTER_START_S`` to start, import salesim on its workers and shut
+    down; it then runs about ``cores`` times as fast. It pays back when ``CLUSTER_START_S +
+    T / cores < T``, with ``T = run_months * RUN_MONTH_S`` the plan's time in this process.
+
+    Parameters
+    ----------
+    run_months : int
+        The plan's runs still to do times their horizons in months.
+    cores : int
+        The workers a local cluster would start (one per core).
+
+    Returns
+    -------
+    int
+        1 (run in this process) or ``cores`` (start a local cluster). Both give the same
+        results, run by run.
+    """
+    if cores < 2:
+        return 1
+    in_process = run_months * RUN_MONTH_S
+    return cores if CLUSTER_START_S + in_process / cores < in_process else 1
 
 
 def execute(

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sim.config.problems import ConfigError, Location, Positions
 from sim.config.schema import Scenario
 from sim.config.validation import validate
+from sim.errors import StudyError, StudyStoppedError
 from sim.names import safe_name
 from sim.output import (
     OTHER,
@@ -28,6 +29,8 @@ from sim.output import (
 )
 from sim.study import sensitivity, store
 from sim.study.execute import (
+    CLUSTER_START_S,
+    RUN_MONTH_S,
     ClusterLostError,
     Outcome,
     Simulate,
@@ -35,6 +38,7 @@ from sim.study.execute import (
     default_workers,
     execute,
     simulate,
+    workers_for,
 )
 from sim.study.plan import (
     Plan,
@@ -51,18 +55,6 @@ from sim.study.result import StudyResult, collect, write_tables
 from sim.study.spec import Study
 
 RESULTS = Path("results")
-
-
-class StudyError(Exception):
-    """A study cannot run as asked (an unusable output folder, say); exit 2 on the command."""
-
-
-class StudyStoppedError(Exception):
-    """A study stopped before its end: its results could not be written, or it lost its workers.
-
-    A full disk, say, or a Dask cluster that lost every worker. The finished runs are kept, and
-    running the study again resumes it. Exit 3 on the command.
-    """
 
 
 class _WriteFailedError(Exception):
@@ -175,6 +167,10 @@ def run_plan(
 ) -> StudyResult:
     """Run the plan's missing runs into ``out`` and return the results.
 
+    ``workers=None`` (and no ``scheduler``) runs in this process when the runs left are too few
+    for a local cluster to pay back its start-up, and on one worker per core otherwise
+    (``workers_for``); ``workers=1`` always runs in this process, more always start a local
+    Dask cluster. The results are the same wherever the runs execute.
     Raise ``StudyError`` if ``out`` cannot hold the study (it holds a run or another study,
     or another salesim command is writing it), and ``StudyStoppedError`` if the study stops early
     (results cannot be written, or the cluster lost its workers): the manifest's state then
@@ -213,16 +209,22 @@ def _run_locked(
         todo = list(unique.values())
         copies = Counter(t.key for t in missing)
         store.write_manifest(out, plan, {"planned": total, "stored": already, "state": "running"})
+    chosen, why = _where(todo, workers, scheduler)
     if progress:
-        where = f" on {scheduler}" if scheduler else ""
         resumed = f", {already} already stored" if already else ""
         print(
             f"{plan.study.name}: {len(plan.variants)} scenario variants x "
-            f"{plan.study.replications} replications = {total} runs{resumed}{where}",
+            f"{plan.study.replications} replications = {total} runs{resumed}; {why}",
             file=stream,
             flush=True,
         )
     bar = Progress(total, already, stream=stream, enabled=progress)
+    if todo and (scheduler is not None or chosen > 1):
+        bar.starting(
+            f"connecting to {scheduler}"
+            if scheduler
+            else f"starting a local Dask cluster of {chosen} workers"
+        )
 
     def on_done(task: RunTask, outcome: Outcome) -> None:
         try:
@@ -239,7 +241,7 @@ def _run_locked(
         execute(
             todo,
             on_done,
-            workers=workers or default_workers(),
+            workers=chosen,
             scheduler=scheduler,
             run=run,
             on_ready=bar.ready,
@@ -260,6 +262,26 @@ def _run_locked(
         result = collect(out, plan)
         write_tables(result)
     return result
+
+
+def _where(todo: Sequence[RunTask], workers: int | None, scheduler: str | None) -> tuple[int, str]:
+    """Return the workers to use and a note saying where the runs execute, and why there."""
+    if scheduler is not None:
+        return 1, f"on the Dask scheduler at {scheduler}"
+    if workers is not None:
+        where = (
+            "in this process" if workers == 1 else f"on a local Dask cluster of {workers} workers"
+        )
+        return workers, f"{where} (--workers {workers})"
+    run_months = sum(12 * t.variant.scenario.calendar.horizon_years for t in todo)
+    chosen = workers_for(run_months, default_workers())
+    estimate = f"about {run_months * RUN_MONTH_S:.0f} s of runs in one process"
+    if chosen == 1:
+        return 1, (
+            f"in this process ({estimate}: too little to pay back a local Dask cluster's "
+            f"start-up of about {CLUSTER_START_S:.0f} s; --workers N starts one)"
+        )
+    return chosen, f"on a local Dask cluster of {chosen} workers, one per core ({estimate})"
 
 
 def _with_stored_sample(out: Path, plan: Plan) -> Plan:
