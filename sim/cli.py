@@ -562,6 +562,7 @@ def _check_transactions(path: Path, kept: list[Path], option: str = "--transacti
 
 def _write_csv(path: Path, result: RunResult) -> None:
     """Write a run's monthly table as CSV (atomically; no text cell runs as a formula)."""
+    from sim.output import os_problem, write_atomic
     from sim.spreadsheet import inert_frame
 
     table = inert_frame(result.frame)
