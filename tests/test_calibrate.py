@@ -349,8 +349,10 @@ def test_a_50_megabyte_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     path = tmp_path / "big.csv"
     frame.to_csv(path, index=False)
     assert path.stat().st_size > 50e6
+    # Reading and fitting the big file is the subject here, not the simulator check (twenty runs
+    # of 100,000 clients, nine tenths of this test's time; the check is tested on CDNOW).
     code, out, err = calibrate(capsys, str(path), "--out", str(tmp_path / "c"), "--until",
-                               "2023-06-30")  # fmt: skip
+                               "2023-06-30", "--no-check")  # fmt: skip
     assert code == 0, err
     fit = result(tmp_path / "c")
     assert fit["counts"]["transactions"] == n
