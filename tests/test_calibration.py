@@ -319,7 +319,6 @@ def reference() -> dict[str, Measured]:
 
 
 @pytest.mark.calibration
-@pytest.mark.xdist_group("reference")  # one worker (pytest -n) measures the module fixture
 @pytest.mark.parametrize("name", [t.name for t in TARGETS if t.kind != "report"])
 def test_reference_company_shows_the_field_pattern(
     reference: dict[str, Measured], name: str

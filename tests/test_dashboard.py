@@ -30,9 +30,7 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-# A browser and a server per test: long. One worker runs this file (pytest -n), so the
-# module's server and browser start once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dashboard")]
+pytestmark = pytest.mark.slow  # a browser and a server per test: long
 
 
 def free_port() -> int:

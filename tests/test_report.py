@@ -41,8 +41,6 @@ from sim.study.spec import ScenarioEntry, Study
 FAST = {"market.prospects": 2000}
 PNG = b"\x89PNG\r\n\x1a\n"
 STRATEGIES = ["unsplit", "split", "split_letters_vip"]
-# One worker runs this file (pytest -n): the studies below are module fixtures, made once.
-pytestmark = pytest.mark.xdist_group("report")
 
 
 def write_study(folder: Path, name: str, data: dict[str, object]) -> Path:
