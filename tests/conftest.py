@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
+from filelock import FileLock
 
 from sim.config.loader import load_model
 from sim.config.schema import Scenario
@@ -44,7 +48,35 @@ def scenario(name: str, *overrides: str) -> Scenario:
 
 @cache
 def _run_cached(name: str, overrides: tuple[str, ...], seed: int) -> pd.DataFrame:
-    return SalesModel(scenario(name, *overrides), seed=seed).run()
+    shared = _SHARED_RUNS[0] if _SHARED_RUNS else None
+    if shared is None:
+        return SalesModel(scenario(name, *overrides), seed=seed).run()
+    # Several workers (pytest -n): the first to need a run makes it, the others read it.
+    key = hashlib.sha256(repr((name, overrides, seed)).encode()).hexdigest()[:32]
+    path = shared / f"{key}.pkl"
+    with FileLock(shared / f"{key}.lock"):
+        if path.exists():
+            return pd.read_pickle(path)
+        frame = SalesModel(scenario(name, *overrides), seed=seed).run()
+        frame.to_pickle(shared / f"{key}.tmp")
+        (shared / f"{key}.tmp").replace(path)
+        return frame
+
+
+_SHARED_RUNS: list[Path] = []  # the runs folder shared by this test session's workers
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_runs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Under pytest-xdist, share ``run``'s monthly tables between the workers of one session.
+
+    Each worker's temporary folder lies in the session's (``.../pytest-N/popen-gw0``): the
+    tables go beside them, in ``.../pytest-N/runs``, and pytest removes them with the rest.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.getbasetemp().parent / "runs"
+        folder.mkdir(exist_ok=True)
+        _SHARED_RUNS.append(folder)
 
 
 def run(name: str, *overrides: str, seed: int = 1) -> pd.DataFrame:
