@@ -10,6 +10,7 @@ summed into one transaction (Fader, Hardie & Lee 2005, Marketing Science 24(2), 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -418,10 +419,8 @@ def _undo(out: Path, before: set[str], created: bool) -> None:
         if file.name not in before and file.is_file():
             file.unlink(missing_ok=True)
     if created:
-        try:
+        with contextlib.suppress(OSError):  # not empty: someone else's files
             out.rmdir()
-        except OSError:  # not empty: someone else's files
-            pass
 
 
 def _write(
