@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.calibrate import btyd
+from sim.calibrate import btyd, mapping
 from sim.cli import main
 
 
@@ -161,3 +161,28 @@ def test_calibrate_succeeds_with_finite_values_or_exits_2(
     fit = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
     assert all(math.isfinite(v) for v in finite_numbers(fit))
     assert (out / "scenario.yaml").is_file()  # written only after it loaded (schema bounds)
+
+
+def test_everyone_spending_the_same_gives_that_spend() -> None:
+    # Gamma-Gamma with no spread at all: p and q run towards their bounds, the mean stays put.
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 6, 400).astype(float)
+    fit = btyd.fit_gamma_gamma(x, np.full(x.size, 100.0))
+    assert all(math.isfinite(v) for v in fit.params.values())
+    assert mapping.mean_spend(fit.params) == pytest.approx(100.0, rel=0.01)
+
+
+def test_a_failure_while_writing_leaves_no_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.calibrate import report
+
+    def broken(*_args: object, **_kwargs: object) -> list[str]:
+        raise OSError(28, "No space left on device", "report.html")
+
+    monkeypatch.setattr(report, "write_report", broken)
+    export = uniform_export(tmp_path / "small.csv", clients=60)
+    out = tmp_path / "out"
+    code = main(["calibrate", str(export), "--out", str(out), "--until", "2025-06-30"])
+    assert code != 0 and "No space left" in capsys.readouterr().err
+    assert not out.exists()  # scenario.yaml and split.yaml, written first, are gone too

@@ -400,9 +400,10 @@ def _integrated(s: np.ndarray, c: np.ndarray, a: float, B: np.ndarray) -> np.nda
     """Integrate :func:`alive_purchases` over the quantiles of ``p``, once per distinct row."""
     rows, inverse = np.unique(np.column_stack([s, c, B]), axis=0, return_inverse=True)
     us, uc, ub = rows[:, 0], rows[:, 1], rows[:, 2]
+    shapes, which = np.unique(ub, return_inverse=True)  # few distinct b + x: invert once each
 
     def integrand(u: float) -> np.ndarray:
-        p = special.betaincinv(a, ub, u)
+        p = special.betaincinv(a, shapes, u)[which]
         with np.errstate(all="ignore"):
             each = -np.expm1(-us * np.log1p(uc * p)) / p
         return np.asarray(np.where(p > 0, each, us * uc))

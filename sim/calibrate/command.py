@@ -606,7 +606,8 @@ def _checked(path: Path, text: str) -> None:
         found = "; ".join(f"{p.path}: {p.message}" for p in err.problems)
         raise ExportError(
             f"the fitted rates give no valid scenario ({found}); the export may not identify "
-            f"them (see the warnings of the fit)"
+            "them (see the warnings of the fit): check the amount column and its unit, or give "
+            "a longer period (a later --until, or an export over more months)"
         ) from None
 
 
