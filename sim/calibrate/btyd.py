@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import integrate, optimize, special, stats
 
 from sim.economics import CALENDAR_DAYS_PER_MONTH
 
@@ -332,7 +332,7 @@ def bgnbd_conditional_expectation(
     Parameters
     ----------
     params : dict[str, float]
-        BG/NBD estimates r, alpha, a, b (a != 1).
+        BG/NBD estimates r, alpha, a, b.
     t : float
         Length of the holdout, in the fit's time unit.
     x, t_x, T : numpy.ndarray
@@ -346,9 +346,70 @@ def bgnbd_conditional_expectation(
     r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
     x = np.asarray(x, dtype=float)
     T = np.asarray(T, dtype=float)  # noqa: N806
-    hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
-    top = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
-    return np.asarray(top * p_alive(params, x, t_x, T))
+    alive = alive_purchases(r + x, t / (alpha + T), a, b + x)
+    return np.asarray(alive * p_alive(params, x, t_x, T))
+
+
+_HYP2F1_SAFE = 1e3  # scipy's hyp2f1 agrees with the integral to 1e-6 below this (tests)
+
+
+def alive_purchases(s: np.ndarray, c: np.ndarray, a: float, B: np.ndarray) -> np.ndarray:  # noqa: N803
+    """Return ``E[(1 - (1 + c p)^(-s)) / p]`` over ``p ~ Beta(a, B)``: purchases while alive.
+
+    A client alive with purchase rate ``λ ~ Gamma(s, rate β)`` and drop chance per purchase
+    ``p ~ Beta(a, B)`` makes ``(1 - e^(-λ p t)) / p`` purchases in ``t`` on average (Fader,
+    Hardie & Lee 2005, Marketing Science 24(2), section 3); over ``λ`` that is ``(1 - (1 + c
+    p)^(-s)) / p`` with ``c = t / β``, and over ``p`` FHL's closed form ``(a + B - 1) / (a - 1)
+    [1 - (1 + c)^(-s) ₂F₁(s, B; a + B - 1; c / (1 + c))]`` (their equations 9 and 10). The
+    closed form is used where scipy's ``hyp2f1`` is reliable (parameters below 1e3, ``a`` away
+    from 0 and 1, a result within the bounds ``0 <= E <= s c``); elsewhere — a fit at its
+    bounds: ``a → 0`` (no drop-out), ``r``, ``α``, ``a``, ``b`` → ∞ (equal rates or drop
+    chances), ``a ≈ 1`` (a removable singularity) — the expectation is integrated over the
+    quantiles of ``p`` (``scipy.integrate.quad_vec``), whose integrand is bounded by ``s c``
+    and tends to it as ``p → 0`` (the limit without drop-out, ``a → 0``).
+
+    Parameters
+    ----------
+    s, c, B : numpy.ndarray
+        Gamma shape (> 0), holdout length over the gamma's rate (>= 0), beta's b (> 0); any
+        shapes that broadcast.
+    a : float
+        Beta's a (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        The broadcast shape: expected purchases, in ``[0, s c]``.
+    """
+    s, c, B = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (s, c, B)))  # noqa: N806
+    out = np.full(s.shape, np.nan)
+    if 0.01 < a < _HYP2F1_SAFE and abs(a - 1) > 0.05:
+        easy = (s < _HYP2F1_SAFE) & (B < _HYP2F1_SAFE)
+        with np.errstate(all="ignore"):
+            hyp = special.hyp2f1(s[easy], B[easy], a + B[easy] - 1, c[easy] / (1 + c[easy]))
+            closed = (a + B[easy] - 1) / (a - 1) * (1 - (1 + c[easy]) ** -s[easy] * hyp)
+        top = s[easy] * c[easy] * (1 + 1e-9)
+        out[easy] = np.where(np.isfinite(closed) & (closed >= 0) & (closed <= top), closed, np.nan)
+    hard = np.isnan(out)
+    if hard.any():
+        out[hard] = _integrated(s[hard], c[hard], a, B[hard])
+    return out
+
+
+def _integrated(s: np.ndarray, c: np.ndarray, a: float, B: np.ndarray) -> np.ndarray:  # noqa: N803
+    """Integrate :func:`alive_purchases` over the quantiles of ``p``, once per distinct row."""
+    rows, inverse = np.unique(np.column_stack([s, c, B]), axis=0, return_inverse=True)
+    us, uc, ub = rows[:, 0], rows[:, 1], rows[:, 2]
+    shapes, which = np.unique(ub, return_inverse=True)  # few distinct b + x: invert once each
+
+    def integrand(u: float) -> np.ndarray:
+        p = special.betaincinv(a, shapes, u)[which]
+        with np.errstate(all="ignore"):
+            each = -np.expm1(-us * np.log1p(uc * p)) / p
+        return np.asarray(np.where(p > 0, each, us * uc))
+
+    value = integrate.quad_vec(integrand, 0.0, 1.0, epsrel=1e-9, epsabs=0.0)[0]
+    return np.asarray(value)[inverse.ravel()]
 
 
 def p_alive(
@@ -384,11 +445,11 @@ def p_alive(
         np.log(a)
         - np.log(b + xr - 1)
         + (r + xr)
-        * (
-            np.log(alpha + np.asarray(T, float)[repeat])
-            - np.log(alpha + np.asarray(t_x, float)[repeat])
+        * np.log1p(
+            (np.asarray(T, float)[repeat] - np.asarray(t_x, float)[repeat])
+            / (alpha + np.asarray(t_x, float)[repeat])
         )
-    )
+    )  # log1p: (r + x) log((α + T) / (α + t_x)) stays exact when α and r are huge
     return np.asarray(1.0 / (1.0 + np.exp(log_odds)))
 
 
@@ -400,7 +461,7 @@ def bgnbd_expected_count(params: dict[str, float], t: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     params : dict[str, float]
-        BG/NBD estimates r, alpha, a, b (a != 1).
+        BG/NBD estimates r, alpha, a, b.
     t : numpy.ndarray
         Times since the first purchase, in the fit's unit, any shape (>= 0).
 
@@ -411,9 +472,7 @@ def bgnbd_expected_count(params: dict[str, float], t: np.ndarray) -> np.ndarray:
     """
     r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
     t = np.asarray(t, dtype=float)
-    z = t / (alpha + t)
-    hyp = special.hyp2f1(r, b, a + b - 1, z)
-    return np.asarray((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp))
+    return np.asarray(alive_purchases(np.asarray(r), t / alpha, a, np.asarray(b)))
 
 
 def bgnbd_count_probability(params: dict[str, float], x: int, t: np.ndarray) -> np.ndarray:

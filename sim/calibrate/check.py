@@ -148,7 +148,8 @@ def bgnbd_months(
     clock = np.zeros(x.size)
     rows: list[tuple[np.ndarray, np.ndarray]] = []
     while alive.size:
-        clock[alive] += rng.exponential(1.0, alive.size) / rate[alive]
+        with np.errstate(divide="ignore"):  # a rate drawn as 0 (r at e^-15): never buys
+            clock[alive] += rng.exponential(1.0, alive.size) / rate[alive]
         alive = alive[clock[alive] < months * month]
         rows.append((alive, (clock[alive] // month).astype(int)))
         alive = alive[rng.random(alive.size) >= drop[alive]]

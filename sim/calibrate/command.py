@@ -10,8 +10,10 @@ summed into one transaction (Fader, Hardie & Lee 2005, Marketing Science 24(2), 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -172,18 +174,29 @@ def _analyse(
     period = _period(path, export, options)
     summary = btyd.summarise(period.days, period.until, period.end, options.unit)
     x, t_x, age = (summary[c].to_numpy() for c in ("x", "t_x", "T"))
-    bgnbd = btyd.fit_bgnbd(x, t_x, age)
     if x.sum() == 0:
         raise ExportError(
-            f"{path}: no client buys on a second day by {_day(period.until)}; BG/NBD learns the "
-            "purchase rate and the drop-out from repeat purchases, so nothing can be fitted"
+            f"{path}: no client buys on a second day by {_day(period.until)} "
+            f"({len(summary)} clients, each with one purchase day); BG/NBD learns the purchase "
+            "rate and the drop-out from repeat purchases, so nothing can be fitted. Give a "
+            "longer period (a later --until, or an export over more months)"
         )
-    repeaters = summary[summary["x"] > 0]
-    gamma, gamma_note = _fit_spend(repeaters)
+    if float(age.max()) <= 0:
+        raise ExportError(
+            f"{path}: every client's first purchase is on {_day(period.until)}, the last day "
+            "of the calibration period, so no time passes in which to buy again; give a "
+            "longer period (a later --until, or an export over more days)"
+        )
+    try:
+        bgnbd = btyd.fit_bgnbd(x, t_x, age)
+        repeaters = summary[summary["x"] > 0]
+        gamma, gamma_note = _fit_spend(repeaters)
+    except ValueError as err:  # a likelihood not finite anywhere: the data fix no parameter
+        raise ExportError(f"{path}: the models cannot be fitted to this export ({err})") from None
     horizon = (period.end - period.until).days / btyd.DAYS_PER_UNIT[options.unit]
     expected = (
         float(btyd.bgnbd_conditional_expectation(bgnbd.params, horizon, x, t_x, age).sum())
-        if horizon > 0 and bgnbd.params["a"] != 1
+        if horizon > 0
         else 0.0
     )
     posterior = mapping.alive_means(
@@ -196,8 +209,10 @@ def _analyse(
         "salesim_version": __version__,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "time_unit": options.unit,
-        "bgnbd": {k: round(v, 6) for k, v in bgnbd.params.items()},
-        "gamma_gamma": None if gamma is None else {k: round(v, 6) for k, v in gamma.params.items()},
+        "bgnbd": {k: significant(v) for k, v in bgnbd.params.items()},
+        "gamma_gamma": None
+        if gamma is None
+        else {k: significant(v) for k, v in gamma.params.items()},
         "log_likelihood": {
             "bgnbd": round(bgnbd.log_likelihood, 4),
             "gamma_gamma": None if gamma is None else round(gamma.log_likelihood, 4),
@@ -226,7 +241,7 @@ def _analyse(
             "note": "clients alive at until, weighted by P(alive): posterior means the scenario "
             "is set from (docs/MODEL.md, section 8)",
             **{
-                k: None if v != v else round(v, 6)  # NaN: spend not fitted
+                k: None if k == "spend_per_order" and v != v else significant(v)  # NaN: not fitted
                 for k, v in posterior.items()
             },
         },
@@ -237,7 +252,36 @@ def _analyse(
             "read_as": export.notes,
         },
     }
+    _refuse_unfitted(path, result)
     return result, period, summary
+
+
+def significant(value: float, digits: int = 7) -> float:
+    """Return ``value`` rounded to ``digits`` significant digits (a fit's e^-15 stays > 0)."""
+    return float(f"{value:.{digits}g}")
+
+
+def _numbers(block: Any, where: str = "") -> list[tuple[str, float]]:
+    """Return every float of a JSON-ready block with its dotted path."""
+    if isinstance(block, dict):
+        return [n for k, v in block.items() for n in _numbers(v, f"{where}{k}.")]
+    if isinstance(block, list):
+        return [n for i, v in enumerate(block) for n in _numbers(v, f"{where}{i}.")]
+    return [(where.rstrip("."), block)] if isinstance(block, float) else []
+
+
+def _refuse_unfitted(path: Path, result: dict[str, Any]) -> None:
+    """Refuse a fit that gives a value that is not a finite number (nothing is written)."""
+    bad = [f"{k} = {v}" for k, v in _numbers(result) if not math.isfinite(v)]
+    if bad:
+        counts = result["counts"]
+        raise ExportError(
+            f"{path}: the fitted models give no finite value for {', '.join(bad)}; the "
+            f"export ({counts['clients_in_calibration']} clients, "
+            f"{counts['repeat_transactions']} repeat purchases to {result['period']['until']}) "
+            "does not identify them. Give a longer period (a later --until, or an export "
+            "over more months)"
+        )
 
 
 def _period(path: Path, export: Export, options: Options) -> _Period:
@@ -357,9 +401,40 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     if not export.rejected.empty and not options.skip_bad:
         raise _bad_rows_error(path, export.rejected)
     result, period, summary = _analyse(path, export, options)
+    created = not out.exists()
     problem = folder_problem(out)
     if problem:
         raise ExportError(problem)
+    before = {p.name for p in out.iterdir()}
+    try:
+        return _write(path, out, options, export, result, period, summary, base, split_path)
+    except BaseException:
+        _undo(out, before, created)
+        raise
+
+
+def _undo(out: Path, before: set[str], created: bool) -> None:
+    """Remove what a failed calibration wrote into ``out`` (and ``out`` if it made it)."""
+    for file in out.iterdir():
+        if file.name not in before and file.is_file():
+            file.unlink(missing_ok=True)
+    if created:
+        with contextlib.suppress(OSError):  # not empty: someone else's files
+            out.rmdir()
+
+
+def _write(
+    path: Path,
+    out: Path,
+    options: Options,
+    export: Export,
+    result: dict[str, Any],
+    period: _Period,
+    summary: pd.DataFrame,
+    base: Scenario | None,
+    split_path: Path | None,
+) -> dict[str, Any]:
+    """Write the scenarios, the report and calibration.json (last) into ``out``."""
     fields = [] if base is None else mapping.scenario_fields(result, base)
     if base is not None:
         result["scenario"] = {
@@ -531,7 +606,8 @@ def _checked(path: Path, text: str) -> None:
         found = "; ".join(f"{p.path}: {p.message}" for p in err.problems)
         raise ExportError(
             f"the fitted rates give no valid scenario ({found}); the export may not identify "
-            f"them (see the warnings of the fit)"
+            "them (see the warnings of the fit): check the amount column and its unit, or give "
+            "a longer period (a later --until, or an export over more months)"
         ) from None
 
 

@@ -33,6 +33,11 @@ MIN_VALUE_USD = 0.01
 _Field = tuple[str, float | int, str]  # (dotted path, value, comment) of a written field
 
 
+def _significant(value: float) -> float:
+    """Round to 7 significant digits: a fit's e^-15 (3e-7) must not round to 0 (= off)."""
+    return float(f"{value:.7g}")
+
+
 def orders_per_month(params: dict[str, float], unit: str) -> float:
     """Return the population's mean purchase rate while alive, per month: ``r / α`` rescaled.
 
@@ -338,13 +343,13 @@ def _order_fields(alive: dict[str, Any], base: Scenario, usage: float, at: str) 
     return [
         (
             "clients.orders_per_month_transactional",
-            round(transactional, 6),
+            _significant(transactional),
             f"alive.orders_per_month = {alive['orders_per_month']:.4g} / usage {usage:.3g} {at}; "
             f"base ratio {ratio:.3g} and consultative share {share:.3g}",
         ),
         (
             "clients.orders_per_month_consultative",
-            round(consultative, 6),
+            _significant(consultative),
             "the transactional rate times the base's ratio",
         ),
     ]
@@ -360,7 +365,7 @@ def _lapse_field(alive: dict[str, Any], base: Scenario, s_star: float, at: str) 
     lapse = max(0.0, drop - rivals) / multiplier
     return (
         "clients.lapse_per_month",
-        round(lapse, 6),
+        _significant(lapse),
         f"(alive.drop_per_month = {drop:.4g} - rivals' chance {rivals:.4g} {at}) / the "
         f"dissatisfaction multiplier {multiplier:.3g}"
         + ("; the base's rivals alone take more: drop-out over-stated" if drop < rivals else ""),
@@ -377,17 +382,17 @@ def _spread_fields(bgnbd: dict[str, float]) -> list[_Field]:
     return [
         (
             "clients.order_rate_shape",
-            round(bgnbd["r"], 6),
+            _significant(bgnbd["r"]),
             "bgnbd.r: the purchase rates' gamma shape (unitless; the mean is set above)",
         ),
         (
             "clients.dropout_beta_a",
-            round(bgnbd["a"], 6),
+            _significant(bgnbd["a"]),
             "bgnbd.a: the drop chance per order is Beta(a, b) (unitless)",
         ),
         (
             "clients.dropout_beta_b",
-            round(bgnbd["b"], 6),
+            _significant(bgnbd["b"]),
             "bgnbd.b; a client's lapse chance is the one above x p / E[p] x its rate multiplier",
         ),
     ]

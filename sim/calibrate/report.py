@@ -108,10 +108,11 @@ def cumulative(
     weeks = pd.date_range(start + pd.Timedelta(days=6), end + pd.Timedelta(days=6), freq="7D")
     observed = np.searchsorted(np.sort(repeat["date"].to_numpy()), weeks.to_numpy(), "right")
     starts = first.value_counts()
-    expected = np.zeros(len(weeks))
-    for day, count in starts.items():
-        age = (weeks - pd.Timestamp(str(day))).days.to_numpy() / per
-        expected += count * np.where(age > 0, btyd.bgnbd_expected_count(fit, np.maximum(age, 0)), 0)
+    ages = (weeks.to_numpy()[None, :] - starts.index.to_numpy()[:, None]) / pd.Timedelta(days=1)
+    ages = np.maximum(ages / per, 0.0)  # shape (start days, weeks); one call for all ages
+    ages_seen, where = np.unique(ages, return_inverse=True)
+    each = btyd.bgnbd_expected_count(fit, ages_seen)[where.ravel()].reshape(ages.shape)
+    expected = (starts.to_numpy()[:, None] * np.where(ages > 0, each, 0.0)).sum(axis=0)
     return pd.DataFrame({"observed": observed, "expected": expected}, index=weeks)
 
 
@@ -149,7 +150,7 @@ def plot_conditional(fit: dict[str, Any], summary: pd.DataFrame, horizon: float)
     Parameters
     ----------
     fit : dict[str, Any]
-        BG/NBD estimates r, alpha, a, b (a != 1).
+        BG/NBD estimates r, alpha, a, b.
     summary : pandas.DataFrame
         :func:`sim.calibrate.btyd.summarise` (``x``, ``t_x``, ``T``, ``x_star``).
     horizon : float
@@ -362,27 +363,26 @@ def write_report(
             "against BG/NBD's expected counts (FHL 2005, eq. 8).",
         ),
     ]
-    if fit["a"] != 1:
-        figures["cumulative"] = plot_cumulative(cumulative(fit, summary, days, per), until)
+    figures["cumulative"] = plot_cumulative(cumulative(fit, summary, days, per), until)
+    blocks.append(
+        _figure_block(
+            "cumulative",
+            "Cumulative repeat purchases",
+            "Week by week, the calibration clients' repeat purchase days against "
+            "BG/NBD's expectation (FHL 2005, eq. 9); right of the line, the holdout.",
+        )
+    )
+    if horizon > 0:
+        figures["conditional"] = plot_conditional(fit, summary, horizon)
         blocks.append(
             _figure_block(
-                "cumulative",
-                "Cumulative repeat purchases",
-                "Week by week, the calibration clients' repeat purchase days against "
-                "BG/NBD's expectation (FHL 2005, eq. 9); right of the line, the holdout.",
+                "conditional",
+                "Holdout purchases by frequency",
+                "Mean purchase days in the holdout of the clients with each "
+                "calibration frequency, against BG/NBD's conditional expectation "
+                "(FHL 2005, eq. 10).",
             )
         )
-        if horizon > 0:
-            figures["conditional"] = plot_conditional(fit, summary, horizon)
-            blocks.append(
-                _figure_block(
-                    "conditional",
-                    "Holdout purchases by frequency",
-                    "Mean purchase days in the holdout of the clients with each "
-                    "calibration frequency, against BG/NBD's conditional expectation "
-                    "(FHL 2005, eq. 10).",
-                )
-            )
     blocks.append(
         _figure_block(
             "spend",
