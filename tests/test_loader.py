@@ -1302,13 +1302,14 @@ def test_a_bad_study_entry_gets_its_own_problem_not_the_other_forms(tmp_path: Pa
     study = write(
         tmp_path,
         "s.yaml",
-        "name: s\nscenarios:\n  - {path: a.yaml, label: x=1}\n  - {path: 4}\n",
+        'name: s\nscenarios:\n  - {path: a.yaml, label: "a\\tb"}\n  - {path: 4}\n',
     )
     with pytest.raises(ConfigError) as excinfo:
         plan_study(study)
     assert [p.replace(f"{study.parent}/", "") for p in problems_of(excinfo)] == [
-        "s.yaml:3:20: scenarios.0.label: a name is 1 to 64 letters or digits (of any script), "
-        "'_', '.' or '-', starting with a letter or digit; '=' (U+003D) is not allowed",
+        "s.yaml:3:20: scenarios.0.label: a label is 1 to 64 characters of any script, with "
+        "spaces and punctuation, but no line breaks or other control characters; '\\t' "
+        "(U+0009) is not allowed",
         "s.yaml:4:6: scenarios.1.path: Input should be a valid string (got 4)",
     ]
 
