@@ -426,8 +426,6 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
 
 def _check_readable(path: Path) -> None:
     """Refuse an export that is missing, a folder, or unreadable (before any progress line)."""
-    if path.is_dir():
-        raise ExportError(f"{path}: is a folder; give the transaction export file")
     try:
         with path.open("rb") as file:
             file.read(1)
