@@ -771,7 +771,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     out = args.out or Path("calibration") / args.file.stem
     if not args.quiet:
         checked = "" if args.no_check else ", then checking the fit with the simulator"
-        print(f"{args.file}: reading and fitting{checked} ...", file=sys.stderr, flush=True)
+        line = f"{args.file}: reading and fitting{checked} ..."
+        options.progress = lambda: print(line, file=sys.stderr, flush=True)
     try:
         result = calibrate(args.file, out, options)
     except ExportError as err:
@@ -779,6 +780,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     except OSError as err:
         raise WriteError(f"cannot write {os_problem(err)}") from None
     print(summary_text(result, out))
+    for warning in result.get("warnings", []):
+        print(f"salesim: warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -151,7 +151,9 @@ def test_calibrate_succeeds_with_finite_values_or_exits_2(
     export = write(folder / "e.csv", days)
     until = (start + pd.Timedelta(days=min(cut, max(d for _, d, _ in rows)))).date().isoformat()
     out = folder / "out"
-    code = main(["calibrate", str(export), "--out", str(out), "--until", until, "--no-check"])
+    code = main(
+        ["calibrate", str(export), "--out", str(out), "--until", until, "--no-check", "--quiet"]
+    )
     err = capsys.readouterr().err
     assert "Traceback" not in err
     if code == 2:

@@ -17,6 +17,7 @@ of the replications' totals.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,24 @@ REPLICATIONS = 20
 MEASURES = ("clients ordering", "orders", "revenue")
 BAND = (2.5, 97.5)
 """Percentiles of the replications that bound the band (a 95 % prediction interval)."""
+
+
+def months_span(until: pd.Timestamp, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the first and last day of the check's ``months`` whole months after ``until``.
+
+    A month of the check is ``DAYS_PER_MONTH`` days (365.25 / 12) counted from the day after
+    ``until`` (:func:`observed_months`), so day ``d`` after ``until`` falls in month
+    ``(d - 1) // DAYS_PER_MONTH`` and the last day counted is ``ceil(months x DAYS_PER_MONTH)``.
+    """
+    last = math.ceil(months * DAYS_PER_MONTH)
+    return until + pd.Timedelta(days=1), until + pd.Timedelta(days=last)
+
+
+def span_text(until: pd.Timestamp, months: int) -> str:
+    """Return e.g. ``the 8 whole months 1997-10-01 to 1998-05-31`` (:func:`months_span`)."""
+    first, last = months_span(until, months)
+    plural = "month" if months == 1 else "months"
+    return f"the {months} whole {plural} {first.date()} to {last.date()}"
 
 
 def observed_months(

@@ -15,6 +15,8 @@ import functools
 import json
 import math
 import os
+import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +30,7 @@ from sim.calibrate.reading import AMOUNT, CLIENT, DATE, Export, ExportError, rea
 from sim.config.loader import ConfigError, load_model, load_yaml
 from sim.config.safe_yaml import dump_yaml
 from sim.config.schema import Scenario
+from sim.names import safe_name
 from sim.output import RUN, STUDY, folder_holds, folder_lock, folder_problem, write_atomic
 from sim.spreadsheet import inert_frame
 
@@ -89,6 +92,9 @@ class Options:
         Run the simulator check of the report (:mod:`sim.calibrate.check`).
     base : pathlib.Path or None
         The scenario the written scenario.yaml extends (None: no scenario is written).
+    progress : Callable[[], None] or None
+        Called once the arguments, the base, the output folder and the export's readability
+        are checked, before the long part (reading, fitting, the check) starts.
     """
 
     fmt: str = "auto"
@@ -102,6 +108,7 @@ class Options:
     skip_bad: bool = False
     check: bool = True
     base: Path | None = None
+    progress: Callable[[], None] | None = None
 
 
 def _bad_rows_error(path: Path, rejected: pd.DataFrame) -> ExportError:
@@ -389,6 +396,9 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     base = None if options.base is None else _load_base(options.base)
     split_path = None if options.base is None else _split_organisation(options.base)
     _check_folder(out)
+    _check_readable(path)
+    if options.progress is not None:
+        options.progress()
     export = read_export(
         path,
         options.fmt,
@@ -401,6 +411,7 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     if not export.rejected.empty and not options.skip_bad:
         raise _bad_rows_error(path, export.rejected)
     result, period, summary = _analyse(path, export, options)
+    result["warnings"] = []
     created = not out.exists()
     problem = folder_problem(out)
     if problem:
@@ -411,6 +422,15 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     except BaseException:
         _undo(out, before, created)
         raise
+
+
+def _check_readable(path: Path) -> None:
+    """Refuse an export that is missing, a folder, or unreadable (before any progress line)."""
+    try:
+        with path.open("rb") as file:
+            file.read(1)
+    except OSError as err:
+        raise ExportError(f"{path}: cannot read the file ({err.strerror or err})") from None
 
 
 def _undo(out: Path, before: set[str], created: bool) -> None:
@@ -440,6 +460,7 @@ def _write(
         result["scenario"] = {
             "base": str(options.base),
             "files": [SCENARIO, SPLIT],
+            "name": company_name(out),
             "fields": {path: value for path, value, _ in fields},
             "not_identified": list(mapping.NOT_IDENTIFIED),
         }
@@ -454,10 +475,18 @@ def _write(
             )
         if base is not None and options.base is not None and split_path is not None:
             _write_scenarios(out, fields, base, options.base, split_path, path)
+            _staff_cost(result, load_model(Scenario, out / SCENARIO))
         result["report"] = _report(out, period, summary, result, options, base is not None)
         text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         write_atomic(out / CALIBRATION, lambda p: p.write_text(text, encoding="utf-8"))
     return result
+
+
+def _staff_cost(result: dict[str, Any], scenario: Scenario) -> None:
+    """Add the block ``staff_cost`` and, if it warns, its warning to ``result["warnings"]``."""
+    found = mapping.staff_cost_check(result, scenario)
+    result["staff_cost"] = found
+    result["warnings"] = [] if found is None or found["warning"] is None else [found["warning"]]
 
 
 def _report(
@@ -488,9 +517,17 @@ def _report(
             scenario_model, days, summary.index, until, months,
             fit=result, summary=summary, unit=options.unit,
         )  # fmt: skip
-    files = write_report(out, result, summary, days, found, note)
-    block: dict[str, Any] = {"files": files, "check": note or (found and found.verdict())}
+    over = checking.span_text(until, months) if found is not None else ""
+    files = write_report(out, result, summary, days, found, note, over)
+    block: dict[str, Any] = {
+        "files": files,
+        "check": note
+        if found is None
+        else f"over {over} (the calibration period's clients): {found.verdict()}",
+    }
     if found is not None:
+        first, last = checking.months_span(until, months)
+        block["check_period"] = {"first": _day(first), "last": _day(last), "months": months}
         block["check_totals"] = found.totals().reset_index().to_dict("records")
         block["check_months"] = months
         block["check_replications"] = len(found.runs)
@@ -560,7 +597,7 @@ def _write_scenarios(
 ) -> None:
     """Write scenario.yaml (the calibrated company) and split.yaml (the same, split)."""
     extends = os.path.relpath(base_path.resolve(), out.resolve())
-    name = f"{base.name}_calibrated"
+    name = company_name(out)
     scenario = mapping.scenario_text(fields, extends, name, source.name)
     split_data, _ = load_yaml(split_path)
     organisation = {
@@ -569,11 +606,21 @@ def _write_scenarios(
     organisation["organisation"] = _split_staff(dict(organisation["organisation"]), fields, base)
     split = (
         "# The calibrated company, split: the organisation of salesim's scenarios/split.yaml.\n"
-        + dump_yaml({"extends": SCENARIO, "name": f"{name}_split"}, sort_keys=False)
+        + dump_yaml({"extends": SCENARIO, "name": safe_name(f"{name}_split")}, sort_keys=False)
         + dump_yaml(organisation, sort_keys=False)
     )
     for file, text in ((SCENARIO, scenario), (SPLIT, split)):
         write_atomic(out / file, functools.partial(_checked, text=text))
+
+
+def company_name(out: Path) -> str:
+    """Return the calibrated scenario's name: the output folder's, made a valid name.
+
+    Each company's scenario is named after its calibration folder (``calibration/CDNOW_sample``
+    gives ``CDNOW_sample``, its split ``CDNOW_sample_split``), so that ``salesim run`` of two
+    companies writes two results folders (:func:`sim.names.safe_name`).
+    """
+    return safe_name(out.resolve().name or "calibrated")
 
 
 def _split_staff(
@@ -613,6 +660,8 @@ def _checked(path: Path, text: str) -> None:
 
 def summary_text(result: dict[str, Any], out: Path) -> str:
     """Return the lines the command prints after a calibration."""
+    from sim.calibrate.report import holdout_span
+
     c, bg, gg = result["counts"], result["bgnbd"], result["gamma_gamma"]
     cols = result["input"]["columns"]
     lines = [
@@ -643,8 +692,10 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
     h = result["holdout"]
     if result["period"]["holdout_length"] > 0:
         lines.append(
-            f"holdout: {h['observed_transactions']} transactions observed, "
-            f"{h['expected_transactions_bgnbd']:.1f} expected by BG/NBD"
+            f"holdout {holdout_span(result)}: {h['observed_transactions']} repeat transactions "
+            f"of the calibration period's clients observed, "
+            f"{h['expected_transactions_bgnbd']:.1f} "
+            "expected by BG/NBD"
         )
     written = CALIBRATION + (f", {REJECTED}" if c["rejected_rows"] else "")
     if "scenario" in result:
@@ -652,4 +703,11 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
     lines.append(f"  written: {out}/ ({written})")
     if "report" in result:
         lines.append(f"  report: {out}/report.html; simulator check: {result['report']['check']}")
+    if "scenario" in result:
+        name = result["scenario"]["name"]
+        lines.append(
+            f"  next: salesim run {shlex.quote(str(out / SCENARIO))}; salesim compare "
+            f"{shlex.quote(str(out / SCENARIO))} {shlex.quote(str(out / SPLIT))} "
+            f"--out results/compare_{name}"
+        )
     return "\n".join(lines)

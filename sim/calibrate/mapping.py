@@ -514,3 +514,105 @@ def scenario_text(
         for rest, value, comment in items:
             lines.append(f"  {rest}: {value}  # {comment}")
     return "\n".join(lines) + "\n"
+
+
+STAFF_COST_THRESHOLD = 1.0
+"""Staff cost over gross margin above which ``salesim calibrate`` warns (a share, 1 = equal).
+
+Not a figure from a source but an accounting identity: a company whose staff cost exceeds its
+gross margin makes an operating loss before any other cost (operating profit = gross profit -
+staff cost - other cost, sim/ledger.py). Transaction data do not identify the staff or its pay
+(:data:`NOT_IDENTIFIED`), so such a scenario describes no company that could exist."""
+
+
+def staff_cost_usd_per_month(scenario: Scenario) -> float:
+    """Return a scenario's fixed staff cost a month at its starting headcounts.
+
+    For every role of :data:`sim.roles.ROLES`: headcount x (salary + fixed bonus, with the
+    variable pay at target) + the desks it needs x ``money.desk_usd_per_month``, the costs the
+    monthly ledger books as ``staff_cost`` (sim/recorder.py) less the bonuses earned on sales,
+    which only add to it. A lower bound of the simulated staff cost.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its ``organisation`` headcounts and the roles' pay and desk fields).
+
+    Returns
+    -------
+    float
+        USD a month (non-negative).
+    """
+    from sim.economics import desks_needed
+    from sim.roles import ROLES
+
+    desk = scenario.money.desk_usd_per_month
+    total = 0.0
+    for role in ROLES:
+        heads = role.heads(scenario)
+        pay = role.salary_usd(scenario) + role.fixed_bonus_usd(scenario)
+        total += heads * pay + desks_needed(heads, role.desks_per_person(scenario)) * desk
+    return total
+
+
+def staff_fields(scenario: Scenario) -> tuple[list[str], list[str]]:
+    """Return the headcount and pay fields of the roles a scenario staffs (dotted paths)."""
+    from sim.roles import ROLES
+
+    staffed = [role for role in ROLES if role.heads(scenario) > 0]
+    heads = [f"organisation.{role.headcount}" for role in staffed]
+    pay = list(dict.fromkeys(f"{role.section}.{role.salary}" for role in staffed))
+    return heads, pay
+
+
+def staff_cost_check(result: dict[str, Any], scenario: Scenario) -> dict[str, Any] | None:
+    """Return the written scenario's staff cost a year against the fitted company's margin.
+
+    Parameters
+    ----------
+    result : dict[str, Any]
+        The content of ``calibration.json``; read: ``alive`` (clients, orders a month and
+        spend per order of the clients alive at ``until``).
+    scenario : Scenario
+        The written scenario (its headcounts, pay and ``money.gross_margin``).
+
+    Returns
+    -------
+    dict[str, Any] or None
+        ``revenue_per_year`` (alive clients x orders a month x spend per order x 12, in the
+        export's currency), ``gross_margin_per_year`` (times ``money.gross_margin``),
+        ``staff_cost_per_year`` (:func:`staff_cost_usd_per_month` x 12), ``ratio`` (staff cost
+        over gross margin; inf when the margin is 0), ``threshold``
+        (:data:`STAFF_COST_THRESHOLD`) and ``warning`` (a sentence, or None when the ratio is
+        at most the threshold); None when the spend was not fitted (no revenue to compare).
+    """
+    alive = result["alive"]
+    spend = alive.get("spend_per_order")
+    if spend is None or spend != spend:
+        return None
+    revenue = 12.0 * float(alive["alive"]) * float(alive["orders_per_month"]) * float(spend)
+    margin = revenue * scenario.money.gross_margin
+    staff = 12.0 * staff_cost_usd_per_month(scenario)
+    ratio = staff / margin if margin > 0 else math.inf
+    warning = None
+    if ratio > STAFF_COST_THRESHOLD:
+        heads, pay = staff_fields(scenario)
+        example = heads[0] if heads else "organisation.generalists"
+        warning = (
+            f"the scenario's staff cost, {staff:,.0f} USD a year (the base's pay and a headcount "
+            f"scaled from the base's workload, not from the data), exceeds the calibrated "
+            f"company's gross margin, {margin:,.0f} USD a year (revenue {revenue:,.0f} x "
+            f"money.gross_margin {scenario.money.gross_margin:g}): the simulated company makes "
+            "a loss whatever the organisation. Transaction data cannot tell the staff or its "
+            f"pay: set your company's headcounts ({', '.join(heads)}), pay ({', '.join(pay)}) "
+            "and money.gross_margin, with --set (e.g. salesim run scenario.yaml --set "
+            f"{example}=2) or by editing scenario.yaml"
+        )
+    return {
+        "revenue_per_year": round(revenue, 2),
+        "gross_margin_per_year": round(margin, 2),
+        "staff_cost_per_year": round(staff, 2),
+        "ratio": round(ratio, 4) if math.isfinite(ratio) else None,
+        "threshold": STAFF_COST_THRESHOLD,
+        "warning": warning,
+    }

@@ -189,10 +189,15 @@ def guess_columns(headers: list[str], given: dict[str, str | None], where: str) 
         if len(hits) != 1:
             what = "no column" if not hits else f"several columns ({hits})"
             hint = "" if len(headers) > 1 else "; is the delimiter right? (--delimiter)"
+            if len(headers) == 1 and looks_like_cdnow(headers[0]):
+                hint = (
+                    "; the file looks like the CDNOW layout (id, client, date YYYYMMDD, "
+                    "quantity, amount, separated by spaces): give --format cdnow"
+                )
+            name_it = "" if "cdnow" in hint else f" Name it with --{role} HEADER"
             raise ExportError(
                 f"{where}: line 1: {what} looks like the {role} (expected one of "
-                f"{', '.join(known[:6])}, ...); the header has {shown}{hint}. "
-                f"Name it with --{role} HEADER"
+                f"{', '.join(known[:6])}, ...); the header has {shown}{hint}.{name_it}"
             )
         found[role] = hits[0]
     return found
@@ -345,6 +350,18 @@ def _read_excel(path: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else v)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, 2
+
+
+_CDNOW_LINE = re.compile(r"\s*\S+\s+\S+\s+(?:19|20)\d{6}\s+\d+\s+-?\d+(?:\.\d+)?\s*")
+
+
+def looks_like_cdnow(line: str) -> bool:
+    """Return whether a line has the CDNOW layout :func:`_read_cdnow` reads.
+
+    Five whitespace-separated fields: an id, a client id, a date ``YYYYMMDD`` (years 1900-2099),
+    a whole quantity and an amount with a decimal point, e.g. ``00004 0001 19970101  2   29.33``.
+    """
+    return _CDNOW_LINE.fullmatch(line) is not None
 
 
 def _read_cdnow(path: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:

@@ -34,6 +34,15 @@ FIGURES = {
     "spend": "spend.png",
     "check": "check.png",
 }
+CURRENCY = "USD"
+"""The unit of money on the axes: the export's amounts, which the scenario reads as USD (its
+money fields are ``_usd``); an export in another currency is shown, and simulated, as is."""
+UNITS = {
+    "clients ordering": "clients a month",
+    "orders": "orders a month",
+    "revenue": "USD a month",
+}
+"""The unit of each measure of the check (:data:`sim.calibrate.check.MEASURES`)."""
 TOP = 7  # frequencies shown one by one; the last bar is "7+"
 FITTED, SEEN = OKABE_ITO[0], BASELINE_COLOUR
 
@@ -237,8 +246,8 @@ def plot_spend(gamma: dict[str, float] | None, summary: pd.DataFrame) -> Figure:
                 dens = gamma_gamma_density(gamma, grid, buyers["x"].to_numpy())
                 ax.plot(grid, dens, color=FITTED, lw=2.5, label="Gamma-Gamma")
             ax.legend(frameon=False)
-        ax.set_xlabel("mean spend per repeat purchase of a repeat buyer")
-        ax.set_ylabel("density")
+        ax.set_xlabel(f"mean spend per repeat purchase of a repeat buyer [{CURRENCY}]")
+        ax.set_ylabel(f"density [1/{CURRENCY}]")
         ax.set_title("Spend per purchase: observed and fitted")
     return figure
 
@@ -274,6 +283,7 @@ def plot_check(check: Check) -> Figure:
             ax.plot(months, check.observed[measure], color=SEEN, marker="o", label="observed")
             ax.set_title(measure)
             ax.set_xlabel("month of the holdout")
+            ax.set_ylabel(UNITS[measure])
             ax.set_ylim(bottom=0)
         figure.axes[0].legend(frameon=False, loc="lower left")
         figure.suptitle(f"The simulator on the written scenario ({len(check.runs)} runs)")
@@ -291,7 +301,53 @@ def _figure_block(name: str, title: str, text: str) -> str:
     )
 
 
-def _check_block(check: Check | None, note: str) -> str:
+def company_summary(
+    result: dict[str, Any], check: Check | None, check_note: str = "", over: str = ""
+) -> str:
+    """Return the report's opening paragraph: the fitted company in plain words.
+
+    Parameters
+    ----------
+    result : dict[str, Any]
+        The content of ``calibration.json`` (``alive``, ``period``; ``staff_cost`` and
+        ``warnings`` when a scenario was written).
+    check : Check or None
+        The simulator check (None: skipped, ``check_note`` says why).
+    check_note, over : str
+        Why the check was skipped; the months it covers (:func:`sim.calibrate.check.span_text`).
+
+    Returns
+    -------
+    str
+        Plain text: clients alive at ``until``, their orders a month, the mean order value and
+        revenue a month (:data:`CURRENCY`), what the check found, and the staff-cost warning.
+    """
+    alive, until = result["alive"], result["period"]["until"]
+    clients = float(alive["alive"])
+    orders = clients * float(alive["orders_per_month"])
+    spend = alive.get("spend_per_order")
+    text = (
+        f"On {until}, the end of the calibration period, about {clients:,.0f} clients are "
+        f"still alive (weighted by BG/NBD's chance that each is); they place about "
+        f"{orders:,.0f} orders a month"
+    )
+    if spend is None or spend != spend:
+        text += " (spend per order not fitted). "
+    else:
+        text += (
+            f" of {spend:,.2f} {CURRENCY} on average, about {orders * spend:,.0f} "
+            f"{CURRENCY} of revenue a month. "
+        )
+    if check is None:
+        text += f"Simulator check: {check_note}."
+    else:
+        text += f"Simulator check over {over}: {check.verdict()}."
+    for warning in result.get("warnings", []):
+        text += f" Warning: {warning}."
+    return text
+
+
+def _check_block(check: Check | None, note: str, over: str = "") -> str:
     if check is None:
         return f"<h2>The simulator check</h2>\n<p class='note'>{html.escape(note)}</p>\n"
     totals = check.totals()
@@ -306,8 +362,9 @@ def _check_block(check: Check | None, note: str) -> str:
         _figure_block(
             "check",
             "The simulator check",
-            "The written scenario, run with no reorganisation from the end of the calibration "
-            "period, against the holdout months of the same clients (clients won later are "
+            f"The written scenario, run with no reorganisation from the end of the calibration "
+            f"period, against {over} of the holdout, month by month, of the same clients "
+            "(the holdout's last part month is left out; clients won later are "
             "left out on both sides). BG/NBD's own forecast draws each client's rate and "
             "drop-out from its posterior (as many draws): where the simulator agrees with it "
             "and both miss the data, the fit, not the simulator, misses.",
@@ -320,6 +377,22 @@ def _check_block(check: Check | None, note: str) -> str:
     )
 
 
+def holdout_span(result: dict[str, Any]) -> str:
+    """Return e.g. ``1997-10-01 to 1998-06-30 (39 weeks)``, the holdout of calibration.json."""
+    period = result["period"]
+    first = (pd.Timestamp(period["until"]) + pd.Timedelta(days=1)).date()
+    length = float(period["holdout_length"])
+    return f"{first} to {period['end']} ({length:.3g} {result['time_unit']}s)"
+
+
+def _summary_block(result: dict[str, Any], check: Check | None, note: str, over: str) -> str:
+    warned = (
+        " style='border-left:6px solid #D55E00;padding-left:8px'" if result.get("warnings") else ""
+    )
+    text = html.escape(company_summary(result, check, note, over))
+    return f"<h2>In short</h2>\n<p{warned}>{text}</p>\n"
+
+
 def write_report(
     out: Path,
     result: dict[str, Any],
@@ -327,6 +400,7 @@ def write_report(
     days: pd.DataFrame,
     check: Check | None,
     check_note: str = "",
+    over: str = "",
 ) -> list[str]:
     """Render the figures and the page into ``out``; return the files written.
 
@@ -344,6 +418,8 @@ def write_report(
         The simulator check (None: skipped, ``check_note`` says why).
     check_note : str
         Why the check was skipped.
+    over : str
+        The months the check covers (:func:`sim.calibrate.check.span_text`).
 
     Returns
     -------
@@ -393,7 +469,7 @@ def write_report(
     )
     if check is not None:
         figures["check"] = plot_check(check)
-    blocks.append(_check_block(check, check_note))
+    blocks.append(_check_block(check, check_note, over))
     for name, figure in figures.items():
         write_atomic(out / FIGURES[name], functools.partial(_save, figure=figure))
     page = (
@@ -401,9 +477,10 @@ def write_report(
         f"<style>{STYLE}</style></head><body><h1>Calibration of "
         f"{html.escape(Path(result['input']['file']).name)}</h1>\n<p class='lead'>"
         f"{result['counts']['clients_in_calibration']:,} clients; calibration "
-        f"{result['period']['start']} to {result['period']['until']}, holdout to "
-        f"{result['period']['end']}. BG/NBD r = {fit['r']:.4g}, α = {fit['alpha']:.4g}, "
+        f"{result['period']['start']} to {result['period']['until']}, holdout "
+        f"{holdout_span(result)}. BG/NBD r = {fit['r']:.4g}, α = {fit['alpha']:.4g}, "
         f"a = {fit['a']:.4g}, b = {fit['b']:.4g} (per {result['time_unit']}).</p>\n"
+        + _summary_block(result, check, check_note, over)
         + "".join(blocks)
         + "</body></html>\n"
     )
