@@ -596,6 +596,11 @@ def _run_one(scenario: Scenario, seed: int, transactions: Path | None) -> RunRes
 def _cmd_compare(args: argparse.Namespace) -> int:
     from sim.study.runner import plan_compare
 
+    if len(args.scenarios) < 2:
+        raise UsageError(
+            f"compare needs two or more scenarios (the first is the baseline), got one: "
+            f"{args.scenarios[0]}. To run one scenario, use: salesim run {args.scenarios[0]}"
+        )
     plan = plan_compare(
         args.scenarios, args.overrides, args.replications, args.seed, years=args.years
     )

@@ -703,3 +703,15 @@ def test_a_reader_that_leaves_early_ends_the_output_quietly() -> None:
     err = process.stderr.read()
     assert process.wait(timeout=60) == 141
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_compare_of_one_scenario_is_refused_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code = main(["compare", str(SCENARIOS / "split.yaml"), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "compare needs two or more scenarios" in err
+    assert "salesim run" in err
+    assert not out.exists()
