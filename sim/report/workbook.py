@@ -38,6 +38,7 @@ from sim.metrics import HEADLINE
 from sim.report import frames
 from sim.report.tables import differing_settings
 from sim.spreadsheet import inert
+from sim.study.result import cap_share
 
 XLSX = "report.xlsx"
 SHEETS = ("headline", "monthly", "settings", "provenance")
@@ -231,8 +232,8 @@ def _metric_cells(stats: pd.DataFrame, metric: str, kind: str, is_base: bool) ->
     s = stats.loc[metric]
     low, high = _number(s["low"]), _number(s["high"])
     if kind == "share":
-        low = None if low is None else min(max(low, 0.0), 1.0)
-        high = None if high is None else min(max(high, 0.0), 1.0)
+        low = None if low is None else cap_share(low)
+        high = None if high is None else cap_share(high)
     diffs = [None] * 3 if is_base else [_number(s[c]) for c in ("diff", "diff_low", "diff_high")]
     return [_number(s["mean"]), low, high, *diffs]
 
