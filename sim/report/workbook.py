@@ -312,7 +312,7 @@ def provenance_table(contents: Contents) -> Table:
     its configuration hash (SHA-256 of the resolved scenario) and the seeds of its runs.
     """
     header = ["item", "value"]
-    rows: list[list[Any]] = [[item, value] for item, value in contents.provenance]
+    rows: list[list[Any]] = [[item, _count(item, value)] for item, value in contents.provenance]
     rows += [[heading, text] for heading, text in contents.notes]
     for record in contents.variants:
         seeds = [int(s) for s in record.get("seeds", [])]
@@ -325,6 +325,14 @@ def provenance_table(contents: Contents) -> Table:
             ]
         )
     return header, rows, ["", ""]
+
+
+COUNTS = frozenset({"failed runs"})  # provenance items that are a number of runs
+
+
+def _count(item: str, value: str) -> Any:
+    """Return a provenance value that is a count (``COUNTS``) as a number, any other as text."""
+    return int(value) if item in COUNTS and value.isdecimal() else value
 
 
 def _seeds(seeds: list[int]) -> str:
