@@ -646,8 +646,8 @@ def _patterns(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int,
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["{tmp}"], "{tmp}:1:1: <document>: is a directory, expected a YAML file"),
-        (["{tmp}/missing.yaml"], "{tmp}/missing.yaml:1:1: <document>: file not found"),
+        (["{tmp}"], "{tmp}: is a directory, expected a YAML file"),
+        (["{tmp}/missing.yaml"], "{tmp}/missing.yaml: file not found"),
         (
             ["{tmp}/latin1.yaml"],
             "{tmp}/latin1.yaml:1:10: <document>: file is not valid UTF-8 (byte 0xe9)",
