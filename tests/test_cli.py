@@ -715,3 +715,18 @@ def test_compare_of_one_scenario_is_refused_at_once(
     assert "compare needs two or more scenarios" in err
     assert "salesim run" in err
     assert not out.exists()
+
+
+def test_a_wrong_flag_after_a_command_gets_that_commands_usage_and_a_suggestion(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", str(SCENARIOS / "split.yaml"), "--yeras", "3"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert err.startswith("usage: salesim run ")
+    assert "salesim run: error: unrecognized arguments: --yeras 3; did you mean --years?" in err
+    with pytest.raises(SystemExit):
+        main(["params", "--zzzzzz"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: salesim params ") and "did you mean" not in err

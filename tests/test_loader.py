@@ -231,9 +231,7 @@ def test_size_cap(tmp_path: Path) -> None:
     assert load_yaml(path, max_bytes=1000)[0]["name"] == "x" * 200
     with pytest.raises(ConfigError) as excinfo:
         load_yaml(path, max_bytes=100)
-    assert problems_of(excinfo) == [
-        f"{path}: file is too large (207 bytes; the limit is 100)"
-    ]
+    assert problems_of(excinfo) == [f"{path}: file is too large (207 bytes; the limit is 100)"]
 
 
 def test_duplicate_keys_are_all_reported(tmp_path: Path) -> None:
@@ -477,8 +475,7 @@ def test_bad_overrides_are_all_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as excinfo:
         apply_overrides(data, positions, bad)
     assert problems_of(excinfo) == [
-        "--set 'count4': invalid override 'count4': expected PATH=VALUE, "
-        "e.g. a.b.c=4",
+        "--set 'count4': invalid override 'count4': expected PATH=VALUE, e.g. a.b.c=4",
         "--set '=3': invalid override '=3': the path before '=' has an empty part",
         "--set 'a..b=1':1:1: a..b: invalid override 'a..b=1': the path before '=' has an "
         "empty part",
