@@ -186,6 +186,18 @@ def test_params_lists_every_parameter_with_a_source() -> None:
         assert cells[5] not in ("", "-"), f"{cells[0]} has no source"
 
 
+def test_every_headcount_is_in_people() -> None:
+    from sim.params import iter_parameters
+
+    units = {p["parameter"]: p["unit"] for p in iter_parameters()}
+    headcounts = [
+        *(f"organisation.{role}" for role in ("hunters", "generalists", "specialists")),
+        *(f"organisation.{role}" for role in ("vip_leads", "account_managers", "letter_writers")),
+        "vip.seconded_full_time",
+    ]
+    assert {name: units[name] for name in headcounts} == dict.fromkeys(headcounts, "people")
+
+
 def test_saved_scenario_reproduces_the_run(tmp_path: Path) -> None:
     first, again = tmp_path / "first", tmp_path / "again"
     assert (
