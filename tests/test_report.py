@@ -738,6 +738,13 @@ def test_wrapped_names_fit_their_width_and_lose_nothing() -> None:
     assert cut.count("\n") == 1 and cut.endswith("…")
 
 
+def test_a_name_that_fits_a_line_is_never_broken_inside() -> None:
+    text = "12-month retention of split, split_vip and split_accounts"
+    for width in range(16, 60):
+        words = [w for line in wrap(text, width).splitlines() for w in line.split()]
+        assert words == text.split(), width  # split_vip stays whole, never "split_" / "vip"
+
+
 @pytest.mark.slow
 def test_the_longest_labels_fit_every_page_and_figure(
     strategies: StudyResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
