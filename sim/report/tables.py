@@ -67,7 +67,8 @@ def headline(
                 continue
             s = data.loc[strategy].copy()
             if kind == "share":
-                s[["low", "high"]] = [cap_share(float(s["low"])), cap_share(float(s["high"]))]
+                _, low, high = _floats(s, "mean", "low", "high")
+                s["low"], s["high"] = cap_share(low), cap_share(high)
             is_base = strategy == baseline
             significant = not is_base and (s["diff_low"] > 0 or s["diff_high"] < 0)
             rows.append(
