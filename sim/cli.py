@@ -596,6 +596,11 @@ def _run_one(scenario: Scenario, seed: int, transactions: Path | None) -> RunRes
 def _cmd_compare(args: argparse.Namespace) -> int:
     from sim.study.runner import plan_compare
 
+    if len(args.scenarios) < 2:
+        raise UsageError(
+            f"compare needs two or more scenarios (the first is the baseline), got one: "
+            f"{args.scenarios[0]}. To run one scenario, use: salesim run {args.scenarios[0]}"
+        )
     plan = plan_compare(
         args.scenarios, args.overrides, args.replications, args.seed, years=args.years
     )
@@ -785,6 +790,31 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line; an unknown argument is the chosen command's error, with its usage.
+
+    argparse reports arguments that no subcommand knows with the top-level usage; here the
+    subcommand's own usage and ``salesim COMMAND: error: ...`` are printed (exit 2), with the
+    closest option of that command for a mistyped one.
+    """
+    args, extras = parser.parse_known_args(argv)
+    if not extras:
+        return args
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    chosen: argparse.ArgumentParser = commands[args.command]
+    message = f"unrecognized arguments: {' '.join(extras)}"
+    options = [o for a in chosen._actions for o in a.option_strings if o.startswith("--")]
+    for extra in extras:
+        if extra.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(extra.split("=", 1)[0], options, n=1, cutoff=0.6)
+            if close:
+                message += f"; did you mean {close[0]}?"
+            break
+    chosen.error(message)
+
+
 def _interrupt(signum: int, _frame: object) -> None:
     """Stop on SIGTERM as on Ctrl-C: what finished is kept and the manifest says so."""
     raise KeyboardInterrupt
@@ -792,7 +822,7 @@ def _interrupt(signum: int, _frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``salesim`` command; returns the exit code."""
-    args = _parser().parse_args(argv)
+    args = _parse(_parser(), argv)
     commands = {
         "validate": _cmd_validate,
         "run": _cmd_run,

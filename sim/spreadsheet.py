@@ -6,8 +6,9 @@ product's CSV files come from users. As the OWASP guidance on CSV injection reco
 text cell gets a leading single quote, which spreadsheets read as "this is text". A cell can
 also begin in the middle of a text when a spreadsheet splits the line at another separator
 (``;`` in many locales, a tab, a quote, a line break), so the quote also goes before a trigger
-that follows one of those characters. Numbers, and text that is a plain decimal number
-(``-3.5``), are left as they are: they are values, not formulas.
+that follows one of those characters. Numbers, text that is a plain decimal number
+(``-3.5``, ``0``), and a trigger that is a whole cell by itself (``-``, the "no unit" of a
+setting) are left as they are: they are values or plain text, not formulas.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import pandas as pd
 
 TRIGGERS = "=+-@\t\r"
 # Where a spreadsheet may start a cell: the start of the text or just after a separator.
-_CELL_START = re.compile(r'(?:^|(?<=[,;\t\r\n"]))(?=[=+\-@\t\r])')
+# A trigger followed by nothing (the end of the text, or a separator that is not itself a
+# trigger) is a cell of that one character, which a spreadsheet shows as text: ``-`` is left
+# alone, ``-x``, ``- x`` and ``-\t=1`` are not.
+_CELL_START = re.compile(r'(?:^|(?<=[,;\t\r\n"]))(?=[=+\-@\t\r](?![,;\n"]|\Z))')
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -36,14 +40,16 @@ def inert(value: object) -> object:
     object
         ``value``, or for text, the text with a single quote before each ``=``, ``+``, ``-``,
         ``@``, tab or carriage return that starts it or follows ``,``, ``;``, a tab, a carriage
-        return, a line feed or a double quote. Text that is a plain decimal number is unchanged.
+        return, a line feed or a double quote, unless the trigger is followed by nothing (the end
+        of the text, ``,``, ``;``, a line feed or a double quote: a cell of that one character).
+        Text that is a plain decimal number is unchanged.
 
     Examples
     --------
     >>> inert("=HYPERLINK(\"http://x\")")
     '\'=HYPERLINK("http://x")'
-    >>> inert("-3.5"), inert(-3.5), inert("as it is")
-    ('-3.5', -3.5, 'as it is')
+    >>> inert("-3.5"), inert(-3.5), inert("as it is"), inert("-"), inert("-x")
+    ('-3.5', -3.5, 'as it is', '-', "'-x")
     """
     if not isinstance(value, str) or _PLAIN_NUMBER.fullmatch(value):
         return value

@@ -186,6 +186,18 @@ def test_params_lists_every_parameter_with_a_source() -> None:
         assert cells[5] not in ("", "-"), f"{cells[0]} has no source"
 
 
+def test_every_headcount_is_in_people() -> None:
+    from sim.params import iter_parameters
+
+    units = {p["parameter"]: p["unit"] for p in iter_parameters()}
+    headcounts = [
+        *(f"organisation.{role}" for role in ("hunters", "generalists", "specialists")),
+        *(f"organisation.{role}" for role in ("vip_leads", "account_managers", "letter_writers")),
+        "vip.seconded_full_time",
+    ]
+    assert {name: units[name] for name in headcounts} == dict.fromkeys(headcounts, "people")
+
+
 def test_saved_scenario_reproduces_the_run(tmp_path: Path) -> None:
     first, again = tmp_path / "first", tmp_path / "again"
     assert (
@@ -646,8 +658,8 @@ def _patterns(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int,
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["{tmp}"], "{tmp}:1:1: <document>: is a directory, expected a YAML file"),
-        (["{tmp}/missing.yaml"], "{tmp}/missing.yaml:1:1: <document>: file not found"),
+        (["{tmp}"], "{tmp}: is a directory, expected a YAML file"),
+        (["{tmp}/missing.yaml"], "{tmp}/missing.yaml: file not found"),
         (
             ["{tmp}/latin1.yaml"],
             "{tmp}/latin1.yaml:1:10: <document>: file is not valid UTF-8 (byte 0xe9)",
@@ -703,3 +715,30 @@ def test_a_reader_that_leaves_early_ends_the_output_quietly() -> None:
     err = process.stderr.read()
     assert process.wait(timeout=60) == 141
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_compare_of_one_scenario_is_refused_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code = main(["compare", str(SCENARIOS / "split.yaml"), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "compare needs two or more scenarios" in err
+    assert "salesim run" in err
+    assert not out.exists()
+
+
+def test_a_wrong_flag_after_a_command_gets_that_commands_usage_and_a_suggestion(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", str(SCENARIOS / "split.yaml"), "--yeras", "3"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert err.startswith("usage: salesim run ")
+    assert "salesim run: error: unrecognized arguments: --yeras 3; did you mean --years?" in err
+    with pytest.raises(SystemExit):
+        main(["params", "--zzzzzz"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: salesim params ") and "did you mean" not in err

@@ -231,9 +231,7 @@ def test_size_cap(tmp_path: Path) -> None:
     assert load_yaml(path, max_bytes=1000)[0]["name"] == "x" * 200
     with pytest.raises(ConfigError) as excinfo:
         load_yaml(path, max_bytes=100)
-    assert problems_of(excinfo) == [
-        f"{path}:1:1: <document>: file is too large (207 bytes; the limit is 100)"
-    ]
+    assert problems_of(excinfo) == [f"{path}: file is too large (207 bytes; the limit is 100)"]
 
 
 def test_duplicate_keys_are_all_reported(tmp_path: Path) -> None:
@@ -285,10 +283,24 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     with pytest.raises(ConfigError) as excinfo:
         load_yaml(missing)
-    assert str(excinfo.value) == f"{missing}:1:1: <document>: file not found"
+    assert str(excinfo.value) == f"{missing}: file not found"
     with pytest.raises(ConfigError) as excinfo:
         load_yaml(tmp_path)
     assert excinfo.value.problems[0].message == "is a directory, expected a YAML file"
+    assert str(excinfo.value) == f"{tmp_path}: is a directory, expected a YAML file"
+
+
+def test_a_missing_file_next_to_a_close_name_suggests_it(tmp_path: Path) -> None:
+    (tmp_path / "split.yaml").write_text("name: x\n", encoding="utf-8")
+    (tmp_path / "splat.csv").write_text("", encoding="utf-8")  # another kind of file
+    with pytest.raises(ConfigError) as excinfo:
+        load_yaml(tmp_path / "splt.yaml")
+    assert str(excinfo.value) == (
+        f"{tmp_path / 'splt.yaml'}: file not found; did you mean '{tmp_path / 'split.yaml'}'?"
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        load_yaml(tmp_path / "other.yaml")
+    assert str(excinfo.value) == f"{tmp_path / 'other.yaml'}: file not found"  # nothing close
 
 
 def test_invalid_utf8_is_located(tmp_path: Path) -> None:
@@ -463,9 +475,8 @@ def test_bad_overrides_are_all_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as excinfo:
         apply_overrides(data, positions, bad)
     assert problems_of(excinfo) == [
-        "--set 'count4':1:1: <document>: invalid override 'count4': expected PATH=VALUE, "
-        "e.g. a.b.c=4",
-        "--set '=3':1:1: <document>: invalid override '=3': the path before '=' has an empty part",
+        "--set 'count4': invalid override 'count4': expected PATH=VALUE, e.g. a.b.c=4",
+        "--set '=3': invalid override '=3': the path before '=' has an empty part",
         "--set 'a..b=1':1:1: a..b: invalid override 'a..b=1': the path before '=' has an "
         "empty part",
         "--set 'name.first=x':1:1: name: cannot apply 'name.first=x': 'name' is a str, "
@@ -944,7 +955,7 @@ def test_a_file_that_cannot_be_read_is_located(tmp_path: Path, kind: str) -> Non
     for load in (load_yaml, load_with_extends):
         with pytest.raises(ConfigError) as excinfo:
             load(path)
-        assert problems_of(excinfo) == [f"{path}:1:1: <document>: {reason}"]
+        assert problems_of(excinfo) == [f"{path}: {reason}"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -974,7 +985,7 @@ def test_a_file_without_read_permission_is_located(tmp_path: Path) -> None:
     path.chmod(0)
     with pytest.raises(ConfigError) as excinfo:
         load_yaml(path)
-    assert problems_of(excinfo) == [f"{path}:1:1: <document>: permission denied"]
+    assert problems_of(excinfo) == [f"{path}: permission denied"]
 
 
 def test_nul_bytes_in_a_file_are_located(tmp_path: Path) -> None:
@@ -1074,7 +1085,7 @@ def _cli_cases(tmp_path: Path) -> list[tuple[list[str], str]]:
         ([str(split), "--set", "seed=1e400"], "--set 'seed=1e400':1:6: seed: number is too large"),
         ([str(infinite)], f"{infinite}:3:3: sellers.win_strength: Input should be a finite number"),
         ([str(split), "--set", "sellers.win_strength=.nan"], "--set 'sellers.win_strength=.nan'"),
-        ([str(loop)], f"{loop}:1:1: <document>: symbolic link loop"),
+        ([str(loop)], f"{loop}: symbolic link loop"),
         ([str(extends_loop)], f"{extends_loop}:1:1: extends: cannot extend"),
         ([str(split), "--set", "clients.routine_load_weights.3=1"], "--set 'clients.routine_lo"),
         ([str(big)], f"{big}:3:"),

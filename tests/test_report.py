@@ -407,6 +407,26 @@ def test_the_headline_marks_ties_and_nothing_for_a_single_strategy() -> None:
     assert "100.0]" in tables.headline(wide, "a", ["a", "b"])["value"].iloc[1]  # cut at 100 %
 
 
+def test_the_command_table_cuts_share_intervals_at_100_as_the_report_does() -> None:
+    from pathlib import Path
+
+    from sim.study.result import StudyResult, format_table
+
+    summary = pd.DataFrame(
+        {"scenario": ["a", "b"], "point": 0, "metric": "retention_12m", "n": 5,
+         "mean": [0.946, 0.02], "low": [0.838, -0.03], "high": [1.054, 0.07],
+         "diff": [np.nan, -0.926], "diff_low": [np.nan, -1.1], "diff_high": [np.nan, -0.8]}
+    )  # fmt: skip
+    runs = pd.DataFrame({"scenario": ["a", "b"], "point": 0, "replication": 0})
+    result = StudyResult("s", Path("."), "a", [], runs, pd.DataFrame(), summary,
+                         pd.DataFrame(), 2)  # fmt: skip
+    text = format_table(result, {"retention_12m": ("retention", "share")})
+    assert "94.6 [83.8, 100.0]" in text
+    assert "2.0 [0.0, 7.0]" in text
+    assert "-92.6 [-110.0, -80.0]" in text  # a difference of shares is not a share
+    assert "105.4" not in text
+
+
 @pytest.mark.slow
 def test_a_sweep_whose_baseline_misses_the_last_point_shows_an_earlier_one(
     sweep: StudyResult, tmp_path: Path
@@ -716,6 +736,13 @@ def test_wrapped_names_fit_their_width_and_lose_nothing() -> None:
     assert len(lines) > 1 and all(line.endswith("_") for line in lines[:-1])  # broken at _
     cut = wrap("a " * 100, 10, lines=2)
     assert cut.count("\n") == 1 and cut.endswith("…")
+
+
+def test_a_name_that_fits_a_line_is_never_broken_inside() -> None:
+    text = "12-month retention of split, split_vip and split_accounts"
+    for width in range(16, 60):
+        words = [w for line in wrap(text, width).splitlines() for w in line.split()]
+        assert words == text.split(), width  # split_vip stays whole, never "split_" / "vip"
 
 
 @pytest.mark.slow

@@ -287,6 +287,11 @@ def cell_starts(text: str) -> Iterator[int]:
     return (i for i in range(len(text)) if i == 0 or text[i - 1] in BOUNDARY)
 
 
+def runs(text: str, i: int) -> bool:
+    """Whether the cell starting at ``i`` is a trigger with something after it (a formula)."""
+    return text[i] in TRIGGERS and i + 1 < len(text) and text[i + 1] not in ',;\n"'  # not \t\r
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -300,7 +305,16 @@ def cell_starts(text: str) -> Iterator[int]:
         ("\t=1", "'\t'=1"),
         ("\r=1", "'\r'=1"),
         ("=1", "'=1"),
-        ("-", "'-"),
+        ("-", "-"),  # a cell of one dash ("no unit") is text, not a formula
+        ("=", "="),
+        ("\t", "\t"),
+        ("\t\t=", "'\t'\t="),
+        ("a;-", "a;-"),
+        ("-;=1", "-;'=1"),
+        ("- x", "'- x"),
+        ("--", "'--"),
+        ("0", "0"),
+        ("-2.5", "-2.5"),
         ("-inf", "'-inf"),
         ("a;=cmd|' /C calc'!A0", "a;'=cmd|' /C calc'!A0"),
         ('x,"=1"', 'x,"\'=1"'),
@@ -340,8 +354,8 @@ def test_every_short_text_comes_out_inert_with_only_quotes_added() -> None:
             if PLAIN_NUMBER.fullmatch(text):
                 assert out == text
                 continue
-            assert not any(out[i] in TRIGGERS for i in cell_starts(out)), repr(text)
-            if not any(text[i] in TRIGGERS for i in cell_starts(text)):
+            assert not any(runs(out, i) for i in cell_starts(out)), repr(text)
+            if not any(runs(text, i) for i in cell_starts(text)):
                 assert out == text, repr(text)
 
 

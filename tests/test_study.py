@@ -173,6 +173,22 @@ def test_resume_after_an_interruption_loses_and_duplicates_nothing(tmp_path: Pat
     )
 
 
+def test_fewer_replications_than_stored_say_what_they_replace(tmp_path: Path) -> None:
+    import io
+
+    out, notes = tmp_path / "out", io.StringIO()
+    quiet(small_study(tmp_path), out, workers=1)
+    fewer = plan_study(small_study(tmp_path, replications=2))
+    run_plan(fewer, out, progress=False, workers=1, stream=notes)
+    note = notes.getvalue()
+    assert "note: replacing the earlier results" in note
+    assert "3 replications per scenario with 2" in note
+    assert len(stored(out)) == 6  # the third replication's runs are kept
+    again = io.StringIO()
+    run_plan(plan_study(small_study(tmp_path)), out, progress=False, workers=1, stream=again)
+    assert "replacing" not in again.getvalue()  # as many as stored, or more: nothing to say
+
+
 @pytest.mark.slow
 def test_a_killed_study_resumes_from_the_command_line(tmp_path: Path) -> None:
     study = small_study(tmp_path, replications=12)

@@ -95,6 +95,34 @@ def test_the_summary_names_the_best_on_each_aspect_and_how_sure() -> None:
     assert lines[-1] == ASSUMED
 
 
+def test_the_most_profitable_strategy_says_what_it_costs_in_retention() -> None:
+    runs = runs_of(a=(2.0e6, 0.85, 5.0e5), b=(2.5e6, 0.813, 6.0e5))
+    lines = summarise(runs, "a", ["a", "b"], "5 years", ASSUMED)
+    trade = sentence(lines, "Trade-off:")
+    assert trade.startswith("Trade-off: b earns most but keeps 3.7 points fewer clients than a")
+    assert "clearly: retention difference -3.7 [" in trade
+    alike = runs_of(a=(2.0e6, 0.80, 5.0e5), b=(2.5e6, 0.80, 6.0e5))
+    jitter = np.random.default_rng(5).normal(0, 0.002, 10)
+    jitter -= jitter.mean() + 1e-5  # a keeps more on average, by far less than the noise
+    alike.loc[alike["scenario"] == "b", "retention_12m"] += jitter
+    trade = sentence(summarise(alike, "a", ["a", "b"], "5 years", ASSUMED), "Trade-off:")
+    assert "b earns most and a keeps the most clients" in trade
+    assert "is not distinguishable: no clear price in clients" in trade
+    best_on_both = runs_of(a=(2.0e6, 0.80, 5.0e5), b=(2.5e6, 0.85, 6.0e5))
+    lines = summarise(best_on_both, "a", ["a", "b"], "5 years", ASSUMED)
+    assert not [line for line in lines if line.startswith("Trade-off")]
+
+
+def test_the_wording_rule_is_in_plain_language() -> None:
+    rule = conclusion.RULE
+    for word in ("'Clearly': the whole 95 % range is well away from no difference",
+                 "'Probably'", "'Not distinguishable': the range includes no difference",
+                 "no difference can be told from chance"):  # fmt: skip
+        assert word in rule
+    for jargon in ("half-width", "interval excludes 0", "paired difference whose"):
+        assert jargon not in rule
+
+
 def test_a_difference_of_the_size_of_the_noise_is_probable_not_clear() -> None:
     runs = runs_of(a=(2.0e6, 0.8, 5e5), b=(2.0e6, 0.8, 5e5))
     independent = np.random.default_rng(3).normal(0, 1, 10)

@@ -222,7 +222,7 @@ def test_no_cell_of_the_workbook_runs_as_a_formula(tmp_path: Path) -> None:
         if isinstance(c.value, str)
     ]  # fmt: skip
     assert texts and all(inert(t) == t for t in texts)  # each is neutralised already
-    assert not [t for t in texts if t[0] in TRIGGERS and t != "+1"]  # "+1" is a number's text
+    assert not [t for t in texts if t[0] in TRIGGERS and t not in {"+1", "-"}]  # not formulas
     assert "ring\ufffd" in texts  # a character a workbook cannot hold is replaced, not fatal
     assert '\'=HYPERLINK("http://x")' in texts and "'@SUM(1)" in texts and "'-2+3" in texts
     headline = book["headline"]
@@ -231,6 +231,25 @@ def test_no_cell_of_the_workbook_runs_as_a_formula(tmp_path: Path) -> None:
     assert isinstance(row_of(headline, "'@SUM(1)")["operating profit [USD]"], int | float)
     assert row_of(headline, "'@SUM(1)")["operating profit [USD]"] == -2000.0
     assert book["monthly"]["E2"].data_type == "n" and book["monthly"]["E2"].value == -99.5
+
+
+def test_a_plain_dash_and_counts_are_not_escaped_but_formulas_are(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = tmp_path / XLSX
+    contents = made_up(["a", "b"])
+    scenarios = {
+        label: {"organisation": {"billing_system": i == 1}} for i, label in enumerate(["a", "b"])
+    }
+    provenance = [*contents.provenance, ("failed runs", "0"), ("git revision", "0123456")]
+    write_workbook(path, replace(contents, scenarios=scenarios, provenance=provenance))
+    book = load_workbook(path)
+    billing = row_of_parameter(book["settings"], "organisation.billing_system")
+    assert billing["unit"] == "-"  # "no unit", not the escaped "'-"
+    items = {r[0]: r[1] for r in book["provenance"].iter_rows(min_row=2, values_only=True)}
+    assert items["failed runs"] == 0 and isinstance(items["failed runs"], int)  # a number
+    assert items["git revision"] == "0123456"  # text that only looks like a number
+    assert items["command"] == "'-2+3 --set x=@y" and items["note"] == "'=1+1"  # still inert
 
 
 def test_a_sweep_gives_one_headline_row_per_strategy_and_point(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from sim.config.problems import (
     Problem,
     dotted,
     fail,
+    fail_whole,
     items_text,
     shorten,
 )
@@ -66,15 +67,16 @@ def _parse_override(override: str) -> tuple[list[str], Any, Location]:
     """
     shown = shorten(override, 2 * MAX_SHOWN_TEXT)
     if "=" not in override:
-        raise fail(
-            _override_location(override),
-            "",
+        raise fail_whole(
+            _override_location(override).file,
             f"invalid override '{shown}': expected PATH=VALUE, e.g. a.b.c=4",
         )
     key_text, value_text = override.split("=", 1)
     parts = [part.strip() for part in key_text.strip().split(".")]
     if not all(parts):
         message = f"invalid override '{shown}': the path before '=' has an empty part"
+        if not key_text.strip():
+            raise fail_whole(_override_location(override).file, message)
         raise fail(_override_location(override), key_text.strip(), message)
     problem = _path_problem(parts)
     if problem is not None:

@@ -33,6 +33,7 @@ __all__ = [
     "Problem",
     "dotted",
     "fail",
+    "fail_whole",
     "items_text",
     "locate",
     "shorten",
@@ -83,14 +84,21 @@ class Problem:
         empty string for the document as a whole.
     message : str
         Human-readable description of the problem.
+    whole : bool
+        Whether the problem is with the file (or command-line text) as a whole rather than
+        inside a document: a missing file, a folder, ``--set`` without ``=``. It is shown as
+        ``FILE: message``, without a line, column or field.
     """
 
     location: Location | None
     path: str
     message: str
+    whole: bool = False
 
     def __str__(self) -> str:
-        """Return ``FILE:LINE:COL: path: message``, a very long path shortened."""
+        """Return ``FILE:LINE:COL: path: message`` (``FILE: message`` for the whole file)."""
+        if self.whole and self.location is not None:
+            return f"{self.location.file}: {self.message}"
         prefix = f"{self.location}: " if self.location is not None else ""
         path = shorten(self.path, 4 * MAX_SHOWN_TEXT) if self.path else DOCUMENT_LABEL
         return f"{prefix}{path}: {self.message}"
@@ -151,6 +159,24 @@ def fail(location: Location | None, path: str, message: str) -> ConfigError:
         The error, to be raised by the caller.
     """
     return ConfigError([Problem(location, path, message)])
+
+
+def fail_whole(file: str, message: str) -> ConfigError:
+    """Build a ``ConfigError`` about a file (or ``--set`` text) as a whole: ``FILE: message``.
+
+    Parameters
+    ----------
+    file : str
+        The file's name, or the ``--set '...'`` label of an override.
+    message : str
+        What is wrong (it cannot be read, it is a folder, it has no ``=``).
+
+    Returns
+    -------
+    ConfigError
+        The error, to be raised by the caller; its location is line 1, column 1 of ``file``.
+    """
+    return ConfigError([Problem(Location(file, 1, 1), "", message, whole=True)])
 
 
 def dotted(path: Sequence[str | int]) -> str:

@@ -38,6 +38,7 @@ from sim.config.problems import (
     Problem,
     dotted,
     fail,
+    fail_whole,
     shorten,
 )
 
@@ -390,6 +391,40 @@ def unreadable(path: Path, max_bytes: int) -> str | None:
     return None
 
 
+MOST_LISTED = 1000  # files of a folder looked at for a "did you mean"
+
+
+def did_you_mean(path: Path) -> str:
+    """Return ``; did you mean 'NAME'?`` for a file of ``path``'s folder with a close name.
+
+    Parameters
+    ----------
+    path : Path
+        A file that does not exist.
+
+    Returns
+    -------
+    str
+        The suggestion (the closest name by ``difflib``, with the same suffix, among the first
+        ``MOST_LISTED`` entries of the folder), or ``""`` when there is none or the folder cannot
+        be listed.
+    """
+    import difflib
+    import itertools
+
+    folder = path.parent
+    try:
+        names = [
+            entry.name
+            for entry in itertools.islice(os.scandir(folder), MOST_LISTED)
+            if entry.name.endswith(path.suffix) and entry.is_file()
+        ]
+    except (OSError, ValueError):
+        return ""
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.75)
+    return f"; did you mean '{folder / close[0]}'?" if close else ""
+
+
 def _read_text(path: Path, max_bytes: int) -> str:
     """Read a UTF-8 file of at most ``max_bytes`` bytes.
 
@@ -400,19 +435,20 @@ def _read_text(path: Path, max_bytes: int) -> str:
         not valid UTF-8.
     """
     file = str(path)
-    start = Location(file, 1, 1)
     reason = unreadable(path, max_bytes)
+    if reason == "file not found":
+        reason += did_you_mean(path)
     if reason is not None:
-        raise fail(start, "", reason)
+        raise fail_whole(file, reason)
     try:
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except PermissionError:
-        raise fail(start, "", "permission denied") from None
+        raise fail_whole(file, "permission denied") from None
     except OSError as exc:
-        raise fail(start, "", f"cannot read file: {exc.strerror or exc}") from None
+        raise fail_whole(file, f"cannot read file: {exc.strerror or exc}") from None
     if len(raw) > max_bytes:
-        raise fail(start, "", f"file is too large (more than {max_bytes} bytes)")
+        raise fail_whole(file, f"file is too large (more than {max_bytes} bytes)")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -102,6 +102,7 @@ class OrganisationConfig(ScenarioSection):
         "seed 004 (one permanent person)",
         ge=0,
         le=1000,
+        unit="people",
     )
     account_managers: int = param(
         0,
@@ -109,6 +110,7 @@ class OrganisationConfig(ScenarioSection):
         "seed 003 (corporate-sales section)",
         ge=0,
         le=5000,
+        unit="people",
     )
     letter_writers: int = param(
         0,
@@ -116,6 +118,7 @@ class OrganisationConfig(ScenarioSection):
         "seed 003",
         ge=0,
         le=1000,
+        unit="people",
     )
 
 
@@ -781,6 +784,7 @@ class VipConfig(ScenarioSection):
         "seed 004 (three people switch 100 %)",
         ge=0,
         le=5000,
+        unit="people",
     )
     seconded_part_share: float = param(
         0.25,

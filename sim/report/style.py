@@ -187,13 +187,19 @@ def wrap(text: str, width: float, lines: int | None = None) -> str:
     """Break ``text`` into lines as wide as ``width`` letters "n" at most.
 
     Widths are measured in the figures' font, so wide letters such as W or Ш count for more.
-    Lines break after spaces, ``_``, ``-``, ``.`` or ``/`` where they can and inside a word
-    where they must; past ``lines`` lines the last one ends in "…".
+    Lines break at spaces; a word (a strategy's name such as ``split_vip``) is broken only when
+    it is wider than a line by itself, then after ``_``, ``-``, ``.`` or ``/`` where it can and
+    anywhere where it must. Past ``lines`` lines the last one ends in "…".
     """
     limit = width * _advance("n")
+    pieces = [
+        part
+        for word in re.split(r"(?<=\s)", text)
+        for part in (re.split(r"(?<=[_./-])", word) if measure(word.rstrip()) > limit else [word])
+    ]
     out: list[str] = []
     line = ""
-    for piece in re.split(r"(?<=[\s_./-])", text):
+    for piece in pieces:
         while measure(piece.rstrip()) > limit:
             if line.strip():
                 out.append(line)

@@ -3,7 +3,8 @@
 Every sentence is generated from the stored runs of one sweep point: which strategy does best
 on operating profit, retention and staff cost, by how much against the runner-up (the paired
 difference, replication by replication on common random numbers, with its 95 % interval),
-how sure that is in words, which differences to the baseline are not significant, and which
+how sure that is in words, what the most profitable strategy gives up in retention when
+another keeps more clients, which differences to the baseline are not significant, and which
 assumptions the result rests on.
 
 The wording rule (:func:`certainty`), for a paired difference ``d`` with 95 % interval
@@ -17,7 +18,8 @@ The wording rule (:func:`certainty`), for a paired difference ``d`` with 95 % in
   the size is not).
 
 The rule is this project's convention (an assumption about plain wording), stated with the
-report so that a reader can check it against the intervals shown.
+report in plain language (:data:`RULE`) so that a reader can check it against the intervals
+shown.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.study import sensitivity
-from sim.study.result import FEW, column_scale, format_cell
+from sim.study.result import FEW, cap_share, column_scale, format_cell
 from sim.study.stats import Interval, mean_interval, paired_difference
 
 NO_INTERVAL, SAME, PROBABLY, CLEARLY = (
@@ -42,11 +44,13 @@ CLEAR_RATIO = 2.0  # |d| >= CLEAR_RATIO x half-width: "clearly"
 TOP_PARAMETERS = 4  # deciding parameters named in the summary
 
 RULE = (
-    "Wording: a paired difference whose 95 % interval includes 0 is 'not distinguishable'; one "
-    "whose interval excludes 0 is 'clearly' different when the difference is at least twice "
-    "the interval's half-width (its nearer end keeps at least half of it), 'probably' "
-    "otherwise; with one replication there is no interval and no difference can be told from "
-    "chance."
+    "How sure, in words. Each difference is measured run by run (same seeds), and its 95 % "
+    "range is given in brackets. 'Clearly': the whole 95 % range is well away from no "
+    "difference (even its end nearest to zero keeps at least half of the difference). "
+    "'Probably': the whole range is on one side of zero, so the direction is settled, but it "
+    "comes close to zero, so the size is not. 'Not distinguishable': the range includes no "
+    "difference at all, so chance alone could explain it. With one run per strategy there is "
+    "no range, and no difference can be told from chance."
 )
 
 
@@ -127,6 +131,7 @@ def summarise(
         money = [a.metric for a in ASPECTS if a.kind == "money" and a.metric in runs]
         like = float(runs[money].abs().max().max()) if money else None  # one unit: $M or $k
         lines += [_best(runs, shown, a, years, like) for a in ASPECTS if a.metric in runs]
+        lines += _trade_off(runs, shown)
         lines += _not_significant(runs, shown, baseline)
     lines.append(assumptions)
     return lines
@@ -247,6 +252,45 @@ def _best(
     )
 
 
+def _trade_off(runs: pd.DataFrame, shown: Sequence[str]) -> list[str]:
+    """Say what the most profitable strategy gives up in retention, when another keeps more.
+
+    The gap is the paired difference in 12-month retention between the strategy with the
+    highest mean operating profit and the one with the highest mean retention, worded by
+    :func:`certainty`. Nothing is said when one strategy is best on both.
+    """
+    profit, retention = ASPECTS[0], ASPECTS[1]
+    if profit.metric not in runs or retention.metric not in runs:
+        return []
+    leaders = []
+    for aspect in (profit, retention):
+        wide = runs.pivot_table(index="replication", columns="scenario", values=aspect.metric)
+        means = wide.mean().reindex(list(shown)).dropna()
+        if means.empty:
+            return []
+        ranked = (means * aspect.better).sort_values(ascending=False, kind="stable")
+        leaders.append(str(ranked.index[0]))
+    earner, keeper = leaders
+    if earner == keeper:
+        return []
+    wide = runs.pivot_table(index="replication", columns="scenario", values=retention.metric)
+    both = wide[[earner, keeper]].dropna()
+    diff = paired_difference(both[earner].to_numpy(), both[keeper].to_numpy())
+    word = certainty(diff)
+    gap = _amount(diff, "share", signed=True)
+    if word in (CLEARLY, PROBABLY):
+        return [
+            f"Trade-off: {earner} earns most but keeps {abs(diff.mean) * 100:.1f} points fewer "
+            f"clients than {keeper} after 12 months ({word}: retention difference {gap}, "
+            "paired, 95 % interval)."
+        ]
+    why = "cannot be told from chance" if word == NO_INTERVAL else "is not distinguishable"
+    return [
+        f"Trade-off: {earner} earns most and {keeper} keeps the most clients, but the "
+        f"retention difference between them, {gap}, {why}: no clear price in clients."
+    ]
+
+
 def _not_significant(runs: pd.DataFrame, shown: Sequence[str], baseline: str) -> list[str]:
     """Say which differences to the baseline are not significant (their interval covers 0)."""
     if baseline not in shown:
@@ -282,7 +326,7 @@ def _level(values: pd.Series, kind: str) -> Interval:
     level = mean_interval(values.to_numpy(float))
     if kind != "share":
         return level
-    return Interval(level.mean, max(level.low, 0.0), min(level.high, 1.0), level.n)
+    return Interval(level.mean, cap_share(level.low), cap_share(level.high), level.n)
 
 
 def _amount(value: Interval, kind: str, signed: bool, like: float | None = None) -> str:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim.metrics import HEADLINE as METRICS
 from sim.params import iter_parameters
-from sim.study.result import column_scale, format_cell, short
+from sim.study.result import cap_share, column_scale, format_cell, short
 
 # The headline's columns (``sim.metrics.HEADLINE``): metric -> long label, kind.
 HEADLINE = {m.name: (m.heading, m.kind) for m in METRICS}
@@ -67,7 +67,8 @@ def headline(
                 continue
             s = data.loc[strategy].copy()
             if kind == "share":
-                s[["low", "high"]] = s[["low", "high"]].clip(0.0, 1.0)
+                _, low, high = _floats(s, "mean", "low", "high")
+                s["low"], s["high"] = cap_share(low), cap_share(high)
             is_base = strategy == baseline
             significant = not is_base and (s["diff_low"] > 0 or s["diff_high"] < 0)
             rows.append(

@@ -38,6 +38,7 @@ from sim.metrics import HEADLINE
 from sim.report import frames
 from sim.report.tables import differing_settings
 from sim.spreadsheet import inert
+from sim.study.result import cap_share
 
 XLSX = "report.xlsx"
 SHEETS = ("headline", "monthly", "settings", "provenance")
@@ -231,8 +232,8 @@ def _metric_cells(stats: pd.DataFrame, metric: str, kind: str, is_base: bool) ->
     s = stats.loc[metric]
     low, high = _number(s["low"]), _number(s["high"])
     if kind == "share":
-        low = None if low is None else min(max(low, 0.0), 1.0)
-        high = None if high is None else min(max(high, 0.0), 1.0)
+        low = None if low is None else cap_share(low)
+        high = None if high is None else cap_share(high)
     diffs = [None] * 3 if is_base else [_number(s[c]) for c in ("diff", "diff_low", "diff_high")]
     return [_number(s["mean"]), low, high, *diffs]
 
@@ -311,7 +312,7 @@ def provenance_table(contents: Contents) -> Table:
     its configuration hash (SHA-256 of the resolved scenario) and the seeds of its runs.
     """
     header = ["item", "value"]
-    rows: list[list[Any]] = [[item, value] for item, value in contents.provenance]
+    rows: list[list[Any]] = [[item, _count(item, value)] for item, value in contents.provenance]
     rows += [[heading, text] for heading, text in contents.notes]
     for record in contents.variants:
         seeds = [int(s) for s in record.get("seeds", [])]
@@ -324,6 +325,14 @@ def provenance_table(contents: Contents) -> Table:
             ]
         )
     return header, rows, ["", ""]
+
+
+COUNTS = frozenset({"failed runs"})  # provenance items that are a number of runs
+
+
+def _count(item: str, value: str) -> Any:
+    """Return a provenance value that is a count (``COUNTS``) as a number, any other as text."""
+    return int(value) if item in COUNTS and value.isdecimal() else value
 
 
 def _seeds(seeds: list[int]) -> str:

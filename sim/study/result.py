@@ -200,6 +200,25 @@ def column_scale(kind: str, means: pd.Series) -> tuple[float, str, int]:
     return 1.0, "", DECIMALS["count"]
 
 
+def cap_share(value: float) -> float:
+    """Cut a bound of a share's interval to 0-1: a share cannot be below 0 % or above 100 %.
+
+    A t interval of few replications can pass 0 % or 100 % (94.6 [83.8, 105.4] at 5
+    replications); the command's table, the report and the workbook show it cut to the range.
+
+    Parameters
+    ----------
+    value : float
+        A bound (share 0-1); NaN stays NaN.
+
+    Returns
+    -------
+    float
+        ``value`` within 0-1.
+    """
+    return value if math.isnan(value) else min(max(value, 0.0), 1.0)
+
+
 def _value(x: float, scale: tuple[float, str, int], signed: bool = False) -> str:
     if math.isnan(x):
         return "n/a"
@@ -261,7 +280,10 @@ def format_table(result: StudyResult, metrics: dict[str, tuple[str, str]]) -> st
             for metric in metrics:
                 key: Any = (scenario, point["point"], metric)
                 s, scale = stats.loc[key], scales[metric]
-                line.append(format_cell(s["mean"], s["low"], s["high"], scale))
+                low, high = float(s["low"]), float(s["high"])
+                if metrics[metric][1] == "share":
+                    low, high = cap_share(low), cap_share(high)
+                line.append(format_cell(s["mean"], low, high, scale))
                 diff.append(
                     format_cell(s["diff"], s["diff_low"], s["diff_high"], scale, signed=True)
                 )
@@ -303,7 +325,7 @@ def report_text(result: StudyResult) -> str:
         lines += [
             "",
             f"note: only {fewest} replication{'s' if fewest != 1 else ''} per scenario: the "
-            "intervals are wide (they may even pass 0 % or 100 %); use 10 or more to compare",
+            "intervals are wide (shares' are cut at 0 % and 100 %); use 10 or more to compare",
         ]
     if not result.failures.empty:
         count = len(result.failures)

@@ -198,6 +198,9 @@ def _run_locked(
 ) -> StudyResult:
     prepare_output(out, plan)  # again, now that no other command writes the folder
     total = len(plan.tasks)
+    fewer = _fewer_replications(out, plan)
+    if fewer:
+        print(fewer, file=stream, flush=True)
     with _storing(out, plan):
         plan = _with_stored_sample(out, plan)
         store.write_scenarios(out, plan)
@@ -318,6 +321,37 @@ def _final_manifest(out: Path, plan: Plan, state: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def _fewer_replications(out: Path, plan: Plan) -> str | None:
+    """Say when the study replaces a summary of ``out`` that had more replications.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The results folder (its ``manifest.json`` may hold an earlier run of the study).
+    plan : Plan
+        The study about to run.
+
+    Returns
+    -------
+    str or None
+        A note naming the replications before and after, or ``None`` when there was no earlier
+        manifest, it cannot be read, or it had as many replications or fewer.
+    """
+    try:
+        before = store.read_manifest(out).get("replications")
+    except (OSError, ValueError, AttributeError):
+        return None
+    after = plan.study.replications
+    if not isinstance(before, int) or isinstance(before, bool) or before <= after:
+        return None
+    return (
+        f"note: replacing the earlier results in {out}/ of {before} replications per scenario "
+        f"with {after}: summary.csv, runs.csv, the manifest (and the report, if asked for) "
+        f"will show {after}. The runs of the other replications stay stored: run again with "
+        f"--replications {before} to get them back"
+    )
 
 
 @contextmanager
