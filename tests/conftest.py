@@ -25,6 +25,7 @@ from sim.study.stats import student_t_quantile
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
+
 def t975(df: int) -> float:
     """Student-t 97.5 % quantile (the two-sided 95 % interval's)."""
     return student_t_quantile(0.975, df)
