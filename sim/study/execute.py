@@ -3,9 +3,10 @@
 The parent process submits runs and stores each result as it completes; workers only simulate.
 A run that raises comes back as an error (it is not retried: the same seed would fail again);
 a worker that dies is replaced, and its run is retried by the Dask scheduler
-(``distributed.scheduler.allowed-failures`` times, then recorded as failed). A cluster left with
-no workers at all for ``distributed.scheduler.no-workers-timeout`` (60 s unless set) stops the
-study with ``ClusterLostError``; the runs not yet finished are left for the next call.
+(``distributed.scheduler.allowed-failures`` times, then recorded as failed). A cluster that has
+had no worker staying up for ``distributed.scheduler.no-workers-timeout`` (60 s unless set) stops
+the study with ``ClusterLostError``: no workers at all, or only worker processes that keep dying
+and being restarted. The runs not yet finished are left for the next call.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ OnDone = Callable[["RunTask", Outcome], None]
 
 
 class ClusterLostError(Exception):
-    """The Dask cluster has had no workers for too long (or its scheduler went away)."""
+    """The Dask cluster has had no worker staying up for too long (or its scheduler went away)."""
 
 
 def simulate(scenario: Scenario, seed: int) -> Outcome:
@@ -188,8 +189,7 @@ def _run_on_dask(
     pending = {client.submit(run, t.variant.scenario, t.seed, pure=False): t for t in tasks}
     # the results are gathered in the background: a worker that dies holding one blocks nothing
     finished = as_completed(list(pending), with_results=True, raise_errors=False)
-    without_workers_since: float | None = None
-    watched = time.monotonic()
+    watch, watched = WorkerWatch(patience), time.monotonic()
     try:
         while pending:
             stored = False
@@ -212,20 +212,52 @@ def _run_on_dask(
                 stored = True
             now = time.monotonic()
             if stored:
-                without_workers_since = None
+                watch.progress()
                 continue
             if now - watched >= WATCH_S:
                 watched = now
-                if _worker_count(client, where) > 0:
-                    without_workers_since = None
-                elif without_workers_since is None:
-                    without_workers_since = now
-                elif now - without_workers_since >= patience:
+                if watch.stalled(_workers(client, where), now):
                     raise _lost(where, patience)
             time.sleep(POLL_S)
     finally:
         for future in pending:
             future.cancel()
+
+
+class WorkerWatch:
+    """Decide when a cluster has had no worker staying up for too long.
+
+    A worker stays up when the same worker (by address) is seen at two consecutive looks, at
+    least ``WATCH_S`` apart. A nanny restarts a killed worker at a new address, so a cluster
+    whose worker processes keep dying within a second shows new addresses at every look, or
+    none: both count as having no worker. A finished run also shows the cluster working.
+
+    Parameters
+    ----------
+    patience : float
+        Seconds without a worker staying up (and without a finished run) before ``stalled``
+        says so: ``distributed.scheduler.no-workers-timeout``.
+    """
+
+    def __init__(self, patience: float) -> None:
+        self.patience = patience
+        self._seen: frozenset[str] = frozenset()
+        self._since: float | None = None
+
+    def progress(self) -> None:
+        """Note that a run has finished: the cluster works."""
+        self._since = None
+
+    def stalled(self, workers: frozenset[str], now: float) -> bool:
+        """Look at the cluster's workers (addresses) at time ``now`` (s); say if it stalled."""
+        up, self._seen = bool(workers & self._seen), workers
+        if up:
+            self._since = None
+            return False
+        if self._since is None:  # the first look without one starts the clock
+            self._since = now
+            return False
+        return now - self._since >= self.patience
 
 
 def _exception(result: object) -> BaseException:
@@ -240,17 +272,17 @@ def _exception(result: object) -> BaseException:
     return RuntimeError(f"unexpected result {type(result).__name__}")
 
 
-def _worker_count(client: Client, where: str) -> int:
+def _workers(client: Client, where: str) -> frozenset[str]:
     try:
-        return len(client.nthreads())
+        return frozenset(client.nthreads())
     except OSError as err:  # the scheduler itself is gone (CommClosedError is an OSError)
         raise ClusterLostError(f"lost the connection to {where} ({err})") from None
 
 
 def _lost(where: str, patience: float) -> ClusterLostError:
     return ClusterLostError(
-        f"{where} has had no workers for {patience:g} s (its worker processes kept dying: out "
-        "of memory, or killed?)"
+        f"{where} has had no worker staying up for {patience:g} s (none at all, or its worker "
+        "processes kept dying: out of memory, or killed?)"
     )
 
 
