@@ -305,6 +305,11 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
         "the holdout: about 10 s for 2,000 clients and 8 months, growing with clients x months)",
     )  # fmt: skip
     cal.add_argument(
+        "--stationary", action="store_true",
+        help="fit the stationary BG/NBD only, without the new-client component (a new "
+        "client's higher purchase rate at first; used when it lowers the BIC)",
+    )  # fmt: skip
+    cal.add_argument(
         "--unit", choices=("week", "day", "month"), default="week",
         help="time unit of the BG/NBD parameters (week, as in the papers)",
     )  # fmt: skip
@@ -771,6 +776,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         unit=args.unit,
         skip_bad=args.skip_bad,
         check=not args.no_check,
+        new_client=not args.stationary,
         base=args.base or shipped_scenario("reference.yaml"),
     )
     out = args.out or Path("calibration") / args.file.stem

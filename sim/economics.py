@@ -1271,6 +1271,34 @@ def capped_pareto_mean(shape: float, minimum: float, cap_multiple: float) -> flo
     return minimum * (1.0 + (1.0 - tail) / (shape - 1.0))
 
 
+def new_client_rate_factor(age_days: np.ndarray, boost: float, decay_days: float) -> np.ndarray:
+    """Return the multiple of a client's order rate (and drop-out) at ``age_days`` since its win.
+
+    ``g = 1 + boost × exp(-age / decay)``: a new client buys more often at first, and the
+    excess decays. In the BG/NBD extended this way a client drops out only just after a
+    purchase, so its drop-out hazard follows the same multiple. Source: the nonstationarity of
+    a new cohort's repeat buying (Fader & Hardie 2001, Interfaces 31(3), S94-S107), fitted by
+    ``salesim calibrate`` (docs/MODEL.md, section 8).
+
+    Parameters
+    ----------
+    age_days
+        Working days since each client was won, any shape (a client never won: a huge age).
+    boost
+        ``κ``, the excess rate at the win (>= 0; 0 gives 1 everywhere) [unitless].
+    decay_days
+        ``τ``, the excess's decay time [working days] (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Multiples >= 1 [unitless], the shape of ``age_days``.
+    """
+    age = np.maximum(np.asarray(age_days, dtype=float), 0.0)
+    factor: np.ndarray = 1.0 + boost * np.exp(-age / decay_days)
+    return factor
+
+
 def order_rate_multiplier(u: np.ndarray, shape: float) -> np.ndarray:
     """Return clients' order-rate multipliers: gamma with mean 1 and shape ``shape``.
 

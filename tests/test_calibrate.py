@@ -449,9 +449,9 @@ def test_writes_a_valid_calibrated_scenario_and_its_split(
     assert mean_value * usage == pytest.approx(
         alive["orders_per_month"] * alive["spend_per_order"], rel=1e-3
     )
-    # the servers are scaled by the workload: 1,917 small clients against the base's 300
-    assert scenario.organisation.generalists == 36
-    assert split.organisation.hunters == 36 and split.organisation.specialists == 18
+    # the servers are scaled by the workload: 2,018 small clients against the base's 300
+    assert scenario.organisation.generalists == 38
+    assert split.organisation.hunters == 38 and split.organisation.specialists == 19
     # what the data cannot tell stays the base's; the split differs only in its organisation
     assert scenario.market.prospects == base.market.prospects
     assert split.clients == scenario.clients and split.market == scenario.market

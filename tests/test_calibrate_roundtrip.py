@@ -166,12 +166,13 @@ def test_a_calibrated_scenario_realises_the_fitted_rates(tmp_path: Path) -> None
     survival, early, rates = np.mean(
         [_realised(spread, seed, months) for seed in (1, 2, 3)], axis=0
     )
-    # each client's own rate and drop-out (as written): the same mean rate at first (0.123),
-    # then the frequent buyers drop out first, so over a year fewer clients drop out (0.87
-    # survive) and the survivors order less (0.098 a month), as under BG/NBD
+    # each client's own rate and drop-out (as written): the same mean rate at first (0.115
+    # against 0.110), then the frequent buyers drop out first, so over a year fewer clients
+    # drop out (0.90 survive against 0.87 at a constant chance) and the survivors order less
+    # (0.100 a month against 0.110), as under BG/NBD
     assert early == pytest.approx(alive["orders_per_month"], rel=0.1)
     assert survival > (1 - drop) ** months + 0.02
-    assert rates < 0.9 * alive["orders_per_month"]
+    assert rates < 0.95 * alive["orders_per_month"]
 
 
 @pytest.fixture(scope="module")
@@ -192,30 +193,41 @@ def test_the_report_and_the_simulator_reproduce_bgnbds_own_forecast_on_cdnow(
     assert report["check_months"] == 8 and report["check_replications"] == 20
     totals = {row["measure"]: row for row in report["check_totals"]}
     # the simulator, with each client's own order rate and drop-out, gives what the fitted
-    # model itself forecasts for the same clients (posterior draws): the fitted mean of each
-    # measure lies within the simulator's 95 % band, and the means agree within 6 %
-    # (1,181 against 1,178 clients ordering, 1,516 against 1,503 orders, $56.9k against $54.4k)
-    for measure in ("clients ordering", "orders", "revenue"):
+    # model itself forecasts for the same clients and the same parameter draws: the fitted
+    # mean of each measure lies within the simulator's 95 % band, and the means agree within
+    # 6 % for counts (1,270 against 1,260 clients ordering, 1,593 against 1,565 orders) and
+    # 10 % for revenue ($61.0k against $56.9k: the forecast keeps each client's own spend,
+    # correlated with its frequency; the scenario draws spend independently of the rate)
+    for measure, within in (("clients ordering", 0.06), ("orders", 0.06), ("revenue", 0.1)):
         row = totals[measure]
         assert row["low"] <= row["bgnbd"] <= row["high"], measure
-        assert row["simulated"] == pytest.approx(row["bgnbd"], rel=0.06), measure
+        assert row["simulated"] == pytest.approx(row["bgnbd"], rel=within), measure
     assert "BG/NBD&#x27;s own forecast" in (out / "report.html").read_text("utf-8")
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="BG/NBD itself under-forecasts CDNOW's holdout: 1,503 orders and 1,178 clients "
-    "ordering expected against 1,721 and 1,347 observed (docs/MODEL.md, section 8)",
-)
 def test_the_simulator_check_on_cdnow_reproduces_the_holdout(
     cdnow_report: tuple[Path, dict[str, Any]],
 ) -> None:
     out, report = cdnow_report
     totals = {row["measure"]: row for row in report["check_totals"]}
-    # the verdict asked for: all three measures of the holdout within the 95 % band
+    # the verdict asked for: all three measures of the holdout within the 95 % band of the
+    # replications, each run on its own draw of the estimates (clients ordering 1,347 in
+    # [1,132, 1,394]; orders 1,721 in [1,408, 1,794]; revenue $65.6k in [$49.0k, $70.6k])
     assert all(totals[m]["holds"] for m in ("clients ordering", "orders", "revenue"))
     assert "reproduced: the holdout" in (out / "report.html").read_text("utf-8")
+
+
+@pytest.mark.slow
+def test_the_stationary_bgnbd_does_not_reproduce_the_cdnow_holdout(tmp_path: Path) -> None:
+    out = _calibrated(tmp_path, "--stationary")
+    result = json.loads((out / "calibration.json").read_text("utf-8"))
+    assert result["purchase_model"]["used"] == "bgnbd"
+    assert "clients.new_client_order_boost" not in result["scenario"]["fields"]
+    totals = {row["measure"]: row for row in result["report"]["check_totals"]}
+    # without the new-client component the drop-out is over-stated and the holdout
+    # under-forecast even with the estimates' uncertainty (orders 1,721 above [1,380, 1,644])
+    assert not totals["orders"]["holds"] and totals["orders"]["observed"] > totals["orders"]["high"]
 
 
 def test_no_check_and_no_holdout_write_the_report_without_simulating(tmp_path: Path) -> None:
@@ -292,7 +304,7 @@ def test_a_drop_out_below_the_rivals_chance_sets_no_lapse_and_says_so() -> None:
         PUBLISHED["a"],
         PUBLISHED["b"],
     )
-    assert "bgnbd.r" in fields["clients.order_rate_shape"][1]
+    assert "purchase_model.params.r" in fields["clients.order_rate_shape"][1]
 
 
 def test_bgnbds_own_forecast_draws_average_to_its_conditional_expectation() -> None:

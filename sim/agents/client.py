@@ -224,6 +224,8 @@ class ClientDynamics:
         self.new_days = new_days
         self.adjust = 1.0 - (1.0 - cfg.satisfaction_adjust_per_month) ** (1.0 / days_per_month)
         self.lapse = eco.per_day(cfg.lapse_per_month, days_per_month)
+        self.boost = cfg.new_client_order_boost
+        self.boost_days = cfg.new_client_boost_months * days_per_month
         self.reactivate = eco.per_day(cfg.dormant_reactivation_per_month, days_per_month)
         self.half_life_days = cfg.dormant_response_half_life_months * days_per_month
         self._wakeups: dict[int, list[int]] = {}
@@ -313,13 +315,19 @@ class ClientDynamics:
         # Rare events share one draw: at most one of incident, reveal, lapse a client-day.
         hit = ids[u_event < incident]
         self._upset(book, hit)
+        boost = self._new_client_factor(book, ids, day)
         orders = self._orders(
-            book, ids, day, u_order, self._missed_orders(streams, ids, day, ratio)
+            book, ids, day, u_order, self._missed_orders(streams, ids, day, ratio), boost
         )
         paid_by, paid = self._payments(book, att)
         reveal_to = incident + reveal_rate[server] * att / self.days
         revealed = ids[(u_event >= incident) & (u_event < reveal_to)]
-        lapse_to = reveal_to + self.lapse * book.lapse_multiple[ids] * eco.lapse_multiplier(
+        lapse = (
+            self.lapse * book.lapse_multiple[ids]
+            if boost is None
+            else (self.lapse * book.lapse_multiple[ids] * boost)
+        )
+        lapse_to = reveal_to + lapse * eco.lapse_multiplier(
             book.satisfaction[ids], self.cfg.lapse_dissatisfaction_weight
         )
         lapsed = ids[(u_event >= reveal_to) & (u_event < lapse_to)]
@@ -441,6 +449,12 @@ class ClientDynamics:
         missed[over] = u < eco.missed_order_chance(ratio[over], self.missed_order_share)
         return missed
 
+    def _new_client_factor(self, book: ClientBook, ids: np.ndarray, day: int) -> np.ndarray | None:
+        """Each client's new-client multiple of its order rate and drop-out; None if off."""
+        if self.boost <= 0.0:
+            return None
+        return eco.new_client_rate_factor(day - book.won_day[ids], self.boost, self.boost_days)
+
     def _orders(
         self,
         book: ClientBook,
@@ -448,13 +462,17 @@ class ClientDynamics:
         day: int,
         u_order: np.ndarray,
         missed: np.ndarray | None = None,
+        boost: np.ndarray | None = None,
     ) -> _DayOrders:
         """Orders placed today: booked, booked from new clients, the VIP uplift, missed ones.
 
         An order placed where ``missed`` is true is not booked: it counts as missed (orders,
-        USD) and upsets the client as an incident (ODD 7.5).
+        USD) and upsets the client as an incident (ODD 7.5). ``boost`` multiplies the order
+        rate of new clients (``clients.new_client_order_boost``), not an order's size.
         """
         rate = book.orders_per_month[ids] / self.days
+        if boost is not None:
+            rate = rate * boost
         chance = rate * eco.usage_factor(book.satisfaction[ids], self.cfg.usage_satisfaction_weight)
         if self.order_multiplier is not None:
             chance = np.minimum(1.0, chance * self.order_multiplier[book.server[ids]])

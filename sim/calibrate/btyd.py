@@ -9,6 +9,13 @@ Sources
 * BG/NBD: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "'Counting your customers' the
   easy way: an alternative to the Pareto/NBD model", Marketing Science 24(2), 275-284,
   equation (6) (individual likelihood), (8)-(10) (counts and expectations) and (13) (P(alive)).
+* The new-client component (``kappa``, ``tau``): a client's purchase rate while alive is
+  ``λ g(t)``, ``g(t) = 1 + κ e^(-t/τ)`` at time ``t`` since its first purchase, the
+  nonstationarity in repeat buying of a new cohort that Fader, P. S. & Hardie, B. G. S.
+  (2001), "Forecasting repeat sales at CDNOW: a case study", Interfaces 31(3), S94-S107,
+  capture with a separate time-varying component. BG/NBD holds unchanged in the operational
+  time ``G(t) = ∫ g = t + κ τ (1 - e^(-t/τ))`` (a drop-out follows a purchase, not the clock);
+  the likelihood gains ``Π g(t_j)`` over the client's repeat purchases.
 * Gamma-Gamma: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "RFM and CLV: using
   iso-value curves for customer base analysis", Journal of Marketing Research 42(4), 415-430;
   Fader, P. S. & Hardie, B. G. S. (2013), "The Gamma-Gamma model of monetary value",
@@ -34,6 +41,43 @@ from sim.economics import CALENDAR_DAYS_PER_MONTH
 DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": CALENDAR_DAYS_PER_MONTH}
 """Length of a time unit in days (a month is a twelfth of the Julian year)."""
 
+BGNBD = ("r", "alpha", "a", "b")
+NEW_CLIENT = ("kappa", "tau")
+"""The new-client component's parameters: the excess purchase rate at the first purchase
+(relative, no unit) and its decay time (the fit's time unit)."""
+
+
+def operational_time(params: dict[str, float], t: np.ndarray) -> np.ndarray:
+    """Return the operational time ``G(t) = t + κ τ (1 - e^(-t/τ))`` of ages ``t``.
+
+    ``t`` is the time since a client's first purchase; ``G`` counts it in units of the
+    client's own base purchase rate.
+
+    Parameters
+    ----------
+    params : dict[str, float]
+        The purchase model's estimates; without ``kappa`` (or with ``kappa`` 0) ``G(t) = t``.
+    t : numpy.ndarray
+        Times since the first purchase, in the fit's unit, any shape (>= 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``G(t)``, the shape of ``t``, in the same unit.
+    """
+    t = np.asarray(t, dtype=float)
+    kappa, tau = params.get("kappa", 0.0), params.get("tau", 1.0)
+    if kappa == 0.0:
+        return t
+    return np.asarray(t - kappa * tau * np.expm1(-t / tau))
+
+
+def rate_factor(params: dict[str, float], t: np.ndarray) -> np.ndarray:
+    """Return ``g(t) = 1 + κ e^(-t/τ)``, the purchase rate's multiple at time ``t`` (1 if off)."""
+    t = np.asarray(t, dtype=float)
+    kappa, tau = params.get("kappa", 0.0), params.get("tau", 1.0)
+    return np.asarray(1.0 + kappa * np.exp(-t / tau))
+
 
 @dataclass(frozen=True)
 class Fit:
@@ -51,12 +95,25 @@ class Fit:
         Whether a start's optimiser reported success at the best value (to 1e-6 relative)
         and no estimate sits at a bound (e^-15 or e^15): a homogeneous purchase rate, say,
         sends r and alpha to infinity.
+    covariance : numpy.ndarray or None
+        The asymptotic covariance of the natural logarithms of ``params`` (in their order),
+        shape (k, k): the inverse of the observed information, the Hessian of the negative
+        log-likelihood at the estimate (``scipy.differentiate.hessian``). None when the fit
+        did not converge or the Hessian is not positive definite.
     """
 
     params: dict[str, float]
     log_likelihood: float
     n: int
     converged: bool
+    covariance: np.ndarray | None = None
+
+    def standard_errors(self) -> dict[str, float] | None:
+        """Return each estimate's standard error (delta method: value x SE of its log)."""
+        if self.covariance is None:
+            return None
+        log_se = np.sqrt(np.diag(self.covariance))
+        return {k: float(v * se) for (k, v), se in zip(self.params.items(), log_se, strict=True)}
 
 
 def summarise(
@@ -105,6 +162,39 @@ def summarise(
     out["x_star"] = hold.reindex(first.index, fill_value=0).astype(np.int64)
     out["first"] = first
     return out
+
+
+def repeat_ages(days: pd.DataFrame, until: pd.Timestamp, unit: str = "week") -> np.ndarray:
+    """Return every repeat purchase's time since its client's first purchase, up to ``until``.
+
+    Parameters
+    ----------
+    days : pandas.DataFrame
+        As :func:`summarise` (one row per client and purchase day).
+    until : pandas.Timestamp
+        Last day of the calibration period (inclusive).
+    unit : str
+        Time unit, a key of :data:`DAYS_PER_UNIT`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (repeat purchase days in the calibration period,), in ``unit`` (> 0).
+    """
+    first = days.groupby("client", sort=False)["date"].transform("min")
+    repeat = (days["date"] > first) & (days["date"] <= until)
+    return np.asarray((days["date"][repeat] - first[repeat]).dt.days / DAYS_PER_UNIT[unit])
+
+
+def _collapsed(
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,  # noqa: N803
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Collapse identical (x, t_x, T) rows; refuse an empty sample (ValueError)."""
+    if len(x) == 0:
+        raise ValueError("no clients to fit")
+    return _unique(np.asarray(x, float), np.asarray(t_x, float), np.asarray(T, float))
 
 
 def _unique(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -248,7 +338,31 @@ def _maximise(
         log_likelihood=float(-best.fun),
         n=n,
         converged=converged,
+        covariance=_covariance(negative, best.x) if converged else None,
     )
+
+
+HESSIAN_RTOL = 1e-4
+
+
+def _covariance(negative: Callable[[np.ndarray], float], theta: np.ndarray) -> np.ndarray | None:
+    """Invert the Hessian of ``negative`` at ``theta``; None if it is not positive definite."""
+    from scipy.differentiate import hessian
+
+    def many(z: np.ndarray) -> np.ndarray:  # points along the trailing axes, as scipy calls it
+        flat = np.asarray(z).reshape(len(theta), -1)
+        out = np.array([negative(flat[:, i]) for i in range(flat.shape[1])])
+        return out.reshape(np.shape(z)[1:])
+
+    with np.errstate(all="ignore"):  # to 1e-4 relative: standard errors need 2-3 digits
+        found = hessian(many, theta, tolerances={"rtol": HESSIAN_RTOL})
+    h = np.asarray(found.ddf, dtype=float)
+    if not (np.all(found.success) and np.all(np.isfinite(h))):
+        return None
+    h = (h + h.T) / 2
+    if np.linalg.eigvalsh(h).min() <= 0:
+        return None
+    return np.asarray(np.linalg.inv(h))
 
 
 def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:  # noqa: N803
@@ -270,9 +384,7 @@ def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:  # noqa: N8
     ValueError
         If there are no clients or the likelihood is not finite at any start.
     """
-    if len(x) == 0:
-        raise ValueError("no clients to fit")
-    (ux, ut, u_age), w = _unique(np.asarray(x, float), np.asarray(t_x, float), np.asarray(T, float))
+    (ux, ut, u_age), w = _collapsed(x, t_x, T)
     rate = max(float((ux * w).sum() / (u_age * w).sum()), 1e-6)
     guess = np.log([1.0, 1.0 / rate, 1.0, 1.0])
     counts, inverse = np.unique(ux, return_inverse=True)
@@ -283,6 +395,71 @@ def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:  # noqa: N8
         return value if np.isfinite(value) else 1e300
 
     return _maximise(negative, guess, ("r", "alpha", "a", "b"), len(x))
+
+
+def fit_bgnbd_new_client(
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,  # noqa: N803
+    ages: np.ndarray,
+    start: dict[str, float],
+) -> Fit:
+    """Fit BG/NBD with the new-client component (module docstring) by maximum likelihood.
+
+    The log-likelihood of a client is BG/NBD's equation (6) at ``(x, G(t_x), G(T))`` plus
+    ``Σ log g(t_j)`` over its repeat purchases' times ``t_j`` since its first purchase.
+
+    Parameters
+    ----------
+    x, t_x, T : numpy.ndarray
+        Per-client repeat purchases, recency and age (one time unit), shape (n,), n >= 1.
+    ages : numpy.ndarray
+        Every repeat purchase's time since its client's first purchase, shape (sum of x,),
+        same unit (identical values are collapsed).
+    start : dict[str, float]
+        The plain BG/NBD estimates, where the search starts.
+
+    Returns
+    -------
+    Fit
+        ``params`` r, alpha, a, b, kappa, tau.
+
+    Raises
+    ------
+    ValueError
+        If there are no clients or the likelihood is not finite at any start.
+    """
+    (ux, ut, u_age), w = _collapsed(x, t_x, T)
+    when, often = np.unique(np.asarray(ages, dtype=float), return_counts=True)
+    counts, inverse = np.unique(ux, return_inverse=True)
+    span = max(float(u_age.max()), 1e-6)
+
+    def negative(theta: np.ndarray) -> float:
+        r, alpha, a, b, kappa, tau = np.exp(theta)
+        clock = {"kappa": kappa, "tau": tau}
+        terms = _bgnbd_terms(
+            r,
+            alpha,
+            a,
+            b,
+            counts,
+            inverse,
+            operational_time(clock, ut),
+            operational_time(clock, u_age),
+        )
+        value = -float((w * terms).sum() + (often * np.log(rate_factor(clock, when))).sum())
+        return value if np.isfinite(value) else 1e300
+
+    guess = np.log([*(start[k] for k in BGNBD), 1.0, span / 6])
+    return _maximise(negative, guess, (*BGNBD, *NEW_CLIENT), len(x))
+
+
+def bic(log_likelihood: float, parameters: int, n: int) -> float:
+    """Return the Bayesian information criterion ``k ln n - 2 ln L``; lower is better.
+
+    Schwarz, G. (1978), "Estimating the dimension of a model", Annals of Statistics 6(2).
+    """
+    return float(parameters * np.log(n) - 2.0 * log_likelihood)
 
 
 def fit_gamma_gamma(x: np.ndarray, m_x: np.ndarray) -> Fit:
@@ -328,11 +505,12 @@ def bgnbd_conditional_expectation(
     """Return the expected purchases in (T, T+t] of each client, FHL (2005) equation (10).
 
     Equation (10) is the expectation of a client alive times his P(alive) (:func:`p_alive`).
+    With the new-client component, times are operational (:func:`operational_time`).
 
     Parameters
     ----------
     params : dict[str, float]
-        BG/NBD estimates r, alpha, a, b.
+        BG/NBD estimates r, alpha, a, b (and kappa, tau if the component is fitted).
     t : float
         Length of the holdout, in the fit's time unit.
     x, t_x, T : numpy.ndarray
@@ -343,10 +521,11 @@ def bgnbd_conditional_expectation(
     numpy.ndarray
         Shape (n,), expected purchases.
     """
-    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    r, alpha, a, b = (params[k] for k in BGNBD)
     x = np.asarray(x, dtype=float)
     T = np.asarray(T, dtype=float)  # noqa: N806
-    alive = alive_purchases(r + x, t / (alpha + T), a, b + x)
+    span = operational_time(params, T + t) - operational_time(params, T)
+    alive = alive_purchases(r + x, span / (alpha + operational_time(params, T)), a, b + x)
     return np.asarray(alive * p_alive(params, x, t_x, T))
 
 
@@ -422,12 +601,12 @@ def p_alive(
 
     ``P = 1 / (1 + [x > 0] a / (b + x - 1) ((α + T) / (α + t_x))^(r + x))`` (FHL 2005, eq. 13);
     a client without repeat purchases is alive for sure under BG/NBD (it can drop out only at
-    a purchase).
+    a purchase). With the new-client component, times are operational.
 
     Parameters
     ----------
     params : dict[str, float]
-        BG/NBD estimates r, alpha, a, b.
+        BG/NBD estimates r, alpha, a, b (and kappa, tau if the component is fitted).
     x, t_x, T : numpy.ndarray
         Per-client summaries, shape (n,), in the fit's time unit.
 
@@ -436,18 +615,18 @@ def p_alive(
     numpy.ndarray
         Shape (n,), probabilities in (0, 1].
     """
-    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    r, alpha, a, b = (params[k] for k in BGNBD)
     x = np.asarray(x, dtype=float)
     repeat = x > 0
     log_odds = np.full_like(x, -np.inf)
     xr = x[repeat]
+    recency = operational_time(params, np.asarray(t_x, float)[repeat])
     log_odds[repeat] = (
         np.log(a)
         - np.log(b + xr - 1)
         + (r + xr)
         * np.log1p(
-            (np.asarray(T, float)[repeat] - np.asarray(t_x, float)[repeat])
-            / (alpha + np.asarray(t_x, float)[repeat])
+            (operational_time(params, np.asarray(T, float)[repeat]) - recency) / (alpha + recency)
         )
     )  # log1p: (r + x) log((α + T) / (α + t_x)) stays exact when α and r are huge
     return np.asarray(1.0 / (1.0 + np.exp(log_odds)))
@@ -461,7 +640,7 @@ def bgnbd_expected_count(params: dict[str, float], t: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     params : dict[str, float]
-        BG/NBD estimates r, alpha, a, b.
+        BG/NBD estimates r, alpha, a, b (and kappa, tau: times become operational).
     t : numpy.ndarray
         Times since the first purchase, in the fit's unit, any shape (>= 0).
 
@@ -470,8 +649,8 @@ def bgnbd_expected_count(params: dict[str, float], t: np.ndarray) -> np.ndarray:
     numpy.ndarray
         Expected purchases, the shape of ``t``.
     """
-    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
-    t = np.asarray(t, dtype=float)
+    r, alpha, a, b = (params[k] for k in BGNBD)
+    t = operational_time(params, np.asarray(t, dtype=float))
     return np.asarray(alive_purchases(np.asarray(r), t / alpha, a, np.asarray(b)))
 
 
@@ -481,7 +660,7 @@ def bgnbd_count_probability(params: dict[str, float], x: int, t: np.ndarray) -> 
     Parameters
     ----------
     params : dict[str, float]
-        BG/NBD estimates r, alpha, a, b.
+        BG/NBD estimates r, alpha, a, b (and kappa, tau: times become operational).
     x : int
         Number of repeat purchases (>= 0).
     t : numpy.ndarray
@@ -492,9 +671,9 @@ def bgnbd_count_probability(params: dict[str, float], x: int, t: np.ndarray) -> 
     numpy.ndarray
         Probabilities, shape (n,).
     """
-    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    r, alpha, a, b = (params[k] for k in BGNBD)
     # Purchases while alive are Poisson with a gamma(r, alpha) rate: negative binomial counts.
-    counts = stats.nbinom(r, alpha / (alpha + np.asarray(t, dtype=float)))
+    counts = stats.nbinom(r, alpha / (alpha + operational_time(params, np.asarray(t, float))))
     alive = np.exp(special.betaln(a, b + x) - special.betaln(a, b)) * counts.pmf(x)
     if x == 0:
         return np.asarray(alive)

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.calibrate.btyd import DAYS_PER_UNIT, p_alive
+from sim.calibrate.btyd import DAYS_PER_UNIT, operational_time, p_alive
+from sim.calibrate.mapping import alive_means, purchase_params
 from sim.calibrate.transactions import DAYS_PER_MONTH, run_logged
 from sim.config.schema import Scenario
 
@@ -126,15 +127,17 @@ def bgnbd_months(
     posterior ``Gamma(r + x, α + T)`` and drops out after each purchase with a chance drawn
     from ``Beta(a, b + x)`` (the alive term of the likelihood, ibid. equation 3, factorises);
     each purchase is worth the client's Gamma-Gamma expected spend ``p (γ + x m_x) / (p x +
-    q - 1)`` (Fader & Hardie 2013, equation 5). The simulator's clients follow the same
-    processes; this forecast keeps the posterior's joint law of rate and drop-out, which a
-    scenario (independent gamma and beta draws) cannot, so the two side by side separate the
-    fit's error from the scenario's.
+    q - 1)`` (Fader & Hardie 2013, equation 5). With the new-client component the purchases
+    are drawn in operational time (:func:`sim.calibrate.btyd.operational_time`). The
+    simulator's clients follow the same processes; this forecast keeps the posterior's joint
+    law of rate and drop-out, which a scenario (independent gamma and beta draws) cannot, so
+    the two side by side separate the fit's error from the scenario's.
 
     Parameters
     ----------
     fit : dict[str, Any]
-        ``calibration.json``'s content: ``bgnbd`` and ``gamma_gamma`` (None, or ``q <= 1``:
+        ``calibration.json``'s content: the purchase model (``purchase_model``, else
+        ``bgnbd``) and ``gamma_gamma`` (None, or ``q <= 1``:
         the revenue column is NaN).
     summary : pandas.DataFrame
         :func:`sim.calibrate.btyd.summarise`: ``x``, ``t_x``, ``T``, ``m_x``, in ``unit``.
@@ -151,11 +154,14 @@ def bgnbd_months(
         As :func:`observed_months`.
     """
     rng = np.random.default_rng(seed)
-    params = fit["bgnbd"]
+    params = purchase_params(fit)
     r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
     x, t_x, age = (summary[k].to_numpy(dtype=float) for k in ("x", "t_x", "T"))
     month = DAYS_PER_MONTH / DAYS_PER_UNIT[unit]  # a month in the fit's unit
-    rate = rng.gamma(r + x, 1.0 / (alpha + age))
+    # the months' ends in each client's operational time since ``until`` (shape n x months)
+    ends = operational_time(params, age[:, None] + month * np.arange(1, months + 1))
+    ends -= operational_time(params, age)[:, None]
+    rate = rng.gamma(r + x, 1.0 / (alpha + operational_time(params, age)))
     drop = rng.beta(a, b + x)
     spend = np.full(x.size, np.nan)
     gamma = fit.get("gamma_gamma")
@@ -169,8 +175,8 @@ def bgnbd_months(
     while alive.size:
         with np.errstate(divide="ignore"):  # a rate drawn as 0 (r at e^-15): never buys
             clock[alive] += rng.exponential(1.0, alive.size) / rate[alive]
-        alive = alive[clock[alive] < months * month]
-        rows.append((alive, (clock[alive] // month).astype(int)))
+        alive = alive[clock[alive] < ends[alive, -1]]
+        rows.append((alive, (clock[alive, None] >= ends[alive]).sum(axis=1)))
         alive = alive[rng.random(alive.size) >= drop[alive]]
     who = np.concatenate([ids for ids, _ in rows]) if rows else np.empty(0, dtype=int)
     when = np.concatenate([at for _, at in rows]) if rows else np.empty(0, dtype=int)
@@ -253,30 +259,86 @@ class Check:
         )
 
 
+def parameter_draws(
+    result: dict[str, Any], summary: pd.DataFrame, replications: int, seed: int = 0
+) -> list[dict[str, Any]]:
+    """Return one calibration a replication, its estimates drawn from their sampling law.
+
+    The purchase model's and Gamma-Gamma's log-estimates are drawn from the normal law of
+    their asymptotic covariance (``uncertainty`` in ``calibration.json``: the inverse observed
+    information), the simulation of parameter uncertainty of Krinsky & Robb (1986), Review of
+    Economics and Statistics 68(4); the alive clients' means (:func:`sim.calibrate.mapping
+    .alive_means`) are recomputed from each draw. A model without a covariance keeps its
+    estimates in every draw.
+
+    Parameters
+    ----------
+    result : dict[str, Any]
+        ``calibration.json``'s content.
+    summary : pandas.DataFrame
+        The clients' summary the fit used (``x``, ``t_x``, ``T``, ``m_x``).
+    replications : int
+        Draws to return.
+    seed : int
+        Seed (``numpy.random.default_rng``).
+
+    Returns
+    -------
+    list[dict[str, Any]]
+        ``replications`` copies of ``result`` with ``purchase_model.params``, ``gamma_gamma``
+        and ``alive`` replaced.
+    """
+    rng = np.random.default_rng(seed)
+    spread = result.get("uncertainty") or {}
+    purchase, gamma = purchase_params(result), result.get("gamma_gamma")
+    columns = {k: summary[k].to_numpy(dtype=float) for k in ("x", "t_x", "T", "m_x")}
+    draws = []
+    for _ in range(replications):
+        drawn_purchase = _drawn(purchase, spread.get("purchase"), rng)
+        drawn_gamma = None if gamma is None else _drawn(gamma, spread.get("gamma_gamma"), rng)
+        alive = alive_means(drawn_purchase, drawn_gamma, columns, str(result["time_unit"]))
+        draw = {**result, "gamma_gamma": drawn_gamma, "alive": {**result["alive"], **alive}}
+        draw["purchase_model"] = {**result.get("purchase_model", {}), "params": drawn_purchase}
+        draws.append(draw)
+    return draws
+
+
+def _drawn(
+    params: dict[str, float], law: dict[str, Any] | None, rng: np.random.Generator
+) -> dict[str, float]:
+    """Draw the estimates from the normal law of their logs (or keep them without one)."""
+    if not law:
+        return dict(params)
+    names = list(law["names"])
+    logs = rng.multivariate_normal(
+        np.log([params[k] for k in names]), np.asarray(law["log_covariance"], dtype=float)
+    )
+    return {**params, **{k: float(v) for k, v in zip(names, np.exp(logs), strict=True)}}
+
+
 def run_check(
-    scenario: Scenario,
+    scenarios: list[Scenario],
     days: pd.DataFrame,
     clients: pd.Index,
     until: pd.Timestamp,
     months: int,
-    replications: int = REPLICATIONS,
-    fit: dict[str, Any] | None = None,
+    fits: list[dict[str, Any]] | None = None,
     summary: pd.DataFrame | None = None,
     unit: str = "week",
 ) -> Check:
-    """Run the check: ``replications`` runs of ``scenario`` against the observed months.
+    """Run the check: one run of each scenario (seeds 1, 2, ...) against the observed months.
 
     Parameters
     ----------
-    scenario : Scenario
-        The calibrated scenario (as written).
+    scenarios : list[Scenario]
+        The calibrated scenario of each replication: as written, or mapped from a parameter
+        draw (:func:`parameter_draws`).
     days, clients, until, months
         As :func:`observed_months`.
-    replications : int
-        Runs (seeds 1 .. replications).
-    fit, summary, unit
-        The fit, the clients' summary and its time unit, as :func:`bgnbd_months`; with both
-        given, the check also draws the fitted model's own forecast (as many draws).
+    fits, summary, unit
+        Each replication's calibration, the clients' summary and its time unit, as
+        :func:`bgnbd_months`; with both given, the check also draws the fitted model's own
+        forecast, one a replication.
 
     Returns
     -------
@@ -284,10 +346,12 @@ def run_check(
         Observed and simulated months.
     """
     observed = observed_months(days, clients, until, months)
-    runs = [simulated_months(scenario, months, seed) for seed in range(1, replications + 1)]
+    runs = [
+        simulated_months(scenario, months, seed) for seed, scenario in enumerate(scenarios, start=1)
+    ]
     fitted = []
-    if fit is not None and summary is not None:
+    if fits is not None and summary is not None:
         fitted = [
-            bgnbd_months(fit, summary, unit, months, seed) for seed in range(1, replications + 1)
+            bgnbd_months(fit, summary, unit, months, seed) for seed, fit in enumerate(fits, start=1)
         ]
     return Check(observed, runs, fitted)

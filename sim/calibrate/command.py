@@ -30,6 +30,7 @@ from sim.calibrate.reading import AMOUNT, CLIENT, DATE, Export, ExportError, rea
 from sim.config.loader import ConfigError, load_model, load_yaml
 from sim.config.safe_yaml import dump_yaml
 from sim.config.schema import Scenario
+from sim.config.values import with_values
 from sim.names import safe_name
 from sim.output import RUN, STUDY, folder_holds, folder_lock, folder_problem, write_atomic
 from sim.spreadsheet import inert_frame
@@ -90,6 +91,9 @@ class Options:
         Write bad rows to rejected.csv instead of stopping.
     check : bool
         Run the simulator check of the report (:mod:`sim.calibrate.check`).
+    new_client : bool
+        Also fit BG/NBD with the new-client component (:mod:`sim.calibrate.btyd`) and use it
+        when it lowers the BIC; False fits and uses the stationary BG/NBD only.
     base : pathlib.Path or None
         The scenario the written scenario.yaml extends (None: no scenario is written).
     progress : Callable[[], None] or None
@@ -107,6 +111,7 @@ class Options:
     unit: str = "week"
     skip_bad: bool = False
     check: bool = True
+    new_client: bool = True
     base: Path | None = None
     progress: Callable[[], None] | None = None
 
@@ -196,18 +201,30 @@ def _analyse(
         )
     try:
         bgnbd = btyd.fit_bgnbd(x, t_x, age)
+        extended = None
+        if options.new_client:
+            ages = btyd.repeat_ages(period.days, period.until, options.unit)
+            extended = btyd.fit_bgnbd_new_client(x, t_x, age, ages, bgnbd.params)
         repeaters = summary[summary["x"] > 0]
         gamma, gamma_note = _fit_spend(repeaters)
     except ValueError as err:  # a likelihood not finite anywhere: the data fix no parameter
         raise ExportError(f"{path}: the models cannot be fitted to this export ({err})") from None
+    model = _purchase_model(bgnbd, extended, options.new_client)
+    used = model["params"]
+    uncertainty = _uncertainty(bgnbd, extended if model["used"] != "bgnbd" else None, gamma)
     horizon = (period.end - period.until).days / btyd.DAYS_PER_UNIT[options.unit]
     expected = (
         float(btyd.bgnbd_conditional_expectation(bgnbd.params, horizon, x, t_x, age).sum())
         if horizon > 0
         else 0.0
     )
+    expected_used = (
+        float(btyd.bgnbd_conditional_expectation(used, horizon, x, t_x, age).sum())
+        if horizon > 0
+        else 0.0
+    )
     posterior = mapping.alive_means(
-        bgnbd.params,
+        used,
         None if gamma is None else gamma.params,
         {"x": x, "t_x": t_x, "T": age, "m_x": summary["m_x"].to_numpy()},
         options.unit,
@@ -225,6 +242,8 @@ def _analyse(
             "gamma_gamma": None if gamma is None else round(gamma.log_likelihood, 4),
         },
         "converged": {"bgnbd": bgnbd.converged, "gamma_gamma": gamma and gamma.converged},
+        "purchase_model": model,
+        "uncertainty": uncertainty,
         "period": {
             "start": _day(period.start),
             "until": _day(period.until),
@@ -236,6 +255,7 @@ def _analyse(
         "holdout": {
             "observed_transactions": int(summary["x_star"].sum()),
             "expected_transactions_bgnbd": round(expected, 2),
+            "expected_transactions": round(expected_used, 2),
         },
         "spend": {
             "note": gamma_note,
@@ -318,6 +338,72 @@ def _period(path: Path, export: Export, options: Options) -> _Period:
             "right column?)"
         )
     return _Period(purchases, returns, days, start, max(end, until), until)
+
+
+def _uncertainty(
+    bgnbd: btyd.Fit, extended: btyd.Fit | None, gamma: btyd.Fit | None
+) -> dict[str, Any]:
+    """Return the block ``uncertainty``: standard errors and the laws the check draws from."""
+
+    def law(fit: btyd.Fit | None) -> dict[str, Any] | None:
+        if fit is None or fit.covariance is None:
+            return None
+        return {
+            "names": list(fit.params),
+            "log_covariance": [[significant(v) for v in row] for row in fit.covariance],
+        }
+
+    def errors(fit: btyd.Fit | None) -> dict[str, float] | None:
+        found = None if fit is None else fit.standard_errors()
+        return None if found is None else {k: significant(v, 4) for k, v in found.items()}
+
+    return {
+        "note": "asymptotic: the inverse observed information of the log-estimates; the "
+        "simulator check draws each replication's estimates from it (docs/MODEL.md, section 8)",
+        "standard_errors": {
+            "bgnbd": errors(bgnbd),
+            "bgnbd_new_client": errors(extended),
+            "gamma_gamma": errors(gamma),
+        },
+        "purchase": law(extended if extended is not None else bgnbd),
+        "gamma_gamma": law(gamma),
+    }
+
+
+def _purchase_model(bgnbd: btyd.Fit, extended: btyd.Fit | None, asked: bool) -> dict[str, Any]:
+    """Return the block ``purchase_model``: the fits compared and the one the scenario uses.
+
+    The new-client component is used when its fit converged and lowers the BIC (two more
+    parameters; Schwarz 1978): the stationary BG/NBD is nested in it (``kappa`` = 0).
+    """
+    n = bgnbd.n
+    block: dict[str, Any] = {
+        "bic": {"bgnbd": round(btyd.bic(bgnbd.log_likelihood, 4, n), 4)},
+    }
+    use = False
+    if extended is not None:
+        block["bgnbd_new_client"] = {k: significant(v) for k, v in extended.params.items()}
+        block["log_likelihood_new_client"] = round(extended.log_likelihood, 4)
+        block["converged_new_client"] = extended.converged
+        block["bic"]["bgnbd_new_client"] = round(btyd.bic(extended.log_likelihood, 6, n), 4)
+        use = extended.converged and block["bic"]["bgnbd_new_client"] < block["bic"]["bgnbd"]
+    if use and extended is not None:
+        block["used"] = "bgnbd_new_client"
+        block["params"] = dict(block["bgnbd_new_client"])
+        block["note"] = (
+            "BG/NBD with the new-client component: it lowers the BIC (docs/MODEL.md, section 8)"
+        )
+    else:
+        block["used"] = "bgnbd"
+        block["params"] = {k: significant(v) for k, v in bgnbd.params.items()}
+        block["note"] = (
+            "stationary BG/NBD: the new-client component was not asked for (--stationary)"
+            if not asked
+            else "stationary BG/NBD: the new-client component does not lower the BIC"
+            if extended is not None and extended.converged
+            else "stationary BG/NBD: the new-client component's fit did not converge"
+        )
+    return block
 
 
 def _fit_spend(repeaters: pd.DataFrame) -> tuple[btyd.Fit | None, str]:
@@ -476,7 +562,7 @@ def _write(
         if base is not None and options.base is not None and split_path is not None:
             _write_scenarios(out, fields, base, options.base, split_path, path)
             _staff_cost(result, load_model(Scenario, out / SCENARIO))
-        result["report"] = _report(out, period, summary, result, options, base is not None)
+        result["report"] = _report(out, period, summary, result, options, base)
         text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         write_atomic(out / CALIBRATION, lambda p: p.write_text(text, encoding="utf-8"))
     return result
@@ -495,9 +581,13 @@ def _report(
     summary: pd.DataFrame,
     result: dict[str, Any],
     options: Options,
-    scenario: bool,
+    base: Scenario | None,
 ) -> dict[str, Any]:
-    """Run the simulator check (if asked and possible) and write the calibration report."""
+    """Run the simulator check (if asked and possible) and write the calibration report.
+
+    Each replication of the check runs the scenario mapped from its own draw of the
+    estimates (:func:`sim.calibrate.check.parameter_draws`) on ``base``.
+    """
     from sim.calibrate import check as checking
     from sim.calibrate.report import write_report
 
@@ -505,17 +595,22 @@ def _report(
     months = int(((end - until).days) // checking.DAYS_PER_MONTH)
     found: checking.Check | None = None
     note = ""
-    if not scenario:
+    if base is None:
         note = "skipped: no scenario was written"
     elif not options.check:
         note = "skipped (--no-check)"
     elif months < 1:
         note = "skipped: no whole month of holdout (give --until a month or more before the end)"
     else:
-        scenario_model = load_model(Scenario, out / SCENARIO)
+        written = load_model(Scenario, out / SCENARIO)
+        draws = checking.parameter_draws(result, summary, checking.REPLICATIONS)
+        scenarios = [
+            with_values(written, {path: v for path, v, _ in mapping.scenario_fields(d, base)})
+            for d in draws
+        ]
         found = checking.run_check(
-            scenario_model, days, summary.index, until, months,
-            fit=result, summary=summary, unit=options.unit,
+            scenarios, days, summary.index, until, months,
+            fits=draws, summary=summary, unit=options.unit,
         )  # fmt: skip
     over = checking.span_text(until, months) if found is not None else ""
     files = write_report(out, result, summary, days, found, note, over)
@@ -678,6 +773,18 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
         f"a = {bg['a']:.4g}, b = {bg['b']:.4g}; log-likelihood "
         f"{result['log_likelihood']['bgnbd']:.1f}",
     ]
+    purchase = result.get("purchase_model", {})
+    if "bgnbd_new_client" in purchase:
+        nc = purchase["bgnbd_new_client"]
+        lines.append(
+            f"with the new-client component: kappa = {nc['kappa']:.4g}, tau = {nc['tau']:.4g} "
+            f"{result['time_unit']}s, r = {nc['r']:.4g}, alpha = {nc['alpha']:.4g}, a = "
+            f"{nc['a']:.4g}, b = {nc['b']:.4g}; log-likelihood "
+            f"{purchase['log_likelihood_new_client']:.1f}; BIC "
+            f"{purchase['bic']['bgnbd_new_client']:.1f} against {purchase['bic']['bgnbd']:.1f}"
+        )
+    if purchase:
+        lines.append(f"the scenario uses: {purchase['note']}")
     for model, ok in result["converged"].items():
         if ok is False:
             lines.append(
@@ -694,8 +801,12 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
         lines.append(
             f"holdout {holdout_span(result)}: {h['observed_transactions']} repeat transactions "
             f"of the calibration period's clients observed, "
-            f"{h['expected_transactions_bgnbd']:.1f} "
-            "expected by BG/NBD"
+            f"{h['expected_transactions_bgnbd']:.1f} expected by the stationary BG/NBD"
+            + (
+                f", {h['expected_transactions']:.1f} by the model used"
+                if purchase.get("used") == "bgnbd_new_client"
+                else ""
+            )
         )
     written = CALIBRATION + (f", {REJECTED}" if c["rejected_rows"] else "")
     if "scenario" in result:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibrate.btyd import DAYS_PER_UNIT, p_alive
+from sim.calibrate.btyd import DAYS_PER_UNIT, operational_time, p_alive, rate_factor
 from sim.config.safe_yaml import dump_yaml
 from sim.config.schema import Scenario
 from sim.economics import CALENDAR_DAYS_PER_MONTH as DAYS_PER_MONTH
@@ -110,6 +110,10 @@ def alive_means(
     rate is ``Gamma(r + x, α + T)`` and of its drop-out chance ``Beta(a, b + x)``, independent
     (the alive part of the likelihood, FHL 2005 equation 3, factorises), so its expected rate
     is ``(r + x) / (α + T)`` and its drop-out hazard ``a / (a + b + x) × (r + x) / (α + T)``.
+    With the new-client component (``kappa``, ``tau`` in ``bgnbd``), times are operational
+    (:func:`sim.calibrate.btyd.operational_time`) and the rate is the client's base rate: the
+    simulator starts its past clients past the component, so what remains of it at the
+    period's end (``new_client_excess_at_until``, the mean of ``g(T) - 1``) is left out.
     Its expected spend per purchase is Gamma-Gamma's ``p (γ + x m_x) / (p x + q - 1)`` (Fader &
     Hardie 2013, equation 5; the prior mean ``p γ / (q - 1)`` when x = 0). Each client is
     weighted by its P(alive) (:func:`p_alive`); spend by P(alive) times rate (a mean per order).
@@ -126,14 +130,16 @@ def alive_means(
     Returns
     -------
     dict[str, float]
-        ``alive`` (Σ P(alive), clients), ``orders_per_month`` (a month while alive),
+        ``alive`` (Σ P(alive), clients), ``new_client_excess_at_until`` (0 without the
+        component), ``orders_per_month`` (a month while alive),
         ``drop_per_month`` (a monthly chance, ``1 - exp(-hazard)``), ``spend_per_order``
         (money; NaN without ``gamma``).
     """
     r, alpha, a, b = (bgnbd[k] for k in ("r", "alpha", "a", "b"))
     x, t_x, age = (np.asarray(summary[k], dtype=float) for k in ("x", "t_x", "T"))
     weight = p_alive(bgnbd, x, t_x, age)
-    rate = (r + x) / (alpha + age) * DAYS_PER_MONTH / DAYS_PER_UNIT[unit]
+    clock = operational_time(bgnbd, age)
+    rate = (r + x) / (alpha + clock) * DAYS_PER_MONTH / DAYS_PER_UNIT[unit]
     hazard = a / (a + b + x) * rate
     alive = float(weight.sum())
     spend = float("nan")
@@ -142,8 +148,10 @@ def alive_means(
         m_x = np.nan_to_num(np.asarray(summary["m_x"], dtype=float))
         each = p * (g + x * m_x) / (p * x + q - 1)
         spend = float((weight * rate * each).sum() / (weight * rate).sum())
+    excess = float((weight * (rate_factor(bgnbd, age) - 1.0)).sum() / alive)
     return {
         "alive": alive,
+        "new_client_excess_at_until": excess,
         "orders_per_month": float((weight * rate).sum() / alive),
         "drop_per_month": float(1.0 - np.exp(-(weight * hazard).sum() / alive)),
         "spend_per_order": spend,
@@ -321,7 +329,8 @@ def scenario_fields(result: dict[str, Any], base: Scenario) -> list[tuple[str, f
         ("market.active_clients", active, "alive.alive (sum of P(alive))"),
         *_order_fields(alive, base, usage, at),
         _lapse_field(alive, base, s_star, at),
-        *_spread_fields(result["bgnbd"]),
+        *_spread_fields(purchase_params(result)),
+        *_new_client_fields(result),
     ]
     value_min = base.clients.value_min_usd_per_month
     value = _value_field(alive, base, usage)
@@ -372,6 +381,36 @@ def _lapse_field(alive: dict[str, Any], base: Scenario, s_star: float, at: str) 
     )
 
 
+def purchase_params(result: dict[str, Any]) -> dict[str, float]:
+    """Return the purchase model's estimates the scenario uses (``purchase_model.params``).
+
+    A ``calibration.json`` written before the new-client component has only ``bgnbd``.
+    """
+    model = result.get("purchase_model")
+    return dict(model["params"]) if model else dict(result["bgnbd"])
+
+
+def _new_client_fields(result: dict[str, Any]) -> list[_Field]:
+    """Set the new-client component (``kappa``, ``tau`` rescaled to months), when it is used."""
+    params = purchase_params(result)
+    if "kappa" not in params:
+        return []
+    unit = str(result["time_unit"])
+    months = params["tau"] * DAYS_PER_UNIT[unit] / DAYS_PER_MONTH
+    return [
+        (
+            "clients.new_client_order_boost",
+            _significant(params["kappa"]),
+            "purchase_model.params.kappa: a new client's excess order rate (unitless)",
+        ),
+        (
+            "clients.new_client_boost_months",
+            _significant(months),
+            f"purchase_model.params.tau = {params['tau']:.4g} {unit}s, in months",
+        ),
+    ]
+
+
 def _spread_fields(bgnbd: dict[str, float]) -> list[_Field]:
     """Set the clients' own order rates and drop-out to BG/NBD's mixing distributions.
 
@@ -383,17 +422,19 @@ def _spread_fields(bgnbd: dict[str, float]) -> list[_Field]:
         (
             "clients.order_rate_shape",
             _significant(bgnbd["r"]),
-            "bgnbd.r: the purchase rates' gamma shape (unitless; the mean is set above)",
+            "purchase_model.params.r: the purchase rates' gamma shape (unitless; the mean is set "
+            "above)",
         ),
         (
             "clients.dropout_beta_a",
             _significant(bgnbd["a"]),
-            "bgnbd.a: the drop chance per order is Beta(a, b) (unitless)",
+            "purchase_model.params.a: the drop chance per order is Beta(a, b) (unitless)",
         ),
         (
             "clients.dropout_beta_b",
             _significant(bgnbd["b"]),
-            "bgnbd.b; a client's lapse chance is the one above x p / E[p] x its rate multiplier",
+            "purchase_model.params.b; a client's lapse chance is the one above x p / E[p] x its "
+            "rate multiplier",
         ),
     ]
 

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from sim.calibrate import btyd
 from sim.calibrate.check import MEASURES, Check
+from sim.calibrate.mapping import purchase_params
 from sim.output import write_atomic
 from sim.report.html import STYLE
 from sim.report.style import BASELINE_COLOUR, OKABE_ITO, new_figure, projector
@@ -57,6 +58,23 @@ def _bars(ax: Any, labels: list[str], seen: np.ndarray, fitted: np.ndarray) -> N
 
 def _labels() -> list[str]:
     return [str(i) for i in range(TOP)] + [f"{TOP}+"]
+
+
+def model_text(result: dict[str, Any]) -> str:
+    """Return one sentence naming the purchase model used and its estimates."""
+    fit, unit = purchase_params(result), result["time_unit"]
+    text = (
+        f"BG/NBD r = {fit['r']:.4g}, α = {fit['alpha']:.4g}, a = {fit['a']:.4g}, "
+        f"b = {fit['b']:.4g} (per {unit})"
+    )
+    if "kappa" not in fit:
+        return text
+    bic = result["purchase_model"]["bic"]
+    return (
+        f"{text}, with the new-client component κ = {fit['kappa']:.3g}, τ = {fit['tau']:.3g} "
+        f"{unit}s (a new client buys {1 + fit['kappa']:.3g} times as often at first; BIC "
+        f"{bic['bgnbd_new_client']:,.1f} against {bic['bgnbd']:,.1f} for the stationary BG/NBD)"
+    )
 
 
 def plot_frequency(fit: dict[str, Any], summary: pd.DataFrame) -> Figure:
@@ -362,12 +380,15 @@ def _check_block(check: Check | None, note: str, over: str = "") -> str:
         _figure_block(
             "check",
             "The simulator check",
-            f"The written scenario, run with no reorganisation from the end of the calibration "
-            f"period, against {over} of the holdout, month by month, of the same clients "
-            "(the holdout's last part month is left out; clients won later are "
-            "left out on both sides). BG/NBD's own forecast draws each client's rate and "
-            "drop-out from its posterior (as many draws): where the simulator agrees with it "
-            "and both miss the data, the fit, not the simulator, misses.",
+            f"The calibrated company, run with no reorganisation from the end of the "
+            f"calibration period, against {over} of the holdout, month by month, of the same "
+            "clients (the holdout's last part month is left out; clients won later are "
+            "left out on both sides). Each replication runs on its own draw of the estimates "
+            "from their sampling law (their standard errors and correlations), so the band "
+            "holds the fit's uncertainty as well as the simulation's. BG/NBD's own forecast "
+            "draws each client's rate and drop-out from its posterior, with the same draws: "
+            "where the simulator agrees with it and both miss the data, the fit, not the "
+            "simulator, misses.",
         )
         + f"<p class='note'><b>{html.escape(check.verdict())}</b></p>\n<table border=1 "
         "cellpadding=4><tr><th>measure</th><th>observed</th><th>BG/NBD's own forecast</th>"
@@ -426,7 +447,7 @@ def write_report(
     list[str]
         File names written.
     """
-    fit, gamma = result["bgnbd"], result["gamma_gamma"]
+    fit, gamma = purchase_params(result), result["gamma_gamma"]
     per = btyd.DAYS_PER_UNIT[result["time_unit"]]
     until = pd.Timestamp(result["period"]["until"])
     horizon = float(result["period"]["holdout_length"])
@@ -445,7 +466,8 @@ def write_report(
             "cumulative",
             "Cumulative repeat purchases",
             "Week by week, the calibration clients' repeat purchase days against "
-            "BG/NBD's expectation (FHL 2005, eq. 9); right of the line, the holdout.",
+            "the purchase model's expectation (FHL 2005, eq. 9); right of the line, the "
+            "holdout.",
         )
     )
     if horizon > 0:
@@ -455,8 +477,8 @@ def write_report(
                 "conditional",
                 "Holdout purchases by frequency",
                 "Mean purchase days in the holdout of the clients with each "
-                "calibration frequency, against BG/NBD's conditional expectation "
-                "(FHL 2005, eq. 10).",
+                "calibration frequency, against the purchase model's conditional "
+                "expectation (FHL 2005, eq. 10).",
             )
         )
     blocks.append(
@@ -478,8 +500,7 @@ def write_report(
         f"{html.escape(Path(result['input']['file']).name)}</h1>\n<p class='lead'>"
         f"{result['counts']['clients_in_calibration']:,} clients; calibration "
         f"{result['period']['start']} to {result['period']['until']}, holdout "
-        f"{holdout_span(result)}. BG/NBD r = {fit['r']:.4g}, α = {fit['alpha']:.4g}, "
-        f"a = {fit['a']:.4g}, b = {fit['b']:.4g} (per {result['time_unit']}).</p>\n"
+        f"{holdout_span(result)}. {html.escape(model_text(result))}.</p>\n"
         + _summary_block(result, check, check_note, over)
         + "".join(blocks)
         + "</body></html>\n"

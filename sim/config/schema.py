@@ -1249,6 +1249,27 @@ class ClientsConfig(ScenarioSection):
         le=1e9,  # above the fit's bound e^15: a rate equal for all sends r there
     )
 
+    new_client_order_boost: float = param(
+        0.0,
+        "A client won N months ago orders (and drops out) at its rate times 1 + this x "
+        "exp(-N / new_client_boost_months): a new client buys more often at first. 0 = off.",
+        "the new-client component of BG/NBD (nonstationarity in a new cohort's repeat buying, "
+        "Fader & Hardie 2001, Interfaces 31(3)); fitted by salesim calibrate (kappa; CDNOW "
+        "0.86), off in the shipped scenarios",
+        unit="multiplier",
+        ge=0,
+        le=1e6,  # the fit's bound is e^15; above 1e6 a client would order daily for years
+    )
+    new_client_boost_months: float = param(
+        1.0,
+        "Decay time of new_client_order_boost: the excess falls by e every this many months.",
+        "fitted by salesim calibrate (tau; CDNOW 5.5 weeks, 1.26 months); unused while "
+        "new_client_order_boost is 0",
+        unit="months",
+        gt=0,
+        le=1200,
+    )
+
     @model_validator(mode="after")
     def _segments_ordered(self) -> ClientsConfig:
         if self.xl_from_usd_per_month <= self.medium_from_usd_per_month:

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from sim.config.fields import Leaf, field_at
 from sim.config.schema import MoneyConfig, Scenario
+from sim.config.values import with_values
 from sim.effort import PLAN
 from sim.roles import BY_NAME
 from sim.sources import name_sources
@@ -210,35 +211,12 @@ def settings_of(scenario: Scenario) -> dict[str, Any]:
 
 
 def apply(scenario: Scenario, settings: dict[str, Any]) -> Scenario:
-    """Return the scenario with the levers set, validated like a scenario file.
+    """Return the scenario with the levers set (lever path to value), validated like a file.
 
-    Parameters
-    ----------
-    scenario
-        The scenario to start from; it is not changed.
-    settings
-        Lever path to value.
-
-    Returns
-    -------
-    Scenario
-        A new scenario.
-
-    Raises
-    ------
-    pydantic.ValidationError
-        If a value is refused by the schema.
-    KeyError
-        If a path names no scenario section.
+    See :func:`sim.config.values.with_values`, which raises ``pydantic.ValidationError`` for a
+    refused value and ``KeyError`` for a path that names no section.
     """
-    data = scenario.model_dump()
-    for path, value in settings.items():
-        node = data
-        *parents, last = path.split(".")
-        for part in parents:
-            node = node[part]
-        node[last] = value
-    return Scenario.model_validate(data)
+    return with_values(scenario, settings)
 
 
 def changed(base: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
