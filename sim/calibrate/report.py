@@ -48,10 +48,17 @@ TOP = 7  # frequencies shown one by one; the last bar is "7+"
 FITTED, SEEN = OKABE_ITO[0], BASELINE_COLOUR
 
 
-def _bars(ax: Any, labels: list[str], seen: np.ndarray, fitted: np.ndarray) -> None:
+def model_label(fit: dict[str, Any]) -> str:
+    """Return the purchase model's name for a legend."""
+    return "BG/NBD with the new-client component" if "kappa" in fit else "BG/NBD"
+
+
+def _bars(
+    ax: Any, labels: list[str], seen: np.ndarray, fitted: np.ndarray, label: str = "BG/NBD"
+) -> None:
     pos = np.arange(len(labels))
     ax.bar(pos - 0.2, seen, 0.4, color=SEEN, label="observed")
-    ax.bar(pos + 0.2, fitted, 0.4, color=FITTED, label="BG/NBD")
+    ax.bar(pos + 0.2, fitted, 0.4, color=FITTED, label=label)
     ax.set_xticks(pos, labels)
     ax.legend(frameon=False)
 
@@ -100,7 +107,7 @@ def plot_frequency(fit: dict[str, Any], summary: pd.DataFrame) -> Figure:
     fitted.append(len(summary) - sum(fitted))
     seen = np.bincount(np.minimum(summary["x"].to_numpy(), TOP), minlength=TOP + 1)
     with projector():
-        _bars(ax, _labels(), seen, np.array(fitted))
+        _bars(ax, _labels(), seen, np.array(fitted), model_label(fit))
         ax.set_xlabel("repeat purchases in the calibration period")
         ax.set_ylabel("clients")
         ax.set_title("Repeat purchases per client: observed and fitted")
@@ -143,7 +150,7 @@ def cumulative(
     return pd.DataFrame({"observed": observed, "expected": expected}, index=weeks)
 
 
-def plot_cumulative(series: pd.DataFrame, until: pd.Timestamp) -> Figure:
+def plot_cumulative(series: pd.DataFrame, until: pd.Timestamp, label: str = "BG/NBD") -> Figure:
     """Return the cumulative repeat purchases, observed and expected, with the period's end.
 
     Parameters
@@ -152,6 +159,8 @@ def plot_cumulative(series: pd.DataFrame, until: pd.Timestamp) -> Figure:
         :func:`cumulative`.
     until : pandas.Timestamp
         Last day of the calibration period (a vertical line).
+    label : str
+        The purchase model's name in the legend (:func:`model_label`).
 
     Returns
     -------
@@ -162,7 +171,7 @@ def plot_cumulative(series: pd.DataFrame, until: pd.Timestamp) -> Figure:
     ax = figure.axes[0]
     with projector():
         ax.plot(series.index, series["observed"], color=SEEN, label="observed")
-        ax.plot(series.index, series["expected"], color=FITTED, ls="--", label="BG/NBD")
+        ax.plot(series.index, series["expected"], color=FITTED, ls="--", label=label)
         ax.axvline(until, color="#777777", lw=1)  # type: ignore[arg-type]
         ax.annotate(" end of calibration", (until, 0.05), xycoords=("data", "axes fraction"))
         ax.set_ylabel("repeat purchases so far")
@@ -197,7 +206,7 @@ def plot_conditional(fit: dict[str, Any], summary: pd.DataFrame, horizon: float)
     frame = pd.DataFrame({"g": group, "seen": summary["x_star"].to_numpy(), "fit": expected})
     means = frame.groupby("g")[["seen", "fit"]].mean().reindex(range(TOP + 1))
     with projector():
-        _bars(ax, _labels(), means["seen"].to_numpy(), means["fit"].to_numpy())
+        _bars(ax, _labels(), means["seen"].to_numpy(), means["fit"].to_numpy(), model_label(fit))
         ax.set_xlabel("repeat purchases in the calibration period")
         ax.set_ylabel("mean purchases in the holdout")
         ax.set_title("Holdout purchases by calibration frequency: observed and expected")
@@ -304,7 +313,10 @@ def plot_check(check: Check) -> Figure:
             ax.set_ylabel(UNITS[measure])
             ax.set_ylim(bottom=0)
         figure.axes[0].legend(frameon=False, loc="lower left")
-        figure.suptitle(f"The simulator on the written scenario ({len(check.runs)} runs)")
+        figure.suptitle(
+            f"The simulator on the calibrated company ({len(check.runs)} runs, each on its own "
+            "draw of the estimates)"
+        )
     return figure
 
 
@@ -460,7 +472,9 @@ def write_report(
             "against BG/NBD's expected counts (FHL 2005, eq. 8).",
         ),
     ]
-    figures["cumulative"] = plot_cumulative(cumulative(fit, summary, days, per), until)
+    figures["cumulative"] = plot_cumulative(
+        cumulative(fit, summary, days, per), until, model_label(fit)
+    )
     blocks.append(
         _figure_block(
             "cumulative",
