@@ -1276,9 +1276,11 @@ def new_client_rate_factor(age_days: np.ndarray, boost: float, decay_days: float
 
     ``g = 1 + boost × exp(-age / decay)``: a new client buys more often at first, and the
     excess decays. In the BG/NBD extended this way a client drops out only just after a
-    purchase, so its drop-out hazard follows the same multiple. Source: the nonstationarity of
-    a new cohort's repeat buying (Fader & Hardie 2001, Interfaces 31(3), S94-S107), fitted by
-    ``salesim calibrate`` (docs/MODEL.md, section 8).
+    purchase, so its drop-out hazard follows the same multiple: the simulator applies it to
+    the client's own lapse chance (7.7), not to the rivals' pull (7.8). Source: the
+    nonstationarity of a new cohort's repeat buying (Fader & Hardie 2001, Interfaces 31(3),
+    S94-S107), fitted by ``salesim calibrate`` (docs/MODEL.md, section 8); the calibration's
+    own copy, in the fit's time unit, is :func:`sim.calibrate.btyd.rate_factor`.
 
     Parameters
     ----------
@@ -1295,7 +1297,9 @@ def new_client_rate_factor(age_days: np.ndarray, boost: float, decay_days: float
         Multiples >= 1 [unitless], the shape of ``age_days``.
     """
     age = np.maximum(np.asarray(age_days, dtype=float), 0.0)
-    factor: np.ndarray = 1.0 + boost * np.exp(-age / decay_days)
+    with np.errstate(over="ignore"):  # a never-won client's huge age over a tiny decay: inf
+        decayed = np.exp(-(age / decay_days))
+    factor: np.ndarray = 1.0 + boost * decayed
     return factor
 
 

@@ -223,7 +223,7 @@ def test_the_stationary_bgnbd_does_not_reproduce_the_cdnow_holdout(tmp_path: Pat
     out = _calibrated(tmp_path, "--stationary")
     result = json.loads((out / "calibration.json").read_text("utf-8"))
     assert result["purchase_model"]["used"] == "bgnbd"
-    assert "clients.new_client_order_boost" not in result["scenario"]["fields"]
+    assert result["scenario"]["fields"]["clients.new_client_order_boost"] == 0  # off
     totals = {row["measure"]: row for row in result["report"]["check_totals"]}
     # without the new-client component the drop-out is over-stated and the holdout
     # under-forecast even with the estimates' uncertainty (orders 1,721 above [1,380, 1,644])

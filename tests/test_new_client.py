@@ -210,3 +210,132 @@ def test_parameter_draws_follow_the_estimates_covariance_and_keep_fixed_ones() -
     assert len({d["alive"]["orders_per_month"] for d in draws}) == 400
     fixed = parameter_draws({**result, "uncertainty": None}, summary, 3)
     assert all(d["purchase_model"]["params"] == params for d in fixed)
+
+
+NEW_WORLD = (  # only the clients' own dynamics: no servers, rivals, incidents or reactivation
+    "organisation.generalists=0",
+    "market.past_clients=3000",
+    "market.active_clients=3000",
+    "market.competitors.count=0",
+    "clients.lapse_per_month=0.1",
+    "clients.lapse_dissatisfaction_weight=0",
+    "clients.usage_satisfaction_weight=0",
+    "clients.incident_per_month=0",
+    "clients.dormant_reactivation_per_month=0",
+)
+
+
+def _first_month(boost: float, seed: int) -> tuple[int, int]:
+    """Orders and lapses in the first month of clients all won on day 0."""
+    from conftest import scenario
+
+    from sim.model import SalesModel
+
+    world = scenario(
+        "reference", *NEW_WORLD, f"clients.new_client_order_boost={boost}",
+        "clients.new_client_boost_months=1",
+    )  # fmt: skip
+    model = SalesModel(world, seed=seed)
+    model.book.won_day[model.book.active_ids()] = 0  # every client new on the first day
+    log: list[tuple[int, np.ndarray, np.ndarray]] = []
+    model.dynamics.order_log = log
+    start = model.book.active_ids().copy()
+    for _ in range(world.calendar.working_days_per_month):
+        model.step()
+    lapsed = int((model.book.lapsed_day[start] >= 0).sum())
+    return sum(len(who) for _, who, _ in log), lapsed
+
+
+def test_new_clients_order_and_lapse_at_their_rate_times_the_new_client_factor() -> None:
+    # the factor averages (1 - e^-1) / 1 month x 3 + 1 = 2.90 over the first month at boost 3:
+    # orders and the clients' own lapses both scale by it (paired seeds; 3,000 clients, about
+    # 300 lapses and 1,000+ orders a month without it: 5 standard errors are about 20 %)
+    for seed in (1, 2):
+        orders_off, lapsed_off = _first_month(0.0, seed)
+        orders_on, lapsed_on = _first_month(3.0, seed)
+        factor = 1 + 3 * (1 - np.exp(-1))
+        assert orders_on / orders_off == pytest.approx(factor, rel=0.2)
+        assert lapsed_on / lapsed_off == pytest.approx(factor, rel=0.2)
+
+
+def test_a_tiny_decay_time_gives_no_overflow_warning() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        factor = eco.new_client_rate_factor(np.array([0, 10**9]), 1e6, 1e-305)
+    assert factor[0] == 1 + 1e6 and factor[1] == 1.0
+
+
+def _fit(params: dict[str, float], log_likelihood: float, converged: bool = True) -> btyd.Fit:
+    return btyd.Fit(params, log_likelihood, 1000, converged)
+
+
+def test_the_purchase_model_uses_the_component_only_when_converged_seen_and_better() -> None:
+    from sim.calibrate.command import _purchase_model
+
+    plain = _fit({"r": 0.2, "alpha": 4.0, "a": 0.8, "b": 2.4}, -5000.0)
+    extended = {"r": 0.3, "alpha": 7.0, "a": 0.6, "b": 2.5, "kappa": 0.9, "tau": 5.0}
+    # 2 more parameters cost ln(1000) = 6.9 of log-likelihood in the BIC
+    better, worse = -4990.0, -4997.0
+    assert _purchase_model(plain, _fit(extended, better), True, 39.0)["used"] == "bgnbd_new_client"
+    assert _purchase_model(plain, _fit(extended, worse), True, 39.0)["note"].endswith(
+        "does not lower the BIC"
+    )
+    unseen = _purchase_model(plain, _fit({**extended, "tau": 500.0}, better), True, 39.0)
+    assert unseen["used"] == "bgnbd" and "longer than the calibration" in unseen["note"]
+    loose = _purchase_model(plain, _fit(extended, better, converged=False), True, 39.0)
+    assert loose["used"] == "bgnbd" and loose["note"].endswith("did not converge")
+    asked = _purchase_model(plain, None, False, 39.0)
+    assert asked["used"] == "bgnbd" and "--stationary" in asked["note"]
+    assert asked["params"] == plain.params
+
+
+def test_gamma_gamma_draws_keep_q_above_one() -> None:
+    summary, _ = _cdnow_summary()
+    gamma = {"p": 6.25, "q": 1.3, "gamma": 15.4}
+    result = {
+        "time_unit": "week",
+        "bgnbd": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+        "gamma_gamma": gamma,
+        "alive": {},
+        "uncertainty": {
+            "gamma_gamma": {"names": list(gamma), "log_covariance": np.diag([0.01, 0.25, 0.01])},
+        },
+    }
+    draws = parameter_draws(result, summary, 200, seed=5)
+    q = np.array([d["gamma_gamma"]["q"] for d in draws])
+    # about 30 % of the untruncated draws of log q ~ N(ln 1.3, 0.5^2) fall below ln 1
+    assert q.min() > 1 and len(set(q)) == 200
+    assert all(np.isfinite(d["alive"]["spend_per_order"]) for d in draws)
+
+
+def test_the_check_says_whether_its_band_holds_the_fits_uncertainty() -> None:
+    from sim.calibrate.check import Check
+    from sim.calibrate.report import _draws_text
+
+    frame = pd.DataFrame({"clients ordering": [1.0], "orders": [1.0], "revenue": [1.0]})
+    runs = [frame] * 4
+    assert "own draw" in _draws_text(Check(frame, runs, drawn=4))
+    assert "only the simulation's" in _draws_text(Check(frame, runs, drawn=0))
+    assert _draws_text(Check(frame, runs, drawn=3)).startswith("3 of the 4 replications")
+
+
+@pytest.mark.slow
+def test_a_stationary_calibration_switches_off_a_bases_own_component(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sim.cli import main
+    from sim.config.loader import load_model
+    from sim.config.schema import Scenario
+
+    base = tmp_path / "boosted.yaml"
+    reference = (ROOT / "scenarios" / "reference.yaml").as_posix()
+    base.write_text(
+        f"extends: {reference}\nclients:\n  new_client_order_boost: 5\n"
+        "  new_client_boost_months: 3\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cal"
+    argv = ["calibrate", str(CDNOW), "--format", "cdnow", "--until", "1997-09-30"]
+    assert main([*argv, "--stationary", "--no-check", "--base", str(base), "--out", str(out)]) == 0
+    written = load_model(Scenario, out / "scenario.yaml")
+    assert written.clients.new_client_order_boost == 0

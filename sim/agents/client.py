@@ -322,11 +322,9 @@ class ClientDynamics:
         paid_by, paid = self._payments(book, att)
         reveal_to = incident + reveal_rate[server] * att / self.days
         revealed = ids[(u_event >= incident) & (u_event < reveal_to)]
-        lapse = (
-            self.lapse * book.lapse_multiple[ids]
-            if boost is None
-            else (self.lapse * book.lapse_multiple[ids] * boost)
-        )
+        lapse = self.lapse * book.lapse_multiple[ids]
+        if boost is not None:  # a new client's own drop-out follows its purchase rate
+            lapse = lapse * boost
         lapse_to = reveal_to + lapse * eco.lapse_multiplier(
             book.satisfaction[ids], self.cfg.lapse_dissatisfaction_weight
         )

@@ -30,7 +30,7 @@ brings PyMC/PyTensor and Bayesian fits (see docs/MODEL.md, "Calibration").
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -73,7 +73,23 @@ def operational_time(params: dict[str, float], t: np.ndarray) -> np.ndarray:
 
 
 def rate_factor(params: dict[str, float], t: np.ndarray) -> np.ndarray:
-    """Return ``g(t) = 1 + κ e^(-t/τ)``, the purchase rate's multiple at time ``t`` (1 if off)."""
+    """Return ``g(t) = 1 + κ e^(-t/τ)``, the purchase rate's multiple at age ``t``.
+
+    The simulator's own copy of this factor, in working days, is
+    :func:`sim.economics.new_client_rate_factor`.
+
+    Parameters
+    ----------
+    params : dict[str, float]
+        The purchase model's estimates; without ``kappa`` the factor is 1.
+    t : numpy.ndarray
+        Times since the first purchase, in the fit's unit, any shape (>= 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``g(t)`` >= 1 [unitless], the shape of ``t``.
+    """
     t = np.asarray(t, dtype=float)
     kappa, tau = params.get("kappa", 0.0), params.get("tau", 1.0)
     return np.asarray(1.0 + kappa * np.exp(-t / tau))
@@ -106,10 +122,14 @@ class Fit:
     log_likelihood: float
     n: int
     converged: bool
-    covariance: np.ndarray | None = None
+    covariance: np.ndarray | None = field(default=None, compare=False)
 
     def standard_errors(self) -> dict[str, float] | None:
-        """Return each estimate's standard error (delta method: value x SE of its log)."""
+        """Return each estimate's standard error, in the estimate's unit.
+
+        The delta method: the value times the standard error of its logarithm, from
+        ``covariance``. None without a covariance.
+        """
         if self.covariance is None:
             return None
         log_se = np.sqrt(np.diag(self.covariance))
@@ -309,7 +329,11 @@ _STARTS = (0.0, -1.0, 1.0)  # log-parameter offsets of the starts around a momen
 
 
 def _maximise(
-    negative: Callable[[np.ndarray], float], guess: np.ndarray, names: tuple[str, ...], n: int
+    negative: Callable[[np.ndarray], float],
+    guess: np.ndarray,
+    names: tuple[str, ...],
+    n: int,
+    covariance: bool = True,
 ) -> Fit:
     """Minimise ``negative(log_params)`` from several starts; keep the best (exp back)."""
     best: optimize.OptimizeResult | None = None
@@ -338,7 +362,7 @@ def _maximise(
         log_likelihood=float(-best.fun),
         n=n,
         converged=converged,
-        covariance=_covariance(negative, best.x) if converged else None,
+        covariance=_covariance(negative, best.x) if converged and covariance else None,
     )
 
 
@@ -403,6 +427,7 @@ def fit_bgnbd_new_client(
     T: np.ndarray,  # noqa: N803
     ages: np.ndarray,
     start: dict[str, float],
+    covariance: bool = True,
 ) -> Fit:
     """Fit BG/NBD with the new-client component (module docstring) by maximum likelihood.
 
@@ -418,6 +443,9 @@ def fit_bgnbd_new_client(
         same unit (identical values are collapsed).
     start : dict[str, float]
         The plain BG/NBD estimates, where the search starts.
+    covariance : bool
+        Compute ``Fit.covariance`` (a Hessian: several seconds on 100,000 clients when the
+        component is not identified); :func:`new_client_covariance` computes it later.
 
     Returns
     -------
@@ -429,10 +457,41 @@ def fit_bgnbd_new_client(
     ValueError
         If there are no clients or the likelihood is not finite at any start.
     """
+    negative, span = _new_client_negative(x, t_x, T, ages)
+    # κ = 1 (a new client buys twice as often at first) decaying over a sixth of the longest
+    # age: a start inside the data's range; _maximise also starts at e^-1 and e^+1 times it
+    guess = np.log([*(start[k] for k in BGNBD), 1.0, span / 6])
+    return _maximise(negative, guess, (*BGNBD, *NEW_CLIENT), len(x), covariance)
+
+
+def new_client_covariance(
+    fit: Fit,
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,  # noqa: N803
+    ages: np.ndarray,
+) -> Fit:
+    """Return ``fit`` (of :func:`fit_bgnbd_new_client`, same data) with its covariance.
+
+    None if the fit did not converge or the Hessian is not positive definite.
+    """
+    if not fit.converged:
+        return fit
+    negative, _ = _new_client_negative(x, t_x, T, ages)
+    theta = np.log([fit.params[k] for k in (*BGNBD, *NEW_CLIENT)])
+    return replace(fit, covariance=_covariance(negative, theta))
+
+
+def _new_client_negative(
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,  # noqa: N803
+    ages: np.ndarray,
+) -> tuple[Callable[[np.ndarray], float], float]:
+    """Return the negative log-likelihood of the log-parameters, and the longest age."""
     (ux, ut, u_age), w = _collapsed(x, t_x, T)
     when, often = np.unique(np.asarray(ages, dtype=float), return_counts=True)
     counts, inverse = np.unique(ux, return_inverse=True)
-    span = max(float(u_age.max()), 1e-6)
 
     def negative(theta: np.ndarray) -> float:
         r, alpha, a, b, kappa, tau = np.exp(theta)
@@ -450,14 +509,27 @@ def fit_bgnbd_new_client(
         value = -float((w * terms).sum() + (often * np.log(rate_factor(clock, when))).sum())
         return value if np.isfinite(value) else 1e300
 
-    guess = np.log([*(start[k] for k in BGNBD), 1.0, span / 6])
-    return _maximise(negative, guess, (*BGNBD, *NEW_CLIENT), len(x))
+    return negative, max(float(u_age.max()), 1e-6)
 
 
 def bic(log_likelihood: float, parameters: int, n: int) -> float:
     """Return the Bayesian information criterion ``k ln n - 2 ln L``; lower is better.
 
     Schwarz, G. (1978), "Estimating the dimension of a model", Annals of Statistics 6(2).
+
+    Parameters
+    ----------
+    log_likelihood : float
+        The maximised log-likelihood ``ln L``.
+    parameters : int
+        The number of estimated parameters ``k``.
+    n : int
+        The number of clients the fit used.
+
+    Returns
+    -------
+    float
+        The criterion (log-likelihood units).
     """
     return float(parameters * np.log(n) - 2.0 * log_likelihood)
 
@@ -621,15 +693,17 @@ def p_alive(
     log_odds = np.full_like(x, -np.inf)
     xr = x[repeat]
     recency = operational_time(params, np.asarray(t_x, float)[repeat])
-    log_odds[repeat] = (
-        np.log(a)
-        - np.log(b + xr - 1)
-        + (r + xr)
-        * np.log1p(
-            (operational_time(params, np.asarray(T, float)[repeat]) - recency) / (alpha + recency)
-        )
-    )  # log1p: (r + x) log((α + T) / (α + t_x)) stays exact when α and r are huge
-    return np.asarray(1.0 / (1.0 + np.exp(log_odds)))
+    with np.errstate(divide="ignore", over="ignore"):  # b + x - 1 = 0 (b -> 0, x = 1): P = 0
+        log_odds[repeat] = (
+            np.log(a)
+            - np.log(b + xr - 1)
+            + (r + xr)
+            * np.log1p(
+                (operational_time(params, np.asarray(T, float)[repeat]) - recency)
+                / (alpha + recency)
+            )
+        )  # log1p: (r + x) log((α + T) / (α + t_x)) stays exact when α and r are huge
+        return np.asarray(1.0 / (1.0 + np.exp(log_odds)))
 
 
 def bgnbd_expected_count(params: dict[str, float], t: np.ndarray) -> np.ndarray:

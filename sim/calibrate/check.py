@@ -199,11 +199,15 @@ class Check:
         :func:`simulated_months` of each replication.
     fitted : list[pandas.DataFrame]
         :func:`bgnbd_months` of as many draws (empty: not computed).
+    drawn : int
+        Replications run on a draw of the estimates (:func:`parameter_draws`); the others
+        ran on the estimates themselves.
     """
 
     observed: pd.DataFrame
     runs: list[pd.DataFrame]
     fitted: list[pd.DataFrame] = field(default_factory=list)
+    drawn: int = 0
 
     def band(self, measure: str) -> pd.DataFrame:
         """Return the replications' mean and :data:`BAND` points of a measure, by month."""
@@ -269,7 +273,8 @@ def parameter_draws(
     information), the simulation of parameter uncertainty of Krinsky & Robb (1986), Review of
     Economics and Statistics 68(4); the alive clients' means (:func:`sim.calibrate.mapping
     .alive_means`) are recomputed from each draw. A model without a covariance keeps its
-    estimates in every draw.
+    estimates in every draw. Gamma-Gamma's ``q`` is drawn above 1 (its mean spend is finite
+    only there; at most :data:`MAX_REDRAWS` tries, else the estimate).
 
     Parameters
     ----------
@@ -296,11 +301,23 @@ def parameter_draws(
     for _ in range(replications):
         drawn_purchase = _drawn(purchase, spread.get("purchase"), rng)
         drawn_gamma = None if gamma is None else _drawn(gamma, spread.get("gamma_gamma"), rng)
+        if drawn_gamma is not None and gamma is not None and gamma["q"] > 1:
+            # Gamma-Gamma's mean spend needs q > 1: the law is truncated there
+            for _ in range(MAX_REDRAWS):
+                if drawn_gamma["q"] > 1:
+                    break
+                drawn_gamma = _drawn(gamma, spread.get("gamma_gamma"), rng)
+            else:
+                drawn_gamma = dict(gamma)
         alive = alive_means(drawn_purchase, drawn_gamma, columns, str(result["time_unit"]))
         draw = {**result, "gamma_gamma": drawn_gamma, "alive": {**result["alive"], **alive}}
         draw["purchase_model"] = {**result.get("purchase_model", {}), "params": drawn_purchase}
         draws.append(draw)
     return draws
+
+
+MAX_REDRAWS = 100
+"""Draws tried before a replication keeps the estimates themselves."""
 
 
 def _drawn(
@@ -325,6 +342,7 @@ def run_check(
     fits: list[dict[str, Any]] | None = None,
     summary: pd.DataFrame | None = None,
     unit: str = "week",
+    drawn: int = 0,
 ) -> Check:
     """Run the check: one run of each scenario (seeds 1, 2, ...) against the observed months.
 
@@ -339,6 +357,8 @@ def run_check(
         Each replication's calibration, the clients' summary and its time unit, as
         :func:`bgnbd_months`; with both given, the check also draws the fitted model's own
         forecast, one a replication.
+    drawn : int
+        How many of the replications run on a draw of the estimates (:attr:`Check.drawn`).
 
     Returns
     -------
@@ -354,4 +374,4 @@ def run_check(
         fitted = [
             bgnbd_months(fit, summary, unit, months, seed) for seed, fit in enumerate(fits, start=1)
         ]
-    return Check(observed, runs, fitted)
+    return Check(observed, runs, fitted, drawn)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim import __version__
@@ -204,12 +205,14 @@ def _analyse(
         extended = None
         if options.new_client:
             ages = btyd.repeat_ages(period.days, period.until, options.unit)
-            extended = btyd.fit_bgnbd_new_client(x, t_x, age, ages, bgnbd.params)
+            extended = btyd.fit_bgnbd_new_client(x, t_x, age, ages, bgnbd.params, covariance=False)
         repeaters = summary[summary["x"] > 0]
         gamma, gamma_note = _fit_spend(repeaters)
     except ValueError as err:  # a likelihood not finite anywhere: the data fix no parameter
         raise ExportError(f"{path}: the models cannot be fitted to this export ({err})") from None
-    model = _purchase_model(bgnbd, extended, options.new_client)
+    model = _purchase_model(bgnbd, extended, options.new_client, float(age.max()))
+    if extended is not None and model["used"] != "bgnbd":  # its standard errors, only if used
+        extended = btyd.new_client_covariance(extended, x, t_x, age, ages)
     used = model["params"]
     uncertainty = _uncertainty(bgnbd, extended if model["used"] != "bgnbd" else None, gamma)
     horizon = (period.end - period.until).days / btyd.DAYS_PER_UNIT[options.unit]
@@ -370,24 +373,37 @@ def _uncertainty(
     }
 
 
-def _purchase_model(bgnbd: btyd.Fit, extended: btyd.Fit | None, asked: bool) -> dict[str, Any]:
+def _purchase_model(
+    bgnbd: btyd.Fit, extended: btyd.Fit | None, asked: bool, span: float
+) -> dict[str, Any]:
     """Return the block ``purchase_model``: the fits compared and the one the scenario uses.
 
-    The new-client component is used when its fit converged and lowers the BIC (two more
-    parameters; Schwarz 1978): the stationary BG/NBD is nested in it (``kappa`` = 0).
+    The new-client component is used when its fit converged, its decay time ``tau`` is shorter
+    than the longest age in the calibration period ``span`` (else the decay is not seen in the
+    data), and it lowers the BIC (two more parameters; Schwarz 1978): the stationary BG/NBD is
+    nested in it (``kappa`` = 0).
     """
     n = bgnbd.n
     block: dict[str, Any] = {
         "bic": {"bgnbd": round(btyd.bic(bgnbd.log_likelihood, 4, n), 4)},
     }
-    use = False
+    why = "was not asked for (--stationary)"
     if extended is not None:
         block["bgnbd_new_client"] = {k: significant(v) for k, v in extended.params.items()}
         block["log_likelihood_new_client"] = round(extended.log_likelihood, 4)
         block["converged_new_client"] = extended.converged
         block["bic"]["bgnbd_new_client"] = round(btyd.bic(extended.log_likelihood, 6, n), 4)
-        use = extended.converged and block["bic"]["bgnbd_new_client"] < block["bic"]["bgnbd"]
-    if use and extended is not None:
+        why = (
+            "did not converge"
+            if not extended.converged
+            else f"decays over tau = {extended.params['tau']:.4g}, longer than the calibration "
+            f"period's longest age ({span:.4g}): the data do not show it"
+            if extended.params["tau"] >= span
+            else "does not lower the BIC"
+            if block["bic"]["bgnbd_new_client"] >= block["bic"]["bgnbd"]
+            else ""
+        )
+    if extended is not None and not why:
         block["used"] = "bgnbd_new_client"
         block["params"] = dict(block["bgnbd_new_client"])
         block["note"] = (
@@ -396,13 +412,7 @@ def _purchase_model(bgnbd: btyd.Fit, extended: btyd.Fit | None, asked: bool) -> 
     else:
         block["used"] = "bgnbd"
         block["params"] = {k: significant(v) for k, v in bgnbd.params.items()}
-        block["note"] = (
-            "stationary BG/NBD: the new-client component was not asked for (--stationary)"
-            if not asked
-            else "stationary BG/NBD: the new-client component does not lower the BIC"
-            if extended is not None and extended.converged
-            else "stationary BG/NBD: the new-client component's fit did not converge"
-        )
+        block["note"] = f"stationary BG/NBD: the new-client component {why}"
     return block
 
 
@@ -446,8 +456,8 @@ def _population(
     alive = mapping.p_alive(bgnbd.params, x, t_x, age)
     spend = None if gamma is None else mapping.mean_spend(gamma.params)
     return {
-        "note": "population means of a new client (docs/MODEL.md, section 8); the scenario is "
-        "set from the block alive",
+        "note": "population means of a new client under the stationary BG/NBD (block bgnbd; "
+        "docs/MODEL.md, section 8), for reference; the scenario is set from the block alive",
         "clients_alive_at_until": round(float(alive.sum()), 1),
         "orders_per_month_alive": round(mapping.orders_per_month(bgnbd.params, unit), 6),
         "drop_per_month": round(mapping.drop_per_month(bgnbd.params, unit), 6),
@@ -568,6 +578,40 @@ def _write(
     return result
 
 
+def _drawn_scenarios(
+    result: dict[str, Any], summary: pd.DataFrame, base: Scenario, written: Scenario
+) -> tuple[list[Scenario], list[dict[str, Any]]]:
+    """Return the check's scenario and calibration of each replication.
+
+    Each is mapped from a draw of the estimates (:func:`sim.calibrate.check.parameter_draws`);
+    a draw that maps outside what a scenario allows is left out (the law truncated to the
+    scenario's range) and the next taken, up to three times as many draws as replications;
+    replications still missing run on the written scenario and the estimates themselves.
+    """
+    from sim.calibrate import check as checking
+
+    count = checking.REPLICATIONS
+    scenarios: list[Scenario] = []
+    draws: list[dict[str, Any]] = []
+    if result.get("uncertainty", {}).get("purchase") or result.get("uncertainty", {}).get(
+        "gamma_gamma"
+    ):
+        with np.errstate(all="ignore"):  # a far draw may overflow: it is then refused below
+            drawn = checking.parameter_draws(result, summary, 3 * count)
+        for draw in drawn:
+            try:
+                with np.errstate(all="ignore"):
+                    fields = {path: v for path, v, _ in mapping.scenario_fields(draw, base)}
+                scenarios.append(with_values(written, fields))
+            except (ValueError, ArithmeticError):  # pydantic's ValidationError is a ValueError
+                continue
+            draws.append(draw)
+            if len(draws) == count:
+                break
+    missing = count - len(draws)
+    return scenarios + [written] * missing, draws + [result] * missing
+
+
 def _staff_cost(result: dict[str, Any], scenario: Scenario) -> None:
     """Add the block ``staff_cost`` and, if it warns, its warning to ``result["warnings"]``."""
     found = mapping.staff_cost_check(result, scenario)
@@ -603,14 +647,11 @@ def _report(
         note = "skipped: no whole month of holdout (give --until a month or more before the end)"
     else:
         written = load_model(Scenario, out / SCENARIO)
-        draws = checking.parameter_draws(result, summary, checking.REPLICATIONS)
-        scenarios = [
-            with_values(written, {path: v for path, v, _ in mapping.scenario_fields(d, base)})
-            for d in draws
-        ]
+        scenarios, draws = _drawn_scenarios(result, summary, base, written)
+        drawn = sum(draw is not result for draw in draws)
         found = checking.run_check(
             scenarios, days, summary.index, until, months,
-            fits=draws, summary=summary, unit=options.unit,
+            fits=draws, summary=summary, unit=options.unit, drawn=drawn,
         )  # fmt: skip
     over = checking.span_text(until, months) if found is not None else ""
     files = write_report(out, result, summary, days, found, note, over)
@@ -765,7 +806,12 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
         f"{c['transactions']} transactions of {c['clients']} clients "
         f"({result['period']['start']} to {result['period']['end']}); "
         f"{c['same_day_purchases_merged']} same-day purchases merged; "
-        f"{c['returns']} returns ({c['returns_amount']}) left out; {c['zero_amount_rows']} "
+        + (
+            f"{c['returns']:,} returns (amounts {c['returns_amount']:,.2f}) left out; "
+            if c["returns"]
+            else "no returns; "
+        )
+        + f"{c['zero_amount_rows']} "
         f"zero amounts; {c['rejected_rows']} rows rejected",
         f"calibration period to {result['period']['until']}: {c['clients_in_calibration']} "
         f"clients, {c['repeat_transactions']} repeat transactions",
@@ -785,6 +831,25 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
         )
     if purchase:
         lines.append(f"the scenario uses: {purchase['note']}")
+    errors = result.get("uncertainty", {}).get("standard_errors", {})
+    used = "bgnbd" if purchase.get("used", "bgnbd") == "bgnbd" else "bgnbd_new_client"
+    if "uncertainty" in result and errors.get(used) is None:
+        lines.append(
+            "warning: the purchase model's estimates have no standard errors (the information "
+            "matrix is not positive definite: the data do not identify every parameter); the "
+            "simulator check's band holds only the simulation's uncertainty"
+        )
+    elif errors.get(used):
+        lines.append(
+            "standard errors: "
+            + ", ".join(f"{k} {v:.3g}" for k, v in errors[used].items())
+            + (
+                ""
+                if errors.get("gamma_gamma") is None
+                else "; Gamma-Gamma "
+                + ", ".join(f"{k} {v:.3g}" for k, v in errors["gamma_gamma"].items())
+            )
+        )
     for model, ok in result["converged"].items():
         if ok is False:
             lines.append(

@@ -384,17 +384,32 @@ def _lapse_field(alive: dict[str, Any], base: Scenario, s_star: float, at: str) 
 def purchase_params(result: dict[str, Any]) -> dict[str, float]:
     """Return the purchase model's estimates the scenario uses (``purchase_model.params``).
 
-    A ``calibration.json`` written before the new-client component has only ``bgnbd``.
+    Parameters
+    ----------
+    result : dict[str, Any]
+        ``calibration.json``'s content; one written before the new-client component has
+        only ``bgnbd``, which is then returned.
+
+    Returns
+    -------
+    dict[str, float]
+        r, alpha, a, b (per the file's time unit), and kappa, tau with the component.
     """
     model = result.get("purchase_model")
     return dict(model["params"]) if model else dict(result["bgnbd"])
 
 
 def _new_client_fields(result: dict[str, Any]) -> list[_Field]:
-    """Set the new-client component (``kappa``, ``tau`` rescaled to months), when it is used."""
+    """Set the new-client component (``kappa``, ``tau`` rescaled to months), or switch it off."""
     params = purchase_params(result)
-    if "kappa" not in params:
-        return []
+    if "kappa" not in params:  # written, so that a base's own component does not remain
+        return [
+            (
+                "clients.new_client_order_boost",
+                0.0,
+                "the stationary BG/NBD (purchase_model.used): no new-client component",
+            )
+        ]
     unit = str(result["time_unit"])
     months = params["tau"] * DAYS_PER_UNIT[unit] / DAYS_PER_MONTH
     return [

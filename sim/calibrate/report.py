@@ -48,6 +48,28 @@ TOP = 7  # frequencies shown one by one; the last bar is "7+"
 FITTED, SEEN = OKABE_ITO[0], BASELINE_COLOUR
 
 
+def _draws_text(check: Check) -> str:
+    """Say what the check's band holds: the fit's uncertainty, or only the simulation's."""
+    runs = len(check.runs)
+    if check.drawn == runs:
+        return (
+            "Each replication runs on its own draw of the estimates from their sampling law "
+            "(their standard errors and correlations), so the band holds the fit's "
+            "uncertainty as well as the simulation's."
+        )
+    if check.drawn == 0:
+        return (
+            "Every replication runs on the estimates themselves (the fits have no standard "
+            "errors: the data do not identify every parameter), so the band holds only the "
+            "simulation's uncertainty, not the fit's."
+        )
+    return (
+        f"{check.drawn} of the {runs} replications run on their own draw of the estimates; "
+        "the others, whose draws fell outside what a scenario allows, on the estimates "
+        "themselves."
+    )
+
+
 def model_label(fit: dict[str, Any]) -> str:
     """Return the purchase model's name for a legend."""
     return "BG/NBD with the new-client component" if "kappa" in fit else "BG/NBD"
@@ -313,10 +335,7 @@ def plot_check(check: Check) -> Figure:
             ax.set_ylabel(UNITS[measure])
             ax.set_ylim(bottom=0)
         figure.axes[0].legend(frameon=False, loc="lower left")
-        figure.suptitle(
-            f"The simulator on the calibrated company ({len(check.runs)} runs, each on its own "
-            "draw of the estimates)"
-        )
+        figure.suptitle(f"The simulator on the calibrated company ({len(check.runs)} runs)")
     return figure
 
 
@@ -395,12 +414,11 @@ def _check_block(check: Check | None, note: str, over: str = "") -> str:
             f"The calibrated company, run with no reorganisation from the end of the "
             f"calibration period, against {over} of the holdout, month by month, of the same "
             "clients (the holdout's last part month is left out; clients won later are "
-            "left out on both sides). Each replication runs on its own draw of the estimates "
-            "from their sampling law (their standard errors and correlations), so the band "
-            "holds the fit's uncertainty as well as the simulation's. BG/NBD's own forecast "
-            "draws each client's rate and drop-out from its posterior, with the same draws: "
-            "where the simulator agrees with it and both miss the data, the fit, not the "
-            "simulator, misses.",
+            "left out on both sides). "
+            + _draws_text(check)
+            + " BG/NBD's own forecast draws each client's rate and drop-out from its "
+            "posterior, with the same estimates: where the simulator agrees with it and both "
+            "miss the data, the fit, not the simulator, misses.",
         )
         + f"<p class='note'><b>{html.escape(check.verdict())}</b></p>\n<table border=1 "
         "cellpadding=4><tr><th>measure</th><th>observed</th><th>BG/NBD's own forecast</th>"
