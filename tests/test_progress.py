@@ -2,34 +2,16 @@
 
 import io
 import itertools
-import json
 import re
 from pathlib import Path
 
 import pytest
 import tqdm.std
-from conftest import SCENARIOS
+from study_helpers import small_study
 
 from sim.study import plan_study, run_plan
 from sim.study.execute import CLUSTER_START_S, RUN_MONTH_S, workers_for
 from sim.study.progress import Progress
-
-
-def small_study(folder: Path) -> Path:
-    """Unsplit vs split, one year, two replications, a small market."""
-    fast = {"market": {"prospects": 300}}
-    data = {
-        "name": "small",
-        "replications": 2,
-        "horizon_years": 1,
-        "scenarios": [
-            {"path": str(SCENARIOS / "unsplit.yaml"), "set": fast},
-            {"path": str(SCENARIOS / "split.yaml"), "set": fast},
-        ],
-    }
-    path = folder / "small.yaml"
-    path.write_text(json.dumps(data), encoding="utf-8")  # JSON is YAML
-    return path
 
 
 class Terminal(io.StringIO):
@@ -98,7 +80,7 @@ def test_a_cluster_is_chosen_only_when_it_pays_back_its_start_up() -> None:
 
 def test_a_small_plan_runs_in_this_process_and_says_so(tmp_path: Path) -> None:
     stream = io.StringIO()
-    plan = plan_study(small_study(tmp_path))
+    plan = plan_study(small_study(tmp_path, prospects=300, replications=2))
     result = run_plan(plan, tmp_path / "out", stream=stream)  # workers=None: the default
     assert result.complete
     head = stream.getvalue().splitlines()[0]
@@ -111,5 +93,10 @@ def test_workers_on_the_command_line_are_obeyed_and_named(
     tmp_path: Path, workers: int, where: str
 ) -> None:
     stream = io.StringIO()
-    run_plan(plan_study(small_study(tmp_path)), tmp_path / "out", workers=workers, stream=stream)
+    run_plan(
+        plan_study(small_study(tmp_path, prospects=300, replications=2)),
+        tmp_path / "out",
+        workers=workers,
+        stream=stream,
+    )
     assert where in stream.getvalue().splitlines()[0]

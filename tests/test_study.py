@@ -22,7 +22,7 @@ import pytest
 from conftest import ROOT, SCENARIOS, salesim
 from hypothesis import given
 from hypothesis import strategies as st
-from study_helpers import always_die, die_once
+from study_helpers import always_die, die_once, small_study
 
 from sim.cli import main
 from sim.config.loader import ConfigError
@@ -41,24 +41,6 @@ from sim.study.plan import sweep_points
 from sim.study.spec import Sweep
 
 FAST = {"market.prospects": 2000}
-
-
-def small_study(tmp_path: Path, **changes: object) -> Path:
-    """A study file of unsplit vs split, one year, three replications."""
-    data = {
-        "name": "small",
-        "baseline": "unsplit",
-        "replications": 3,
-        "horizon_years": 1,
-        "scenarios": [
-            {"path": str(SCENARIOS / "unsplit.yaml"), "set": FAST},
-            {"path": str(SCENARIOS / "split.yaml"), "set": FAST},
-        ],
-        **changes,
-    }
-    path = tmp_path / "small.yaml"
-    path.write_text(json.dumps(data), encoding="utf-8")  # JSON is YAML
-    return path
 
 
 def quiet(path: Path, out: Path, **kwargs: object) -> pd.DataFrame:

@@ -216,16 +216,14 @@ def _analyse(
     used = model["params"]
     uncertainty = _uncertainty(bgnbd, extended if model["used"] != "bgnbd" else None, gamma)
     horizon = (period.end - period.until).days / btyd.DAYS_PER_UNIT[options.unit]
-    expected = (
-        float(btyd.bgnbd_conditional_expectation(bgnbd.params, horizon, x, t_x, age).sum())
-        if horizon > 0
-        else 0.0
-    )
-    expected_used = (
-        float(btyd.bgnbd_conditional_expectation(used, horizon, x, t_x, age).sum())
-        if horizon > 0
-        else 0.0
-    )
+
+    def holdout_total(params: dict[str, float]) -> float:
+        """Purchases the model expects of these clients over the holdout (FHL 2005, eq. 10)."""
+        if horizon <= 0:
+            return 0.0
+        return float(btyd.bgnbd_conditional_expectation(params, horizon, x, t_x, age).sum())
+
+    expected, expected_used = holdout_total(bgnbd.params), holdout_total(used)
     posterior = mapping.alive_means(
         used,
         None if gamma is None else gamma.params,
