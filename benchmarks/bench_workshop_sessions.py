@@ -2,21 +2,27 @@
 
 Run by hand (needs Chromium):  python benchmarks/bench_workshop_sessions.py [--sessions 12]
 
-Starts ``salesim workshop`` as a user does, opens ``--sessions`` browser sessions at once (one
-browser context each, like a team's laptop), measures how long each takes to show its first
-month and the processor time the server and the browsers used meanwhile, presses Play in all
-of them and counts for ``--play`` seconds how far each gets and whether any connection drops.
-Then measures the server's memory (RSS) before and after ``--cycles`` sessions are opened and
-closed one after another.
+Starts ``salesim workshop`` as a user does and opens ``--sessions`` sessions at the same moment.
+``--browsers`` of them are real Chromium pages (one browser context each, like a team's
+laptop); the others are protocol sessions (``tests/solara_client.py``): they fetch the page and
+every file the browser fetched, open the websocket and exchange the same messages, but draw
+nothing. Each session's start is the time until it shows "Month 0". Then every session presses
+Play; for ``--play`` seconds the benchmark counts how far each gets and whether any connection
+drops. Last, the server's memory (RSS) is measured before and after ``--cycles`` browser
+sessions are opened and closed one after another.
 
-A workshop room needs a dozen teams: every session should start within 10 s, keep advancing
-and stay connected; a closed session's memory should be freed. On a small machine the
-browsers' processor time, not the server's, sets the start times (in a room each browser runs
-on its team's laptop): ``--nice-browsers 15`` keeps them from starving the server.
+A workshop room needs a dozen teams: every session should start within 10 s, keep advancing and
+stay connected; a closed session's memory should be freed. In a room each team's browser runs on
+its own laptop. On a two-core machine twelve Chromiums alone need 44-57 s of processor to load
+the page (mostly Solara's 3.5 MB front-end script), so ``--browsers 12`` measures this machine's
+browsers, not the server. The default, one real browser among eleven protocol sessions, puts the
+server under a full room's load and shows what one team's browser sees. Before measuring, one
+browser page is opened and closed (the teacher checking the room's page), which also records
+the files a browser fetches.
 
-Measured on 2 shared cores (``--sessions 12 --play 20 --cycles 10 --nice-browsers 15``), the
-server used 15.2 s of processor to start the 12 sessions (1.27 s each) before the month-0
-models were copied, the static files compressed once and the libraries frozen out of the
+Measured on 2 shared cores (``--sessions 12 --play 20 --cycles 10 --nice-browsers 15``, all
+browsers), the server used 15.2 s of processor to start the 12 sessions (1.27 s each) before the
+month-0 models were copied, the static files compressed once and the libraries frozen out of the
 garbage collector's full collections, and 3.4 s (0.28 s each) after; the browsers used 44-57 s.
 """
 
@@ -26,43 +32,22 @@ import argparse
 import asyncio
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+from tempfile import mkdtemp
+from urllib.parse import urlsplit
 
 import psutil
 from playwright.async_api import Browser, Page, async_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from solara_client import ProtocolSession  # noqa: E402
+from workshop_server import start_workshop  # noqa: E402
+
 CHROMIUM = os.environ.get("SALESIM_CHROMIUM", "/usr/bin/chromium")
 MONTH = re.compile(r"Month (\d+) of (\d+)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "workshop", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-            return process
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("the workshop did not start") from None
-            time.sleep(0.3)
 
 
 def cpu_s(pid: int) -> float:
@@ -88,55 +73,128 @@ def rss_mb(pid: int) -> float:
     return sum(p.memory_info().rss for p in [process, *process.children(True)]) / 2**20
 
 
-async def month(page: Page) -> int:
-    text = await page.get_by_text(MONTH).inner_text(timeout=5_000)
-    found = MONTH.search(text)
-    return int(found.group(1)) if found else -1
+class BrowserSession:
+    """A team's page in a real Chromium context."""
 
-
-class Session:
-    def __init__(self) -> None:
+    def __init__(self, browser: Browser) -> None:
+        self.browser = browser
         self.page: Page | None = None
         self.started_s = float("nan")
         self.dropped: list[str] = []
         self.months: list[int] = []
+        self.fetched: list[str] = []
+
+    async def open(self, url: str, t0: float) -> None:
+        context = await self.browser.new_context(viewport={"width": 1600, "height": 1000})
+        page = await context.new_page()
+
+        def watch(ws: object) -> None:
+            ws.on("close", lambda *_: self.dropped.append(f"closed {time.monotonic() - t0:.0f} s"))  # type: ignore[attr-defined]
+
+        page.on("websocket", watch)
+        page.on("request", lambda request: self.fetched.append(request.url))
+        await page.goto(url, timeout=180_000)
+        await page.get_by_text("Month 0 of").wait_for(timeout=180_000)
+        self.started_s = time.monotonic() - t0
+        self.page = page
+
+    async def month(self) -> int:
+        assert self.page is not None
+        text = await self.page.get_by_text(MONTH).inner_text(timeout=5_000)
+        found = MONTH.search(text)
+        return int(found.group(1)) if found else -1
+
+    async def click(self, label: str) -> None:
+        assert self.page is not None
+        await self.page.get_by_role("button", name=label).click()
+
+    async def close(self) -> None:
+        assert self.page is not None
+        await self.page.close(run_before_unload=True)
+        await self.page.context.close()
 
 
-async def open_session(browser: Browser, url: str, t0: float) -> Session:
-    session = Session()
-    context = await browser.new_context(viewport={"width": 1600, "height": 1000})
-    page = await context.new_page()
+class Protocol:
+    """A team's page as protocol messages (``tests/solara_client.py``), with the bench's records."""
 
-    def watch(ws: object) -> None:
-        ws.on("close", lambda *_: session.dropped.append(f"closed {time.monotonic() - t0:.0f} s"))  # type: ignore[attr-defined]
+    def __init__(self, url: str, assets: tuple[str, ...]) -> None:
+        self.client = ProtocolSession(url, assets)
+        self.dropped: list[str] = []
+        self.months: list[int] = []
 
-    page.on("websocket", watch)
-    await page.goto(url, timeout=180_000)
-    await page.get_by_text("Month 0 of").wait_for(timeout=180_000)
-    session.started_s = time.monotonic() - t0
-    session.page = page
-    return session
+    @property
+    def started_s(self) -> float:
+        return self.client.started_s
+
+    async def open(self, url: str, t0: float) -> None:
+        await self.client.open(t0)
+
+    async def month(self) -> int:
+        if self.client.closed:
+            raise ConnectionError(self.client.closed)
+        return self.client.month() or -1
+
+    async def click(self, label: str) -> None:
+        await self.client.click(label)
+
+    async def close(self) -> None:
+        await self.client.close()
 
 
-async def concurrent(browser: Browser, url: str, sessions: int, play_s: float, pid: int) -> None:
+def same_site(urls: list[str], url: str) -> tuple[str, ...]:
+    """The paths of ``urls`` on the workshop's own host, in order, each once, not the page."""
+    host = urlsplit(url).netloc
+    paths = [
+        urlsplit(u).path + (f"?{urlsplit(u).query}" if urlsplit(u).query else "")
+        for u in urls
+        if urlsplit(u).scheme == "http" and urlsplit(u).netloc == host
+    ]
+    return tuple(dict.fromkeys(p for p in paths if p != "/"))
+
+
+async def warm_up(browser: Browser, url: str) -> tuple[str, ...]:
+    """Open and close one browser page (the teacher checking it); the files it fetched."""
+    session = BrowserSession(browser)
+    await session.open(url, time.monotonic())
+    await session.close()
+    return same_site(session.fetched, url)
+
+
+async def concurrent(
+    browser: Browser, url: str, sessions: int, browsers: int, play_s: float, pid: int
+) -> None:
+    assets = await warm_up(browser, url)
+    await asyncio.sleep(2)
+    opened: list[BrowserSession | Protocol] = [BrowserSession(browser) for _ in range(browsers)]
+    opened += [Protocol(url, assets) for _ in range(sessions - browsers)]
+    here = psutil.Process()
     t0, cpu0, browsers0 = time.monotonic(), cpu_s(pid), browsers_cpu_s(pid)
-    opened = await asyncio.gather(*(open_session(browser, url, t0) for _ in range(sessions)))
+    clients0 = sum(here.cpu_times()[:2])
+    await asyncio.gather(*(s.open(url, t0) for s in opened))
     starts = sorted(s.started_s for s in opened)
     used = cpu_s(pid) - cpu0
     print(
-        f"{sessions} sessions opened at once: first shown after {starts[0]:.1f} s, median "
-        f"{starts[len(starts) // 2]:.1f} s, last {starts[-1]:.1f} s; the server used "
-        f"{used:.1f} s of processor for them ({used / sessions:.2f} s a session), the browsers "
-        f"{browsers_cpu_s(pid) - browsers0:.1f} s (load average {os.getloadavg()[0]:.1f} on "
-        f"{os.cpu_count()} cores); server memory {rss_mb(pid):.0f} MB with them open"
+        f"{sessions} sessions opened at once ({browsers} in Chromium, {sessions - browsers} "
+        f"protocol sessions fetching the page and {len(assets)} files): first shown after "
+        f"{starts[0]:.1f} s, median {starts[len(starts) // 2]:.1f} s, last {starts[-1]:.1f} s"
     )
-    await asyncio.gather(*(s.page.get_by_role("button", name="Play").click() for s in opened))  # type: ignore[union-attr]
+    if browsers:
+        shown = ", ".join(f"{s.started_s:.1f}" for s in opened[:browsers])
+        print(f"  the Chromium pages showed month 0 after {shown} s")
+    print(
+        f"  the server used {used:.1f} s of processor for them ({used / sessions:.2f} s a "
+        f"session), the browsers {browsers_cpu_s(pid) - browsers0:.1f} s, the protocol "
+        f"sessions {sum(here.cpu_times()[:2]) - clients0:.1f} s (load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); server memory "
+        f"{rss_mb(pid):.0f} MB with them open"
+    )
+    await asyncio.gather(*(s.click("Play") for s in opened))
     t1, cpu1 = time.monotonic(), cpu_s(pid)
     while time.monotonic() - t1 < play_s:
         await asyncio.sleep(5)
         for s in opened:
             try:
-                s.months.append(await month(s.page))  # type: ignore[arg-type]
+                s.months.append(await s.month())
             except Exception as err:  # a dropped page: record it, go on
                 s.dropped.append(type(err).__name__)
     elapsed = time.monotonic() - t1
@@ -151,18 +209,16 @@ async def concurrent(browser: Browser, url: str, sessions: int, play_s: float, p
         f"server processor {(cpu_s(pid) - cpu1) / elapsed:.2f} s a second"
     )
     for s in opened:
-        await s.page.close(run_before_unload=True)  # type: ignore[union-attr]
-        await s.page.context.close()  # type: ignore[union-attr]
+        await s.close()
 
 
 async def cycles(browser: Browser, url: str, count: int, pid: int) -> None:
     async def once() -> None:
-        t0 = time.monotonic()
-        session = await open_session(browser, url, t0)
-        await session.page.get_by_role("button", name="Step").click()  # type: ignore[union-attr]
+        session = BrowserSession(browser)
+        await session.open(url, time.monotonic())
+        await session.click("Step")
         await session.page.get_by_text("Month 1 of").wait_for(timeout=60_000)  # type: ignore[union-attr]
-        await session.page.close(run_before_unload=True)  # type: ignore[union-attr]
-        await session.page.context.close()  # type: ignore[union-attr]
+        await session.close()
 
     await once()  # the first session loads what every session shares
     await asyncio.sleep(2)
@@ -180,6 +236,13 @@ async def cycles(browser: Browser, url: str, count: int, pid: int) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=12)
+    parser.add_argument(
+        "--browsers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="how many of the sessions are Chromium pages; the rest are protocol sessions (1)",
+    )
     parser.add_argument("--play", type=float, default=60.0, help="seconds of play (60)")
     parser.add_argument("--cycles", type=int, default=30)
     parser.add_argument(
@@ -187,16 +250,15 @@ async def main() -> None:
         type=int,
         default=0,
         metavar="N",
-        help="run the browsers at this niceness (the server keeps 0): in a room each team's "
-        "browser runs on its own laptop, not on the server's cores",
+        help="run the browsers and protocol sessions at this niceness (the server keeps 0): in "
+        "a room each team's browser runs on its own laptop, not on the server's cores",
     )
     args = parser.parse_args()
-    port = free_port()
-    server = start_server(port)
+    if not 0 <= args.browsers <= args.sessions:
+        parser.error("--browsers must be between 0 and --sessions")
+    server, port, _ = start_workshop(ROOT / "scenarios" / "reference.yaml", Path(mkdtemp()))
     if args.nice_browsers:
-        os.nice(
-            args.nice_browsers
-        )  # inherited by the Playwright driver and Chromium, not the server
+        os.nice(args.nice_browsers)  # inherited by Playwright and Chromium, not the server
     url = f"http://127.0.0.1:{port}/"
     try:
         async with async_playwright() as playwright:
@@ -205,7 +267,7 @@ async def main() -> None:
             )
             print(f"server: {rss_mb(server.pid):.0f} MB before any session")
             if args.sessions:
-                await concurrent(browser, url, args.sessions, args.play, server.pid)
+                await concurrent(browser, url, args.sessions, args.browsers, args.play, server.pid)
             if args.cycles:
                 await cycles(browser, url, args.cycles, server.pid)
             await browser.close()
