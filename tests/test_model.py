@@ -10,7 +10,7 @@ from sim.agents.competitor import Competitor
 from sim.agents.generalist import Generalist
 from sim.agents.hunter import Hunter
 from sim.agents.specialist import Specialist
-from sim.ledger import COLUMNS
+from sim.ledger import COLUMNS, COUNT_COLUMNS
 from sim.model import SalesModel
 from sim.roles import NAMES
 
@@ -211,3 +211,22 @@ def test_billing_system_costs_only_when_there_is_a_client_department() -> None:
     unsplit = run("unsplit", "organisation.billing_system=true", *SHORT)
     assert (split["other_cost"] == scenario("split").money.billing_system_usd_per_month).all()
     assert (unsplit["other_cost"] == 0).all()
+
+
+@pytest.mark.parametrize("name", ["reference", "split_letters_vip"])
+def test_the_monthly_table_holds_every_recorded_month_as_recorded(name: str) -> None:
+    """Counts as whole numbers (int64), money and rates as floats, value for value; before the
+    first month, every column and no row."""
+    model = SalesModel(scenario(name, "calendar.horizon_years=1", "market.prospects=2000"), seed=5)
+    empty = model.timeseries()
+    assert list(empty.columns) == list(COLUMNS) and empty.empty
+    assert {c for c in empty.columns if empty[c].dtype == np.int64} == set(COUNT_COLUMNS)
+    while len(model.rows) < 3:
+        model.step()
+    frame = model.timeseries()
+    assert list(frame.columns) == list(COLUMNS)
+    for column in COLUMNS:
+        wanted = np.int64 if column in COUNT_COLUMNS else np.float64
+        assert frame[column].dtype == wanted, column
+        recorded = [row[column] for row in model.rows]
+        assert frame[column].tolist() == pytest.approx(recorded, rel=0, abs=0, nan_ok=True)

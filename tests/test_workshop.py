@@ -7,9 +7,12 @@ import csv
 import io
 import math
 import re
+import time
 
+import ipyvuetify as v
 import pandas as pd
 import pytest
+import solara
 from conftest import scenario
 from pydantic import ValidationError
 
@@ -415,3 +418,43 @@ def test_before_the_first_month_the_charts_say_how_to_start_and_invent_no_scale(
     assert all("min" not in y and y["axisLabel"].get("show", True) for y in played["yAxis"])
     picture.update(w)
     assert picture.placeholders == [] and all(len(ax.get_yticks()) for ax, *_ in picture.lines)
+
+
+def test_a_frame_while_playing_draws_again_only_the_live_part_of_the_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A dozen sessions play on one processor: a frame redraws the month, the difference and
+    the charts, not the levers, buttons and rounds (the page's own drawing lists the folder)."""
+    pages = []
+
+    def listed() -> list[str]:
+        pages.append(1)
+        return ["reference.yaml"]
+
+    monkeypatch.setattr(app, "scenario_files", listed)
+    monkeypatch.setattr(app, "load", lambda name: scenario("reference", *SMALL))
+    monkeypatch.setattr(app, "DEFAULT_SCENARIO", "reference.yaml")
+    box, rc = solara.render(app.Page(), handle_error=False)
+
+    def everything(w: object) -> list[object]:
+        children = getattr(w, "children", None) or []
+        return [w, *(x for c in children if hasattr(c, "children") for x in everything(c))]
+
+    def button(label: str) -> v.Btn:
+        return next(w for w in everything(box) if isinstance(w, v.Btn) and label in w.children)
+
+    def month() -> int:
+        shown = (c for w in everything(box) for c in w.children if isinstance(c, str))
+        return int(next(m.group(1) for c in shown if (m := re.fullmatch(r"Month (\d+) of 12", c))))
+
+    try:
+        drawn = len(pages)
+        button("Play").fire_event("click", {})
+        deadline = time.monotonic() + 60
+        while month() < 5:
+            assert time.monotonic() < deadline, f"month {month()}"
+            time.sleep(0.1)
+        button("Pause").fire_event("click", {})
+        assert len(pages) - drawn <= 2  # Play, and perhaps Pause already: not 5 frames
+    finally:
+        rc.close()

@@ -383,12 +383,12 @@ def Page() -> None:
     The session (``Workshop``) is made when the page opens and again when another scenario is
     picked; it plays in a thread of its own (``play``), never in the server's event loop.
     """
-    files = scenario_files()
-    scenario_name = solara.use_reactive(DEFAULT_SCENARIO if DEFAULT_SCENARIO in files else "")
     problem = solara.use_reactive("")
-    tick = solara.use_reactive(0)  # a new frame: month, charts
+    tick = solara.use_reactive(0)  # a new frame: month, charts (``Live`` alone reads it)
     revision = solara.use_reactive(0)  # a change of settings or rounds: controls, rounds table
     playing = solara.use_reactive(False)
+    files = scenario_files()  # read again at each drawing of the page, not of a frame
+    scenario_name = solara.use_reactive(DEFAULT_SCENARIO if DEFAULT_SCENARIO in files else "")
     speed = solara.use_reactive(SPEEDS[0])
     round_name = solara.use_reactive("")
     lock = solara.use_memo(threading.RLock, [])
@@ -468,8 +468,6 @@ def Page() -> None:
         Problem(load_error)
         return
 
-    with lock:  # a consistent picture: never half a step
-        month, difference, option = workshop.month, workshop.difference(), chart_option(workshop)
     with solara.Columns([1, 3]):
         with solara.Column(style={"padding": "8px"}):
             Controls(workshop, files, scenario_name, act, revision.value)
@@ -490,11 +488,31 @@ def Page() -> None:
                 solara.Button(
                     "Make these settings the baseline", on_click=act(workshop.freeze_baseline)
                 )
-            Status(month, workshop.horizon_months, difference)
-            if problem.value:
-                Problem(problem.value)
-            Charts(workshop, option, tick.value, playing.value, lock, connected())
+            Live(workshop, tick, problem.value, playing.value, lock, connected)
             Rounds(workshop, round_name, act, revision.value)
+
+
+@solara.component
+def Live(
+    workshop: Workshop,
+    tick: Any,
+    problem: str,
+    playing: bool,
+    lock: Any,
+    connected: Any,
+) -> None:
+    """Show what a frame changes: the month, the running difference, a problem, the charts.
+
+    Only this part of the page reads ``tick``, so only it is drawn again at each frame while
+    playing; the levers, buttons and rounds wait for an action.
+    """
+    frame = tick.value
+    with lock:  # a consistent picture: never half a step
+        month, difference, option = workshop.month, workshop.difference(), chart_option(workshop)
+    Status(month, workshop.horizon_months, difference)
+    if problem:
+        Problem(problem)
+    Charts(workshop, option, frame, playing, lock, connected())
 
 
 @solara.component
