@@ -24,6 +24,11 @@ Measured on 2 shared cores (``--sessions 12 --play 20 --cycles 10 --nice-browser
 browsers), the server used 15.2 s of processor to start the 12 sessions (1.27 s each) before the
 month-0 models were copied, the static files compressed once and the libraries frozen out of the
 garbage collector's full collections, and 3.4 s (0.28 s each) after; the browsers used 44-57 s.
+With the defaults (one browser, eleven protocol sessions, ``--play 30``), all 12 showed month 0
+within 4.5 s, the Chromium page last; playing, they advanced 12.5 session-months a second in
+all (8.6 before a frame redrew only its live part and the monthly table was built column by
+column); 30 sessions opened and closed left the server 23 MB smaller. ``--browsers 12``: month 0
+after 16.9-27.6 s, with 47 s of the browsers' processor against 3.8 s of the server's.
 """
 
 from __future__ import annotations
