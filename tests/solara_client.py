@@ -24,18 +24,21 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import websockets
+from solara.server.kernel import deserialize_binary_message
 
 MONTH = re.compile(r"Month (\d+) of (\d+)")
 COOKIE = "solara-session-id"
 
 
 def fetch(url: str, cookie: str | None = None) -> tuple[bytes, str | None]:
-    """GET ``url`` as a browser does (compressed, a missing file is no error); the body and the
-    session cookie the server sets (or ``cookie``, the one sent)."""
+    """GET ``url`` as a browser does (compressed, a missing file is no error).
+
+    Return the body and the session cookie the server sets (or ``cookie``, the one sent).
+    """
     request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, br"})
     if cookie:
         request.add_header("Cookie", f"{COOKIE}={cookie}")
@@ -53,7 +56,7 @@ def fetch(url: str, cookie: str | None = None) -> tuple[bytes, str | None]:
 
 
 def message(msg_type: str, content: dict[str, Any], session: str) -> str:
-    """One Jupyter message on the shell channel, as JSON text."""
+    """Return one Jupyter message on the shell channel, as JSON text."""
     return json.dumps(
         {
             "header": {
@@ -74,7 +77,7 @@ def message(msg_type: str, content: dict[str, Any], session: str) -> str:
 
 
 def texts(value: Any) -> Iterator[str]:
-    """Every string inside a widget's state (children lists, labels, values)."""
+    """Yield every string inside a widget's state (children lists, labels, values)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, list):
@@ -113,8 +116,9 @@ class ProtocolSession:
     async def open(self, t0: float) -> None:
         """Load the page and its assets, connect, run the app; ``started_s`` when month 0 shows."""
         _, self.cookie = await asyncio.to_thread(fetch, self.url)
-        for asset in self.assets:
-            await asyncio.to_thread(fetch, self.url + asset.lstrip("/"), self.cookie)
+        await asyncio.gather(  # a browser fetches a page's files side by side
+            *(asyncio.to_thread(fetch, self.url + a.lstrip("/"), self.cookie) for a in self.assets)
+        )
         address = self.url.replace("http", "ws", 1)
         self.websocket = await websockets.connect(
             f"{address}jupyter/api/kernels/{self.kernel}/channels?session_id={self.page}",
@@ -137,14 +141,17 @@ class ProtocolSession:
 
     async def _read(self) -> None:
         try:
-            async for frame in self.websocket:
-                if isinstance(frame, str):
-                    self._apply(json.loads(frame))
+            async for frame in self.websocket:  # text, or binary when a message has buffers
+                text = isinstance(frame, str)
+                self._apply(json.loads(frame) if text else deserialize_binary_message(frame))
         except websockets.ConnectionClosed as closed:
             self.closed = f"{closed.rcvd.code if closed.rcvd else 'no close frame'}"
+        except Exception as error:  # a message this client cannot read: say so, do not hang
+            self.closed = f"unreadable message: {error!r}"
         else:
             self.closed = "closed"
-        self._changed.set()
+        finally:
+            self._changed.set()
 
     def _apply(self, msg: dict[str, Any]) -> None:
         kind = msg["header"]["msg_type"]
@@ -160,15 +167,32 @@ class ProtocolSession:
         self._changed.set()
 
     def month(self) -> int | None:
-        """The month the page's heading shows, or None before it shows one."""
-        for state in self.widgets.values():
-            for text in texts(state):
-                if found := MONTH.fullmatch(text):
-                    return int(found.group(1))
-        return None
+        """Return the month the page's heading shows (None before it shows one).
 
-    async def wait_for_month(self, wanted: Any, timeout: float = 180.0) -> int:
-        """Wait until the heading's month satisfies ``wanted``; the month."""
+        Raises
+        ------
+        AssertionError
+            If more than one widget shows a month heading (a stale one left behind).
+        """
+        shown = [
+            int(found.group(1))
+            for state in self.widgets.values()
+            for text in texts(state)
+            if (found := MONTH.fullmatch(text))
+        ]
+        assert len(shown) <= 1, f"month headings {shown}"
+        return shown[0] if shown else None
+
+    async def wait_for_month(self, wanted: Callable[[int], bool], timeout: float = 180.0) -> int:
+        """Wait until the heading's month satisfies ``wanted``; return that month.
+
+        Raises
+        ------
+        ConnectionError
+            If the session is closed meanwhile (by the server, or a message it cannot read).
+        TimeoutError
+            After ``timeout`` seconds: a guard against hanging, not a measure of speed.
+        """
         deadline = time.monotonic() + timeout
         while True:
             month = self.month()
@@ -186,7 +210,7 @@ class ProtocolSession:
                 continue
 
     def button(self, label: str) -> str:
-        """The comm id of the button labelled ``label``."""
+        """Return the comm id of the button labelled ``label``; LookupError if there is none."""
         for comm, state in self.widgets.items():
             if state.get("_model_name") == "BtnModel" and label in state.get("children", []):
                 return comm
@@ -198,14 +222,16 @@ class ProtocolSession:
         await self._send("comm_msg", {"comm_id": self.button(label), "data": event})
 
     async def close(self) -> None:
-        """Close the page as a closed tab does: the unload beacon, then the websocket goes."""
-        if self.websocket is not None:
-            beacon = urllib.request.Request(
-                f"{self.url}_solara/api/close/{self.kernel}?session_id={self.page}",
-                data=b"",
-                headers={"Cookie": f"{COOKIE}={self.cookie}"},
-            )
-            await asyncio.to_thread(lambda: urllib.request.urlopen(beacon, timeout=60).close())
-            await self.websocket.close()
-        if self._reader is not None:
-            await self._reader
+        """Close the page as a closed tab does: the websocket goes, and the unload beacon."""
+        try:
+            if self.websocket is not None:
+                await self.websocket.close()
+                beacon = urllib.request.Request(
+                    f"{self.url}_solara/api/close/{self.kernel}?session_id={self.page}",
+                    data=b"",
+                    headers={"Cookie": f"{COOKIE}={self.cookie}"},
+                )
+                await asyncio.to_thread(lambda: urllib.request.urlopen(beacon, timeout=60).close())
+        finally:
+            if self._reader is not None:
+                await self._reader

@@ -445,7 +445,8 @@ def test_a_frame_while_playing_draws_again_only_the_live_part_of_the_page(
 
     def month() -> int:
         shown = (c for w in everything(box) for c in w.children if isinstance(c, str))
-        return int(next(m.group(1) for c in shown if (m := re.fullmatch(r"Month (\d+) of 12", c))))
+        found = (m.group(1) for c in shown if (m := re.fullmatch(r"Month (\d+) of 12", c)))
+        return int(next(found, -1))  # -1: caught between two drawings
 
     try:
         drawn = len(pages)

@@ -14,6 +14,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -495,11 +496,11 @@ def Page() -> None:
 @solara.component
 def Live(
     workshop: Workshop,
-    tick: Any,
+    tick: solara.Reactive[int],
     problem: str,
     playing: bool,
     lock: Any,
-    connected: Any,
+    connected: Callable[[], bool],
 ) -> None:
     """Show what a frame changes: the month, the running difference, a problem, the charts.
 
