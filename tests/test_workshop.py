@@ -8,6 +8,7 @@ import io
 import math
 import re
 import time
+from collections.abc import Iterator
 
 import ipyvuetify as v
 import pandas as pd
@@ -420,42 +421,80 @@ def test_before_the_first_month_the_charts_say_how_to_start_and_invent_no_scale(
     assert picture.placeholders == [] and all(len(ax.get_yticks()) for ax, *_ in picture.lines)
 
 
+class PageInProcess:
+    """The workshop page rendered in this process (no server, no browser), with the reference
+    company over one year; ``drawn`` counts the page's own drawings (each lists the folder)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.drawn = 0
+
+        def listed() -> list[str]:
+            self.drawn += 1
+            return ["reference.yaml"]
+
+        monkeypatch.setattr(app, "scenario_files", listed)
+        monkeypatch.setattr(app, "load", lambda name: scenario("reference", *SMALL))
+        monkeypatch.setattr(app, "DEFAULT_SCENARIO", "reference.yaml")
+        self.box, self.rc = solara.render(app.Page(), handle_error=False)
+
+    def widgets(self, w: object = None) -> list[object]:
+        w = self.box if w is None else w
+        children = getattr(w, "children", None) or []
+        return [w, *(x for c in children if hasattr(c, "children") for x in self.widgets(c))]
+
+    def click(self, label: str) -> None:
+        btn = next(w for w in self.widgets() if isinstance(w, v.Btn) and label in w.children)
+        btn.fire_event("click", {})
+
+    def month(self) -> int:
+        """The month the heading shows (-1 if caught between two drawings)."""
+        shown = (c for w in self.widgets() for c in w.children if isinstance(c, str))
+        found = (m.group(1) for c in shown if (m := re.fullmatch(r"Month (\d+) of 12", c)))
+        return int(next(found, -1))
+
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[PageInProcess]:
+    shown = PageInProcess(monkeypatch)
+    try:
+        yield shown
+    finally:
+        shown.rc.close()
+
+
 def test_a_frame_while_playing_draws_again_only_the_live_part_of_the_page(
-    monkeypatch: pytest.MonkeyPatch,
+    page: PageInProcess,
 ) -> None:
     """A dozen sessions play on one processor: a frame redraws the month, the difference and
     the charts, not the levers, buttons and rounds (the page's own drawing lists the folder)."""
-    pages = []
+    drawn = page.drawn
+    page.click("Play")
+    deadline = time.monotonic() + 60
+    while page.month() < 5:
+        assert time.monotonic() < deadline, f"month {page.month()}"
+        time.sleep(0.1)
+    page.click("Pause")
+    assert page.drawn - drawn <= 2  # Play, and perhaps Pause already: not 5 frames
 
-    def listed() -> list[str]:
-        pages.append(1)
-        return ["reference.yaml"]
 
-    monkeypatch.setattr(app, "scenario_files", listed)
-    monkeypatch.setattr(app, "load", lambda name: scenario("reference", *SMALL))
-    monkeypatch.setattr(app, "DEFAULT_SCENARIO", "reference.yaml")
-    box, rc = solara.render(app.Page(), handle_error=False)
+def test_a_pause_that_lands_mid_frame_shows_the_month_the_runs_reached(
+    page: PageInProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facilitator presses Pause while a month is being simulated: that month finishes, and
+    the page shows it (and its charts, and their PNG), not the month before."""
+    step = Workshop.step
+    months: list[int] = []
 
-    def everything(w: object) -> list[object]:
-        children = getattr(w, "children", None) or []
-        return [w, *(x for c in children if hasattr(c, "children") for x in everything(c))]
+    def pause_during_the_third(self: Workshop, count: int = 1) -> None:
+        months.append(count)
+        if len(months) == 3:
+            page.click("Pause")  # the click lands mid-frame: the page is drawn at once
+        step(self, count)
 
-    def button(label: str) -> v.Btn:
-        return next(w for w in everything(box) if isinstance(w, v.Btn) and label in w.children)
-
-    def month() -> int:
-        shown = (c for w in everything(box) for c in w.children if isinstance(c, str))
-        found = (m.group(1) for c in shown if (m := re.fullmatch(r"Month (\d+) of 12", c)))
-        return int(next(found, -1))  # -1: caught between two drawings
-
-    try:
-        drawn = len(pages)
-        button("Play").fire_event("click", {})
-        deadline = time.monotonic() + 60
-        while month() < 5:
-            assert time.monotonic() < deadline, f"month {month()}"
-            time.sleep(0.1)
-        button("Pause").fire_event("click", {})
-        assert len(pages) - drawn <= 2  # Play, and perhaps Pause already: not 5 frames
-    finally:
-        rc.close()
+    monkeypatch.setattr(Workshop, "step", pause_during_the_third)
+    page.click("Play")
+    deadline = time.monotonic() + 30
+    while page.month() != 3:
+        assert time.monotonic() < deadline, f"the page shows month {page.month()}, the runs 3"
+        time.sleep(0.1)
+    assert len(months) == 3  # and the play stopped there

@@ -409,13 +409,14 @@ def Page() -> None:
         """Advance month by month in this session's own thread.
 
         A frame at most every ``FRAME_S`` s; stop at once when paused, replaced, closed or no
-        longer watched.
+        longer watched, and show the month reached when a pause lands mid-frame.
         """
         assert workshop is not None
 
         def going() -> bool:
             return not stop.is_set() and connected() and not workshop.finished
 
+        shown = workshop.month
         while going():
             begun = time.monotonic()
             months = speed.value if speed.value in SPEEDS else SPEEDS[0]  # a browser's value
@@ -425,9 +426,12 @@ def Page() -> None:
                 with lock:
                     workshop.step(1)
             if stop.is_set():
-                return
+                break
             tick.value += 1
+            shown = workshop.month
             stop.wait(max(0.0, FRAME_S - (time.monotonic() - begun)))
+        if workshop.month != shown and connected():
+            tick.value += 1  # a pause landed mid-frame: show the month it let finish
         if not stop.is_set():
             playing.value = False  # the end, or a page gone (it finds itself paused if it returns)
 
