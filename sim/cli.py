@@ -801,11 +801,21 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
 
     argparse reports arguments that no subcommand knows with the top-level usage; here the
     subcommand's own usage and ``salesim COMMAND: error: ...`` are printed (exit 2), with the
-    closest option of that command for a mistyped one.
+    closest option of that command for a mistyped one. An unknown argument written before the
+    command is salesim's own error, with salesim's usage.
     """
     args, extras = parser.parse_known_args(argv)
     if not extras:
         return args
+    given = list(sys.argv[1:] if argv is None else argv)
+    before = given[: given.index(args.command)] if args.command in given else []
+    misplaced = [extra for extra in extras if extra in before]
+    if misplaced:  # ``salesim --bogus run x``: not the command's argument, salesim's own
+        parser.error(
+            f"unrecognized arguments: {' '.join(misplaced)} (written before the command "
+            f"{args.command!r}: salesim itself takes only -h and --version there; a "
+            f"command's options go after its name)"
+        )
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
     chosen: argparse.ArgumentParser = commands[args.command]
     message = f"unrecognized arguments: {' '.join(extras)}"

@@ -742,3 +742,24 @@ def test_a_wrong_flag_after_a_command_gets_that_commands_usage_and_a_suggestion(
         main(["params", "--zzzzzz"])
     err = capsys.readouterr().err
     assert err.startswith("usage: salesim params ") and "did you mean" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--bogus", "run", "x.yaml"],
+        ["--bogus=3", "validate", "x.yaml"],
+        ["--quiet", "run", "x.yaml"],  # run's option, but written before run
+    ],
+)
+def test_an_unknown_flag_before_the_command_is_salesims_error_not_the_commands(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert err.startswith("usage: salesim [")
+    assert f"salesim: error: unrecognized arguments: {argv[0]} " in err
+    assert f"written before the command {argv[-2]!r}" in err
+    assert "did you mean" not in err and "Traceback" not in err
