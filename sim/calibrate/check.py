@@ -48,7 +48,10 @@ def months_span(until: pd.Timestamp, months: int) -> tuple[pd.Timestamp, pd.Time
 
 
 def span_text(until: pd.Timestamp, months: int) -> str:
-    """Return e.g. ``the 8 whole months 1997-10-01 to 1998-05-31`` (:func:`months_span`)."""
+    """Return e.g. ``the 8 whole months 1997-10-01 to 1998-06-01`` (:func:`months_span`).
+
+    Both days are counted: 8 months of 365.25 / 12 days end on the 244th day after ``until``.
+    """
     first, last = months_span(until, months)
     plural = "month" if months == 1 else "months"
     return f"the {months} whole {plural} {first.date()} to {last.date()}"
