@@ -75,6 +75,8 @@ def test_warns_exactly_when_staff_cost_exceeds_the_gross_margin(side: float) -> 
     if side < 1:
         assert "organisation.generalists" in found["warning"]
         assert "sellers.salary_usd_per_month" in found["warning"] and "--set" in found["warning"]
+        # the example shows the syntax, it recommends no headcount
+        assert "organisation.generalists=N, N your company's number" in found["warning"]
     else:
         assert found["warning"] is None
 

@@ -662,7 +662,7 @@ def staff_cost_check(result: dict[str, Any], scenario: Scenario) -> dict[str, An
             "a loss whatever the organisation. Transaction data cannot tell the staff or its "
             f"pay: set your company's headcounts ({', '.join(heads)}), pay ({', '.join(pay)}) "
             "and money.gross_margin, with --set (e.g. salesim run scenario.yaml --set "
-            f"{example}=2) or by editing scenario.yaml"
+            f"{example}=N, N your company's number) or by editing scenario.yaml"
         )
     return {
         "revenue_per_year": round(revenue, 2),
