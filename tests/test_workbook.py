@@ -80,6 +80,7 @@ def test_a_report_writes_a_workbook_with_frozen_headers_and_formatted_numbers(
     assert formats["operating profit [USD]"] == "#,##0"
     assert formats["retention [%]"] == "0.0%"
     assert formats["operating profit: Δ to unsplit [USD]"].startswith("+#,##0;-#,##0")
+    assert formats["retention: Δ to unsplit [points]"] == "+0.0;-0.0;0.0"  # not "+2.3%"
     for r in headline.iter_rows(min_row=2, min_col=2):
         assert all(isinstance(c.value, int | float) or c.value is None for c in r)
     base = row_of(headline, "unsplit")
@@ -123,8 +124,10 @@ def test_the_workbook_holds_the_numbers_the_page_shows(study: StudyResult, built
                 study.summary["metric"].isin([m.name for m in HEADLINE if m.kind == "money"]),
                 "mean"])  # fmt: skip
             assert format_cell(*cells, scale) == shown.loc[("split", metric), "value"]
-        diff = split[f"{title}: Δ to unsplit [{unit}]"]
-        assert diff == pytest.approx(stats.loc[("split", metric), "diff"], rel=1e-12)
+        # a share's difference in percentage points, as on the page
+        change, scale = ("USD", 1.0) if metric == "profit" else ("points", 100.0)
+        diff = split[f"{title}: Δ to unsplit [{change}]"]
+        assert diff == pytest.approx(scale * stats.loc[("split", metric), "diff"], rel=1e-12)
     assert not money.empty
     monthly = book["monthly"]
     months = pd.DataFrame(

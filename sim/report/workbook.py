@@ -1,7 +1,8 @@
 """The report as an Excel workbook (``report.xlsx``), for analysts who work in a spreadsheet.
 
 Four sheets, each with one frozen header row, units in the headers and numbers stored as
-numbers with a number format (money in USD, shares as percentages, counts):
+numbers with a number format (money in USD, shares as percentages and a difference of two
+shares in percentage points, as on the page, counts):
 
 - ``headline``: one row per strategy and sweep point; for each headline metric
   (``sim.metrics.HEADLINE``) the mean over the replications with its 95 % interval, and the
@@ -46,8 +47,13 @@ SHEETS = ("headline", "monthly", "settings", "provenance")
 # Excel number formats by kind of value (the cell holds the plain number: USD, a share 0-1, a
 # count); differences show their sign.
 FORMATS = {"money": "#,##0", "share": "0.0%", "count": "#,##0.0", "whole": "0"}
-SIGNED = {"money": "+#,##0;-#,##0;0", "share": "+0.0%;-0.0%;0.0%", "count": "+#,##0.0;-#,##0.0;0"}
+SIGNED = {
+    "money": "+#,##0;-#,##0;0",
+    "points": "+0.0;-0.0;0.0",  # a difference of two shares, in percentage points
+    "count": "+#,##0.0;-#,##0.0;0",
+}
 UNITS = {"money": "USD", "share": "%", "count": "clients"}
+DIFFERENCE = {"share": "points"}  # a share's difference in percentage points, as on the page
 # A column's unit, as its description in ``sim.ledger.COLUMNS`` ends: "[USD]", "[clients]".
 _UNIT = re.compile(r"\[([^\]]+)\]\s*$")
 # The monthly sheet's columns (``sim.ledger.COLUMNS``, and the profit to date) and their labels.
@@ -171,16 +177,18 @@ def headline_table(contents: Contents) -> Table:
     formats.append("whole")
     for m in HEADLINE:
         unit = UNITS[m.kind] if m.kind != "count" else "clients"
+        change = DIFFERENCE.get(m.kind, m.kind)
+        change_unit = "points" if change == "points" else unit
         name = m.heading
         header += [
             f"{name} [{unit}]",
             f"{name}: 95 % low [{unit}]",
             f"{name}: 95 % high [{unit}]",
-            f"{name}: Δ to {base} [{unit}]",
-            f"{name}: Δ 95 % low [{unit}]",
-            f"{name}: Δ 95 % high [{unit}]",
+            f"{name}: Δ to {base} [{change_unit}]",
+            f"{name}: Δ 95 % low [{change_unit}]",
+            f"{name}: Δ 95 % high [{change_unit}]",
         ]
-        formats += [m.kind] * 3 + [f"signed {m.kind}"] * 3
+        formats += [m.kind] * 3 + [f"signed {change}"] * 3
     values = _point_values(contents.runs, contents.sweep)
     keyed = summary.set_index(["point", "scenario", "metric"]).sort_index()
     cells = keyed if not summary.empty else None
@@ -235,6 +243,8 @@ def _metric_cells(stats: pd.DataFrame, metric: str, kind: str, is_base: bool) ->
         low = None if low is None else cap_share(low)
         high = None if high is None else cap_share(high)
     diffs = [None] * 3 if is_base else [_number(s[c]) for c in ("diff", "diff_low", "diff_high")]
+    if kind == "share":  # a difference of two shares 0-1, in percentage points
+        diffs = [None if d is None else 100.0 * d for d in diffs]
     return [_number(s["mean"]), low, high, *diffs]
 
 
