@@ -32,6 +32,9 @@ from sim.config.schema import Scenario
 REPLICATIONS = 20
 """Replications of the check (a 2.5-97.5 % band from 20 runs is rough; see the report)."""
 MEASURES = ("clients ordering", "orders", "revenue")
+WON = "new clients"
+"""Clients whose first purchase falls in a month of the check: compared, not part of the verdict
+(the scenario's funnel and prospects are the base's, which transaction data do not identify)."""
 BAND = (2.5, 97.5)
 """Percentiles of the replications that bound the band (a 95 % prediction interval)."""
 
@@ -76,13 +79,23 @@ def observed_months(
     Returns
     -------
     pandas.DataFrame
-        Index month 0 .. months-1; columns :data:`MEASURES` (clients, purchase days, money).
+        Index month 0 .. months-1; columns :data:`MEASURES` (clients, purchase days, money) and
+        :data:`WON` (clients of the export, not of the calibration period, whose first purchase
+        falls in the month).
     """
     after = days[(days["date"] > until) & days["client"].isin(clients)]
-    month = ((after["date"] - until).dt.days - 1) // DAYS_PER_MONTH
-    after = after.assign(month=month.astype(int))
-    after = after[after["month"] < months]
-    return _monthly(after, months)
+    frame = _monthly(_by_month(after, until, months), months)
+    first = days.groupby("client", sort=False)["date"].min()
+    won = _by_month(first[first > until].to_frame("date"), until, months)
+    frame[WON] = won["month"].value_counts().reindex(range(months), fill_value=0).astype(float)
+    return frame
+
+
+def _by_month(rows: pd.DataFrame, until: pd.Timestamp, months: int) -> pd.DataFrame:
+    """Return the rows whose ``date`` falls in the check's months, with that ``month`` (0, ...)."""
+    month = ((rows["date"] - until).dt.days - 1) // DAYS_PER_MONTH
+    rows = rows.assign(month=month.astype(int))
+    return rows[rows["month"] < months]
 
 
 def _monthly(log: pd.DataFrame, months: int) -> pd.DataFrame:
@@ -112,12 +125,15 @@ def simulated_months(scenario: Scenario, months: int, seed: int) -> pd.DataFrame
     Returns
     -------
     pandas.DataFrame
-        As :func:`observed_months`.
+        As :func:`observed_months`; :data:`WON` is the run's ``new_clients`` (prospects won).
     """
     d = scenario.calendar.working_days_per_month
     run = run_logged(scenario, seed, days=months * d)
     log = run.orders[run.orders["client"] < scenario.market.past_clients]
-    return _monthly(log.assign(month=log["day"] // d), months)
+    frame = _monthly(log.assign(month=log["day"] // d), months)
+    won = run.frame["new_clients"].reset_index(drop=True)
+    frame[WON] = won.reindex(range(months), fill_value=0).astype(float)
+    return frame
 
 
 def bgnbd_months(
@@ -246,6 +262,30 @@ class Check:
                 }
             )
         return pd.DataFrame(rows).set_index("measure")
+
+    def won(self) -> dict[str, float]:
+        """Return the new clients of the check's months: observed, simulated mean and band.
+
+        Not part of :meth:`verdict`: the scenario's funnel and prospects are the base's, which
+        transaction data do not identify; a cohort sample (CDNOW's) shows none by design.
+        """
+        sums = np.array([run[WON].sum() for run in self.runs])
+        low, high = np.percentile(sums, BAND)
+        return {
+            "observed": float(self.observed[WON].sum()),
+            "simulated": float(sums.mean()),
+            "low": float(low),
+            "high": float(high),
+        }
+
+    def won_text(self) -> str:
+        """Return one sentence on :meth:`won`, saying it is not part of the verdict."""
+        w = self.won()
+        return (
+            f"new clients (not part of the verdict: the scenario's funnel and prospects are "
+            f"the base's, not fitted): {w['observed']:,.0f} in the data, {w['simulated']:,.0f} "
+            f"simulated [{w['low']:,.0f}, {w['high']:,.0f}]"
+        )
 
     def verdict(self) -> str:
         """Return one line: which measures the simulator reproduces over the holdout."""

@@ -663,6 +663,8 @@ def _report(
         first, last = checking.months_span(until, months)
         block["check_period"] = {"first": _day(first), "last": _day(last), "months": months}
         block["check_totals"] = found.totals().reset_index().to_dict("records")
+        block["check_new_clients"] = found.won()
+        block["check_new_clients_text"] = found.won_text()
         block["check_months"] = months
         block["check_replications"] = len(found.runs)
     return block
@@ -877,6 +879,8 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
     lines.append(f"  written: {out}/ ({written})")
     if "report" in result:
         lines.append(f"  report: {out}/report.html; simulator check: {result['report']['check']}")
+        if "check_new_clients_text" in result["report"]:
+            lines.append(f"  and {result['report']['check_new_clients_text']}")
     if "scenario" in result:
         name = result["scenario"]["name"]
         lines.append(

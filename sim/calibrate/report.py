@@ -425,6 +425,10 @@ def _check_block(check: Check | None, note: str, over: str = "") -> str:
         "<th>simulated mean</th>"
         "<th>95 % band</th><th>months within</th><th>total within</th></tr>"
         f"{rows}</table>\n"
+        f"<p class='note'>Over the same months, {html.escape(check.won_text())}: a company "
+        "whose export shows fewer new clients than the simulator wins should set its "
+        "prospects (market.prospects) and its headcounts (organisation.*) to its own before "
+        "reading the simulated clients won.</p>\n"
     )
 
 
