@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import math
 import os
 import signal
 import sys
@@ -261,6 +262,19 @@ def _date(text: str) -> object:
         ) from None
 
 
+def _rate(text: str) -> float:
+    """Check an exchange rate: a finite number above 0 (not more than 1e9)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 1e9:  # NaN fails too
+        raise argparse.ArgumentTypeError(
+            f"expected a number above 0 and at most 1e9, got {text[:_SHOWN]!r}"
+        )
+    return value
+
+
 def _delimiter(text: str) -> str:
     if len(text) != 1 or text in '"\r\n':
         raise argparse.ArgumentTypeError(
@@ -317,6 +331,11 @@ def _add_calibrate(sub: argparse._SubParsersAction) -> None:
         "--base", type=_path, metavar="SCENARIO.yaml",
         help="write scenario.yaml extending this scenario, and split.yaml (default: ./"
         "scenarios/reference.yaml when present)",
+    )  # fmt: skip
+    cal.add_argument(
+        "--per-usd", type=_rate, metavar="RATE",
+        help="units of the export's currency to one US dollar, e.g. 90 for roubles: amounts are "
+        "divided by it (default: amounts are USD)",
     )  # fmt: skip
     cal.add_argument(
         "--skip-bad", action="store_true",
@@ -778,6 +797,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         check=not args.no_check,
         new_client=not args.stationary,
         base=args.base or shipped_scenario("reference.yaml"),
+        per_usd=args.per_usd,
     )
     out = args.out or Path("calibration") / args.file.stem
     if not args.quiet:

@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT, run, scenario
 
 from sim.calibrate import check, mapping
+from sim.calibrate.command import currency_warnings
 from sim.calibrate.reading import looks_like_cdnow
 from sim.cli import main
 from sim.config.loader import load_model
@@ -158,3 +159,63 @@ def test_a_missing_file_is_refused_before_the_progress_line(
     assert code == 2 and "cannot read the file" in err
     assert "reading and fitting" not in err
     assert not (tmp_path / "c").exists()
+
+
+# --- the export's currency ------------------------------------------------------------------
+
+
+def rouble_export(folder: Path, rate: float) -> Path:
+    """CDNOW as a Russian CRM writes it: roubles at ``rate`` to the dollar, marked ``руб.``."""
+    cdnow = pd.read_csv(CDNOW, sep=r"\s+", header=None, names=["id", "day", "n", "usd"], dtype=str)
+    day = pd.to_datetime(cdnow["day"], format="%Y%m%d").dt.strftime("%d.%m.%Y")
+    amount = (cdnow["usd"].astype(float) * rate).map(lambda x: f"{x:,.2f}".replace(",", " "))
+    written = zip(cdnow["id"], day, amount, strict=True)
+    rows = [f"{c};{d};{a.replace('.', ',')} руб." for c, d, a in written]
+    path = folder / "заказы.csv"
+    path.write_text("Клиент;Дата;Сумма\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_rouble_export_is_read_as_usd_only_with_a_warning_and_converted_with_per_usd(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cdnow: tuple[Path, str, str]
+) -> None:
+    export = rouble_export(tmp_path, 90.0)
+    args = ("--until", "1997-09-30", "--no-check")
+    code, out, err = calibrate(capsys, str(export), "--out", str(tmp_path / "as_read"), *args)
+    assert code == 0
+    read = json.loads((tmp_path / "as_read" / "calibration.json").read_text("utf-8"))
+    assert read["input"]["currencies"] == ["RUB"] and read["input"]["per_usd"] is None
+    assert "amounts marked RUB" in out
+    assert "marked RUB but read as USD" in read["warnings"][0] and "--per-usd" in err
+    code, out, err = calibrate(
+        capsys, str(export), "--out", str(tmp_path / "usd"), "--per-usd", "90", *args
+    )
+    assert code == 0 and "marked RUB but read as USD" not in err
+    converted = json.loads((tmp_path / "usd" / "calibration.json").read_text("utf-8"))
+    assert converted["input"]["per_usd"] == 90.0
+    dollars = json.loads((cdnow[0] / "calibration.json").read_text("utf-8"))
+    # the same company in dollars: the same clients and orders, the spend of the CDNOW fit
+    for key in ("alive", "orders_per_month", "spend_per_order"):
+        assert converted["alive"][key] == pytest.approx(dollars["alive"][key], rel=1e-4), key
+    assert read["alive"]["spend_per_order"] == pytest.approx(
+        90 * dollars["alive"]["spend_per_order"], rel=1e-4
+    )
+
+
+@pytest.mark.parametrize(
+    ("marked", "per_usd", "warned"),
+    [
+        ([], None, []),
+        (["USD"], None, []),
+        (["RUB"], 90.0, []),
+        (["RUB"], None, ["read as USD"]),
+        (["EUR", "USD"], None, ["several currencies", "read as USD"]),
+        (["EUR", "RUB"], 90.0, ["several currencies"]),
+    ],
+)
+def test_currency_warnings_say_what_is_read_as_usd(
+    marked: list[str], per_usd: float | None, warned: list[str]
+) -> None:
+    found = currency_warnings(marked, per_usd)
+    assert len(found) == len(warned)
+    assert all(part in text for part, text in zip(warned, found, strict=True))

@@ -97,6 +97,9 @@ class Options:
         when it lowers the BIC; False fits and uses the stationary BG/NBD only.
     base : pathlib.Path or None
         The scenario the written scenario.yaml extends (None: no scenario is written).
+    per_usd : float or None
+        Units of the export's currency to one US dollar: every amount is divided by it (the
+        simulator's money is USD). None: amounts are read as USD.
     progress : Callable[[], None] or None
         Called once the arguments, the base, the output folder and the export's readability
         are checked, before the long part (reading, fitting, the check) starts.
@@ -114,6 +117,7 @@ class Options:
     check: bool = True
     new_client: bool = True
     base: Path | None = None
+    per_usd: float | None = None
     progress: Callable[[], None] | None = None
 
 
@@ -278,6 +282,8 @@ def _analyse(
             "sha256": export.sha256,
             "columns": export.columns,
             "read_as": export.notes,
+            "currencies": export.currencies,
+            "per_usd": options.per_usd,
         },
     }
     _refuse_unfitted(path, result)
@@ -504,8 +510,11 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     )
     if not export.rejected.empty and not options.skip_bad:
         raise _bad_rows_error(path, export.rejected)
+    if options.per_usd is not None:
+        export.rows[AMOUNT] = export.rows[AMOUNT] / options.per_usd
+        export.notes.append(f"amounts divided by {options.per_usd:g} (--per-usd) to USD")
     result, period, summary = _analyse(path, export, options)
-    result["warnings"] = []
+    result["warnings"] = currency_warnings(export.currencies, options.per_usd)
     created = not out.exists()
     problem = folder_problem(out)
     if problem:
@@ -516,6 +525,38 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
     except BaseException:
         _undo(out, before, created)
         raise
+
+
+def currency_warnings(marked: list[str], per_usd: float | None) -> list[str]:
+    """Return the warnings on the currencies the export's amounts are marked with.
+
+    Parameters
+    ----------
+    marked : list[str]
+        The currencies found (:func:`sim.calibrate.reading.currencies`).
+    per_usd : float or None
+        ``Options.per_usd``: None when the amounts are read as USD.
+
+    Returns
+    -------
+    list[str]
+        One warning when several currencies are marked (read as one), one when a currency other
+        than USD is marked and not converted; empty otherwise.
+    """
+    warnings = []
+    if len(marked) > 1:
+        warnings.append(
+            f"the amounts are marked with several currencies ({', '.join(marked)}) and read as "
+            "one: convert them to one currency before calibrating"
+        )
+    foreign = [code for code in marked if code != "USD"]
+    if foreign and per_usd is None:
+        warnings.append(
+            f"the amounts are marked {', '.join(foreign)} but read as USD, the currency of the "
+            f"scenario's pay and costs: give --per-usd RATE, the {foreign[0]} to one US dollar, "
+            "to convert them"
+        )
+    return warnings
 
 
 def _check_readable(path: Path) -> None:
@@ -614,7 +655,8 @@ def _staff_cost(result: dict[str, Any], scenario: Scenario) -> None:
     """Add the block ``staff_cost`` and, if it warns, its warning to ``result["warnings"]``."""
     found = mapping.staff_cost_check(result, scenario)
     result["staff_cost"] = found
-    result["warnings"] = [] if found is None or found["warning"] is None else [found["warning"]]
+    if found is not None and found["warning"] is not None:
+        result["warnings"].append(found["warning"])
 
 
 def _report(

@@ -96,6 +96,35 @@ HEADERS: dict[str, tuple[str, ...]] = {
 """Headers recognised for each column (compared lower-case, punctuation as spaces)."""
 
 _CURRENCY = re.compile(r"(?i)(руб\.?|р\.|₽|\$|€|£|¥|usd|eur|rub|gbp|chf|\s|\u00a0|\u202f|')")
+_CODES = {
+    **dict.fromkeys(("руб", "р", "₽", "rub"), "RUB"),
+    **dict.fromkeys(("$", "usd"), "USD"),
+    **dict.fromkeys(("€", "eur"), "EUR"),
+    **dict.fromkeys(("£", "gbp"), "GBP"),
+    "¥": "JPY or CNY",
+    "chf": "CHF",
+}
+"""The currency each sign or code of :data:`_CURRENCY` names (ISO 4217)."""
+
+
+def currencies(values: pd.Series) -> list[str]:
+    """Return the currencies the amounts are marked with (ISO 4217 codes, sorted), if any.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The amount column's cells (texts, or numbers from a workbook: unmarked).
+
+    Returns
+    -------
+    list[str]
+        E.g. ``["RUB"]`` for ``1 234,50 руб.``; empty when no amount carries a sign or a code.
+    """
+    found = values.astype(str).str.findall(_CURRENCY).explode().dropna()
+    keys = found.str.lower().str.rstrip(".").map(_CODES).dropna()
+    return sorted(set(keys.tolist()))
+
+
 _NUMBER = re.compile(r"^\(?[+-]?(?:\d+|\d{1,3}(?:[.,]\d{3})+)(?:[.,]\d+)?\)?-?$")
 _SHOWN = 60
 # Two-byte UTF-8 Cyrillic letters (А-я, Ё, ё): in Windows-1251 text these pairs are "Р" or
@@ -126,6 +155,8 @@ class Export:
         SHA-256 of the file's bytes.
     lines : int
         Data rows read (good and bad).
+    currencies : list[str]
+        The currencies the amounts are marked with (:func:`currencies`; empty: unmarked).
     """
 
     rows: pd.DataFrame
@@ -134,6 +165,7 @@ class Export:
     notes: list[str] = field(default_factory=list)
     sha256: str = ""
     lines: int = 0
+    currencies: list[str] = field(default_factory=list)
 
 
 def _short(value: object) -> str:
@@ -606,7 +638,10 @@ def read_export(
             "line": frame["_line"][good].to_numpy(),
         }
     )
-    return Export(rows, rejected.reset_index(drop=True), used, notes, digest, len(frame))
+    marked = currencies(frame[used[AMOUNT]])
+    if marked:
+        notes.append(f"amounts marked {', '.join(marked)}")
+    return Export(rows, rejected.reset_index(drop=True), used, notes, digest, len(frame), marked)
 
 
 def _read_frame(
