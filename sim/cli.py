@@ -262,15 +262,21 @@ def _date(text: str) -> object:
         ) from None
 
 
+RATE_RANGE = (1e-6, 1e9)
+"""Exchange rates ``--per-usd`` takes: beyond them an amount's dollar value under- or overflows
+the fits (a rate of 1e-20 turned every spend into infinity)."""
+
+
 def _rate(text: str) -> float:
-    """Check an exchange rate: a finite number above 0 (not more than 1e9)."""
+    """Check an exchange rate: a number within :data:`RATE_RANGE`."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not 0 < value <= 1e9:  # NaN fails too
+    low, high = RATE_RANGE
+    if not low <= value <= high:  # NaN fails too
         raise argparse.ArgumentTypeError(
-            f"expected a number above 0 and at most 1e9, got {text[:_SHOWN]!r}"
+            f"expected a number from {low:g} to {high:g}, got {text[:_SHOWN]!r}"
         )
     return value
 
@@ -816,6 +822,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_OWN = ("-h", "--help", "--version")
+"""What salesim itself takes before a command."""
+
+
 def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse the command line; an unknown argument is the chosen command's error, with its usage.
 
@@ -824,19 +834,19 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
     closest option of that command for a mistyped one. An unknown argument written before the
     command is salesim's own error, with salesim's usage.
     """
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    given = list(sys.argv[1:] if argv is None else argv)
+    named = next((i for i, word in enumerate(given) if word in commands), 0)
+    misplaced = [word for word in given[:named] if word not in _OWN]
+    if misplaced:  # ``salesim --seed 5 run x``: salesim's error, not the command's
+        parser.error(
+            f"unrecognized arguments: {' '.join(misplaced)} (written before the command "
+            f"{given[named]!r}: salesim itself takes only -h and --version there; a "
+            "command's options go after its name)"
+        )
     args, extras = parser.parse_known_args(argv)
     if not extras:
         return args
-    given = list(sys.argv[1:] if argv is None else argv)
-    before = given[: given.index(args.command)] if args.command in given else []
-    misplaced = [extra for extra in extras if extra in before]
-    if misplaced:  # ``salesim --bogus run x``: not the command's argument, salesim's own
-        parser.error(
-            f"unrecognized arguments: {' '.join(misplaced)} (written before the command "
-            f"{args.command!r}: salesim itself takes only -h and --version there; a "
-            f"command's options go after its name)"
-        )
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
     chosen: argparse.ArgumentParser = commands[args.command]
     message = f"unrecognized arguments: {' '.join(extras)}"
     options = [o for a in chosen._actions for o in a.option_strings if o.startswith("--")]
@@ -844,9 +854,12 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
         if extra.startswith("-"):
             import difflib
 
-            close = difflib.get_close_matches(extra.split("=", 1)[0], options, n=1, cutoff=0.6)
+            # compared without the dashes, which every option shares (--bogus is not --out)
+            bare = {o.lstrip("-"): o for o in options}
+            word = extra.split("=", 1)[0].lstrip("-")
+            close = difflib.get_close_matches(word, list(bare), n=1, cutoff=0.6)
             if close:
-                message += f"; did you mean {close[0]}?"
+                message += f"; did you mean {bare[close[0]]}?"
             break
     chosen.error(message)
 

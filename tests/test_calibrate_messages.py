@@ -13,7 +13,7 @@ from conftest import ROOT, run, scenario
 
 from sim.calibrate import check, mapping
 from sim.calibrate.command import currency_warnings
-from sim.calibrate.reading import looks_like_cdnow
+from sim.calibrate.reading import looks_like_cdnow, read_export
 from sim.cli import main
 from sim.config.loader import load_model
 from sim.config.schema import Scenario
@@ -206,10 +206,12 @@ def test_a_rouble_export_is_read_as_usd_only_with_a_warning_and_converted_with_p
     ("marked", "per_usd", "warned"),
     [
         ([], None, []),
+        ([], 90.0, []),
         (["USD"], None, []),
         (["RUB"], 90.0, []),
-        (["RUB"], None, ["read as USD"]),
-        (["EUR", "USD"], None, ["several currencies", "read as USD"]),
+        (["RUB"], None, ["marked RUB but read as USD"]),
+        (["USD"], 90.0, ["marked USD, yet --per-usd divided them by 90"]),
+        (["EUR", "USD"], None, ["several currencies"]),  # not also "give --per-usd"
         (["EUR", "RUB"], 90.0, ["several currencies"]),
     ],
 )
@@ -219,3 +221,28 @@ def test_currency_warnings_say_what_is_read_as_usd(
     found = currency_warnings(marked, per_usd)
     assert len(found) == len(warned)
     assert all(part in text for part, text in zip(warned, found, strict=True))
+
+
+def test_currencies_are_read_from_the_rows_used_and_the_amount_columns_header(
+    tmp_path: Path,
+) -> None:
+    plain = "client,date,amount\na,2020-01-05,10\nb,2020-02-05,n/a EUR\na,2020-03-05,12\n"
+    (tmp_path / "plain.csv").write_text(plain, encoding="utf-8")
+    export = read_export(tmp_path / "plain.csv")
+    assert len(export.rejected) == 1 and export.currencies == []  # a bad row is not used
+    header = "Клиент;Дата;Сумма, руб.\nа;05.01.2020;10\nб;05.02.2020;12\n"
+    (tmp_path / "header.csv").write_text(header, encoding="utf-8")
+    # "Сумма, руб." is found as the amount (its currency aside) and says what the amounts are in
+    assert read_export(tmp_path / "header.csv", dayfirst=True).currencies == ["RUB"]
+
+
+@pytest.mark.parametrize("rate", ["1e-7", "1e-20", "2e9"])
+def test_a_rate_outside_what_the_fits_can_take_is_refused(
+    rate: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["calibrate", str(CDNOW), "--per-usd", rate, "--out", str(tmp_path / "x")])
+    assert (
+        exit_.value.code == 2 and "expected a number from 1e-06 to 1e+09" in capsys.readouterr().err
+    )
+    assert not (tmp_path / "x").exists()

@@ -745,21 +745,36 @@ def test_a_wrong_flag_after_a_command_gets_that_commands_usage_and_a_suggestion(
 
 
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "misplaced"),
     [
-        ["--bogus", "run", "x.yaml"],
-        ["--bogus=3", "validate", "x.yaml"],
-        ["--quiet", "run", "x.yaml"],  # run's option, but written before run
+        (["--bogus", "run", "x.yaml"], "--bogus"),
+        (["--bogus=3", "validate", "x.yaml"], "--bogus=3"),
+        (["--quiet", "run", "x.yaml"], "--quiet"),  # run's option, but written before run
+        (["--seed", "5", "run", "x.yaml"], "--seed 5"),  # not "invalid choice: '5'"
+        (["-x", "run"], "-x"),  # before run's own "required: SCENARIO.yaml"
+        (["--bogus", "run", "x.yaml", "--bogus"], "--bogus"),  # only the one before
     ],
 )
 def test_an_unknown_flag_before_the_command_is_salesims_error_not_the_commands(
-    argv: list[str], capsys: pytest.CaptureFixture[str]
+    argv: list[str], misplaced: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     err = capsys.readouterr().err
     assert exit_.value.code == 2
     assert err.startswith("usage: salesim [")
-    assert f"salesim: error: unrecognized arguments: {argv[0]} " in err
-    assert f"written before the command {argv[-2]!r}" in err
+    command = next(word for word in argv if word in ("run", "validate"))
+    assert (
+        f"salesim: error: unrecognized arguments: {misplaced} (written before the command "
+        f"{command!r}"
+    ) in err
     assert "did you mean" not in err and "Traceback" not in err
+
+
+def test_an_unknown_flag_is_not_matched_to_an_option_by_their_shared_dashes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "x.yaml", "--bogus"])
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("unrecognized arguments: --bogus")  # not "did you mean --out?"

@@ -512,7 +512,7 @@ def calibrate(path: Path, out: Path, options: Options) -> dict[str, Any]:
         raise _bad_rows_error(path, export.rejected)
     if options.per_usd is not None:
         export.rows[AMOUNT] = export.rows[AMOUNT] / options.per_usd
-        export.notes.append(f"amounts divided by {options.per_usd:g} (--per-usd) to USD")
+        export.notes.append(f"amounts divided by {options.per_usd:.10g} (--per-usd) to USD")
     result, period, summary = _analyse(path, export, options)
     result["warnings"] = currency_warnings(export.currencies, options.per_usd)
     created = not out.exists()
@@ -540,23 +540,26 @@ def currency_warnings(marked: list[str], per_usd: float | None) -> list[str]:
     Returns
     -------
     list[str]
-        One warning when several currencies are marked (read as one), one when a currency other
-        than USD is marked and not converted; empty otherwise.
+        At most one: several currencies are marked (read as one); a currency other than USD
+        is marked and not converted; or amounts marked USD are divided by ``per_usd``.
     """
-    warnings = []
     if len(marked) > 1:
-        warnings.append(
+        return [
             f"the amounts are marked with several currencies ({', '.join(marked)}) and read as "
             "one: convert them to one currency before calibrating"
-        )
-    foreign = [code for code in marked if code != "USD"]
-    if foreign and per_usd is None:
-        warnings.append(
-            f"the amounts are marked {', '.join(foreign)} but read as USD, the currency of the "
-            f"scenario's pay and costs: give --per-usd RATE, the {foreign[0]} to one US dollar, "
+        ]
+    if marked and marked[0] != "USD" and per_usd is None:
+        return [
+            f"the amounts are marked {marked[0]} but read as USD, the currency of the "
+            f"scenario's pay and costs: give --per-usd RATE, the {marked[0]} to one US dollar, "
             "to convert them"
-        )
-    return warnings
+        ]
+    if marked == ["USD"] and per_usd is not None:
+        return [
+            f"the amounts are marked USD, yet --per-usd divided them by {per_usd:.10g}: leave "
+            "--per-usd out for amounts in dollars"
+        ]
+    return []
 
 
 def _check_readable(path: Path) -> None:

@@ -174,7 +174,12 @@ def _short(value: object) -> str:
 
 
 def _normal(header: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", str(header).lower().replace("ё", "е")).split())
+    """Return a header as matched: lower case, words only, a currency named in it left out.
+
+    ``Сумма, руб.`` is matched as ``сумма``.
+    """
+    words = re.sub(r"[\W_]+", " ", str(header).lower().replace("ё", "е")).split()
+    return " ".join(w for w in words if w not in _CODES)
 
 
 def guess_columns(headers: list[str], given: dict[str, str | None], where: str) -> dict[str, str]:
@@ -638,7 +643,8 @@ def read_export(
             "line": frame["_line"][good].to_numpy(),
         }
     )
-    marked = currencies(frame[used[AMOUNT]])
+    # the rows used, and the column's header ("Сумма, руб."): what the amounts are in
+    marked = currencies(pd.concat([frame[used[AMOUNT]][good], pd.Series([used[AMOUNT]])]))
     if marked:
         notes.append(f"amounts marked {', '.join(marked)}")
     return Export(rows, rejected.reset_index(drop=True), used, notes, digest, len(frame), marked)
