@@ -193,6 +193,8 @@ def test_a_rouble_export_is_read_as_usd_only_with_a_warning_and_converted_with_p
     assert code == 0 and "marked RUB but read as USD" not in err
     converted = json.loads((tmp_path / "usd" / "calibration.json").read_text("utf-8"))
     assert converted["input"]["per_usd"] == 90.0
+    page = (tmp_path / "usd" / "report.html").read_text("utf-8")
+    assert "(amounts in RUB divided by 90)" in page
     dollars = json.loads((cdnow[0] / "calibration.json").read_text("utf-8"))
     # the same company in dollars: the same clients and orders, the spend of the CDNOW fit
     for key in ("alive", "orders_per_month", "spend_per_order"):

@@ -707,8 +707,9 @@ def _rejected(
             amounts.isna() | ~np.isfinite(amounts.fillna(0)),
             used[AMOUNT],
             frame[used[AMOUNT]],
-            f"not an amount; expected a number such as 1234{mark}50 (a currency sign, "
-            "thousands separators and a minus or parentheses for returns are allowed)",
+            f"not an amount; expected a number such as 1234{mark}50 (a currency sign or code "
+            "- руб., р., ₽, RUB, $, USD, €, EUR, £, GBP, ¥, CHF -, thousands separators and a "
+            "minus or parentheses for returns are allowed)",
         ),
     ]
     return pd.concat(

@@ -369,7 +369,8 @@ def company_summary(
     -------
     str
         Plain text: clients alive at ``until``, their orders a month, the mean order value and
-        revenue a month (:data:`CURRENCY`), what the check found, and the staff-cost warning.
+        revenue a month (:data:`CURRENCY`; with the ``--per-usd`` rate that converted it), what
+        the check found, and the warnings.
     """
     alive, until = result["alive"], result["period"]["until"]
     clients = float(alive["alive"])
@@ -385,8 +386,12 @@ def company_summary(
     else:
         text += (
             f" of {spend:,.2f} {CURRENCY} on average, about {orders * spend:,.0f} "
-            f"{CURRENCY} of revenue a month. "
+            f"{CURRENCY} of revenue a month"
         )
+        rate = result.get("input", {}).get("per_usd")
+        marked = result.get("input", {}).get("currencies") or ["the export's currency"]
+        text += "" if rate is None else f" (amounts in {marked[0]} divided by {rate:.10g})"
+        text += ". "
     if check is None:
         text += f"Simulator check: {check_note}."
     else:
