@@ -250,23 +250,15 @@ def test_no_check_and_no_holdout_write_the_report_without_simulating(tmp_path: P
 
 def test_the_check_counts_the_exports_new_clients_by_the_month_of_their_first_purchase() -> None:
     until = pd.Timestamp("2020-01-31")
-    days = pd.DataFrame(
-        {
-            "client": ["old", "old", "n1", "n1", "n2", "n3", "n4"],
-            "date": pd.to_datetime(
-                [
-                    "2020-01-10",
-                    "2020-02-03",
-                    "2020-02-01",
-                    "2020-04-01",
-                    "2020-03-15",
-                    "2020-04-20",
-                    "2020-09-01",
-                ]
-            ),
-            "amount": 1.0,
-        }
-    )
+    bought = {
+        "old": ["2020-01-10", "2020-02-03"],
+        "n1": ["2020-02-01", "2020-04-01"],
+        "n2": ["2020-03-15"],
+        "n3": ["2020-04-20"],
+        "n4": ["2020-09-01"],
+    }
+    rows = [(client, pd.Timestamp(day), 1.0) for client, ds in bought.items() for day in ds]
+    days = pd.DataFrame(rows, columns=["client", "date", "amount"])
     months = observed_months(days, pd.Index(["old"]), until, 3)
     # first purchases: n1 on day 1 (month 0; its second purchase wins no one), n2 on day 44
     # (month 1), n3 on day 80 (month 2), n4 after the check's months; "old" is no new client
