@@ -1279,8 +1279,8 @@ def new_client_rate_factor(age_days: np.ndarray, boost: float, decay_days: float
     purchase, so its drop-out hazard follows the same multiple: the simulator applies it to
     the client's own lapse chance (7.7), not to the rivals' pull (7.8). Source: the
     nonstationarity of a new cohort's repeat buying (Fader & Hardie 2001, Interfaces 31(3),
-    S94-S107), fitted by ``salesim calibrate`` (docs/MODEL.md, section 8); the calibration's
-    own copy, in the fit's time unit, is :func:`sim.calibrate.btyd.rate_factor`.
+    S94-S107), fitted by ``salesim calibrate`` (docs/MODEL.md, section 8), whose likelihood
+    uses this same factor in the fit's time unit (:func:`sim.calibrate.btyd.rate_factor`).
 
     Parameters
     ----------

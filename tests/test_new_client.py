@@ -278,15 +278,15 @@ def test_the_purchase_model_uses_the_component_only_when_converged_seen_and_bett
     extended = {"r": 0.3, "alpha": 7.0, "a": 0.6, "b": 2.5, "kappa": 0.9, "tau": 5.0}
     # 2 more parameters cost ln(1000) = 6.9 of log-likelihood in the BIC
     better, worse = -4990.0, -4997.0
-    assert _purchase_model(plain, _fit(extended, better), True, 39.0)["used"] == "bgnbd_new_client"
-    assert _purchase_model(plain, _fit(extended, worse), True, 39.0)["note"].endswith(
+    assert _purchase_model(plain, _fit(extended, better), 39.0)["used"] == "bgnbd_new_client"
+    assert _purchase_model(plain, _fit(extended, worse), 39.0)["note"].endswith(
         "does not lower the BIC"
     )
-    unseen = _purchase_model(plain, _fit({**extended, "tau": 500.0}, better), True, 39.0)
+    unseen = _purchase_model(plain, _fit({**extended, "tau": 500.0}, better), 39.0)
     assert unseen["used"] == "bgnbd" and "longer than the calibration" in unseen["note"]
-    loose = _purchase_model(plain, _fit(extended, better, converged=False), True, 39.0)
+    loose = _purchase_model(plain, _fit(extended, better, converged=False), 39.0)
     assert loose["used"] == "bgnbd" and loose["note"].endswith("did not converge")
-    asked = _purchase_model(plain, None, False, 39.0)
+    asked = _purchase_model(plain, None, 39.0)
     assert asked["used"] == "bgnbd" and "--stationary" in asked["note"]
     assert asked["params"] == plain.params
 

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, special, stats
 
-from sim.economics import CALENDAR_DAYS_PER_MONTH
+from sim.economics import CALENDAR_DAYS_PER_MONTH, new_client_rate_factor
 
 DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": CALENDAR_DAYS_PER_MONTH}
 """Length of a time unit in days (a month is a twelfth of the Julian year)."""
@@ -75,8 +75,8 @@ def operational_time(params: dict[str, float], t: np.ndarray) -> np.ndarray:
 def rate_factor(params: dict[str, float], t: np.ndarray) -> np.ndarray:
     """Return ``g(t) = 1 + κ e^(-t/τ)``, the purchase rate's multiple at age ``t``.
 
-    The simulator's own copy of this factor, in working days, is
-    :func:`sim.economics.new_client_rate_factor`.
+    The factor itself is :func:`sim.economics.new_client_rate_factor`, which the simulator
+    applies in working days; here ``t`` and ``τ`` are in the fit's unit.
 
     Parameters
     ----------
@@ -90,9 +90,7 @@ def rate_factor(params: dict[str, float], t: np.ndarray) -> np.ndarray:
     numpy.ndarray
         ``g(t)`` >= 1 [unitless], the shape of ``t``.
     """
-    t = np.asarray(t, dtype=float)
-    kappa, tau = params.get("kappa", 0.0), params.get("tau", 1.0)
-    return np.asarray(1.0 + kappa * np.exp(-t / tau))
+    return new_client_rate_factor(t, params.get("kappa", 0.0), params.get("tau", 1.0))
 
 
 @dataclass(frozen=True)
@@ -418,7 +416,7 @@ def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Fit:  # noqa: N8
         value = -float((w * _bgnbd_terms(r, alpha, a, b, counts, inverse, ut, u_age)).sum())
         return value if np.isfinite(value) else 1e300
 
-    return _maximise(negative, guess, ("r", "alpha", "a", "b"), len(x))
+    return _maximise(negative, guess, BGNBD, len(x))
 
 
 def fit_bgnbd_new_client(

@@ -214,11 +214,12 @@ def _analyse(
         gamma, gamma_note = _fit_spend(repeaters)
     except ValueError as err:  # a likelihood not finite anywhere: the data fix no parameter
         raise ExportError(f"{path}: the models cannot be fitted to this export ({err})") from None
-    model = _purchase_model(bgnbd, extended, options.new_client, float(age.max()))
-    if extended is not None and model["used"] != "bgnbd":  # its standard errors, only if used
-        extended = btyd.new_client_covariance(extended, x, t_x, age, ages)
+    model = _purchase_model(bgnbd, extended, float(age.max()))
+    chosen = None  # the new-client fit with its standard errors, only if the scenario uses it
+    if extended is not None and model["used"] != "bgnbd":
+        chosen = btyd.new_client_covariance(extended, x, t_x, age, ages)
     used = model["params"]
-    uncertainty = _uncertainty(bgnbd, extended if model["used"] != "bgnbd" else None, gamma)
+    uncertainty = _uncertainty(bgnbd, chosen, gamma)
     horizon = (period.end - period.until).days / btyd.DAYS_PER_UNIT[options.unit]
 
     def holdout_total(params: dict[str, float]) -> float:
@@ -377,9 +378,7 @@ def _uncertainty(
     }
 
 
-def _purchase_model(
-    bgnbd: btyd.Fit, extended: btyd.Fit | None, asked: bool, span: float
-) -> dict[str, Any]:
+def _purchase_model(bgnbd: btyd.Fit, extended: btyd.Fit | None, span: float) -> dict[str, Any]:
     """Return the block ``purchase_model``: the fits compared and the one the scenario uses.
 
     The new-client component is used when its fit converged, its decay time ``tau`` is shorter
@@ -635,9 +634,8 @@ def _drawn_scenarios(
     count = checking.REPLICATIONS
     scenarios: list[Scenario] = []
     draws: list[dict[str, Any]] = []
-    if result.get("uncertainty", {}).get("purchase") or result.get("uncertainty", {}).get(
-        "gamma_gamma"
-    ):
+    spread = result.get("uncertainty", {})
+    if spread.get("purchase") or spread.get("gamma_gamma"):
         with np.errstate(all="ignore"):  # a far draw may overflow: it is then refused below
             drawn = checking.parameter_draws(result, summary, 3 * count)
         for draw in drawn:
@@ -877,7 +875,7 @@ def summary_text(result: dict[str, Any], out: Path) -> str:
     if purchase:
         lines.append(f"the scenario uses: {purchase['note']}")
     errors = result.get("uncertainty", {}).get("standard_errors", {})
-    used = "bgnbd" if purchase.get("used", "bgnbd") == "bgnbd" else "bgnbd_new_client"
+    used = purchase.get("used", "bgnbd")
     if "uncertainty" in result and errors.get(used) is None:
         lines.append(
             "warning: the purchase model's estimates have no standard errors (the information "
